@@ -1,0 +1,20 @@
+/*
+ * commands.h - the subcommands of the picklewarden program.  Each takes
+ * its own argv (argv[0] is the subcommand name) and returns the process
+ * exit status.
+ */
+#ifndef PW_AGENT_COMMANDS_H
+#define PW_AGENT_COMMANDS_H
+
+/* Exit statuses shared by every subcommand. */
+#define EXIT_NOTHING_MALICIOUS 0
+#define EXIT_MALICIOUS 1
+#define EXIT_TROUBLE 2	/* an error prevented a verdict, or bad usage */
+
+int cmd_scan(int argc, char **argv);		/* cmd_scan.c */
+int cmd_watch(int argc, char **argv);		/* cmd_watch.c */
+int cmd_quarantine(int argc, char **argv);	/* cmd_quarantine.c */
+int cmd_check_config(int argc, char **argv);	/* cmd_quarantine.c until
+						   policy has its own */
+
+#endif

@@ -1,0 +1,1 @@
+# Default configuration (issue 4 fills it in).

@@ -1,0 +1,1 @@
+# systemd user unit and Debian packaging (issue 5).

@@ -1,0 +1,1 @@
+int policy_placeholder_;

@@ -1,0 +1,37 @@
+/*
+ * container.h - parsers of the containers that carry pickles (internal).
+ * Each takes the scan context and a source or stream positioned at the
+ * start of the container, reports findings through the context, and opens
+ * members with scan_enter()/scan_source()/scan_stream()/scan_leave().
+ * Each returns PW_OK or a fatal status (NOMEM, IO); a malformed container
+ * is a finding, not a failed call.
+ */
+#ifndef PW_CONTAINER_H
+#define PW_CONTAINER_H
+
+#include "context.h"
+#include "sniff.h"
+
+/* PK\3\4 at offset 0: PyTorch zip, TorchScript, .npz, or any zip. */
+int zip_scan(struct scan_ctx *ctx, const struct source *src);
+/* A file that is not a zip at offset 0 but contains one (a pickle glued
+ * before a zip): scans the embedded zip if there is one. */
+int polyglot_scan(struct scan_ctx *ctx, const struct source *src);
+/* \x93NUMPY: header parsed, object arrays scanned as pickles. */
+int npy_scan(struct scan_ctx *ctx, struct stream *st);
+/* gzip, bzip2, xz, lzma, zstd, lz4, zlib, joblib's old "ZF" files: the
+ * decompressed content is scanned like any file. */
+int compressed_scan(struct scan_ctx *ctx, struct stream *st,
+		    enum pw_format fmt);
+/* tar (legacy torch) and 7z archives. */
+int archive_scan(struct scan_ctx *ctx, const struct source *src,
+		 enum pw_format fmt);
+/* safetensors: header length and JSON checked; nothing executes. */
+int safetensors_scan(struct scan_ctx *ctx, const struct source *src);
+/* Legacy torch.save stream (magic, protocol, sys_info, data, keys, raw
+ * storages).  Called when the stream starts with the legacy magic pickle. */
+int legacy_torch_scan(struct scan_ctx *ctx, struct stream *st);
+/* True when the bytes start with a legacy torch magic-number pickle. */
+bool legacy_torch_magic(const uint8_t *head, size_t len);
+
+#endif

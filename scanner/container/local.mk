@@ -1,0 +1,3 @@
+# Container parsers (issue 3).
+scanner_libpicklewarden_a_SOURCES += \
+	scanner/container/unsupported.c

@@ -1,0 +1,273 @@
+/*
+ * dispatch.c - the scan entry points: sniff the content, run the parser
+ * for its format, and turn what they report into a pw_result.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "container/container.h"
+#include "context.h"
+#include "pickle/pickle.h"
+#include "result.h"
+#include "scanner.h"
+#include "sniff.h"
+
+#define SNIFF_BYTES 512
+
+/* Formats whose parser needs random access get a source. */
+static bool
+needs_random_access(enum pw_format fmt)
+{
+	return fmt == FMT_ZIP || fmt == FMT_TAR || fmt == FMT_7Z ||
+	       fmt == FMT_SAFETENSORS;
+}
+
+static int
+scan_sequential(struct scan_ctx *ctx, struct stream *st, enum pw_format fmt,
+		const uint8_t *head, size_t head_len)
+{
+	switch (fmt) {
+	case FMT_PICKLE:
+		if (legacy_torch_magic(head, head_len)) {
+			scan_set_format(ctx, "legacy-torch");
+			return legacy_torch_scan(ctx, st);
+		}
+		scan_set_format(ctx, "pickle");
+		return pickle_scan_stream(ctx, st, NULL);
+	case FMT_NPY:
+		scan_set_format(ctx, "numpy");
+		return npy_scan(ctx, st);
+	case FMT_GZIP: case FMT_BZIP2: case FMT_XZ: case FMT_LZMA:
+	case FMT_ZSTD: case FMT_LZ4: case FMT_ZLIB: case FMT_JOBLIB_LEGACY:
+		scan_set_format(ctx, sniff_format_name(fmt));
+		return compressed_scan(ctx, st, fmt);
+	default:
+		/* Not something any loader executes. */
+		scan_set_format(ctx, sniff_format_name(fmt));
+		return PW_OK;
+	}
+}
+
+static int
+scan_random(struct scan_ctx *ctx, const struct source *src,
+	    enum pw_format fmt)
+{
+	switch (fmt) {
+	case FMT_ZIP:
+		scan_set_format(ctx, "zip");
+		return zip_scan(ctx, src);
+	case FMT_TAR: case FMT_7Z:
+		scan_set_format(ctx, sniff_format_name(fmt));
+		return archive_scan(ctx, src, fmt);
+	case FMT_SAFETENSORS:
+		scan_set_format(ctx, "safetensors");
+		return safetensors_scan(ctx, src);
+	default:
+		return PW_OK;
+	}
+}
+
+int
+scan_source(struct scan_ctx *ctx, const struct source *src)
+{
+	uint8_t head[SNIFF_BYTES];
+	size_t got;
+	enum pw_format fmt;
+	struct stream st;
+	int rc;
+
+	if (scan_aborted(ctx))
+		return ctx->status;
+	rc = source_read_some(src, 0, head, sizeof(head), &got);
+	if (rc != PW_OK)
+		return rc;
+	fmt = sniff_format(head, got, src->size);
+	if (needs_random_access(fmt))
+		return scan_random(ctx, src, fmt);
+	rc = stream_init_source(&st, src);
+	if (rc != PW_OK)
+		return rc;
+	rc = scan_sequential(ctx, &st, fmt, head, got);
+	if (rc == PW_OK && st.err != PW_OK && st.err != PW_ERR_NOMEM)
+		rc = st.err;
+	stream_fini(&st);
+	/* A file that is not a zip at offset 0 may still hold one, and other
+	 * tools than the loader that runs its first bytes will read it. */
+	if (rc == PW_OK && !scan_aborted(ctx))
+		rc = polyglot_scan(ctx, src);
+	return rc;
+}
+
+/* Buffers the rest of a stream in memory for a parser that needs random
+ * access; bounded by PW_MAX_MEMBER_BUFFER and the decompression cap. */
+static int
+buffer_stream(struct scan_ctx *ctx, struct stream *st, uint8_t **ret_buf,
+	      size_t *ret_len)
+{
+	uint8_t *buf = NULL, *n;
+	size_t len = 0, cap = 0;
+	const uint8_t *p;
+	uint64_t start = stream_offset(st);
+
+	*ret_buf = NULL;
+	*ret_len = 0;
+	for (;;) {
+		size_t avail;
+
+		if (!stream_has(st, 1))
+			break;
+		avail = st->win_len - st->pos;
+		if (len + avail > PW_MAX_MEMBER_BUFFER) {
+			free(buf);
+			scan_limit(ctx, start,
+				   "member too large to buffer for random access");
+			return PW_OK;
+		}
+		if (len + avail > cap) {
+			size_t ncap = cap ? cap : 65536;
+
+			while (ncap < len + avail)
+				ncap *= 2;
+			n = realloc(buf, ncap);
+			if (n == NULL) {
+				free(buf);
+				return PW_ERR_NOMEM;
+			}
+			buf = n;
+			cap = ncap;
+		}
+		stream_read(st, avail, &p);
+		memcpy(buf + len, p, avail);
+		len += avail;
+	}
+	*ret_buf = buf;
+	*ret_len = len;
+	return st->err;
+}
+
+int
+scan_stream(struct scan_ctx *ctx, struct stream *st)
+{
+	const uint8_t *head;
+	size_t head_len;
+	enum pw_format fmt;
+	int rc;
+
+	if (scan_aborted(ctx))
+		return ctx->status;
+	/* Peek at up to SNIFF_BYTES without consuming them. */
+	(void)stream_has(st, SNIFF_BYTES);
+	head_len = st->win_len - st->pos;
+	if (head_len > SNIFF_BYTES)
+		head_len = SNIFF_BYTES;
+	head = st->win + st->pos;
+	fmt = sniff_format(head, head_len, UINT64_MAX);
+	if (needs_random_access(fmt)) {
+		uint8_t *buf = NULL;
+		size_t len = 0;
+		struct source src;
+
+		rc = buffer_stream(ctx, st, &buf, &len);
+		if (rc == PW_OK && buf != NULL) {
+			source_init_mem(&src, buf, len, NULL);
+			rc = scan_random(ctx, &src, fmt);
+		}
+		free(buf);
+		return rc;
+	}
+	return scan_sequential(ctx, st, fmt, head, head_len);
+}
+
+static int
+scan_begin(const struct pw_scanner *sc, struct scan_ctx **ret_ctx)
+{
+	struct scan_ctx *ctx = calloc(1, sizeof(*ctx));
+	int rc;
+
+	if (ctx == NULL)
+		return PW_ERR_NOMEM;
+	ctx->scanner = sc;
+	memcpy(ctx->limits, sc->opts.limits, sizeof(ctx->limits));
+	rc = result_new((size_t)ctx->limits[PW_LIMIT_MAX_FINDINGS], &ctx->res);
+	if (rc != PW_OK) {
+		free(ctx);
+		return rc;
+	}
+	*ret_ctx = ctx;
+	return PW_OK;
+}
+
+static int
+scan_end(struct scan_ctx *ctx, int rc, struct pw_result **ret_result)
+{
+	struct pw_result *res = ctx->res;
+
+	if (rc == PW_OK)
+		rc = ctx->status;
+	if (rc == PW_OK && res->dropped > 0) {
+		scan_report(ctx, PW_SEV_INFO, PW_KIND_LIMIT, NULL, 0,
+			    "%llu further findings were not kept",
+			    (unsigned long long)res->dropped);
+		rc = ctx->status;
+	}
+	res->opcodes = ctx->opcodes;
+	free(ctx);
+	if (rc != PW_OK) {
+		pw_result_free(res);
+		return rc;
+	}
+	*ret_result = res;
+	return PW_OK;
+}
+
+int
+pw_scan_buffer(const struct pw_scanner *sc, const void *buf, size_t len,
+	       struct pw_result **ret_result)
+{
+	struct scan_ctx *ctx = NULL;
+	struct source src;
+	int rc;
+
+	if (sc == NULL || ret_result == NULL || (buf == NULL && len > 0))
+		return PW_ERR_INVALID;
+	rc = scan_begin(sc, &ctx);
+	if (rc != PW_OK)
+		return rc;
+	ctx->res->bytes_total = len;
+	source_init_mem(&src, buf, len, &ctx->res->bytes_read);
+	if (len > ctx->limits[PW_LIMIT_MAX_FILE_SIZE])
+		scan_limit(ctx, 0, "max_file_size (file too large)");
+	else
+		rc = scan_source(ctx, &src);
+	return scan_end(ctx, rc, ret_result);
+}
+
+int
+pw_scan_fd(const struct pw_scanner *sc, int fd, struct pw_result **ret_result)
+{
+	struct scan_ctx *ctx = NULL;
+	struct source src;
+	struct stat stbuf;
+	int rc;
+
+	if (sc == NULL || ret_result == NULL || fd < 0)
+		return PW_ERR_INVALID;
+	if (fstat(fd, &stbuf) != 0)
+		return PW_ERR_IO;
+	if (!S_ISREG(stbuf.st_mode))
+		return PW_ERR_NOT_REGULAR;
+	rc = scan_begin(sc, &ctx);
+	if (rc != PW_OK)
+		return rc;
+	ctx->res->bytes_total = (uint64_t)stbuf.st_size;
+	source_init_fd(&src, fd, (uint64_t)stbuf.st_size,
+		       &ctx->res->bytes_read);
+	if ((uint64_t)stbuf.st_size > ctx->limits[PW_LIMIT_MAX_FILE_SIZE])
+		scan_limit(ctx, 0, "max_file_size (file too large)");
+	else
+		rc = scan_source(ctx, &src);
+	return scan_end(ctx, rc, ret_result);
+}

@@ -1,0 +1,183 @@
+/*
+ * picklewarden.h - the public interface of libpicklewarden.
+ *
+ * The library statically analyses model files (Python pickles and the
+ * containers that carry them) without ever unpickling them.  It never
+ * prints, exits or logs: every function returns a status, and what a scan
+ * found is data in a pw_result.
+ *
+ * Thread safety: a pw_scanner is immutable once created, so any number of
+ * threads may scan with the same scanner at once.  A pw_result belongs to
+ * the caller that received it.  The library keeps no global mutable state.
+ */
+#ifndef PICKLEWARDEN_H
+#define PICKLEWARDEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Status codes.  Append-only: values are never renumbered.
+ * A status reports whether the library could do what was asked; a file
+ * that cannot be analysed is not a failed call but a result whose verdict
+ * is PW_VERDICT_ERROR.
+ */
+enum pw_status {
+	PW_OK = 0,
+	PW_ERR_NOMEM = 1,	/* an allocation failed */
+	PW_ERR_INVALID = 2,	/* a bad argument (NULL, unknown limit, ...) */
+	PW_ERR_IO = 3,		/* reading the file descriptor failed */
+	PW_ERR_NOT_REGULAR = 4,	/* the descriptor is not a regular file */
+	PW_ERR_PATTERN = 5,	/* a malformed allow/deny pattern */
+};
+
+/* A static, human readable text for a status; never NULL. */
+const char *pw_strerror(int status);
+
+/* The library's version string, e.g. "0.1.0"; never NULL. */
+const char *pw_version(void);
+
+/*
+ * Verdicts, ordered from best to worst: a file's verdict is the worst
+ * severity among its findings.  An error outranks suspicious (the file could
+ * not be cleared) and malicious outranks everything (something dangerous was
+ * found, whatever else went wrong).
+ */
+enum pw_verdict {
+	PW_VERDICT_CLEAN = 0,
+	PW_VERDICT_SUSPICIOUS = 1,
+	PW_VERDICT_ERROR = 2,
+	PW_VERDICT_MALICIOUS = 3,
+};
+
+/* "clean", "suspicious", "error", "malicious"; never NULL. */
+const char *pw_verdict_name(enum pw_verdict verdict);
+
+/* Severity of one finding.  PW_SEV_INFO records an allowlisted import or a
+ * harmless observation; it does not change the verdict from clean. */
+enum pw_severity {
+	PW_SEV_INFO = 0,
+	PW_SEV_SUSPICIOUS = 1,
+	PW_SEV_ERROR = 2,
+	PW_SEV_MALICIOUS = 3,
+};
+
+/* "info", "suspicious", "error", "malicious"; never NULL. */
+const char *pw_severity_name(enum pw_severity severity);
+
+/* What a finding is about.  Append-only. */
+enum pw_finding_kind {
+	PW_KIND_IMPORT = 0,	 /* a global the unpickler would import */
+	PW_KIND_CALL = 1,	 /* a call of a resolved or unknown callable */
+	PW_KIND_STRUCTURE = 2,	 /* a structural anomaly of a pickle stream */
+	PW_KIND_DIFFERENTIAL = 3,/* the two CPython unpicklers disagree */
+	PW_KIND_CONTAINER = 4,	 /* a container anomaly (CRC, flags, polyglot) */
+	PW_KIND_LIMIT = 5,	 /* an analysis limit was hit */
+	PW_KIND_PARSE = 6,	 /* the data could not be parsed */
+};
+
+/* "import", "call", "structure", ...; never NULL. */
+const char *pw_kind_name(enum pw_finding_kind kind);
+
+/*
+ * One finding.  All strings are owned by the result that holds the finding
+ * and are NUL-terminated; strings taken from the scanned file may contain
+ * any byte but NUL (callers must escape them before printing or logging).
+ */
+struct pw_finding {
+	enum pw_severity severity;
+	enum pw_finding_kind kind;
+	const char *global;	/* resolved "module.qualname", or NULL */
+	const char *module;	/* module as written in the file, or NULL */
+	const char *name;	/* name as written in the file, or NULL */
+	const char *opcode;	/* pickle opcode name, or NULL */
+	uint64_t offset;	/* byte offset in the innermost stream */
+	const char *location;	/* container path, "" for the file itself,
+				   e.g. "archive/data.pkl" or "a.npz!b.npy" */
+	const char *reason;	/* why this is a finding; never NULL */
+};
+
+/* Limits a caller may tighten or loosen.  Append-only. */
+enum pw_limit {
+	PW_LIMIT_MAX_DEPTH = 0,		  /* container nesting depth */
+	PW_LIMIT_MAX_MEMBERS = 1,	  /* members of one archive */
+	PW_LIMIT_MAX_DECOMPRESSED = 2,	  /* decompressed bytes per file */
+	PW_LIMIT_MAX_RATIO = 3,		  /* decompressed : compressed ratio */
+	PW_LIMIT_MAX_OPCODES = 4,	  /* opcodes decoded per file */
+	PW_LIMIT_MAX_FILE_SIZE = 5,	  /* bytes of one scanned file */
+	PW_LIMIT_MAX_FINDINGS = 6,	  /* findings kept per file */
+	PW_LIMIT_COUNT_ /* not a limit: the number of limits */
+};
+
+struct pw_options;
+struct pw_scanner;
+struct pw_result;
+
+/*
+ * Options.  pw_options_new writes *ret_opts only on success.
+ * Patterns name resolved globals: "module.qualname" matches exactly;
+ * "module.*" or "module.prefix.*" matches the module and everything below
+ * it.  A denied global is always malicious; an allowed one is clean
+ * unless the built-in denylist names it (a user cannot allow os.system).
+ * Returns PW_OK, PW_ERR_NOMEM, PW_ERR_INVALID or PW_ERR_PATTERN.
+ */
+int pw_options_new(struct pw_options **ret_opts);
+void pw_options_free(struct pw_options *opts);
+int pw_options_allow_global(struct pw_options *opts, const char *pattern);
+int pw_options_deny_global(struct pw_options *opts, const char *pattern);
+int pw_options_set_limit(struct pw_options *opts, enum pw_limit limit,
+			 uint64_t value);
+/* The built-in default of a limit, or 0 for an unknown one. */
+uint64_t pw_limit_default(enum pw_limit limit);
+/* "max_depth", "max_members", ...: the name used in configuration. */
+const char *pw_limit_name(enum pw_limit limit);
+
+/*
+ * A scanner is built from options (NULL means the built-in defaults); the
+ * options are copied, so the caller may free them afterwards.
+ * Writes *ret_scanner only on success.  pw_scanner_free(NULL) is a no-op.
+ */
+int pw_scanner_new(const struct pw_options *opts,
+		   struct pw_scanner **ret_scanner);
+void pw_scanner_free(struct pw_scanner *scanner);
+
+/*
+ * Scans.  On PW_OK, *ret_result holds a new result the caller frees with
+ * pw_result_free.  The buffer is only read during the call.
+ * pw_scan_fd reads the descriptor with pread (it never moves the file
+ * offset, and never reads a whole large file into memory); it refuses a
+ * descriptor that is not a regular file with PW_ERR_NOT_REGULAR.
+ * A file that cannot be analysed gives PW_OK and a result whose verdict is
+ * PW_VERDICT_ERROR with a finding saying why.
+ */
+int pw_scan_buffer(const struct pw_scanner *scanner, const void *buf,
+		   size_t len, struct pw_result **ret_result);
+int pw_scan_fd(const struct pw_scanner *scanner, int fd,
+	       struct pw_result **ret_result);
+
+void pw_result_free(struct pw_result *result);
+enum pw_verdict pw_result_verdict(const struct pw_result *result);
+/* The outer format as sniffed from content: "pickle", "pytorch-zip",
+ * "torchscript", "legacy-torch", "numpy", "npz", "joblib", "zip", "gzip",
+ * "safetensors", "unknown", ...  Never NULL. */
+const char *pw_result_format(const struct pw_result *result);
+size_t pw_result_finding_count(const struct pw_result *result);
+/* The i-th finding, or NULL when i is out of range.  Valid until the
+ * result is freed. */
+const struct pw_finding *pw_result_finding(const struct pw_result *result,
+					   size_t i);
+/* Bytes the scan read from the file (not counting decompressed bytes). */
+uint64_t pw_result_bytes_read(const struct pw_result *result);
+/* Size of the scanned file or buffer. */
+uint64_t pw_result_bytes_total(const struct pw_result *result);
+/* Pickle opcodes decoded. */
+uint64_t pw_result_opcodes(const struct pw_result *result);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* PICKLEWARDEN_H */

@@ -1,0 +1,59 @@
+/*
+ * limits.h - every cap the scanner applies to untrusted input, in one place.
+ * Each has a reason.  Hitting a cap is reported as a PW_KIND_LIMIT finding
+ * with an error verdict, never as a silent pass.
+ */
+#ifndef PW_LIMITS_H
+#define PW_LIMITS_H
+
+/* Defaults of the tunable limits (enum pw_limit). */
+/* Containers in containers: real files nest two or three deep. */
+#define PW_DEFAULT_MAX_DEPTH 8
+/* Members of one archive: big sharded checkpoints have a few thousand. */
+#define PW_DEFAULT_MAX_MEMBERS 100000
+/* Decompressed bytes per file: a compressed joblib model can be large, but
+ * not unboundedly so; past this the file is inconclusive. */
+#define PW_DEFAULT_MAX_DECOMPRESSED (4ULL << 30)
+/* Decompressed : compressed ratio; zlib tops out near 1032:1, so more than
+ * this is a bomb, not a model. */
+#define PW_DEFAULT_MAX_RATIO 2000
+/* Total pickle opcodes per file (the work bound): ~20x the largest real
+ * pickles seen (a 17 MB list of tuples has 4 M). */
+#define PW_DEFAULT_MAX_OPCODES (256ULL << 20)
+/* Size of one scanned file; model files reach hundreds of GB. */
+#define PW_DEFAULT_MAX_FILE_SIZE (1ULL << 40)
+/* Findings kept per file; the rest are counted in one summary finding. */
+#define PW_DEFAULT_MAX_FINDINGS 1000
+
+/* Fixed internal caps. */
+/* Bytes of a string argument kept for name resolution; module and
+ * attribute names longer than this cannot be real and are judged
+ * unresolvable. */
+#define PW_NAME_MAX 1024
+/* Protocol-0 text lines (GLOBAL, INT, STRING, ...): CPython reads lines of
+ * any length, but anything longer than this is kept as "long", never
+ * buffered whole. */
+#define PW_LINE_MAX (64 * 1024)
+/* Window of the sequential reader; arguments longer than this are skipped,
+ * not buffered. */
+#define PW_STREAM_WINDOW (256 * 1024)
+/* Live symbolic values (stack + memo + retained items): bounds memory at
+ * ~16 bytes each. */
+#define PW_MAX_VALUES (8U << 20)
+/* Memo entries (CPython allows 2^32 indexes; we keep a hash map). */
+#define PW_MAX_MEMO (8U << 20)
+/* Depth of the stack and of the mark stack. */
+#define PW_MAX_STACK (4U << 20)
+#define PW_MAX_MARKS (1U << 20)
+/* Items a container keeps when a caller asks to inspect values (legacy
+ * torch storage keys); elsewhere containers keep only a count. */
+#define PW_MAX_RETAINED_ITEMS 65536
+/* Length of a location path ("a.zip!b.pt!archive/data.pkl"). */
+#define PW_LOCATION_MAX 4096
+/* Distinct globals recorded per stream (for INFO import findings). */
+#define PW_MAX_IMPORTS_RECORDED 4096
+/* In-memory buffering of a nested member that needs random access
+ * (a zip inside a gzip): members larger than this are inconclusive. */
+#define PW_MAX_MEMBER_BUFFER (512ULL << 20)
+
+#endif

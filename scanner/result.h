@@ -1,0 +1,31 @@
+/*
+ * result.h - building a pw_result (internal).
+ */
+#ifndef PW_RESULT_H
+#define PW_RESULT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "picklewarden.h"
+
+struct pw_result {
+	struct pw_finding *findings;
+	size_t count, cap;
+	size_t max_findings;
+	uint64_t dropped;	/* findings over the cap */
+	enum pw_verdict verdict;
+	const char *format;	/* static string */
+	uint64_t bytes_read;
+	uint64_t bytes_total;
+	uint64_t opcodes;
+};
+
+int result_new(size_t max_findings, struct pw_result **ret);
+/* Appends a finding, copying every string.  Returns PW_OK or NOMEM. */
+int result_add(struct pw_result *res, const struct pw_finding *f);
+/* Closes a result: adds a summary of dropped findings. */
+int result_finish(struct pw_result *res);
+
+#endif

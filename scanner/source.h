@@ -1,0 +1,39 @@
+/*
+ * source.h - random-access bytes: a memory buffer or a range of a file
+ * descriptor read with pread.  Every read is bounds-checked against the
+ * source's size and counted, so a scan can report how much it read.
+ */
+#ifndef PW_SOURCE_H
+#define PW_SOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct source {
+	const uint8_t *mem;	/* memory source, or NULL for a descriptor */
+	int fd;			/* descriptor source when mem is NULL */
+	uint64_t base;		/* offset of byte 0 of this source in fd */
+	uint64_t size;		/* bytes in this source */
+	uint64_t *bytes_read;	/* counter to add to, may be NULL */
+};
+
+void source_init_mem(struct source *src, const void *mem, uint64_t size,
+		     uint64_t *bytes_read);
+void source_init_fd(struct source *src, int fd, uint64_t size,
+		    uint64_t *bytes_read);
+/* A sub-range [off, off+len) of src; false if it does not fit. */
+bool source_slice(const struct source *src, uint64_t off, uint64_t len,
+		  struct source *ret_slice);
+/*
+ * Reads exactly len bytes at off into buf.  Returns PW_OK, PW_ERR_IO, or
+ * PW_ERR_INVALID when [off, off+len) is not inside the source (nothing is
+ * read then).
+ */
+int source_read(const struct source *src, uint64_t off, void *buf,
+		size_t len);
+/* Reads up to len bytes at off; *ret_got says how many (0 at the end). */
+int source_read_some(const struct source *src, uint64_t off, void *buf,
+		     size_t len, size_t *ret_got);
+
+#endif

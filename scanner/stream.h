@@ -1,0 +1,73 @@
+/*
+ * stream.h - a sequential, bounds-checked reader over a source (memory or
+ * file range) or over a pull function (a decompressor).  Parsers of
+ * sequential formats (pickle) read only through it.  Reads of up to
+ * PW_STREAM_WINDOW bytes return a pointer into a window that stays valid
+ * until the next call; longer runs of bytes are skipped, never buffered.
+ */
+#ifndef PW_STREAM_H
+#define PW_STREAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "source.h"
+
+/*
+ * A pull function fills dst with up to want bytes and sets *ret_got; 0 bytes
+ * means the end.  It returns PW_OK or an error status (which becomes the
+ * stream's sticky error).
+ */
+typedef int (*stream_pull_fn)(void *arg, uint8_t *dst, size_t want,
+			      size_t *ret_got);
+
+struct stream {
+	const uint8_t *win;	/* current window */
+	size_t win_len;		/* valid bytes in win */
+	size_t pos;		/* read position in win */
+	uint64_t win_off;	/* stream offset of win[0] */
+	uint8_t *buf;		/* owned window buffer (NULL for memory) */
+	struct source src;	/* when reading a source */
+	uint64_t src_next;	/* next source offset to fill from */
+	bool from_source;
+	stream_pull_fn pull;	/* when reading a pull function */
+	void *pull_arg;
+	bool eof;		/* nothing more below the window */
+	int err;		/* sticky error status, PW_OK when none */
+};
+
+/* Returns PW_OK or PW_ERR_NOMEM; stream_fini releases the window. */
+int stream_init_source(struct stream *st, const struct source *src);
+int stream_init_pull(struct stream *st, stream_pull_fn pull, void *arg);
+void stream_fini(struct stream *st);
+
+/* Offset of the next byte to read. */
+static inline uint64_t
+stream_offset(const struct stream *st)
+{
+	return st->win_off + st->pos;
+}
+
+/*
+ * Reads exactly n bytes (n <= PW_STREAM_WINDOW unless the stream is a memory
+ * source).  On success *ret points at them.  On a short stream it returns
+ * false and consumes what was there, like an unpickler that fails to read.
+ */
+bool stream_read(struct stream *st, size_t n, const uint8_t **ret);
+/* True when at least n more bytes can be read (does not consume them). */
+bool stream_has(struct stream *st, uint64_t n);
+/* Skips up to n bytes without buffering them; returns how many it skipped. */
+uint64_t stream_skip(struct stream *st, uint64_t n);
+/*
+ * Reads a line up to and including '\n', or to the end of the stream.
+ * *ret_len is the line's full length; *ret_newline says whether it ended
+ * with '\n'.  A line longer than PW_LINE_MAX is consumed whole and *ret is
+ * NULL.  Returns false only when no byte at all was left.
+ */
+bool stream_readline(struct stream *st, const uint8_t **ret, size_t *ret_len,
+		     bool *ret_newline);
+/* True when no byte is left. */
+bool stream_at_end(struct stream *st);
+
+#endif
