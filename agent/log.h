@@ -1,0 +1,68 @@
+/*
+ * log.h - the agent's one logging module: syslog (ident "picklewarden"),
+ * and also stderr when running in the foreground.
+ *
+ * One line per decision, key=value fields, every file-derived string
+ * escaped (agent/escape.h), so a hostile file name can neither break the
+ * line nor forge fields.  Thread-safe: the watcher logs from its worker
+ * threads.  The process-wide state (syslog is process-wide anyway) lives in
+ * log.c only.  Before log_open, messages go to syslog with the default
+ * ident and not to stderr.
+ */
+#ifndef PW_AGENT_LOG_H
+#define PW_AGENT_LOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "picklewarden.h"
+
+/* Longest line we emit; longer fields are truncated with "...". */
+#define LOG_LINE_MAX 2048
+/* Findings quoted in a decision line (the rest are counted). */
+#define LOG_TOP_FINDINGS 3
+
+/*
+ * Opens the log.  ident is copied ("picklewarden"); facility is a LOG_*
+ * facility (LOG_USER, LOG_DAEMON, LOG_LOCAL0, ...); foreground also copies
+ * every line to stderr.  May be called again to change the settings.
+ * Returns 0 (openlog cannot fail).
+ */
+int log_open(const char *ident, int facility, bool foreground);
+void log_close(void);
+
+/* What one decision line says.  Strings are borrowed; NULL leaves the
+ * field out. */
+struct log_decision {
+	const char *action;	/* "quarantine", "log", "trusted",
+				   "quarantine-failed" */
+	const char *path;	/* the file, as the caller names it */
+	const char *sha256;	/* 64 hex digits, or NULL */
+	const struct pw_result *result; /* verdict, format, findings */
+	const char *quarantine_id;	/* the store entry, or NULL */
+	const char *error;	/* why the action failed, or NULL */
+};
+
+/*
+ * Formats a decision line (without a trailing newline) into buf:
+ *   decision action=quarantine verdict=malicious path="/x/y" sha256=...
+ *   format=pickle id=... findings=3 top="malicious import posix.system
+ *   @12: reason; ..." error="..."
+ * Always one line, always NUL-terminated (cap > 0); truncates with "...".
+ * Returns the syslog priority the line should have (LOG_WARNING for a
+ * malicious verdict, LOG_ERR when the action failed, ...).
+ */
+int log_format_decision(const struct log_decision *d, char *buf, size_t cap);
+
+/* Formats and emits one decision line. */
+void log_decision(const struct log_decision *d);
+
+/*
+ * Free-form messages.  The caller escapes any file-derived string it
+ * passes (escape_text); the message is still forced onto one line.
+ */
+void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,185 @@
+/*
+ * policy.h - picklewarden's configuration: what to watch, what to do with
+ * each verdict, what to trust, and the knobs of the agent.
+ *
+ * The configuration is an INI file read with iniparser.  Loading is strict:
+ * an unknown section or key, a bad value, a key given twice or a line over
+ * 1024 characters fails the whole load with a struct policy_error naming the
+ * file, line and key.  A load that fails never returns a partial policy.
+ *
+ * Layering: policy/ uses nothing else of picklewarden (not even the scanner
+ * headers).  Verdict indexes follow enum pw_verdict by value (clean 0,
+ * suspicious 1, error 2, malicious 3); agent/ checks that at compile time.
+ * Limits are kept by name; agent/policy_bridge.c maps the names with
+ * pw_limit_name().
+ *
+ * Thread safety: loading keeps no global state of its own (iniparser's error
+ * callback is set once, silently, under pthread_once).  A loaded policy is
+ * immutable; any number of threads may read it.
+ */
+#ifndef PW_POLICY_H
+#define PW_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* iniparser's own line limit: a longer line makes it reject the file. */
+#define POLICY_MAX_LINE 1024
+/* The largest configuration file we read; a config is a few KiB. */
+#define POLICY_MAX_FILE_SIZE (1024 * 1024)
+
+/* What to do with a file of a given verdict.  Append-only. */
+enum policy_action {
+	POLICY_ACTION_NONE = 0,		/* nothing, not even a log line */
+	POLICY_ACTION_LOG = 1,		/* one log line */
+	POLICY_ACTION_QUARANTINE = 2,	/* move to the store, and log */
+};
+
+/* Verdict indexes into policy.action[]: the values of enum pw_verdict. */
+enum policy_verdict {
+	POLICY_VERDICT_CLEAN = 0,
+	POLICY_VERDICT_SUSPICIOUS = 1,
+	POLICY_VERDICT_ERROR = 2,
+	POLICY_VERDICT_MALICIOUS = 3,
+	POLICY_VERDICT_COUNT = 4
+};
+
+/* An owned list of owned strings. */
+struct policy_strv {
+	char **v;
+	size_t n;
+};
+
+/* One scanner limit set in [limits]; name is one of policy_limit_names. */
+struct policy_limit {
+	char *name;
+	uint64_t value;
+};
+
+struct policy {
+	/* Where this policy came from: a file path, a name given to
+	 * policy_load_string, or "(built-in defaults)". */
+	char *source;
+
+	/* [watch] */
+	struct policy_strv roots;	/* absolute, ~ and $VARS expanded */
+	struct policy_strv exclude;	/* fnmatch patterns, see
+					   policy_is_excluded */
+
+	/* [actions]: indexed by enum policy_verdict */
+	enum policy_action action[POLICY_VERDICT_COUNT];
+
+	/* [globals]: extra patterns "module.name" or "module.*" */
+	struct policy_strv allow_globals;
+	struct policy_strv deny_globals;
+
+	/* [trusted]: 64 lower-case hex digits each, and the label the user
+	 * gave each digest (trusted_labels.v[i] goes with trusted_sha256.v[i]) */
+	struct policy_strv trusted_sha256;
+	struct policy_strv trusted_labels;
+
+	/* [limits]: only those the file sets; the rest keep the scanner's
+	 * built-in defaults. */
+	struct policy_limit *limits;
+	size_t n_limits;
+
+	/* [quarantine] */
+	char *quarantine_dir;		/* absolute */
+
+	/* [log] */
+	int syslog_facility;		/* LOG_USER, LOG_DAEMON, LOG_LOCAL0.. */
+	char *syslog_facility_name;	/* "user", "daemon", "local0", ... */
+
+	/* [agent]: knobs of `picklewarden watch` */
+	unsigned workers;		/* scan worker threads, 1..64 */
+	unsigned queue_length;		/* pending files before overflow
+					   handling, 1..1048576 */
+	unsigned watchdog_sec;		/* a scan running longer than this is
+					   reported stuck; 0 = off */
+	char *state_dir;		/* absolute */
+};
+
+/*
+ * A load error.  line is 1-based, 0 when the error is not about a line
+ * (the file could not be read); key is "section.key", "section" or "".
+ */
+struct policy_error {
+	char file[1024];
+	unsigned line;
+	char key[128];
+	char message[512];
+};
+
+/* The limit names [limits] accepts; NULL-terminated.  They equal the
+ * scanner's pw_limit_name() values (a unit test checks that). */
+extern const char *const policy_limit_names[];
+
+/*
+ * Loads a configuration.  All three share one parse path (the text checks,
+ * then iniparser, then value validation).
+ *   policy_load_file:   reads path (at most POLICY_MAX_FILE_SIZE bytes).
+ *   policy_load_string: parses text; name is used in errors and as source.
+ * On success returns 0 and *ret is a new policy (free with policy_free).
+ * On failure returns -1, leaves *ret untouched and fills *err (when err is
+ * not NULL).  errno is ENOENT when path does not exist, ENOMEM when out of
+ * memory, EINVAL for a bad configuration.
+ */
+int policy_load_file(const char *path, struct policy **ret,
+		     struct policy_error *err);
+int policy_load_string(const char *text, const char *name,
+		       struct policy **ret, struct policy_error *err);
+
+/*
+ * Finds and loads the configuration: explicit_path when not NULL (it must
+ * exist); otherwise $XDG_CONFIG_HOME/picklewarden/picklewarden.ini
+ * (~/.config when unset), then SYSCONFDIR/picklewarden/picklewarden.ini,
+ * then the built-in defaults.  A file that exists but fails to load is an
+ * error: we never fall back silently past a broken config.
+ * Returns 0 or -1 as policy_load_file.
+ */
+int policy_find_and_load(const char *explicit_path, struct policy **ret,
+			 struct policy_error *err);
+
+/* The built-in defaults (no file).  Returns 0 or -1 (ENOMEM, or EINVAL
+ * when $HOME is unset and needed). */
+int policy_defaults(struct policy **ret, struct policy_error *err);
+
+/* Frees a policy; NULL is a no-op. */
+void policy_free(struct policy *policy);
+
+/* "file:line: key: message" (parts that are empty/0 are left out) into
+ * buf, always NUL-terminated when cap > 0.  Returns buf. */
+char *policy_error_format(const struct policy_error *err, char *buf,
+			  size_t cap);
+
+/* "none", "log", "quarantine" / "clean", "suspicious", ...; never NULL. */
+const char *policy_action_name(enum policy_action action);
+const char *policy_verdict_name(enum policy_verdict verdict);
+
+/* True when sha256_hex (64 hex digits, any case) is in [trusted]. */
+bool policy_is_trusted(const struct policy *policy, const char *sha256_hex);
+
+/*
+ * True when path (absolute) matches an exclusion: a pattern without '/'
+ * is matched against the last component (e.g. "*.incomplete"), one with
+ * '/' against the whole path and against every parent directory of it
+ * (fnmatch with FNM_PATHNAME, so "*" does not cross '/'; "/data/tmp"
+ * excludes everything below /data/tmp).
+ */
+bool policy_is_excluded(const struct policy *policy, const char *path);
+
+/* The value of a [limits] name the policy sets; false when it does not. */
+bool policy_limit(const struct policy *policy, const char *name,
+		  uint64_t *ret_value);
+
+/*
+ * Writes the effective configuration as a valid INI file that loads back
+ * to the same policy (what `picklewarden check-config` prints).  Returns 0,
+ * or -1 with errno on a write error.  Strings are written as they are; the
+ * caller escapes if the destination needs it.
+ */
+int policy_write(const struct policy *policy, FILE *out);
+
+#endif /* PW_POLICY_H */
