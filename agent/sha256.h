@@ -5,6 +5,7 @@
 #ifndef PW_AGENT_SHA256_H
 #define PW_AGENT_SHA256_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 

@@ -25,8 +25,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* iniparser's own line limit: a longer line makes it reject the file. */
-#define POLICY_MAX_LINE 1024
+/* Characters per line, not counting the newline.  iniparser 4.1 rejects
+ * the whole file on a line of 1023 or more (its buffer is 1024 bytes with
+ * the newline and NUL), so we check first and name the line. */
+#define POLICY_MAX_LINE 1022
 /* The largest configuration file we read; a config is a few KiB. */
 #define POLICY_MAX_FILE_SIZE (1024 * 1024)
 

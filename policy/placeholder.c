@@ -1,1 +1,0 @@
-int policy_placeholder_;
