@@ -56,4 +56,23 @@
  * (a zip inside a gzip): members larger than this are inconclusive. */
 #define PW_MAX_MEMBER_BUFFER (512ULL << 20)
 
+/* Containers (issue 3). */
+/* Zip members up to this size get their CRC-32 checked (a mismatch is an
+ * anomaly); larger ones are not read whole just for that. */
+#define PW_ZIP_CRC_CHECK_MAX (64ULL << 20)
+/* Bytes searched from the end of a non-zip file for an end-of-central-
+ * directory record: the record (22) plus the longest zip comment (65535). */
+#define PW_POLYGLOT_TAIL (65535 + 22)
+/* Bytes of a .npy header dict.  numpy's own default is 10000 but it lifts
+ * the cap when allow_pickle=True; past this (one stream window) the file is
+ * inconclusive. */
+#define PW_NPY_HEADER_MAX PW_STREAM_WINDOW
+/* Storages of a legacy torch file whose sizes we keep to skip their raw
+ * bytes (one per tensor that does not share storage). */
+#define PW_LEGACY_MAX_STORAGES 1000000
+/* Dimensions of a tensor record of the legacy tar format. */
+#define PW_LEGACY_MAX_NDIM 64
+/* Bytes of a tar member name kept for the location path. */
+#define PW_ARCHIVE_NAME_MAX 1024
+
 #endif

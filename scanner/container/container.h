@@ -34,4 +34,22 @@ int legacy_torch_scan(struct scan_ctx *ctx, struct stream *st);
 /* True when the bytes start with a legacy torch magic-number pickle. */
 bool legacy_torch_magic(const uint8_t *head, size_t len);
 
+struct pv;
+/*
+ * joblib writes a numpy array's data raw into the pickle stream, right
+ * after the BUILD of its joblib.numpy_pickle.NumpyArrayWrapper; joblib's
+ * unpickler reads them from the file at that point (an object array is a
+ * nested pickle there instead).  The pickle VM calls this right after such
+ * a BUILD, with st positioned after the BUILD opcode and `state` the BUILD
+ * argument (the wrapper's __dict__: shape, order, dtype - a numpy.dtype call
+ * whose first argument is the type string -, allow_mmap and
+ * numpy_array_alignment_bytes).  It consumes the array bytes (scanning the
+ * nested pickle of an object array) so that the VM goes on at the next
+ * opcode.  When the state cannot be understood it reports an error finding
+ * and consumes the rest of the stream, since nothing after can be located.
+ * Returns PW_OK or a fatal status.
+ */
+int joblib_read_array(struct scan_ctx *ctx, struct stream *st,
+		      const struct pv *state);
+
 #endif

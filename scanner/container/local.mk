@@ -1,3 +1,13 @@
 # Container parsers (issue 3).
 scanner_libpicklewarden_a_SOURCES += \
-	scanner/container/unsupported.c
+	scanner/container/internal.h \
+	scanner/container/common.c \
+	scanner/container/zip.c \
+	scanner/container/polyglot.c \
+	scanner/container/npy.c \
+	scanner/container/compressed.c \
+	scanner/container/archive.c \
+	scanner/container/safetensors.c \
+	scanner/container/legacy.c \
+	scanner/container/joblib.c \
+	scanner/container/pv_weak.c

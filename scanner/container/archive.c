@@ -1,0 +1,245 @@
+/*
+ * archive.c - tar and 7z archives, read with libarchive over our source.
+ *
+ * Every regular member is sniffed and scanned like a file, one level
+ * deeper.  torch's oldest format is a tar whose "sys_info" and "pickle"
+ * members are pickles and whose "storages" and "tensors" members interleave
+ * pickles with raw records; those two are read record by record so that
+ * raw tensor bytes are skipped, not parsed as opcodes.
+ *
+ * libarchive reads through callbacks over struct source: member data we do
+ * not need is skipped with the skip callback (tar) or seek (7z), never
+ * read.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "container/container.h"
+#include "container/internal.h"
+#include "pickle/opcodes.h"
+
+#define AR_CHUNK 65536
+
+struct ar_src {
+	const struct source *src;
+	uint64_t pos;
+	uint8_t buf[AR_CHUNK];
+	int err;
+};
+
+static la_ssize_t
+ar_read(struct archive *a, void *ud, const void **buf)
+{
+	struct ar_src *s = ud;
+	size_t got;
+	int rc;
+
+	(void)a;
+	rc = source_read_some(s->src, s->pos, s->buf, sizeof(s->buf), &got);
+	if (rc != PW_OK) {
+		s->err = rc;
+		archive_set_error(a, EIO, "read error");
+		return -1;
+	}
+	s->pos += got;
+	*buf = s->buf;
+	return (la_ssize_t)got;
+}
+
+static la_int64_t
+ar_skip(struct archive *a, void *ud, la_int64_t request)
+{
+	struct ar_src *s = ud;
+	uint64_t left = s->src->size - s->pos;
+	uint64_t n = request > 0 ? (uint64_t)request : 0;
+
+	(void)a;
+	if (n > left)
+		n = left;
+	s->pos += n;
+	return (la_int64_t)n;
+}
+
+static la_int64_t
+ar_seek(struct archive *a, void *ud, la_int64_t offset, int whence)
+{
+	struct ar_src *s = ud;
+	int64_t base;
+
+	(void)a;
+	switch (whence) {
+	case SEEK_SET: base = 0; break;
+	case SEEK_CUR: base = (int64_t)s->pos; break;
+	case SEEK_END: base = (int64_t)s->src->size; break;
+	default: return ARCHIVE_FATAL;
+	}
+	if (offset < -base || (uint64_t)(base + offset) > s->src->size)
+		return ARCHIVE_FATAL;
+	s->pos = (uint64_t)(base + offset);
+	return (la_int64_t)s->pos;
+}
+
+struct ar_member {
+	struct scan_ctx *ctx;
+	struct archive *a;
+	bool account;		/* compressed archive: cap the output */
+	uint64_t out_total;
+	bool done;
+};
+
+static int
+ar_member_pull(void *arg, uint8_t *dst, size_t want, size_t *ret_got)
+{
+	struct ar_member *m = arg;
+	la_ssize_t n;
+
+	*ret_got = 0;
+	if (m->done || want == 0)
+		return PW_OK;
+	n = archive_read_data(m->a, dst, want);
+	if (n <= 0) {
+		if (n < 0)
+			scan_report(m->ctx, PW_SEV_ERROR, PW_KIND_PARSE, NULL,
+				    m->out_total,
+				    "archive member data is corrupt or "
+				    "truncated: %s",
+				    archive_error_string(m->a)
+					    ? archive_error_string(m->a)
+					    : "error");
+		m->done = true;
+		return PW_OK;
+	}
+	m->out_total += (uint64_t)n;
+	/* 7z members are decompressed; the input is the whole archive read
+	 * so far, which is an upper bound, so this is a cap on the output. */
+	if (m->account &&
+	    !scan_account_decompressed(m->ctx, (uint64_t)n, 0, m->out_total)) {
+		m->done = true;
+		return PW_OK;
+	}
+	*ret_got = (size_t)n;
+	return PW_OK;
+}
+
+/* Scans one member's content. */
+static int
+scan_entry(struct scan_ctx *ctx, struct archive *a, const char *name,
+	   bool account)
+{
+	struct ar_member m;
+	struct stream st;
+	const uint8_t *head;
+	int rc;
+
+	memset(&m, 0, sizeof(m));
+	m.ctx = ctx;
+	m.a = a;
+	m.account = account;
+	rc = stream_init_pull(&st, ar_member_pull, &m);
+	if (rc != PW_OK)
+		return rc;
+	/* torch's legacy tar: raw records between pickles. */
+	if ((strcmp(name, "storages") == 0 || strcmp(name, "tensors") == 0) &&
+	    stream_has(&st, 1)) {
+		head = st.win + st.pos;
+		if (pickle_opcode_valid(head[0])) {
+			rc = legacy_tar_records(ctx, &st,
+						strcmp(name, "tensors") == 0);
+			goto out;
+		}
+	}
+	rc = scan_stream(ctx, &st);
+out:
+	if (rc == PW_OK && st.err != PW_OK)
+		rc = st.err;
+	stream_fini(&st);
+	return rc;
+}
+
+int
+archive_scan(struct scan_ctx *ctx, const struct source *src,
+	     enum pw_format fmt)
+{
+	struct ar_src *s;
+	struct archive *a;
+	struct archive_entry *entry;
+	uint64_t members = 0;
+	bool legacy_torch = false;
+	int rc = PW_OK, r;
+
+	s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return PW_ERR_NOMEM;
+	s->src = src;
+	a = archive_read_new();
+	if (a == NULL) {
+		free(s);
+		return PW_ERR_NOMEM;
+	}
+	if (fmt == FMT_7Z)
+		archive_read_support_format_7zip(a);
+	else
+		archive_read_support_format_tar(a);
+	archive_read_set_read_callback(a, ar_read);
+	archive_read_set_skip_callback(a, ar_skip);
+	archive_read_set_seek_callback(a, ar_seek);
+	archive_read_set_callback_data(a, s);
+	r = archive_read_open1(a);
+	while (r == ARCHIVE_OK && rc == PW_OK && !scan_aborted(ctx)) {
+		const char *name;
+		char buf[PW_ARCHIVE_NAME_MAX + 1];
+		size_t saved;
+
+		r = archive_read_next_header(a, &entry);
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
+			break;
+		r = ARCHIVE_OK;
+		if (++members > ctx->limits[PW_LIMIT_MAX_MEMBERS]) {
+			scan_limit(ctx, 0, "max_members (too many archive "
+					   "members)");
+			break;
+		}
+		if (archive_entry_filetype(entry) != AE_IFREG)
+			continue;
+		name = archive_entry_pathname(entry);
+		if (name == NULL)
+			name = "?";
+		/* Bounded copy: the location path has its own cap too. */
+		strncpy(buf, name, PW_ARCHIVE_NAME_MAX);
+		buf[PW_ARCHIVE_NAME_MAX] = '\0';
+		if (strcmp(buf, "sys_info") == 0 && !legacy_torch) {
+			legacy_torch = true;
+			container_relabel(ctx, "tar", "legacy-torch-tar");
+		}
+		if (!scan_enter(ctx, buf, &saved))
+			break;
+		rc = scan_entry(ctx, a, buf, fmt == FMT_7Z);
+		scan_leave(ctx, saved);
+	}
+	if (rc == PW_OK && s->err != PW_OK)
+		rc = s->err;
+	if (rc == PW_OK && r != ARCHIVE_OK && r != ARCHIVE_EOF &&
+	    !scan_aborted(ctx)) {
+		const char *e = archive_error_string(a);
+
+		if (archive_errno(a) == ENOMEM)
+			rc = PW_ERR_NOMEM;
+		else
+			scan_report(ctx, PW_SEV_ERROR, PW_KIND_CONTAINER, NULL,
+				    s->pos, "%s archive is corrupt or "
+				    "truncated: %s", sniff_format_name(fmt),
+				    e ? e : "error");
+	}
+	archive_read_free(a);
+	free(s);
+	return rc;
+}

@@ -1,0 +1,204 @@
+/*
+ * compressed.c - single compressed streams: gzip, zlib, bzip2, xz, lzma
+ * ("alone"), zstd, lz4 frames and joblib's old "ZF" zlib files.
+ *
+ * joblib.load sniffs every compressor it supports and unpickles the
+ * decompressed bytes; pandas.read_pickle and plain users wrap pickles in
+ * gzip/bz2/xz/zstd.  The decompressed content is sniffed and scanned like
+ * any file (a pickle, a tar, an npy...), one level deeper.
+ *
+ * zlib and gzip go through zlib; the others through libarchive's filters
+ * (raw format + every filter), which Debian builds with bzip2, xz/lzma, lz4
+ * and zstd.  Every output byte is accounted against the decompression caps
+ * (absolute and ratio) before anything looks at it.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "container/container.h"
+#include "container/internal.h"
+
+/* joblib < 0.10: "ZF" + the length as "0x..." padded to 19 chars. */
+#define JOBLIB_ZF_HEADER (2 + 19)
+/* Compressed bytes given to libarchive per read callback. */
+#define LA_CHUNK 65536
+
+struct la_pull {
+	struct scan_ctx *ctx;
+	struct stream *in;
+	struct archive *a;
+	uint64_t in_total;	/* compressed bytes handed to libarchive */
+	uint64_t in_accounted;
+	uint64_t out_total;
+	bool done;
+	const char *what;
+};
+
+static la_ssize_t
+la_read_cb(struct archive *a, void *ud, const void **buf)
+{
+	struct la_pull *lp = ud;
+	const uint8_t *p;
+	size_t n;
+
+	(void)a;
+	if (!stream_has(lp->in, 1))
+		return 0;
+	n = lp->in->win_len - lp->in->pos;
+	if (n > LA_CHUNK)
+		n = LA_CHUNK;
+	if (!stream_read(lp->in, n, &p))
+		return 0;
+	*buf = p;
+	lp->in_total += n;
+	return (la_ssize_t)n;
+}
+
+static int
+la_pull_fn(void *arg, uint8_t *dst, size_t want, size_t *ret_got)
+{
+	struct la_pull *lp = arg;
+	la_ssize_t n;
+
+	*ret_got = 0;
+	if (lp->done || want == 0)
+		return PW_OK;
+	n = archive_read_data(lp->a, dst, want);
+	if (n < 0) {
+		lp->done = true;
+		scan_report(lp->ctx, PW_SEV_ERROR, PW_KIND_PARSE, NULL,
+			    lp->out_total,
+			    "%s: compressed data is corrupt or truncated (%s); "
+			    "the loader fails here", lp->what,
+			    archive_error_string(lp->a) ? archive_error_string(lp->a)
+							: "error");
+		return PW_OK;
+	}
+	if (n == 0) {
+		lp->done = true;
+		return PW_OK;
+	}
+	lp->out_total += (uint64_t)n;
+	if (!scan_account_decompressed(lp->ctx, (uint64_t)n,
+				       lp->in_total - lp->in_accounted,
+				       lp->out_total)) {
+		lp->done = true;
+		return PW_OK;
+	}
+	lp->in_accounted = lp->in_total;
+	*ret_got = (size_t)n;
+	return PW_OK;
+}
+
+static int
+scan_with_libarchive(struct scan_ctx *ctx, struct stream *in,
+		     const char *what)
+{
+	struct la_pull lp;
+	struct archive_entry *entry;
+	struct stream out;
+	int rc = PW_OK, r;
+
+	memset(&lp, 0, sizeof(lp));
+	lp.ctx = ctx;
+	lp.in = in;
+	lp.what = what;
+	lp.a = archive_read_new();
+	if (lp.a == NULL)
+		return PW_ERR_NOMEM;
+	archive_read_support_filter_all(lp.a);
+	archive_read_support_format_raw(lp.a);
+	r = archive_read_open(lp.a, &lp, NULL, la_read_cb, NULL);
+	if (r == ARCHIVE_OK)
+		r = archive_read_next_header(lp.a, &entry);
+	if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+		scan_report(ctx, PW_SEV_ERROR, PW_KIND_PARSE, NULL, 0,
+			    "%s stream cannot be decoded: %s", what,
+			    archive_error_string(lp.a) ? archive_error_string(lp.a)
+						       : "error");
+		goto out;
+	}
+	if (archive_filter_count(lp.a) < 2 ||
+	    archive_filter_code(lp.a, 0) == ARCHIVE_FILTER_NONE) {
+		/* libarchive sees no compression where we guessed one: the
+		 * loader's decompressor would refuse it too. */
+		scan_report(ctx, PW_SEV_ERROR, PW_KIND_PARSE, NULL, 0,
+			    "data looks like %s but does not decode as it",
+			    what);
+		goto out;
+	}
+	rc = stream_init_pull(&out, la_pull_fn, &lp);
+	if (rc != PW_OK)
+		goto out;
+	rc = scan_stream(ctx, &out);
+	stream_fini(&out);
+out:
+	archive_read_free(lp.a);
+	return rc;
+}
+
+static int
+scan_with_zlib(struct scan_ctx *ctx, struct stream *in, enum zinf_mode mode,
+	       const char *what)
+{
+	struct zinflate z;
+	struct stream out;
+	int rc;
+
+	rc = zinf_init(&z, ctx, in, mode, what);
+	if (rc != PW_OK)
+		return rc;
+	rc = stream_init_pull(&out, zinf_pull, &z);
+	if (rc == PW_OK) {
+		rc = scan_stream(ctx, &out);
+		if (rc == PW_OK && out.err != PW_OK)
+			rc = out.err;
+		stream_fini(&out);
+	}
+	zinf_fini(&z);
+	return rc;
+}
+
+int
+compressed_scan(struct scan_ctx *ctx, struct stream *st, enum pw_format fmt)
+{
+	const char *what = sniff_format_name(fmt);
+	char name[32];
+	size_t saved;
+	const uint8_t *p;
+	int rc;
+
+	snprintf(name, sizeof(name), "[%s]", what);
+	if (!scan_enter(ctx, name, &saved))
+		return PW_OK;
+	switch (fmt) {
+	case FMT_GZIP:
+		rc = scan_with_zlib(ctx, st, ZINF_GZIP, what);
+		break;
+	case FMT_ZLIB:
+		rc = scan_with_zlib(ctx, st, ZINF_ZLIB, what);
+		break;
+	case FMT_JOBLIB_LEGACY:
+		if (!stream_read(st, JOBLIB_ZF_HEADER, &p)) {
+			scan_report(ctx, PW_SEV_INFO, PW_KIND_PARSE, NULL, 0,
+				    "truncated joblib ZF header");
+			rc = PW_OK;
+			break;
+		}
+		/* joblib skips one optional space after the header. */
+		if (stream_has(st, 1) && st->win[st->pos] == ' ')
+			(void)stream_skip(st, 1);
+		rc = scan_with_zlib(ctx, st, ZINF_ZLIB, what);
+		break;
+	default:
+		rc = scan_with_libarchive(ctx, st, what);
+		break;
+	}
+	scan_leave(ctx, saved);
+	return rc;
+}

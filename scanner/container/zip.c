@@ -1,0 +1,593 @@
+/*
+ * zip.c - zip archives: PyTorch checkpoints, TorchScript archives, .npz and
+ * any other zip.
+ *
+ * The archive is opened with libzip over our own source (a
+ * zip_source_function around source_read_some), so every byte it reads is
+ * counted and a large file is never read whole: libzip reads the end of
+ * central directory and the central directory, we read each member's local
+ * header and data ourselves.  Members are found through the central
+ * directory, as PyTorch's reader does.
+ *
+ * Deliberate tolerances, because PyTorch's reader has them: ZIP_CHECKCONS is
+ * not used (it rejects files torch.load accepts); CRC mismatches,
+ * general-purpose flag bits (encrypted, patched) and local-header names or
+ * methods that differ from the central directory do not stop the scan.
+ * Each is reported as a container finding and the data is scanned anyway,
+ * read the way PyTorch reads it (no decryption, central-directory sizes).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zip.h>
+
+#include "container/container.h"
+#include "container/internal.h"
+#include "pickle/pickle.h"
+
+#define ZIP_LOCAL_HEADER 30
+#define ZIP_FLAG_ENCRYPTED 0x0001u
+#define ZIP_FLAG_PATCHED 0x0020u
+#define ZIP_FLAG_STRONG_ENC 0x0040u
+
+/* libzip's view of our source.  lh_off records where libzip last read a
+ * local header: libzip has no public call that gives an entry's
+ * local-header offset, but it reads that header when an entry is opened
+ * (the whole 30 bytes, or in 1.7 only the name and extra lengths at offset
+ * 26), and we need the offset to read the local name and the data.  The
+ * guess is verified: read_local_header checks the signature there. */
+struct zsrc {
+	const struct source *src;
+	uint64_t pos;
+	zip_error_t err;
+	uint64_t lh_off;
+	bool lh_seen;
+};
+
+static zip_int64_t
+zsrc_cb(void *ud, void *data, zip_uint64_t len, zip_source_cmd_t cmd)
+{
+	struct zsrc *z = ud;
+	size_t got;
+	zip_int64_t off;
+
+	switch (cmd) {
+	case ZIP_SOURCE_OPEN:
+		z->pos = 0;
+		return 0;
+	case ZIP_SOURCE_READ:
+		if (len > (1u << 30))
+			len = 1u << 30;
+		if (source_read_some(z->src, z->pos, data, (size_t)len,
+				     &got) != PW_OK) {
+			zip_error_set(&z->err, ZIP_ER_READ, EIO);
+			return -1;
+		}
+		if (got == ZIP_LOCAL_HEADER &&
+		    memcmp(data, "PK\003\004", 4) == 0) {
+			z->lh_off = z->pos;
+			z->lh_seen = true;
+		} else if (got == 4 && z->pos >= 26) {
+			/* libzip 1.7 reads only the two length fields. */
+			z->lh_off = z->pos - 26;
+			z->lh_seen = true;
+		}
+		z->pos += got;
+		return (zip_int64_t)got;
+	case ZIP_SOURCE_CLOSE:
+	case ZIP_SOURCE_FREE:
+		return 0;
+	case ZIP_SOURCE_STAT: {
+		zip_stat_t *st = data;
+
+		if (len < sizeof(*st)) {
+			zip_error_set(&z->err, ZIP_ER_INVAL, 0);
+			return -1;
+		}
+		zip_stat_init(st);
+		st->size = z->src->size;
+		st->comp_size = z->src->size;
+		st->comp_method = ZIP_CM_STORE;
+		st->encryption_method = ZIP_EM_NONE;
+		st->valid = ZIP_STAT_SIZE | ZIP_STAT_COMP_SIZE |
+			    ZIP_STAT_COMP_METHOD | ZIP_STAT_ENCRYPTION_METHOD;
+		return sizeof(*st);
+	}
+	case ZIP_SOURCE_ERROR:
+		return zip_error_to_data(&z->err, data, len);
+	case ZIP_SOURCE_SEEK:
+		off = zip_source_seek_compute_offset(z->pos, z->src->size, data,
+						     len, &z->err);
+		if (off < 0)
+			return -1;
+		z->pos = (uint64_t)off;
+		return 0;
+	case ZIP_SOURCE_TELL:
+		return (zip_int64_t)z->pos;
+	case ZIP_SOURCE_SUPPORTS:
+		return zip_source_make_command_bitmap(
+			ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE,
+			ZIP_SOURCE_STAT, ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE,
+			ZIP_SOURCE_SEEK, ZIP_SOURCE_TELL, ZIP_SOURCE_SUPPORTS,
+			-1);
+	default:
+		zip_error_set(&z->err, ZIP_ER_OPNOTSUPP, 0);
+		return -1;
+	}
+}
+
+/* What the archive as a whole looks like. */
+struct zip_shape {
+	bool torch;		/* <top>/data.pkl exists */
+	bool torchscript;	/* <top>/constants.pkl or <top>/code/ */
+	bool npz;		/* every member ends in .npy */
+};
+
+enum member_role {
+	ROLE_SNIFF,	/* scan whatever its bytes sniff as */
+	ROLE_PICKLE,	/* <top>/NAME.pkl of a torch archive: a pickle */
+	ROLE_RAW,	/* raw bytes PyTorch never unpickles */
+};
+
+static bool
+ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && memcmp(s + n - m, suffix, m) == 0;
+}
+
+/* The part of name after its first '/', or NULL. */
+static const char *
+after_top(const char *name)
+{
+	const char *slash = strchr(name, '/');
+
+	return slash != NULL ? slash + 1 : NULL;
+}
+
+static void
+shape_note(struct zip_shape *sh, const char *name, bool *all_npy)
+{
+	const char *rest = after_top(name);
+
+	if (!ends_with(name, ".npy"))
+		*all_npy = false;
+	if (rest == NULL)
+		return;
+	if (strcmp(rest, "data.pkl") == 0)
+		sh->torch = true;
+	if (strcmp(rest, "constants.pkl") == 0 ||
+	    strncmp(rest, "code/", 5) == 0)
+		sh->torchscript = true;
+}
+
+static enum member_role
+member_role(const struct zip_shape *sh, const char *name)
+{
+	const char *rest = after_top(name);
+
+	if (!(sh->torch || sh->torchscript) || rest == NULL)
+		return ROLE_SNIFF;
+	if (strchr(rest, '/') == NULL && ends_with(rest, ".pkl"))
+		return ROLE_PICKLE;
+	/* Tensor storages, serialization ids, TorchScript sources (text
+	 * that often starts with an opcode letter: "def", "class") and the
+	 * small text records PyTorch writes next to them. */
+	if (strncmp(rest, "data/", 5) == 0 || strncmp(rest, ".data/", 6) == 0 ||
+	    strncmp(rest, "code/", 5) == 0 || strncmp(rest, "extra/", 6) == 0 ||
+	    strcmp(rest, "version") == 0 || strcmp(rest, "byteorder") == 0 ||
+	    strcmp(rest, ".format_version") == 0 ||
+	    strcmp(rest, ".storage_alignment") == 0)
+		return ROLE_RAW;
+	return ROLE_SNIFF;
+}
+
+/* One member as the central directory and its local header describe it. */
+struct member {
+	zip_uint64_t index;
+	const char *name;	/* central-directory name (libzip's) */
+	uint64_t csize, usize;
+	uint16_t method;	/* central directory */
+	uint32_t crc;
+	bool encrypted;		/* central directory says so */
+	uint64_t data_off;	/* where the data starts in the source */
+	uint16_t lflags;	/* local header flags */
+	bool anomaly_hides;	/* an anomaly makes other tools skip it */
+	enum pw_severity anomaly_sev;
+};
+
+/*
+ * Reads and checks the local header; fills data_off.  Returns PW_OK, a
+ * fatal status, or PW_ERR_INVALID when the member cannot be located (a
+ * finding has been reported then).
+ */
+static int
+read_local_header(struct scan_ctx *ctx, const struct source *src,
+		  struct zsrc *zs, zip_t *za, struct member *m)
+{
+	uint8_t lh[ZIP_LOCAL_HEADER];
+	char lname[PW_NAME_MAX + 1];
+	zip_file_t *zf;
+	uint16_t nlen, elen, lmethod;
+	size_t cmp_len;
+	int rc;
+
+	zs->lh_seen = false;
+	zf = zip_fopen_index(za, m->index, ZIP_FL_ENCRYPTED);
+	if (zf == NULL || !zs->lh_seen) {
+		if (zf != NULL)
+			zip_fclose(zf);
+		scan_report(ctx, PW_SEV_ERROR, PW_KIND_CONTAINER, NULL, 0,
+			    "zip member cannot be located (%s); not analysed",
+			    zf == NULL ? zip_strerror(za) : "no local header");
+		return PW_ERR_INVALID;
+	}
+	zip_fclose(zf);
+	rc = source_read(src, zs->lh_off, lh, sizeof(lh));
+	if (rc != PW_OK)
+		goto bad;
+	if (memcmp(lh, "PK\003\004", 4) != 0) {
+		/* miniz (PyTorch) refuses a member without one too. */
+		scan_report(ctx, PW_SEV_ERROR, PW_KIND_CONTAINER, NULL,
+			    zs->lh_off, "zip member has no local header "
+			    "signature; not analysed");
+		return PW_ERR_INVALID;
+	}
+	nlen = le16(lh + 26);
+	elen = le16(lh + 28);
+	m->lflags = le16(lh + 6);
+	lmethod = le16(lh + 8);
+	m->data_off = zs->lh_off + ZIP_LOCAL_HEADER + nlen + elen;
+	if (m->data_off > src->size || m->csize > src->size - m->data_off) {
+		scan_report(ctx, PW_SEV_ERROR, PW_KIND_CONTAINER, NULL,
+			    zs->lh_off,
+			    "zip member data extends beyond the end of the "
+			    "file (truncated archive); not analysed");
+		return PW_ERR_INVALID;
+	}
+	/* Local name vs central name: PyTorch goes by the central directory,
+	 * some tools by the local header. */
+	cmp_len = nlen < PW_NAME_MAX ? nlen : PW_NAME_MAX;
+	rc = source_read(src, zs->lh_off + ZIP_LOCAL_HEADER, lname, cmp_len);
+	if (rc != PW_OK)
+		goto bad;
+	lname[cmp_len] = '\0';
+	if (strlen(m->name) != nlen || memcmp(lname, m->name, cmp_len) != 0) {
+		m->anomaly_hides = true;
+		scan_report(ctx, PW_SEV_SUSPICIOUS, PW_KIND_CONTAINER, NULL,
+			    zs->lh_off,
+			    "local header name differs from the central "
+			    "directory name (tools disagree on this member)");
+	}
+	if (lmethod != m->method)
+		scan_report(ctx, PW_SEV_SUSPICIOUS, PW_KIND_CONTAINER, NULL,
+			    zs->lh_off,
+			    "local header compression method %u differs from "
+			    "the central directory's %u", lmethod, m->method);
+	if (m->encrypted ||
+	    (m->lflags & (ZIP_FLAG_ENCRYPTED | ZIP_FLAG_PATCHED |
+			  ZIP_FLAG_STRONG_ENC))) {
+		m->anomaly_hides = true;
+		scan_report(ctx, PW_SEV_SUSPICIOUS, PW_KIND_CONTAINER, NULL,
+			    zs->lh_off,
+			    "encryption/patch flag bits set (0x%04x): Python's "
+			    "zipfile refuses the member, PyTorch reads it as "
+			    "plain data", m->lflags);
+	}
+	return PW_OK;
+bad:
+	if (rc == PW_ERR_IO)
+		return rc;
+	scan_report(ctx, PW_SEV_ERROR, PW_KIND_CONTAINER, NULL, zs->lh_off,
+		    "zip local header truncated; member not analysed");
+	return PW_ERR_INVALID;
+}
+
+/* The first bytes of a member's content (inflated if need be); reads at
+ * most HEAD_PEEK compressed bytes. */
+#define HEAD_PEEK 4096
+static int
+member_head(const struct source *src, const struct member *m, uint8_t *head,
+	    size_t cap, size_t *ret_len)
+{
+	struct source slice;
+	uint8_t in[HEAD_PEEK];
+	size_t got;
+	z_stream zs;
+	int rc;
+
+	*ret_len = 0;
+	if (!source_slice(src, m->data_off, m->csize, &slice))
+		return PW_OK;
+	if (m->method == ZIP_CM_STORE)
+		return source_read_some(&slice, 0, head, cap, ret_len);
+	if (m->method != ZIP_CM_DEFLATE)
+		return PW_OK;
+	rc = source_read_some(&slice, 0, in, sizeof(in), &got);
+	if (rc != PW_OK)
+		return rc;
+	memset(&zs, 0, sizeof(zs));
+	if (inflateInit2(&zs, -15) != Z_OK)
+		return PW_ERR_NOMEM;
+	zs.next_in = in;
+	zs.avail_in = (uInt)got;
+	zs.next_out = head;
+	zs.avail_out = (uInt)cap;
+	(void)inflate(&zs, Z_SYNC_FLUSH);	/* errors: a short head */
+	*ret_len = cap - zs.avail_out;
+	inflateEnd(&zs);
+	return PW_OK;
+}
+
+/* CRC-32 of a stored member, when it is small enough to be worth it. */
+static int
+stored_crc(const struct source *slice, uint32_t *ret_crc)
+{
+	uint8_t buf[65536];
+	uint64_t off = 0;
+	uint32_t crc = (uint32_t)crc32(0L, Z_NULL, 0);
+	size_t got;
+	int rc;
+
+	while (off < slice->size) {
+		rc = source_read_some(slice, off, buf, sizeof(buf), &got);
+		if (rc != PW_OK)
+			return rc;
+		if (got == 0)
+			break;
+		crc = (uint32_t)crc32(crc, buf, (uInt)got);
+		off += got;
+	}
+	*ret_crc = crc;
+	return PW_OK;
+}
+
+static void
+report_crc(struct scan_ctx *ctx, const struct member *m, uint32_t got)
+{
+	scan_report(ctx, PW_SEV_SUSPICIOUS, PW_KIND_CONTAINER, NULL, 0,
+		    "CRC-32 mismatch (central directory 0x%08x, data 0x%08x): "
+		    "Python's zipfile refuses the member, PyTorch does not "
+		    "check", m->crc, got);
+}
+
+/* Runs the right scanner on a sequential member stream. */
+static int
+scan_member_stream(struct scan_ctx *ctx, struct stream *st,
+		   enum member_role role, const struct zip_shape *sh)
+{
+	struct pickle_opts po;
+
+	if (role == ROLE_PICKLE) {
+		memset(&po, 0, sizeof(po));
+		po.torchscript = sh->torchscript;
+		return pickle_scan_stream(ctx, st, &po);
+	}
+	return scan_stream(ctx, st);
+}
+
+/* Scans a member whose local header has been read. */
+static int
+scan_member(struct scan_ctx *ctx, const struct source *src,
+	    const struct member *m, const struct zip_shape *sh, zip_t *za)
+{
+	enum member_role role = member_role(sh, m->name);
+	uint8_t head[16];
+	size_t head_len = 0;
+	struct source slice;
+	struct stream in, out;
+	struct zinflate z;
+	bool is_pickle;
+	int rc;
+
+	rc = member_head(src, m, head, sizeof(head), &head_len);
+	if (rc != PW_OK)
+		return rc;
+	is_pickle = sniff_format(head, head_len, m->usize) == FMT_PICKLE;
+	if (role == ROLE_RAW) {
+		/* Never read beyond the sniff unless it really is a pickle. */
+		if (!container_strong_pickle(head, head_len))
+			return PW_OK;
+		role = ROLE_SNIFF;
+		scan_report(ctx, PW_SEV_SUSPICIOUS, PW_KIND_CONTAINER, NULL, 0,
+			    "a pickle where PyTorch keeps raw tensor bytes");
+	}
+	if (m->anomaly_hides && (is_pickle || role == ROLE_PICKLE))
+		scan_report(ctx, PW_SEV_MALICIOUS, PW_KIND_CONTAINER, NULL, 0,
+			    "a zip anomaly hides this pickle from other tools "
+			    "while PyTorch still loads it");
+	if (m->method == ZIP_CM_STORE) {
+		if (!source_slice(src, m->data_off, m->csize, &slice))
+			return PW_OK;	/* checked in read_local_header */
+		if (role == ROLE_PICKLE) {
+			rc = stream_init_source(&in, &slice);
+			if (rc != PW_OK)
+				return rc;
+			rc = scan_member_stream(ctx, &in, role, sh);
+			if (rc == PW_OK && in.err == PW_ERR_IO)
+				rc = PW_ERR_IO;
+			stream_fini(&in);
+		} else {
+			rc = scan_source(ctx, &slice);
+		}
+		if (rc == PW_OK && slice.size <= PW_ZIP_CRC_CHECK_MAX) {
+			uint32_t crc;
+
+			rc = stored_crc(&slice, &crc);
+			if (rc == PW_OK && crc != m->crc)
+				report_crc(ctx, m, crc);
+		}
+		return rc;
+	}
+	if (m->method == ZIP_CM_DEFLATE) {
+		if (!source_slice(src, m->data_off, m->csize, &slice))
+			return PW_OK;
+		rc = stream_init_source(&in, &slice);
+		if (rc != PW_OK)
+			return rc;
+		rc = zinf_init(&z, ctx, &in, ZINF_RAW, "zip member");
+		if (rc == PW_OK) {
+			rc = stream_init_pull(&out, zinf_pull, &z);
+			if (rc == PW_OK) {
+				rc = scan_member_stream(ctx, &out, role, sh);
+				/* Read to the end for the CRC, within the
+				 * caps, if the member is not huge. */
+				if (rc == PW_OK && !z.capped &&
+				    m->usize <= PW_ZIP_CRC_CHECK_MAX)
+					while (stream_skip(&out, 1u << 20) > 0)
+						;
+				if (rc == PW_OK && z.done && !z.corrupt &&
+				    !z.capped && z.crc != m->crc)
+					report_crc(ctx, m, z.crc);
+				if (rc == PW_OK && out.err != PW_OK)
+					rc = out.err;
+				stream_fini(&out);
+			}
+			zinf_fini(&z);
+		}
+		if (rc == PW_OK && in.err == PW_ERR_IO)
+			rc = PW_ERR_IO;
+		stream_fini(&in);
+		return rc;
+	}
+	/* Methods PyTorch does not read but Python's zipfile (numpy.load)
+	 * does (bzip2, lzma): not decoded here, so not cleared. */
+	(void)za;
+	scan_report(ctx, PW_SEV_ERROR, PW_KIND_CONTAINER, NULL, 0,
+		    "zip member compressed with method %u is not analysed",
+		    m->method);
+	return PW_OK;
+}
+
+/* Reports names that appear twice: readers disagree on which one wins. */
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int
+check_duplicates(struct scan_ctx *ctx, zip_t *za, zip_uint64_t n)
+{
+	const char **names;
+	zip_uint64_t i, k = 0;
+
+	names = calloc((size_t)n ? (size_t)n : 1, sizeof(*names));
+	if (names == NULL)
+		return PW_ERR_NOMEM;
+	for (i = 0; i < n; i++) {
+		const char *s = zip_get_name(za, i, ZIP_FL_ENC_RAW);
+
+		if (s != NULL)
+			names[k++] = s;
+	}
+	qsort(names, (size_t)k, sizeof(*names), cmp_names);
+	for (i = 1; i < k; i++)
+		if (strcmp(names[i - 1], names[i]) == 0) {
+			scan_report(ctx, PW_SEV_SUSPICIOUS, PW_KIND_CONTAINER,
+				    NULL, 0,
+				    "duplicate zip member name \"%.200s\": "
+				    "readers disagree on which copy they load",
+				    names[i]);
+			break;
+		}
+	free(names);
+	return PW_OK;
+}
+
+int
+zip_scan(struct scan_ctx *ctx, const struct source *src)
+{
+	struct zsrc zs;
+	zip_source_t *zsource = NULL;
+	zip_t *za = NULL;
+	zip_error_t err;
+	zip_int64_t count;
+	zip_uint64_t n, i;
+	struct zip_shape sh;
+	bool all_npy = true;
+	int rc = PW_OK;
+
+	memset(&zs, 0, sizeof(zs));
+	memset(&sh, 0, sizeof(sh));
+	zs.src = src;
+	zip_error_init(&zs.err);
+	zip_error_init(&err);
+	zsource = zip_source_function_create(zsrc_cb, &zs, &err);
+	if (zsource == NULL) {
+		rc = PW_ERR_NOMEM;
+		goto out;
+	}
+	za = zip_open_from_source(zsource, ZIP_RDONLY, &err);
+	if (za == NULL) {
+		zip_source_free(zsource);
+		if (zip_error_code_zip(&err) == ZIP_ER_MEMORY) {
+			rc = PW_ERR_NOMEM;
+			goto out;
+		}
+		/* torch.load treats any PK\3\4 file as a zip and fails on a
+		 * broken one before unpickling anything; other tools may
+		 * still read the members, so it is not cleared either. */
+		scan_report(ctx, PW_SEV_ERROR, PW_KIND_CONTAINER, NULL, 0,
+			    "zip archive cannot be opened: %s",
+			    zip_error_strerror(&err));
+		goto out;
+	}
+	count = zip_get_num_entries(za, 0);
+	n = count > 0 ? (zip_uint64_t)count : 0;
+	for (i = 0; i < n; i++) {
+		const char *name = zip_get_name(za, i, ZIP_FL_ENC_RAW);
+
+		if (name != NULL)
+			shape_note(&sh, name, &all_npy);
+	}
+	sh.npz = n > 0 && all_npy;
+	if (sh.torchscript)
+		container_relabel(ctx, "zip", "torchscript");
+	else if (sh.torch)
+		container_relabel(ctx, "zip", "pytorch-zip");
+	else if (sh.npz)
+		container_relabel(ctx, "zip", "npz");
+	if (n > ctx->limits[PW_LIMIT_MAX_MEMBERS]) {
+		scan_limit(ctx, 0, "max_members (too many zip members)");
+		n = ctx->limits[PW_LIMIT_MAX_MEMBERS];
+	}
+	rc = check_duplicates(ctx, za, n);
+	for (i = 0; i < n && rc == PW_OK && !scan_aborted(ctx); i++) {
+		struct member m;
+		zip_stat_t st;
+		size_t saved;
+
+		memset(&m, 0, sizeof(m));
+		if (zip_stat_index(za, i, ZIP_FL_ENC_RAW, &st) != 0 ||
+		    (st.valid & ZIP_STAT_NAME) == 0)
+			continue;
+		m.index = i;
+		m.name = st.name;
+		m.csize = st.comp_size;
+		m.usize = st.size;
+		m.method = (uint16_t)st.comp_method;
+		m.crc = st.crc;
+		m.encrypted = st.encryption_method != ZIP_EM_NONE;
+		/* Directories carry nothing. */
+		if (m.usize == 0 && m.csize == 0 && ends_with(m.name, "/"))
+			continue;
+		if (!scan_enter(ctx, m.name, &saved))
+			break;
+		rc = read_local_header(ctx, src, &zs, za, &m);
+		if (rc == PW_OK)
+			rc = scan_member(ctx, src, &m, &sh, za);
+		else if (rc == PW_ERR_INVALID)
+			rc = PW_OK;	/* reported; go on with the others */
+		scan_leave(ctx, saved);
+	}
+	zip_discard(za);	/* also frees zsource */
+out:
+	zip_error_fini(&err);
+	zip_error_fini(&zs.err);
+	return rc;
+}
