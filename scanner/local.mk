@@ -15,8 +15,23 @@ scanner_libpicklewarden_a_SOURCES = \
 	scanner/dispatch.c \
 	scanner/pickle/pickle.h \
 	scanner/pickle/opcodes.c scanner/pickle/opcodes.h \
-	scanner/pickle/vm_stub.c \
+	scanner/pickle/values.c scanner/pickle/values.h \
+	scanner/pickle/memo.c scanner/pickle/memo.h \
+	scanner/pickle/numparse.c scanner/pickle/numparse.h \
+	scanner/pickle/text.c scanner/pickle/text.h \
+	scanner/pickle/names.c scanner/pickle/names.h \
+	scanner/pickle/lists.h \
+	scanner/pickle/vm.c \
 	scanner/container/container.h
+nodist_scanner_libpicklewarden_a_SOURCES = scanner/lists.c
+BUILT_SOURCES += scanner/lists.c
+CLEANFILES += scanner/lists.c
+PW_LISTFILES = scanner/data/allowlist.txt scanner/data/denylist.txt \
+	scanner/data/torchscript-allowlist.txt scanner/data/compat_pickle.txt
+EXTRA_DIST += $(PW_LISTFILES) scanner/data/gen-lists.sh
+scanner/lists.c: $(PW_LISTFILES) $(top_srcdir)/scanner/data/gen-lists.sh
+	$(AM_V_GEN)$(MKDIR_P) scanner && \
+	$(SHELL) $(top_srcdir)/scanner/data/gen-lists.sh $(top_srcdir)/scanner/data > $@.tmp && mv $@.tmp $@
 
 # Libraries the scanner needs, for every program that links it.
 PW_SCANNER_LIBS = scanner/libpicklewarden.a $(LIBZIP_LIBS) $(LIBARCHIVE_LIBS) $(ZLIB_LIBS)

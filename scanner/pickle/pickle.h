@@ -57,6 +57,8 @@ struct pickle_outcome {
 	bool stopped;		/* reached STOP in at least one unpickler */
 	bool executed;		/* imported, called, or used persid/ext */
 	uint64_t end;		/* offset after STOP, or of the failure */
+	uint64_t frame_rest;	/* bytes of the Python unpickler's frame left
+				   after STOP (it resumes after them) */
 	const struct pv *top;	/* what STOP returned (retain mode); owned by
 				   the vm, valid until its next run */
 };

@@ -1,0 +1,60 @@
+/*
+ * names.h - what a global the unpickler imports resolves to, and how
+ * dangerous that is.  One record per distinct import per pickle stream.
+ */
+#ifndef PW_PICKLE_NAMES_H
+#define PW_PICKLE_NAMES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "picklewarden.h"
+
+struct pw_scanner;
+
+struct imp {
+	struct imp *next;	/* hash chain */
+	char *module, *name;	/* as written in the file */
+	char *resolved;		/* "module.name" after Python 2 remapping */
+	bool remapped;		/* protocol < 3 remapping applied */
+	bool unresolved;	/* not a (module, name) import */
+	enum pw_severity sev;
+	char reason[256];
+	const char *opcode;	/* first import */
+	uint64_t offset;
+	uint64_t calls;		/* times called */
+	const char *call_opcode;
+	uint64_t call_offset;
+	uint32_t seq;		/* order of first import */
+};
+
+struct imp_table {
+	struct imp **buckets;
+	size_t nbuckets;
+	size_t count;
+};
+
+void imp_table_init(struct imp_table *t);
+void imp_table_fini(struct imp_table *t);
+/*
+ * The record for importing (module, name) as the unpickler would at the
+ * given protocol; created and classified on first use.  module and name
+ * are NUL-terminated UTF-8 (may be empty).  NULL when out of memory.
+ */
+struct imp *imp_lookup(struct imp_table *t, const struct pw_scanner *sc,
+		       bool torchscript, const char *module,
+		       const char *name, int proto);
+/* A record for an import the machine cannot resolve statically (EXT codes,
+ * STACK_GLOBAL of computed operands). */
+struct imp *imp_unresolved(struct imp_table *t, const char *what,
+			   const char *reason);
+const char *imp_resolved_name(const struct imp *imp);
+
+/* Classification of a resolved name; exposed for tests.  module_len is
+ * the length of the module part of resolved. */
+enum pw_severity names_classify(const struct pw_scanner *sc, bool torchscript,
+				const char *resolved, size_t module_len,
+				char *reason, size_t reason_cap);
+
+#endif

@@ -1,0 +1,267 @@
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "limits.h"
+#include "pickle/names.h"
+#include "pickle/values.h"
+
+#define SLAB_CELLS 4096
+
+struct pv_slab {
+	struct pv_slab *next;
+	struct pv cells[SLAB_CELLS];
+};
+
+void
+pv_pool_init(struct pv_pool *pool, bool retain)
+{
+	unsigned k;
+
+	memset(pool, 0, sizeof(*pool));
+	pool->retain = retain;
+	for (k = 0; k <= PV_MARK; k++) {
+		pool->immortal[k].refs = PV_IMMORTAL;
+		pool->immortal[k].kind = (uint8_t)k;
+	}
+}
+
+void
+pv_pool_fini(struct pv_pool *pool)
+{
+	struct pv_slab *s, *next;
+	size_t i;
+
+	/* Cells still in use may own heap strings or item arrays; walk every
+	 * slab once rather than tracking them. Free cells have kind PV_MARK
+	 * with no payload. */
+	for (s = pool->slabs; s != NULL; s = next) {
+		next = s->next;
+		for (i = 0; i < SLAB_CELLS; i++) {
+			struct pv *v = &s->cells[i];
+
+			if (v->refs == 0)
+				continue;
+			if ((v->kind == PV_STR || v->kind == PV_BYTES) &&
+			    v->count >= PV_INLINE_STR && !(v->flags & PVF_LONG))
+				free(v->u.str);
+			else if (v->items_cap > 0)
+				free(v->u.items);
+		}
+		free(s);
+	}
+	pool->slabs = NULL;
+	pool->free_list = NULL;
+	pool->live = 0;
+}
+
+struct pv *
+pv_new(struct pv_pool *pool, enum pv_kind kind)
+{
+	struct pv *v;
+
+	if (pool->live >= PW_MAX_VALUES)
+		return NULL;
+	if (pool->free_list == NULL) {
+		struct pv_slab *s = malloc(sizeof(*s));
+		size_t i;
+
+		if (s == NULL)
+			return NULL;
+		s->next = pool->slabs;
+		pool->slabs = s;
+		for (i = SLAB_CELLS; i-- > 0;) {
+			s->cells[i].refs = 0;
+			s->cells[i].u.items = (struct pv **)pool->free_list;
+			pool->free_list = &s->cells[i];
+		}
+	}
+	v = pool->free_list;
+	pool->free_list = (struct pv *)v->u.items;
+	memset(v, 0, sizeof(*v));
+	v->refs = 1;
+	v->kind = (uint8_t)kind;
+	pool->live++;
+	return v;
+}
+
+struct pv *
+pv_literal(struct pv_pool *pool, enum pv_kind kind)
+{
+	if (pool->retain)
+		return pv_new(pool, kind);
+	return &pool->immortal[kind];
+}
+
+struct pv *
+pv_new_str(struct pv_pool *pool, enum pv_kind kind, const uint8_t *s,
+	   size_t len)
+{
+	struct pv *v = pv_new(pool, kind);
+
+	if (v == NULL)
+		return NULL;
+	if (s == NULL || len > PW_NAME_MAX) {
+		v->flags |= PVF_LONG;
+		v->count = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
+		return v;
+	}
+	v->count = (uint32_t)len;
+	if (len < PV_INLINE_STR) {
+		memcpy(v->u.inl, s, len);
+		v->u.inl[len] = '\0';
+	} else {
+		v->u.str = malloc(len + 1);
+		if (v->u.str == NULL) {
+			v->kind = PV_NONE;
+			v->count = 0;
+			pv_unref(pool, v);
+			return NULL;
+		}
+		memcpy(v->u.str, s, len);
+		v->u.str[len] = '\0';
+	}
+	return v;
+}
+
+struct pv *
+pv_new_int(struct pv_pool *pool, int64_t val, bool big)
+{
+	struct pv *v;
+
+	if (!pool->retain)
+		return &pool->immortal[PV_INT];
+	v = pv_new(pool, PV_INT);
+	if (v == NULL)
+		return NULL;
+	v->u.i = val;
+	if (big)
+		v->flags |= PVF_BIG;
+	return v;
+}
+
+void
+pv_unref(struct pv_pool *pool, struct pv *v)
+{
+	/* Iterative over call chains so a long chain cannot blow the C
+	 * stack; item arrays recurse at most once per retained level, and
+	 * retained containers are bounded by PW_MAX_RETAINED_ITEMS. */
+	while (v != NULL && v->refs != PV_IMMORTAL) {
+		struct pv *next = NULL;
+
+		if (--v->refs > 0)
+			return;
+		switch (v->kind) {
+		case PV_STR:
+		case PV_BYTES:
+			if (v->count >= PV_INLINE_STR && !(v->flags & PVF_LONG))
+				free(v->u.str);
+			break;
+		case PV_CALL:
+			next = v->u.callee;
+			break;
+		default:
+			if (v->items_cap > 0) {
+				uint32_t i, n = v->count < v->items_cap ?
+							v->count : v->items_cap;
+
+				for (i = 0; i < n; i++)
+					pv_unref(pool, v->u.items[i]);
+				free(v->u.items);
+			}
+			break;
+		}
+		v->refs = 0;
+		v->kind = PV_MARK;
+		v->items_cap = 0;
+		v->u.items = (struct pv **)pool->free_list;
+		pool->free_list = v;
+		pool->live--;
+		v = next;
+	}
+}
+
+bool
+pv_append(struct pv_pool *pool, struct pv *c, struct pv *item)
+{
+	if (c->refs == PV_IMMORTAL || !pool->retain ||
+	    c->count >= PW_MAX_RETAINED_ITEMS || (c->flags & PVF_TRUNCATED)) {
+		if (c->refs != PV_IMMORTAL) {
+			if (c->count >= PW_MAX_RETAINED_ITEMS && pool->retain)
+				c->flags |= PVF_TRUNCATED;
+			if (c->count < UINT32_MAX)
+				c->count++;
+		}
+		pv_unref(pool, item);
+		return true;
+	}
+	if (c->count == c->items_cap) {
+		uint32_t ncap = c->items_cap ? c->items_cap * 2 : 4;
+		struct pv **n = reallocarray(c->items_cap ? c->u.items : NULL,
+					     ncap, sizeof(*n));
+
+		if (n == NULL) {
+			pv_unref(pool, item);
+			return false;
+		}
+		c->u.items = n;
+		c->items_cap = ncap;
+	}
+	c->u.items[c->count++] = item;
+	return true;
+}
+
+/* Inspection, for containers' parsers. */
+enum pv_kind
+pv_kind(const struct pv *v)
+{
+	return v ? (enum pv_kind)v->kind : PV_NONE;
+}
+
+bool
+pv_get_int(const struct pv *v, int64_t *ret)
+{
+	if (v == NULL || (v->kind != PV_INT && v->kind != PV_BOOL) ||
+	    (v->flags & PVF_BIG) || v->refs == PV_IMMORTAL)
+		return false;
+	*ret = v->u.i;
+	return true;
+}
+
+const char *
+pv_get_str(const struct pv *v, size_t *ret_len)
+{
+	if (v == NULL || (v->kind != PV_STR && v->kind != PV_BYTES) ||
+	    (v->flags & PVF_LONG))
+		return NULL;
+	if (ret_len)
+		*ret_len = v->count;
+	return v->count < PV_INLINE_STR ? v->u.inl : v->u.str;
+}
+
+size_t
+pv_count(const struct pv *v)
+{
+	if (v == NULL || v->items_cap == 0)
+		return 0;
+	return v->count < v->items_cap ? v->count : v->items_cap;
+}
+
+const struct pv *
+pv_item(const struct pv *v, size_t i)
+{
+	return i < pv_count(v) ? v->u.items[i] : NULL;
+}
+
+const char *
+pv_global_name(const struct pv *v)
+{
+	if (v == NULL)
+		return NULL;
+	if (v->kind == PV_CALL)
+		v = v->u.callee;
+	if (v != NULL && v->kind == PV_GLOBAL && v->u.imp != NULL)
+		return imp_resolved_name(v->u.imp);
+	return NULL;
+}
