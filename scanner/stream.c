@@ -113,7 +113,7 @@ stream_has(struct stream *st, uint64_t n)
 }
 
 bool
-stream_read(struct stream *st, size_t n, const uint8_t **ret)
+stream_read_slow(struct stream *st, size_t n, const uint8_t **ret)
 {
 	size_t avail;
 

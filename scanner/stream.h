@@ -54,7 +54,19 @@ stream_offset(const struct stream *st)
  * source).  On success *ret points at them.  On a short stream it returns
  * false and consumes what was there, like an unpickler that fails to read.
  */
-bool stream_read(struct stream *st, size_t n, const uint8_t **ret);
+bool stream_read_slow(struct stream *st, size_t n, const uint8_t **ret);
+
+static inline bool
+stream_read(struct stream *st, size_t n, const uint8_t **ret)
+{
+	/* The hot path of every parser: the bytes are in the window. */
+	if (st->win_len - st->pos >= n) {
+		*ret = st->win + st->pos;
+		st->pos += n;
+		return true;
+	}
+	return stream_read_slow(st, n, ret);
+}
 /* True when at least n more bytes can be read (does not consume them). */
 bool stream_has(struct stream *st, uint64_t n);
 /* Skips up to n bytes without buffering them; returns how many it skipped. */

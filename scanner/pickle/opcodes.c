@@ -4,7 +4,7 @@
 
 #include "pickle/opcodes.h"
 
-static const struct op_info table[256] = {
+const struct op_info pickle_op_table[256] = {
 	['('] = {"MARK", ARG_NONE, 0},
 	['.'] = {"STOP", ARG_NONE, 0},
 	['0'] = {"POP", ARG_NONE, 0},
@@ -75,14 +75,3 @@ static const struct op_info table[256] = {
 	[0x98] = {"READONLY_BUFFER", ARG_NONE, 5},
 };
 
-const struct op_info *
-pickle_opcode(uint8_t op)
-{
-	return table[op].name != NULL ? &table[op] : NULL;
-}
-
-bool
-pickle_opcode_valid(uint8_t op)
-{
-	return table[op].name != NULL;
-}

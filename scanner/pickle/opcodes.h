@@ -25,8 +25,19 @@ struct op_info {
 	uint8_t proto;		/* protocol that introduced it */
 };
 
+extern const struct op_info pickle_op_table[256];
+
 /* The opcode's description, or NULL for a byte that is no opcode. */
-const struct op_info *pickle_opcode(uint8_t op);
-bool pickle_opcode_valid(uint8_t op);
+static inline const struct op_info *
+pickle_opcode(uint8_t op)
+{
+	return pickle_op_table[op].name != NULL ? &pickle_op_table[op] : NULL;
+}
+
+static inline bool
+pickle_opcode_valid(uint8_t op)
+{
+	return pickle_op_table[op].name != NULL;
+}
 
 #endif

@@ -63,7 +63,12 @@ bool
 utf8_valid(const uint8_t *s, size_t n, bool surrogates_ok)
 {
 	struct utf8_state u;
+	size_t i;
 
+	for (i = 0; i < n && s[i] < 0x80; i++)
+		;
+	if (i == n)	/* names are ASCII almost always */
+		return true;
 	utf8_begin(&u);
 	utf8_feed(&u, s, n, surrogates_ok);
 	return utf8_end(&u);
