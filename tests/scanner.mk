@@ -1,1 +1,74 @@
-# tests for scanner
+# tests for scanner: cmocka unit tests, generated-fixture verdicts and
+# truncation, fuzz regressions, and the CPython differential.
+# Everything that needs python3 FAILS (never skips) when it is missing.
+
+PW_SCANNER_TEST_LDADD = $(PW_SCANNER_LIBS) $(CMOCKA_LIBS)
+
+EXTRA_DIST += \
+	tests/fixtures/gen_fixtures.py \
+	tests/fixtures/pickles \
+	tests/scanner/gen_opcodes.py \
+	tests/scanner/opcodes.expected \
+	tests/scanner/fixtures.sh \
+	tests/scanner/no-cmocka.sh \
+	tests/scanner/common.h \
+	tests/differential/differential.py \
+	tests/differential/differential.sh \
+	tests/bench/scan-throughput.sh
+
+if HAVE_CMOCKA
+check_PROGRAMS += \
+	tests/scanner/test_stream \
+	tests/scanner/test_opcodes \
+	tests/scanner/test_fixtures \
+	tests/scanner/test_regressions
+TESTS += \
+	tests/scanner/test_stream \
+	tests/scanner/test_opcodes \
+	tests/scanner/fixtures.sh \
+	tests/scanner/test_regressions
+
+tests_scanner_test_stream_SOURCES = tests/scanner/test_stream.c
+tests_scanner_test_stream_CPPFLAGS = $(PW_TEST_CPPFLAGS)
+tests_scanner_test_stream_CFLAGS = $(PW_TEST_CFLAGS)
+tests_scanner_test_stream_LDADD = $(PW_SCANNER_TEST_LDADD)
+
+tests_scanner_test_opcodes_SOURCES = tests/scanner/test_opcodes.c
+tests_scanner_test_opcodes_CPPFLAGS = $(PW_TEST_CPPFLAGS)
+tests_scanner_test_opcodes_CFLAGS = $(PW_TEST_CFLAGS)
+tests_scanner_test_opcodes_LDADD = $(PW_SCANNER_TEST_LDADD)
+
+tests_scanner_test_fixtures_SOURCES = tests/scanner/test_fixtures.c \
+	tests/scanner/common.h
+tests_scanner_test_fixtures_CPPFLAGS = $(PW_TEST_CPPFLAGS)
+tests_scanner_test_fixtures_CFLAGS = $(PW_TEST_CFLAGS)
+tests_scanner_test_fixtures_LDADD = $(PW_SCANNER_TEST_LDADD)
+
+tests_scanner_test_regressions_SOURCES = tests/scanner/test_regressions.c \
+	tests/scanner/common.h
+tests_scanner_test_regressions_CPPFLAGS = $(PW_TEST_CPPFLAGS)
+tests_scanner_test_regressions_CFLAGS = $(PW_TEST_CFLAGS)
+tests_scanner_test_regressions_LDADD = $(PW_SCANNER_TEST_LDADD)
+else
+# Without cmocka the unit tests cannot be built: fail loudly, not silently.
+TESTS += tests/scanner/no-cmocka.sh
+endif
+
+# The opcode list test_opcodes checks against: from the running python3
+# when there is one (so a new CPython opcode is noticed), else the
+# committed copy.
+check_SCRIPTS += tests/scanner/opcodes.list
+CLEANFILES += tests/scanner/opcodes.list tests/scanner/opcodes.list.tmp
+tests/scanner/opcodes.list: $(srcdir)/tests/scanner/gen_opcodes.py \
+		$(srcdir)/tests/scanner/opcodes.expected
+	$(AM_V_GEN)$(MKDIR_P) tests/scanner && \
+	if test -n "$(PYTHON3)"; then \
+		$(PYTHON3) $(srcdir)/tests/scanner/gen_opcodes.py >$@.tmp; \
+	else \
+		cp $(srcdir)/tests/scanner/opcodes.expected $@.tmp; \
+	fi && mv $@.tmp $@
+
+# The CPython differential (needs python3 and the picklewarden program).
+TESTS += tests/differential/differential.sh
+
+include tests/fuzz.mk
