@@ -154,6 +154,27 @@ mark_executed(struct pickle_vm *vm)
  * frame"), and a read that starts exactly at the frame's end leaves the
  * frame.  The C unpickler treats frames as a read-ahead hint only.
  */
+/*
+ * An argument that runs past the end of a frame is read three ways: the C
+ * unpickler on a seekable file reads on, the C unpickler on a stream
+ * (BytesIO, sockets) drops the rest of the frame and reads from its end,
+ * and the Python unpickler fails.  No pickler writes this; it exists only
+ * to show different programs to different readers.
+ */
+static void
+frame_straddle(struct pickle_vm *vm)
+{
+	die_py(vm, "a read crosses the end of a frame");
+	scan_report(vm->ctx, PW_SEV_MALICIOUS, PW_KIND_DIFFERENTIAL,
+		    vm->op_name, vm->op_off,
+		    "an opcode's argument crosses the end of a frame: the C "
+		    "unpickler reads different bytes on files and on streams, "
+		    "and the Python unpickler fails (a parser-differential "
+		    "evasion)");
+	/* Reported once: the Python reader is gone, so is its frame. */
+	vm->py_in_frame = false;
+}
+
 static void
 py_frame_check(struct pickle_vm *vm, uint64_t off, uint64_t n)
 {
@@ -164,7 +185,7 @@ py_frame_check(struct pickle_vm *vm, uint64_t off, uint64_t n)
 		return;
 	}
 	if (off + n > vm->py_frame_end)
-		die_py(vm, "a read crosses the end of a frame");
+		frame_straddle(vm);
 }
 
 static bool
@@ -231,7 +252,7 @@ rd_line(struct pickle_vm *vm, struct line *l)
 		if (off == vm->py_frame_end)
 			vm->py_in_frame = false;
 		else if (!l->nl || off + l->len > vm->py_frame_end)
-			die_py(vm, "a text line crosses the end of a frame");
+			frame_straddle(vm);
 	}
 	if (!l->nl)
 		die_c(vm, "a text line does not end with a newline");
@@ -677,13 +698,34 @@ op_bytes(struct pickle_vm *vm, size_t lenbytes, enum pv_kind kind)
 	push(vm, pv_literal(&vm->pool, kind));
 }
 
+/* Copies a line's content (without its last byte, as both unpicklers
+ * drop it) for use after further reads move the window. */
+static bool
+line_text(const struct line *l, char *out, size_t cap, bool ascii_only,
+	  bool *ret_bad)
+{
+	size_t n = l->len ? l->len - 1 : 0, i;
+
+	*ret_bad = false;
+	if (l->long_line || n >= cap)
+		return false;
+	if (!utf8_valid(l->p, n, false))
+		*ret_bad = true;
+	for (i = 0; ascii_only && i < n; i++)
+		if (l->p[i] >= 0x80)
+			*ret_bad = true;
+	memcpy(out, l->p, n);
+	out[n] = '\0';
+	return true;
+}
+
 static void
 op_global_lines(struct pickle_vm *vm, bool inst)
 {
 	struct line l1, l2;
 	char mod[PW_NAME_MAX + 1], name[PW_NAME_MAX + 1];
 	struct pv *g;
-	size_t ml, nl;
+	bool mod_ok, name_ok, bad1, bad2;
 	long mark = -1;
 
 	if (inst) {
@@ -697,51 +739,30 @@ op_global_lines(struct pickle_vm *vm, bool inst)
 		return;
 	if (l1.len < 2)
 		die_c(vm, "empty module line");
+	/* INST decodes as ASCII, GLOBAL as strict UTF-8, in both. */
+	mod_ok = line_text(&l1, mod, sizeof(mod), inst, &bad1);
+	if (bad1) {
+		die_both(vm, "module name does not decode");
+		return;
+	}
 	if (!rd_line(vm, &l2))
 		return;
 	if (l2.len < 2)
 		die_c(vm, "empty name line");
+	name_ok = line_text(&l2, name, sizeof(name), inst, &bad2);
+	if (bad2) {
+		die_both(vm, "global name does not decode");
+		return;
+	}
 	if (!alive(vm))
 		return;
-	if (l1.long_line || l2.long_line || l1.len - 1 > PW_NAME_MAX ||
-	    l2.len - 1 > PW_NAME_MAX) {
+	if (!mod_ok || !name_ok)
 		g = import_unresolved(vm, "<over-long name>",
 				      "imports a global whose name is too long "
 				      "to analyse (a dotted path this long can "
 				      "walk anywhere)");
-	} else {
-		/* Both strip the line's last byte; C's is always '\n'. */
-		ml = l1.len - 1;
-		nl = l2.len - 1;
-		if (!utf8_valid(l1.p, ml, false) ||
-		    !utf8_valid(l2.p, nl, false)) {
-			die_both(vm, "global name does not decode");
-			return;
-		}
-		if (inst) {
-			size_t i;
-
-			for (i = 0; i < ml; i++)
-				if (l1.p[i] >= 0x80)
-					break;
-			if (i < ml) {
-				die_both(vm, "INST module is not ASCII");
-				return;
-			}
-			for (i = 0; i < nl; i++)
-				if (l2.p[i] >= 0x80)
-					break;
-			if (i < nl) {
-				die_both(vm, "INST name is not ASCII");
-				return;
-			}
-		}
-		memcpy(mod, l1.p, ml);
-		mod[ml] = '\0';
-		memcpy(name, l2.p, nl);
-		name[nl] = '\0';
+	else
 		g = import_named(vm, mod, name);
-	}
 	if (g == NULL) {
 		push(vm, NULL);
 		return;
