@@ -932,7 +932,11 @@ parse_text(const char *text, size_t len, const char *name,
 		saved = errno;
 		goto out;
 	}
-	d = ini_load_text(text, len);
+	/* iniparser takes a byte order mark for a syntax error. */
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+		d = ini_load_text(text + 3, len - 3);
+	else
+		d = ini_load_text(text, len);
 	if (!d) {
 		/* The text pass accepts only what iniparser parses, so this
 		 * is a resource problem. */
@@ -1146,6 +1150,20 @@ write_path(FILE *out, const char *s)
 	}
 }
 
+/* A single path value, quoted when it holds ';' or '#' (iniparser ends an
+ * unquoted value there). */
+static void
+write_path_value(FILE *out, const char *s)
+{
+	bool quote = strpbrk(s, ";#") != NULL;
+
+	if (quote)
+		fputc('"', out);
+	write_path(out, s);
+	if (quote)
+		fputc('"', out);
+}
+
 /* Values with ';' or '#' are quoted: iniparser ends an unquoted value
  * there. */
 static void
@@ -1194,12 +1212,12 @@ policy_write(const struct policy *p, FILE *out)
 		fprintf(out, "%s = %llu\n", p->limits[i].name,
 			(unsigned long long)p->limits[i].value);
 	fputs("\n[quarantine]\ndirectory = ", out);
-	write_path(out, p->quarantine_dir);
+	write_path_value(out, p->quarantine_dir);
 	fprintf(out, "\n\n[log]\nfacility = %s\n", p->syslog_facility_name);
 	fprintf(out, "\n[agent]\nworkers = %u\nqueue_length = %u\n"
 		"watchdog_sec = %u\nstate_dir = ", p->workers,
 		p->queue_length, p->watchdog_sec);
-	write_path(out, p->state_dir);
+	write_path_value(out, p->state_dir);
 	fputc('\n', out);
 	if (fflush(out) != 0 || ferror(out))
 		return -1;
