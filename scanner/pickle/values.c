@@ -182,13 +182,28 @@ pv_unref(struct pv_pool *pool, struct pv *v)
 	}
 }
 
+static bool append_item(struct pv_pool *pool, struct pv *c, struct pv *item,
+			bool keep);
+
 bool
 pv_append(struct pv_pool *pool, struct pv *c, struct pv *item)
 {
-	if (c->refs == PV_IMMORTAL || !pool->retain ||
+	return append_item(pool, c, item, pool->retain);
+}
+
+bool
+pv_append_keep(struct pv_pool *pool, struct pv *c, struct pv *item)
+{
+	return append_item(pool, c, item, true);
+}
+
+static bool
+append_item(struct pv_pool *pool, struct pv *c, struct pv *item, bool keep)
+{
+	if (c->refs == PV_IMMORTAL || !keep ||
 	    c->count >= PW_MAX_RETAINED_ITEMS || (c->flags & PVF_TRUNCATED)) {
 		if (c->refs != PV_IMMORTAL) {
-			if (c->count >= PW_MAX_RETAINED_ITEMS && pool->retain)
+			if (c->count >= PW_MAX_RETAINED_ITEMS && keep)
 				c->flags |= PVF_TRUNCATED;
 			if (c->count < UINT32_MAX)
 				c->count++;

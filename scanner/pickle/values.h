@@ -25,6 +25,8 @@ enum {
 	PVF_BIG = 2,		/* int does not fit in 64 bits */
 	PVF_TRUNCATED = 4,	/* retained items were capped */
 	PVF_BYTES_STR = 8,	/* a str decoded from an 8-bit STRING */
+	PVF_EXTENT = 16,	/* bytes whose place in the source is known:
+				   u.i indexes the machine's extent table */
 };
 
 struct imp;
@@ -80,5 +82,9 @@ void pv_unref(struct pv_pool *pool, struct pv *v);
 /* Appends item (taking over the caller's reference) to a container in
  * retain mode; otherwise just counts it. Returns false when out of memory. */
 bool pv_append(struct pv_pool *pool, struct pv *container, struct pv *item);
+/* The same, keeping the item even outside retain mode (small tuples that
+ * carry an embedded payload to a nested loader). */
+bool pv_append_keep(struct pv_pool *pool, struct pv *container,
+		    struct pv *item);
 
 #endif

@@ -46,6 +46,14 @@ struct pickle_vm {
 	size_t imps_emitted;
 	struct pv *top;
 	unsigned run_index;
+	/* Where large bytes payloads sit in the source, for nested loaders
+	 * whose argument we scan in place. */
+	struct extent {
+		uint64_t off, len;	/* in the stream's source */
+		uint8_t *mem;		/* or these bytes, owned */
+		bool latin1;		/* UTF-8 text to encode as latin-1 */
+	} *extents;
+	size_t n_extents, extents_cap;
 
 	/* State of the current run. */
 	struct stream *st;
@@ -63,6 +71,11 @@ struct pickle_vm {
 	char fail_reason[200];
 	bool fatal;		/* out of memory or a limit: stop the stream */
 };
+
+static bool is_latin1_name(const struct pv *v);
+static struct pv *new_extent(struct pickle_vm *vm, enum pv_kind kind,
+			     uint64_t off, uint64_t len, uint8_t *mem,
+			     bool latin1);
 
 /* ---- failure bookkeeping ---- */
 
@@ -391,16 +404,28 @@ pop_mark(struct pickle_vm *vm)
 static void
 collect(struct pickle_vm *vm, size_t from, enum pv_kind kind)
 {
-	struct pv *c = vm->pool.retain ? pv_new(&vm->pool, kind)
-				       : pv_literal(&vm->pool, kind);
+	bool keep = false;
+	struct pv *c;
 	size_t i;
 
+	/* Small tuples that carry a located payload keep their items, so a
+	 * nested loader called with them can be followed. */
+	if (kind == PV_TUPLE && vm->sp - from <= 4)
+		for (i = from; i < vm->sp; i++)
+			if ((vm->stack[i]->flags & PVF_EXTENT) ||
+			    (vm->sp - from == 2 && i == from + 1 &&
+			     vm->stack[from]->kind == PV_STR &&
+			     is_latin1_name(vm->stack[i])))
+				keep = true;
+	c = (vm->pool.retain || keep) ? pv_new(&vm->pool, kind)
+				      : pv_literal(&vm->pool, kind);
 	if (c == NULL) {
 		push(vm, NULL);
 		return;
 	}
 	for (i = from; i < vm->sp; i++)
-		if (!pv_append(&vm->pool, c, vm->stack[i]))
+		if (!(keep ? pv_append_keep(&vm->pool, c, vm->stack[i])
+			   : pv_append(&vm->pool, c, vm->stack[i])))
 			vm->ctx->status = PW_ERR_NOMEM;
 	vm->sp = from;
 	push(vm, c);
@@ -676,16 +701,70 @@ op_binunicode(struct pickle_vm *vm, size_t lenbytes)
 		die_both(vm, "string length exceeds the maximum size");
 		return;
 	}
-	if (!rd_payload(vm, n, true, &p))
-		return;
+	{
+		uint64_t off = stream_offset(vm->st);
+
+		if (!rd_payload(vm, n, true, &p))
+			return;
+		if (p == NULL && vm->st->from_source) {
+			/* Too long to be a name; remember where it is, in
+			 * case it is protocol 2's latin-1 text of a
+			 * payload for a nested loader. */
+			push(vm, new_extent(vm, PV_STR, off, n, NULL, false));
+			return;
+		}
+	}
 	push(vm, pv_new_str(&vm->pool, PV_STR, p, n));
+}
+
+/* Payloads worth remembering: a torch.save'd storage is never tiny. */
+#define EXTENT_MIN 64
+#define EXTENT_MAX_COUNT 65536
+/* Protocol-2 bytes arrive as latin-1 text; decoding them takes memory. */
+#define EXTENT_MAX_DECODE (256ULL << 20)
+
+static struct pv *
+new_extent(struct pickle_vm *vm, enum pv_kind kind, uint64_t off,
+	   uint64_t len, uint8_t *mem, bool latin1)
+{
+	struct pv *v;
+
+	if (vm->n_extents >= EXTENT_MAX_COUNT) {
+		free(mem);
+		return pv_literal(&vm->pool, kind);
+	}
+	if (vm->n_extents == vm->extents_cap) {
+		size_t ncap = vm->extents_cap ? vm->extents_cap * 2 : 16;
+		struct extent *e = reallocarray(vm->extents, ncap, sizeof(*e));
+
+		if (e == NULL) {
+			free(mem);
+			return NULL;
+		}
+		vm->extents = e;
+		vm->extents_cap = ncap;
+	}
+	v = pv_new(&vm->pool, kind);
+	if (v == NULL) {
+		free(mem);
+		return NULL;
+	}
+	vm->extents[vm->n_extents].off = off;
+	vm->extents[vm->n_extents].len = len;
+	vm->extents[vm->n_extents].mem = mem;
+	vm->extents[vm->n_extents].latin1 = latin1;
+	v->flags = PVF_LONG | PVF_EXTENT;
+	v->u.i = (int64_t)vm->n_extents++;
+	v->count = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
+	return v;
 }
 
 static void
 op_bytes(struct pickle_vm *vm, size_t lenbytes, enum pv_kind kind)
 {
-	uint64_t n;
+	uint64_t n, off;
 	const uint8_t *p;
+	struct pv *v;
 
 	if (!rd_le(vm, lenbytes, &n))
 		return;
@@ -693,9 +772,164 @@ op_bytes(struct pickle_vm *vm, size_t lenbytes, enum pv_kind kind)
 		die_both(vm, "bytes length exceeds the maximum size");
 		return;
 	}
+	off = stream_offset(vm->st);
 	if (!rd_payload(vm, n, false, &p))
 		return;
-	push(vm, pv_literal(&vm->pool, kind));
+	if (kind != PV_BYTES || n < EXTENT_MIN || !vm->st->from_source) {
+		push(vm, pv_literal(&vm->pool, kind));
+		return;
+	}
+	v = new_extent(vm, PV_BYTES, off, n, NULL, false);
+	push(vm, v);
+}
+
+static bool
+is_global_named(const struct pv *fn, const char *name)
+{
+	return fn->kind == PV_GLOBAL &&
+	       strcmp(imp_resolved_name(fn->u.imp), name) == 0;
+}
+
+static bool
+is_latin1_name(const struct pv *v)
+{
+	const char *s = pv_get_str(v, NULL);
+
+	return s != NULL &&
+	       (strcasecmp(s, "latin1") == 0 || strcasecmp(s, "latin-1") == 0 ||
+		strcasecmp(s, "iso-8859-1") == 0 ||
+		strcasecmp(s, "iso8859-1") == 0 || strcasecmp(s, "l1") == 0);
+}
+
+/* _codecs.encode(text, 'latin1'), how protocol 2 writes bytes: returns
+ * the bytes as a located value when the text can be found again. */
+static struct pv *
+latin1_bytes(struct pickle_vm *vm, const struct pv *args)
+{
+	const struct pv *text = pv_item(args, 0), *enc = pv_item(args, 1);
+	const char *s;
+	size_t len, i, o = 0;
+	uint8_t *mem;
+
+	if (pv_count(args) != 2 || text == NULL || enc == NULL ||
+	    text->kind != PV_STR || !is_latin1_name(enc))
+		return NULL;
+	if (text->flags & PVF_EXTENT) {
+		const struct extent *e = &vm->extents[text->u.i];
+
+		return new_extent(vm, PV_BYTES, e->off, e->len, NULL, true);
+	}
+	s = pv_get_str(text, &len);
+	if (s == NULL || len < EXTENT_MIN / 2)
+		return NULL;
+	mem = malloc(len);
+	if (mem == NULL)
+		return NULL;
+	for (i = 0; i < len; o++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x80) {
+			mem[o] = c;
+			i++;
+		} else if ((c == 0xc2 || c == 0xc3) && i + 1 < len) {
+			mem[o] = (uint8_t)(((c & 0x03) << 6) |
+					   ((unsigned char)s[i + 1] & 0x3f));
+			i += 2;
+		} else {
+			free(mem);	/* not encodable as latin-1 */
+			return NULL;
+		}
+	}
+	return new_extent(vm, PV_BYTES, 0, o, mem, false);
+}
+
+/*
+ * torch.storage._load_from_bytes(b) runs torch.load on b: plain pickles of
+ * tensors carry their storage that way.  We scan b where it lies, as a
+ * file of its own; a call on anything we cannot locate is a nested loader
+ * fed unknown input.
+ */
+static bool
+is_nested_loader(const struct pv *fn)
+{
+	return fn->kind == PV_GLOBAL &&
+	       strcmp(imp_resolved_name(fn->u.imp),
+		      "torch.storage._load_from_bytes") == 0;
+}
+
+/* Reads protocol 2's latin-1 text of a payload and encodes it back to the
+ * bytes a loader would get; NULL when it cannot (too big, not latin-1). */
+static uint8_t *
+decode_latin1_extent(struct pickle_vm *vm, const struct extent *e,
+		     struct source *ret)
+{
+	uint8_t *buf, *out;
+	size_t i, o = 0;
+
+	if (e->len > EXTENT_MAX_DECODE)
+		return NULL;
+	buf = malloc(e->len ? e->len : 1);
+	if (buf == NULL)
+		return NULL;
+	if (source_read(&vm->st->src, e->off, buf, (size_t)e->len) != PW_OK) {
+		free(buf);
+		return NULL;
+	}
+	out = buf;	/* decoding only shrinks: in place */
+	for (i = 0; i < e->len; o++) {
+		if (buf[i] < 0x80) {
+			out[o] = buf[i++];
+		} else if ((buf[i] == 0xc2 || buf[i] == 0xc3) && i + 1 < e->len) {
+			out[o] = (uint8_t)(((buf[i] & 0x03) << 6) |
+					   (buf[i + 1] & 0x3f));
+			i += 2;
+		} else {
+			free(buf);
+			return NULL;
+		}
+	}
+	source_init_mem(ret, out, o, NULL);
+	return buf;
+}
+
+static void
+nested_load(struct pickle_vm *vm, const struct pv *fn, const struct pv *args)
+{
+	const struct pv *b = pv_item(args, 0);
+	struct scan_ctx *ctx = vm->ctx;
+	struct source slice;
+	char where[64];
+	size_t saved;
+
+	const struct extent *e = NULL;
+	uint8_t *decoded = NULL;
+
+	if (b != NULL && b->kind == PV_BYTES && (b->flags & PVF_EXTENT))
+		e = &vm->extents[b->u.i];
+	if (e != NULL && e->mem != NULL) {
+		source_init_mem(&slice, e->mem, e->len, NULL);
+	} else if (e != NULL && e->latin1) {
+		decoded = decode_latin1_extent(vm, e, &slice);
+		if (decoded == NULL)
+			e = NULL;
+	} else if (e != NULL && !source_slice(&vm->st->src, e->off, e->len,
+					      &slice)) {
+		e = NULL;
+	}
+	if (args->kind != PV_TUPLE || pv_count(args) != 1 || e == NULL) {
+		scan_report_global(ctx, PW_SEV_MALICIOUS, PW_KIND_CALL,
+				   imp_resolved_name(fn->u.imp), NULL, NULL,
+				   vm->op_name, vm->op_off,
+				   "nested loader called on data that cannot "
+				   "be located and scanned");
+		return;
+	}
+	snprintf(where, sizeof(where), "bytes@%llu", (unsigned long long)e->off);
+	if (scan_enter(ctx, where, &saved)) {
+		(void)scan_source(ctx, &slice);
+		scan_leave(ctx, saved);
+	}
+	free(decoded);
 }
 
 /* Copies a line's content (without its last byte, as both unpicklers
@@ -842,6 +1076,20 @@ op_reduce(struct pickle_vm *vm)
 			break;
 		default:
 			die_both(vm, "REDUCE arguments are not iterable");
+		}
+		if (alive(vm) && is_nested_loader(fn))
+			nested_load(vm, fn, args);
+		if (alive(vm) && is_global_named(fn, "_codecs.encode")) {
+			struct pv *b = latin1_bytes(vm, args);
+
+			if (b != NULL) {
+				/* Count the call, keep the located bytes. */
+				pv_unref(&vm->pool, call_value(vm, fn));
+				push(vm, b);
+				pv_unref(&vm->pool, args);
+				pv_unref(&vm->pool, fn);
+				return;
+			}
 		}
 		if (alive(vm))
 			push(vm, call_value(vm, fn));
@@ -1528,6 +1776,9 @@ pickle_vm_free(struct pickle_vm *vm)
 	memo_fini(&vm->memo, &vm->pool);
 	imp_table_fini(&vm->imps);
 	pv_pool_fini(&vm->pool);
+	for (size_t i = 0; i < vm->n_extents; i++)
+		free(vm->extents[i].mem);
+	free(vm->extents);
 	free(vm->stack);
 	free(vm->marks);
 	free(vm);
