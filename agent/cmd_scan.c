@@ -17,6 +17,7 @@
 
 #include "agent/commands.h"
 #include "agent/decide.h"
+#include "agent/escape.h"
 #include "agent/log.h"
 #include "agent/policy_bridge.h"
 #include "agent/quarantine.h"
