@@ -36,6 +36,7 @@ struct pv {
 	uint8_t kind;
 	uint8_t flags;
 	uint32_t count;		/* string length, or number of items */
+	uint32_t items_cap;	/* allocated items (retain mode) */
 	union {
 		int64_t i;
 		char inl[PV_INLINE_STR];
@@ -44,7 +45,6 @@ struct pv {
 		struct imp *imp;	/* PV_GLOBAL */
 		struct pv *callee;	/* PV_CALL: what was called */
 	} u;
-	uint32_t items_cap;	/* allocated items (retain mode) */
 };
 
 struct pv_pool {
