@@ -1,5 +1,30 @@
-# tests for containers (issue 3)
+# Tests for the container parsers (issue 3).
+
+# A small scan tool for debugging fixtures and for the benchmark.
 noinst_PROGRAMS += tests/bench/containers-scan
 tests_bench_containers_scan_SOURCES = tests/bench/containers-scan.c
 tests_bench_containers_scan_CPPFLAGS = $(AM_CPPFLAGS)
 tests_bench_containers_scan_LDADD = $(PW_SCANNER_LIBS)
+
+EXTRA_DIST += tests/containers/gen-fixtures.py tests/containers/gen-real.py \
+	tests/containers/mk7z.c tests/containers/fixtures \
+	tests/bench/containers.sh tests/bench/containers-gen.py
+
+if HAVE_CMOCKA
+check_PROGRAMS += tests/containers/test_containers
+TESTS += tests/containers/test_containers
+tests_containers_test_containers_SOURCES = tests/containers/test_containers.c
+tests_containers_test_containers_CFLAGS = $(PW_TEST_CFLAGS)
+tests_containers_test_containers_CPPFLAGS = $(PW_TEST_CPPFLAGS)
+tests_containers_test_containers_LDADD = $(PW_SCANNER_LIBS) $(CMOCKA_LIBS)
+if HAVE_PYTHON3
+# Fixtures are generated (python3 stdlib only) into the build tree.
+EXTRA_tests_containers_test_containers_DEPENDENCIES = \
+	tests/containers/gen/expect.txt
+tests/containers/gen/expect.txt: $(srcdir)/tests/containers/gen-fixtures.py
+	$(AM_V_GEN)$(MKDIR_P) tests/containers/gen && \
+	$(PYTHON3) $(srcdir)/tests/containers/gen-fixtures.py \
+		$(srcdir)/tests/containers tests/containers/gen
+CLEANFILES += tests/containers/gen/*
+endif
+endif

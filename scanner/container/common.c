@@ -28,6 +28,24 @@ container_relabel(struct scan_ctx *ctx, const char *from, const char *to)
 		ctx->res->format = to;
 }
 
+bool
+container_executes(const struct scan_ctx *ctx, size_t from,
+		   const char *location, bool exact)
+{
+	size_t i, n = strlen(location);
+
+	for (i = from; i < ctx->res->count; i++) {
+		const struct pw_finding *f = &ctx->res->findings[i];
+
+		if (f->kind != PW_KIND_IMPORT && f->kind != PW_KIND_CALL)
+			continue;
+		if (exact ? strcmp(f->location, location) == 0
+			  : strncmp(f->location, location, n) == 0)
+			return true;
+	}
+	return false;
+}
+
 int
 zinf_init(struct zinflate *z, struct scan_ctx *ctx, struct stream *in,
 	  enum zinf_mode mode, const char *what)

@@ -51,6 +51,14 @@ void container_relabel(struct scan_ctx *ctx, const char *from,
 		       const char *to);
 
 /*
+ * True when a finding recorded since index `from` (of the result's
+ * findings) at `location` - exactly it when exact, or anything under it -
+ * is an import or a call: the data there executes something when loaded.
+ */
+bool container_executes(const struct scan_ctx *ctx, size_t from,
+			const char *location, bool exact);
+
+/*
  * Inflater: a stream_pull_fn producing the inflated bytes of an input
  * stream (raw deflate, zlib or gzip members), accounting every output byte
  * against the decompression caps.  A cap that is hit, or corrupt data, ends

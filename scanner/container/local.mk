@@ -9,5 +9,4 @@ scanner_libpicklewarden_a_SOURCES += \
 	scanner/container/archive.c \
 	scanner/container/safetensors.c \
 	scanner/container/legacy.c \
-	scanner/container/joblib.c \
-	scanner/container/pv_weak.c
+	scanner/container/joblib.c

@@ -111,26 +111,6 @@ find_zip(const struct source *src, struct embedded_zip *ez, bool *ret_found)
 	return rc;
 }
 
-/* True when a finding at a location under `prefix` (exactly it when
- * exact) records an import or a call. */
-static bool
-executes_at(const struct scan_ctx *ctx, size_t from, const char *prefix,
-	    bool exact)
-{
-	size_t i, n = strlen(prefix);
-
-	for (i = from; i < ctx->res->count; i++) {
-		const struct pw_finding *f = &ctx->res->findings[i];
-
-		if (f->kind != PW_KIND_IMPORT && f->kind != PW_KIND_CALL)
-			continue;
-		if (exact ? strcmp(f->location, prefix) == 0
-			  : strncmp(f->location, prefix, n) == 0)
-			return true;
-	}
-	return false;
-}
-
 int
 polyglot_scan(struct scan_ctx *ctx, const struct source *src)
 {
@@ -154,14 +134,14 @@ polyglot_scan(struct scan_ctx *ctx, const struct source *src)
 	if (!source_slice(src, ez.start, src->size - ez.start, &slice))
 		return PW_OK;
 	memcpy(here, ctx->location, ctx->location_len + 1);
-	head_exec = executes_at(ctx, 0, here, true);
+	head_exec = container_executes(ctx, 0, here, true);
 	snprintf(name, sizeof(name), "[zip@%llu]",
 		 (unsigned long long)ez.start);
 	before = ctx->res->count;
 	if (!scan_enter(ctx, name, &saved))
 		return PW_OK;
 	rc = zip_scan(ctx, &slice);
-	zip_exec = executes_at(ctx, before, ctx->location, false);
+	zip_exec = container_executes(ctx, before, ctx->location, false);
 	scan_leave(ctx, saved);
 	if (rc != PW_OK)
 		return rc;

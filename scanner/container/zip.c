@@ -27,6 +27,7 @@
 #include "container/container.h"
 #include "container/internal.h"
 #include "pickle/pickle.h"
+#include "result.h"
 
 #define ZIP_LOCAL_HEADER 30
 #define ZIP_FLAG_ENCRYPTED 0x0001u
@@ -370,36 +371,18 @@ scan_member_stream(struct scan_ctx *ctx, struct stream *st,
 	return scan_stream(ctx, st);
 }
 
-/* Scans a member whose local header has been read. */
+/* Scans a member's data, stored or deflated; *ret_crc_bad when the data
+ * was read whole and its CRC-32 differs from the central directory's. */
 static int
-scan_member(struct scan_ctx *ctx, const struct source *src,
-	    const struct member *m, const struct zip_shape *sh, zip_t *za)
+scan_member_data(struct scan_ctx *ctx, const struct source *src,
+		 const struct member *m, const struct zip_shape *sh,
+		 enum member_role role, bool *ret_crc_bad)
 {
-	enum member_role role = member_role(sh, m->name);
-	uint8_t head[16];
-	size_t head_len = 0;
 	struct source slice;
 	struct stream in, out;
 	struct zinflate z;
-	bool is_pickle;
 	int rc;
 
-	rc = member_head(src, m, head, sizeof(head), &head_len);
-	if (rc != PW_OK)
-		return rc;
-	is_pickle = sniff_format(head, head_len, m->usize) == FMT_PICKLE;
-	if (role == ROLE_RAW) {
-		/* Never read beyond the sniff unless it really is a pickle. */
-		if (!container_strong_pickle(head, head_len))
-			return PW_OK;
-		role = ROLE_SNIFF;
-		scan_report(ctx, PW_SEV_SUSPICIOUS, PW_KIND_CONTAINER, NULL, 0,
-			    "a pickle where PyTorch keeps raw tensor bytes");
-	}
-	if (m->anomaly_hides && (is_pickle || role == ROLE_PICKLE))
-		scan_report(ctx, PW_SEV_MALICIOUS, PW_KIND_CONTAINER, NULL, 0,
-			    "a zip anomaly hides this pickle from other tools "
-			    "while PyTorch still loads it");
 	if (m->method == ZIP_CM_STORE) {
 		if (!source_slice(src, m->data_off, m->csize, &slice))
 			return PW_OK;	/* checked in read_local_header */
@@ -418,8 +401,10 @@ scan_member(struct scan_ctx *ctx, const struct source *src,
 			uint32_t crc;
 
 			rc = stored_crc(&slice, &crc);
-			if (rc == PW_OK && crc != m->crc)
+			if (rc == PW_OK && crc != m->crc) {
 				report_crc(ctx, m, crc);
+				*ret_crc_bad = true;
+			}
 		}
 		return rc;
 	}
@@ -441,8 +426,10 @@ scan_member(struct scan_ctx *ctx, const struct source *src,
 					while (stream_skip(&out, 1u << 20) > 0)
 						;
 				if (rc == PW_OK && z.done && !z.corrupt &&
-				    !z.capped && z.crc != m->crc)
+				    !z.capped && z.crc != m->crc) {
 					report_crc(ctx, m, z.crc);
+					*ret_crc_bad = true;
+				}
 				if (rc == PW_OK && out.err != PW_OK)
 					rc = out.err;
 				stream_fini(&out);
@@ -456,10 +443,54 @@ scan_member(struct scan_ctx *ctx, const struct source *src,
 	}
 	/* Methods PyTorch does not read but Python's zipfile (numpy.load)
 	 * does (bzip2, lzma): not decoded here, so not cleared. */
-	(void)za;
 	scan_report(ctx, PW_SEV_ERROR, PW_KIND_CONTAINER, NULL, 0,
 		    "zip member compressed with method %u is not analysed",
 		    m->method);
+	return PW_OK;
+}
+
+/* Scans a member whose local header has been read. */
+static int
+scan_member(struct scan_ctx *ctx, const struct source *src,
+	    const struct member *m, const struct zip_shape *sh)
+{
+	enum member_role role = member_role(sh, m->name);
+	uint8_t head[16];
+	size_t head_len = 0, before = ctx->res->count;
+	bool strong, crc_bad = false;
+	int rc;
+
+	rc = member_head(src, m, head, sizeof(head), &head_len);
+	if (rc != PW_OK)
+		return rc;
+	strong = container_strong_pickle(head, head_len);
+	if (role == ROLE_RAW) {
+		/* Never read beyond the sniff unless it really is a pickle:
+		 * raw tensor bytes often start with some opcode byte. */
+		if (!strong)
+			return PW_OK;
+		if (ends_with(m->name, ".debug_pkl")) {
+			/* TorchScript debug info: pickles by design. */
+			role = ROLE_PICKLE;
+		} else {
+			role = ROLE_SNIFF;
+			scan_report(ctx, PW_SEV_SUSPICIOUS, PW_KIND_CONTAINER,
+				    NULL, 0, "a pickle where PyTorch keeps "
+				    "raw bytes");
+		}
+	}
+	rc = scan_member_data(ctx, src, m, sh, role, &crc_bad);
+	if (rc != PW_OK)
+		return rc;
+	/* An anomaly that makes Python's zipfile (and the scanners built on
+	 * it) refuse or misname a member, on a member that is a pickle
+	 * PyTorch loads, is a way to hide that pickle. */
+	if ((m->anomaly_hides || crc_bad) &&
+	    (role == ROLE_PICKLE || strong ||
+	     container_executes(ctx, before, ctx->location, false)))
+		scan_report(ctx, PW_SEV_MALICIOUS, PW_KIND_CONTAINER, NULL, 0,
+			    "a zip anomaly hides this pickle from other tools "
+			    "while PyTorch still loads it");
 	return PW_OK;
 }
 
@@ -580,7 +611,7 @@ zip_scan(struct scan_ctx *ctx, const struct source *src)
 			break;
 		rc = read_local_header(ctx, src, &zs, za, &m);
 		if (rc == PW_OK)
-			rc = scan_member(ctx, src, &m, &sh, za);
+			rc = scan_member(ctx, src, &m, &sh);
 		else if (rc == PW_ERR_INVALID)
 			rc = PW_OK;	/* reported; go on with the others */
 		scan_leave(ctx, saved);

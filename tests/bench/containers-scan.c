@@ -33,19 +33,40 @@ int
 main(int argc, char **argv)
 {
 	struct pw_scanner *sc = NULL;
+	struct pw_options *o = NULL;
 	int i, verbose = 0, worst = 0;
 
-	if (argc > 1 && strcmp(argv[1], "-v") == 0) {
-		verbose = 1;
+	if (pw_options_new(&o) != PW_OK)
+		return 2;
+	/* -v: findings; -r N: max_ratio; -d N: max_decompressed (bytes) */
+	while (argc > 1 && argv[1][0] == '-') {
+		if (strcmp(argv[1], "-v") == 0) {
+			verbose = 1;
+		} else if (argc > 2 && (strcmp(argv[1], "-r") == 0 ||
+					strcmp(argv[1], "-d") == 0)) {
+			enum pw_limit l = argv[1][1] == 'r'
+						  ? PW_LIMIT_MAX_RATIO
+						  : PW_LIMIT_MAX_DECOMPRESSED;
+
+			if (pw_options_set_limit(o, l, strtoull(argv[2], NULL,
+								0)) != PW_OK)
+				return 2;
+			argv++;
+			argc--;
+		} else {
+			break;
+		}
 		argv++;
 		argc--;
 	}
 	if (argc < 2) {
-		fprintf(stderr, "usage: containers-scan [-v] FILE...\n");
+		fprintf(stderr, "usage: containers-scan [-v] [-r RATIO] "
+			"[-d BYTES] FILE...\n");
 		return 2;
 	}
-	if (pw_scanner_new(NULL, &sc) != PW_OK)
+	if (pw_scanner_new(o, &sc) != PW_OK)
 		return 2;
+	pw_options_free(o);
 	for (i = 1; i < argc; i++) {
 		struct pw_result *res = NULL;
 		struct timespec t0, t1;

@@ -1,0 +1,320 @@
+#!/usr/bin/env python3
+"""Generates the container fixtures for tests/containers/test_containers.
+
+Python 3 standard library only.  Malicious pickles are written as bytes by
+hand (they call os.system("id")); nothing is ever unpickled.  Real files
+written by PyTorch/NumPy/joblib are read from fixtures/real/ (committed) and
+only taken apart with zipfile and pickletools.genops, which do not execute.
+
+usage: gen-fixtures.py SRCDIR OUTDIR
+Writes OUTDIR/<fixture> files and OUTDIR/expect.txt, one line per fixture:
+    <name> <verdict>[|<verdict>...] [<format>]
+"""
+import bz2
+import gzip
+import io
+import lzma
+import os
+import pickle
+import pickletools
+import random
+import struct
+import sys
+import tarfile
+import zipfile
+import zlib
+
+SRC, OUT = sys.argv[1], sys.argv[2]
+REAL = os.path.join(SRC, "fixtures", "real")
+os.makedirs(OUT, exist_ok=True)
+expect = []
+
+# os.system("id"), protocol 2 and protocol 0.
+MAL = b"\x80\x02cos\nsystem\nX\x02\x00\x00\x00id\x85R."
+MAL0 = b"cos\nsystem\n(S'id'\ntR."
+BENIGN = pickle.dumps({"a": 1, "b": [1.5, "x"]}, protocol=2)
+# Raw bytes that read like a pickle calling os.system.
+EVIL_RAW = b"cos\nsystem\n(S'echo pwned'\ntR." * 4
+
+
+def put(name, data, verdict, fmt=""):
+    with open(os.path.join(OUT, name), "wb") as f:
+        f.write(data)
+    expect.append(f"{name} {verdict} {fmt}".rstrip())
+
+
+def real(name):
+    with open(os.path.join(REAL, name), "rb") as f:
+        return f.read()
+
+
+def zip_members(data):
+    """(name, bytes) of a benign committed zip, in central-directory order."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return [(i.filename, z.read(i)) for i in z.infolist()]
+
+
+def mkzip(entries, prefix=b"", absolute=False):
+    """A zip written by hand so every field can lie.
+
+    entries: dicts with name, data, and optionally method (0/8), flags,
+    crc (override), local_name (override)."""
+    out = bytearray(prefix)
+    base = len(prefix) if absolute else 0
+    start = len(prefix)
+    central = bytearray()
+    for e in entries:
+        name = e["name"].encode()
+        lname = e.get("local_name", e["name"]).encode()
+        data = e["data"]
+        method = e.get("method", 0)
+        if method == 8:
+            c = zlib.compressobj(6, zlib.DEFLATED, -15)
+            comp = c.compress(data) + c.flush()
+        else:
+            comp = data
+        crc = e.get("crc", zlib.crc32(data) & 0xFFFFFFFF)
+        flags = e.get("flags", 0)
+        off = len(out) - start + base
+        out += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, flags, method, 0,
+                           0x21, crc, len(comp), len(data), len(lname), 0)
+        out += lname + comp
+        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20,
+                               flags, method, 0, 0x21, crc, len(comp),
+                               len(data), len(name), 0, 0, 0, 0, 0, off)
+        central += name
+    cd_off = len(out) - start + base
+    out += central
+    out += struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries),
+                       len(entries), len(central), cd_off, 0)
+    return bytes(out)
+
+
+def stdzip(members, method=zipfile.ZIP_STORED):
+    b = io.BytesIO()
+    with zipfile.ZipFile(b, "w", method) as z:
+        for n, d in members:
+            z.writestr(n, d)
+    return b.getvalue()
+
+
+def split_pickles(data, count):
+    """Byte ranges of the first `count` pickles (pickletools parses only)."""
+    f = io.BytesIO(data)
+    spans = []
+    for _ in range(count):
+        start = f.tell()
+        for op, arg, pos in pickletools.genops(f):
+            if op.name == "STOP":
+                break
+        spans.append((start, f.tell()))
+    return spans
+
+
+def npy(descr, shape, payload, version=1):
+    hdr = "{'descr': %s, 'fortran_order': False, 'shape': %s, }" % (descr, shape)
+    hb = hdr.encode("latin1")
+    if version == 1:
+        pad = 64 - (10 + len(hb) + 1) % 64
+        hb += b" " * pad + b"\n"
+        return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(hb)) + hb + payload
+    pad = 64 - (12 + len(hb) + 1) % 64
+    hb += b" " * pad + b"\n"
+    return (b"\x93NUMPY" + bytes([version, 0]) + struct.pack("<I", len(hb)) +
+            hb + payload)
+
+
+# ---------------------------------------------------------------- zip / torch
+sd = zip_members(real("ckpt_proto2.pt"))
+top = sd[0][0].split("/")[0]
+
+
+def torch_with(replace=None, extra=(), **kw):
+    ents = []
+    for n, d in sd:
+        e = {"name": n, "data": d}
+        if replace and n.endswith("/data.pkl"):
+            e.update(replace)
+        ents.append(e)
+    ents.extend(extra)
+    return mkzip(ents, **kw)
+
+
+put("zip_benign.pt", torch_with(), "clean", "pytorch-zip")
+put("zip_benign_deflated.pt", torch_with({"method": 8}), "clean", "pytorch-zip")
+put("zip_mal_datapkl.pt", torch_with({"data": MAL}), "malicious", "pytorch-zip")
+put("zip_mal_deflated.pt", torch_with({"data": MAL, "method": 8}), "malicious")
+put("zip_mal_proto0.pt", torch_with({"data": MAL0}), "malicious")
+put("zip_crc_benign.pt", torch_with({"crc": 0x12345678}), "malicious")
+put("zip_crc_mal.pt", torch_with({"data": MAL, "crc": 0x12345678, "method": 8}),
+    "malicious")
+put("zip_crc_text.zip", mkzip([{"name": "notes.txt", "data": b"hello\n",
+                                "crc": 1}]), "suspicious")
+put("zip_flag_encrypted.pt", torch_with({"flags": 1}), "malicious")
+put("zip_flag_patched.pt", torch_with({"data": MAL, "flags": 0x20}), "malicious")
+put("zip_local_name.pt",
+    torch_with({"local_name": top + "/data.txt"}), "malicious")
+# Raw storages: opcode-looking bytes must not be parsed; a real pickle there
+# (strong signature) must be.
+put("zip_raw_evil_bytes.pt", torch_with(extra=[
+    {"name": top + "/data/99", "data": EVIL_RAW},
+    {"name": top + "/data/98", "data": EVIL_RAW, "method": 8}]),
+    "clean", "pytorch-zip")
+put("zip_raw_pickle.pt", torch_with(extra=[
+    {"name": top + "/data/99", "data": MAL}]), "malicious")
+put("zip_raw_pickle_deflated.pt", torch_with(extra=[
+    {"name": top + "/data/99", "data": MAL, "method": 8}]), "malicious")
+put("zip_other_member.pt", torch_with(extra=[
+    {"name": top + "/extra.bin", "data": MAL}]), "malicious")
+put("zip_other_toplevel.pt", torch_with(extra=[
+    {"name": "other/data.pkl", "data": MAL}]), "malicious")
+put("zip_dup_name.pt", torch_with(extra=[
+    {"name": top + "/data.pkl", "data": MAL}]), "malicious")
+# TorchScript-like: code/ text starting with opcode letters is not scanned.
+put("torchscript_like.pt", mkzip([
+    {"name": "m/data.pkl", "data": BENIGN},
+    {"name": "m/constants.pkl", "data": pickle.dumps((), protocol=2)},
+    {"name": "m/code/__torch__/m.py", "data": b"class M(Module):\n  def forward(self):\n"},
+    {"name": "m/version", "data": b"3\n"},
+    {"name": "m/byteorder", "data": b"little"}]), "clean", "torchscript")
+put("torchscript_mal_constants.pt", mkzip([
+    {"name": "m/data.pkl", "data": BENIGN},
+    {"name": "m/constants.pkl", "data": MAL},
+    {"name": "m/code/__torch__/m.py", "data": b"def f():\n"}]), "malicious",
+    "torchscript")
+put("zip_plain_text.zip", stdzip([("README", b"hello\n")]), "clean", "zip")
+put("zip_nested.zip", stdzip([("inner.zip", stdzip([("model.pt",
+    torch_with({"data": MAL}))]))]), "malicious", "zip")
+put("zip_nested_deflated.zip", stdzip([("inner.zip", stdzip([("x.pkl", MAL)]))],
+                                      zipfile.ZIP_DEFLATED), "malicious", "zip")
+deep = mkzip([{"name": "x.pkl", "data": MAL}])
+for i in range(12):
+    deep = mkzip([{"name": f"l{i}.zip", "data": deep}])
+put("zip_deep.zip", deep, "error|malicious")
+put("zip_truncated_cd.pt", torch_with()[:-30], "error")
+put("zip_empty.zip", mkzip([]), "clean")
+
+# ---------------------------------------------------------------- polyglots
+inner = mkzip([{"name": "archive/data.pkl", "data": BENIGN}])
+put("polyglot_mal_head.pt", MAL + inner, "malicious")
+put("polyglot_mal_head_abs.pt", mkzip([{"name": "archive/data.pkl",
+                                        "data": BENIGN}], prefix=MAL,
+                                      absolute=True), "malicious")
+put("polyglot_mal_zip.pt", BENIGN + mkzip([{"name": "archive/data.pkl",
+                                            "data": MAL}]), "malicious")
+put("polyglot_text_zip.txt", b"hello world\n" + stdzip([("a.txt", b"x")]),
+    "suspicious")
+
+# ---------------------------------------------------------------- numpy
+f8 = struct.pack("<4d", 1.0, 2.0, 3.0, 4.0)
+put("npy_v1.npy", npy("'<f8'", "(4,)", f8), "clean", "numpy")
+put("npy_v2.npy", npy("'<f8'", "(2, 2)", f8, 2), "clean", "numpy")
+put("npy_v3.npy", npy("'<f8'", "(4,)", f8, 3), "clean", "numpy")
+put("npy_evil_u1.npy", npy("'|u1'", "(%d,)" % len(EVIL_RAW), EVIL_RAW),
+    "clean", "numpy")
+put("npy_structured.npy", npy("[('a', '<i4'), ('b', '<f8', (2,))]", "(1,)",
+                              b"\0" * 20), "clean")
+put("npy_object_mal.npy", npy("'|O'", "(1,)", MAL), "malicious", "numpy")
+put("npy_object_struct_mal.npy", npy("[('a', '<i4'), ('b', '|O')]", "(1,)",
+                                     MAL), "malicious")
+put("npy_object_name.npy", npy("'object'", "(1,)", MAL), "error|malicious")
+put("npy_concat_str.npy", npy("'|' 'O'", "(1,)", MAL), "error|malicious")
+put("npy_bad_header.npy", npy("'<f8'", "(4,", f8), "error")
+put("npy_truncated.npy", npy("'<f8'", "(4,)", f8)[:20], "clean|error")
+put("npz_numeric.npz", stdzip([("a.npy", npy("'<f8'", "(4,)", f8)),
+                               ("b.npy", npy("'|u1'", "(%d,)" % len(EVIL_RAW),
+                                             EVIL_RAW))]), "clean", "npz")
+put("npz_object_mal.npz", stdzip([("a.npy", npy("'<f8'", "(4,)", f8)),
+                                  ("b.npy", npy("'|O'", "(1,)", MAL))],
+                                 zipfile.ZIP_DEFLATED), "malicious", "npz")
+
+# ---------------------------------------------------------------- compressed
+put("mal.pkl.gz", gzip.compress(MAL), "malicious", "gzip")
+put("mal_multimember.pkl.gz", gzip.compress(BENIGN) + gzip.compress(MAL),
+    "malicious", "gzip")
+put("benign.pkl.gz", gzip.compress(BENIGN), "clean", "gzip")
+put("mal.pkl.bz2", bz2.compress(MAL), "malicious", "bzip2")
+put("mal.pkl.xz", lzma.compress(MAL), "malicious", "xz")
+put("mal.pkl.lzma", lzma.compress(MAL, format=lzma.FORMAT_ALONE), "malicious",
+    "lzma")
+put("benign.pkl.lzma", lzma.compress(BENIGN, format=lzma.FORMAT_ALONE), "clean",
+    "lzma")
+put("mal.pkl.zlib", zlib.compress(MAL), "malicious", "zlib")
+put("mal_joblib_zf.pkl", b"ZF" + ("0x%x" % len(MAL)).ljust(19).encode() +
+    zlib.compress(MAL), "malicious", "joblib-zlib")
+put("gz_corrupt.pkl.gz", gzip.compress(BENIGN)[:-12] + b"\xff" * 4, "error|clean")
+put("gz_truncated_mal.gz", gzip.compress(MAL + b"\0" * 1000)[:40],
+    "malicious|error")
+
+
+def tar_of(members):
+    b = io.BytesIO()
+    with tarfile.open(fileobj=b, mode="w", format=tarfile.PAX_FORMAT) as t:
+        for n, d in members:
+            ti = tarfile.TarInfo(n)
+            ti.size = len(d)
+            t.addfile(ti, io.BytesIO(d))
+    return b.getvalue()
+
+
+put("tar_mal.tar", tar_of([("readme.txt", b"hi\n"), ("model.pkl", MAL)]),
+    "malicious", "tar")
+put("tar_benign.tar", tar_of([("a.pkl", BENIGN)]), "clean", "tar")
+put("tar_gz_mal.tar.gz", gzip.compress(tar_of([("m.pkl", MAL)])), "malicious",
+    "gzip")
+
+# ---------------------------------------------------------------- legacy torch
+leg = real("legacy_state_dict.pt")
+spans = split_pickles(leg, 5)
+parts = [leg[a:b] for a, b in spans]
+raw = leg[spans[4][1]:]
+put("legacy_benign.pt", leg, "clean", "legacy-torch")
+put("legacy_mal_data.pt", b"".join(parts[:3]) + MAL + parts[4] + raw,
+    "malicious", "legacy-torch")
+put("legacy_mal_sysinfo.pt", b"".join(parts[:2]) + MAL + b"".join(parts[3:]) + raw,
+    "malicious")
+put("legacy_mal_keys.pt", b"".join(parts[:4]) + MAL + raw, "malicious")
+put("legacy_mal_protocol.pt", parts[0] + MAL + b"".join(parts[2:]) + raw,
+    "malicious")
+put("legacy_mal_trailing.pt", leg + MAL, "malicious")
+put("legacy_truncated_raw.pt", leg[:-5], "clean|error")
+
+# Very old tar layout: sys_info, pickle, storages, tensors.
+sysinfo = pickle.dumps({"protocol_version": 1001, "little_endian": True,
+                        "type_sizes": {"short": 2, "int": 4, "long": 4}}, 2)
+data_pkl = b"\x80\x02}q\x00X\x01\x00\x00\x00wq\x01X\x01\x00\x00\x000Qs."
+st_args = (b"\x80\x02X\x01\x00\x00\x000X\x03\x00\x00\x00cpu"
+           b"ctorch\nFloatStorage\n\x87.")
+storages = (pickle.dumps(1, 2) + st_args + struct.pack("<q", 8) + EVIL_RAW[:32] +
+            pickle.dumps([], 2))
+t_args = (b"\x80\x02X\x02\x00\x00\x00t0X\x01\x00\x00\x000"
+          b"ctorch\nFloatTensor\n\x87.")
+tensors = (pickle.dumps(1, 2) + t_args + struct.pack("<ii", 1, 0) +
+           struct.pack("<qqq", 8, 1, 0))
+put("legacy_tar_benign.tar", tar_of([("sys_info", sysinfo), ("pickle", data_pkl),
+                                     ("storages", storages),
+                                     ("tensors", tensors)]), "clean|suspicious")
+put("legacy_tar_mal.tar", tar_of([("sys_info", sysinfo), ("pickle", MAL),
+                                  ("storages", storages),
+                                  ("tensors", tensors)]), "malicious")
+put("legacy_tar_mal_storages.tar", tar_of([
+    ("sys_info", sysinfo), ("pickle", data_pkl),
+    ("storages", pickle.dumps(1, 2) + MAL), ("tensors", tensors)]), "malicious")
+
+# ---------------------------------------------------------------- not pickles
+hdr = b'{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}'
+hdr += b" " * (-len(hdr) % 8)
+put("model.safetensors", struct.pack("<Q", len(hdr)) + hdr + EVIL_RAW[:8],
+    "clean", "safetensors")
+put("bad.safetensors", struct.pack("<Q", 12) + b'{"a": [1, 2}' + b"\0" * 8,
+    "clean")
+put("model.gguf", b"GGUF" + struct.pack("<IQQ", 3, 0, 0) + EVIL_RAW, "clean",
+    "gguf")
+put("image.png", b"\x89PNG\r\n\x1a\n" + EVIL_RAW, "clean", "image")
+put("empty.bin", b"", "clean")
+rnd = random.Random(1)
+put("random.bin", b"\x00" + bytes(rnd.getrandbits(8) for _ in range(4096)),
+    "clean")
+
+with open(os.path.join(OUT, "expect.txt"), "w") as f:
+    f.write("\n".join(expect) + "\n")
