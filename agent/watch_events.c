@@ -75,10 +75,16 @@ watch_full_rescan(struct watcher *w, enum watch_phase phase)
 	/* A full walk covers whatever partial walk was pending. */
 	watch_walk_clear(w->walk);
 	watch_qdir_refresh(w, policy_of(w));
-	watch_roots_check(w);
 	for (i = 0; i < w->nroots; i++)
-		if (w->roots[i].present)
+		w->roots[i].pushed = false;
+	/* Walks the roots that just appeared... */
+	watch_roots_check(w);
+	/* ...and here the others. */
+	for (i = 0; i < w->nroots; i++) {
+		if (w->roots[i].present && !w->roots[i].pushed)
 			(void)watch_walk_push(w->walk, w->roots[i].real, true);
+		w->roots[i].pushed = false;
+	}
 	if (w->phase == WATCH_PHASE_NONE || phase == WATCH_PHASE_STARTUP) {
 		w->phase = phase;
 		w->phase_files = 0;

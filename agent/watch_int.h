@@ -25,6 +25,7 @@ struct watch_root {
 	char *path;		/* as configured (absolute) */
 	char *real;		/* realpath while present, else NULL */
 	bool present;
+	bool pushed;	/* roots_check queued a walk of it just now */
 	uint64_t dev, ino;
 };
 

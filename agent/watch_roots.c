@@ -233,8 +233,8 @@ watch_roots_check(struct watcher *w)
 							sizeof(esc));
 					log_info("watching root path=\"%s\"",
 						 esc);
-					(void)watch_walk_push(w->walk, r->real,
-							      true);
+					r->pushed = watch_walk_push(
+					    w->walk, r->real, true) == 0;
 				}
 				free(real);
 				break;

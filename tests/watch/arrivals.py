@@ -1,0 +1,149 @@
+"""arrivals.py - each way a model file really arrives in a cache, replayed
+with a malicious and a benign file: the malicious one ends up in
+quarantine (with its record), the benign one is untouched, symlinks are
+left alone, temporary names are not scanned until renamed."""
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from watchlib import (BENIGN, Agent, Home, check, check_untouched,  # noqa
+                      malicious, wait_quarantined, write)
+
+h = Home()
+agent = Agent(h).start()
+agent.wait_ready()
+
+bad, good, left_alone = [], [], []
+n = [0]
+
+
+def mal():
+    n[0] += 1
+    return malicious(n[0])
+
+
+# 1. Hugging Face hub, current: blobs/<etag>.<8 hex>.incomplete, renamed to
+#    blobs/<etag> (no extension), then a relative symlink in snapshots/.
+def hf_current(repo, data, etag):
+    blobs = os.path.join(h.hub, repo, "blobs")
+    snap = os.path.join(h.hub, repo, "snapshots", "0123abcd")
+    os.makedirs(os.path.join(h.hub, ".locks", repo), exist_ok=True)
+    write(os.path.join(h.hub, ".locks", repo, etag + ".lock"), b"")
+    tmp = os.path.join(blobs, etag + ".3f9a1c2b.incomplete")
+    os.makedirs(blobs, exist_ok=True)
+    with open(tmp, "wb") as f:          # written in pieces, like a download
+        f.write(data[:5])
+        f.flush()
+        time.sleep(0.05)
+        f.write(data[5:])
+    os.rename(tmp, os.path.join(blobs, etag))
+    os.makedirs(snap, exist_ok=True)
+    link = os.path.join(snap, "pytorch_model.bin")
+    os.symlink(os.path.join("..", "..", "blobs", etag), link)
+    return os.path.join(blobs, etag), link
+
+
+b, link = hf_current("models--evil--m", mal(), "a1" * 20)
+bad.append(b)
+left_alone.append(link)
+b, link = hf_current("models--good--m", BENIGN, "b2" * 20)
+good += [b, link]
+
+# 2. Hugging Face hub, older: a fixed blobs/<etag>.incomplete, renamed.
+#    One interrupted download stays .incomplete: never scanned.
+blobs = os.path.join(h.hub, "models--old--m", "blobs")
+write(os.path.join(blobs, "c3" * 20 + ".incomplete"), mal())
+os.rename(os.path.join(blobs, "c3" * 20 + ".incomplete"),
+          os.path.join(blobs, "c3" * 20))
+bad.append(os.path.join(blobs, "c3" * 20))
+interrupted = os.path.join(blobs, "d4" * 20 + ".incomplete")
+write(interrupted, mal())
+left_alone.append(interrupted)
+# Lock files and xet chunks are never scanned, whatever their bytes.
+lockfile = os.path.join(h.hub, ".locks", "models--old--m", "x.lock")
+write(lockfile, mal())
+left_alone.append(lockfile)
+xet = os.path.join(h.hub, "..", "xet")
+xetchunk = os.path.join(h.hub, "xet", "chunks", "abcd")
+write(xetchunk, mal())
+left_alone.append(xetchunk)
+
+# 3. torch.hub 1.x: checkpoints/tmpXXXXXXXX, then renamed; 2.x: .partial.
+ckpt = os.path.join(h.torch, "checkpoints")
+os.makedirs(ckpt, exist_ok=True)
+tmp = os.path.join(ckpt, "tmpq8_zk2ma")
+write(tmp, mal())
+time.sleep(0.3)
+check(os.path.exists(tmp), "a torch.hub temporary file was taken before "
+      "its rename")
+os.rename(tmp, os.path.join(ckpt, "resnet18-f37072fd.pth"))
+bad.append(os.path.join(ckpt, "resnet18-f37072fd.pth"))
+tmp = os.path.join(ckpt, "vit.pth.0123456789abcdef0123456789abcdef.partial")
+write(tmp, mal())
+os.rename(tmp, os.path.join(ckpt, "vit.pth"))
+bad.append(os.path.join(ckpt, "vit.pth"))
+tmp = os.path.join(ckpt, "tmpgood1234")
+write(tmp, BENIGN)
+os.rename(tmp, os.path.join(ckpt, "good.pth"))
+good.append(os.path.join(ckpt, "good.pth"))
+
+# 4. Keras: the final name written in place (CLOSE_WRITE only).
+write(os.path.join(h.keras, "evil.keras"), mal())
+bad.append(os.path.join(h.keras, "evil.keras"))
+write(os.path.join(h.keras, "good.h5"), BENIGN)
+good.append(os.path.join(h.keras, "good.h5"))
+
+# 5. A hard link: CREATE only.  The copy outside the roots is not ours.
+outside_bad = os.path.join(h.outside, "linked.pt")
+write(outside_bad, mal())
+os.link(outside_bad, os.path.join(h.torch, "linked.pt"))
+bad.append(os.path.join(h.torch, "linked.pt"))
+outside_good = os.path.join(h.outside, "linked-good.pt")
+write(outside_good, BENIGN)
+os.link(outside_good, os.path.join(h.torch, "linked-good.pt"))
+good.append(os.path.join(h.torch, "linked-good.pt"))
+
+# 6. A directory moved in with files inside (one MOVED_TO, nothing else).
+src = os.path.join(h.outside, "moved")
+write(os.path.join(src, "sub", "deep", "evil.bin"), mal())
+write(os.path.join(src, "evil2.bin"), mal())
+write(os.path.join(src, "sub", "good.bin"), BENIGN)
+os.rename(src, os.path.join(h.hub, "moved"))
+bad += [os.path.join(h.hub, "moved", "sub", "deep", "evil.bin"),
+        os.path.join(h.hub, "moved", "evil2.bin")]
+good.append(os.path.join(h.hub, "moved", "sub", "good.bin"))
+
+# 7. A new directory receiving files at once (before any watch can exist).
+new = os.path.join(h.keras, "fresh")
+os.makedirs(os.path.join(new, "a", "b"))
+for i in range(5):
+    write(os.path.join(new, "a", "b", "evil%d.pkl" % i), mal())
+    bad.append(os.path.join(new, "a", "b", "evil%d.pkl" % i))
+    write(os.path.join(new, "good%d.pkl" % i), BENIGN)
+    good.append(os.path.join(new, "good%d.pkl" % i))
+
+# 8. Symlinks are never followed: to a malicious file and a directory
+#    outside the roots.
+write(os.path.join(h.outside, "target.pkl"), mal())
+os.symlink(os.path.join(h.outside, "target.pkl"),
+           os.path.join(h.keras, "link.pkl"))
+write(os.path.join(h.outside, "tdir", "evil.pkl"), mal())
+os.symlink(os.path.join(h.outside, "tdir"), os.path.join(h.keras, "ldir"))
+left_alone += [os.path.join(h.keras, "link.pkl"),
+               os.path.join(h.outside, "target.pkl"),
+               os.path.join(h.outside, "tdir", "evil.pkl"), outside_bad]
+
+wait_quarantined(h, bad, timeout=30)
+time.sleep(1.0)     # let anything wrongly queued reach its decision
+check_untouched(h, good + left_alone)
+check(os.path.islink(os.path.join(h.hub, "models--good--m", "snapshots",
+                                  "0123abcd", "pytorch_model.bin")),
+      "the benign snapshot symlink was touched")
+check(len(h.records()) == len(bad),
+      "%d quarantine entries for %d malicious files" %
+      (len(h.records()), len(bad)))
+rc = agent.stop()
+check(rc == 0, "agent exit status %r after SIGTERM" % rc)
+print("ok: %d malicious quarantined, %d benign and %d others untouched" %
+      (len(bad), len(good), len(left_alone)))

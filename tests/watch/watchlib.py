@@ -1,0 +1,243 @@
+"""watchlib.py - helpers for the end-to-end tests of `picklewarden watch`.
+
+Every test runs the real binary ($PICKLEWARDEN) with HOME pointed at a
+fresh temporary directory and an environment cleared of the variables that
+would move the caches, so the default roots are:
+    ~/.cache/huggingface/hub   ~/.cache/torch/hub   ~/.keras/models
+Every wait has a timeout; the agent is killed on any exit (atexit, and
+SIGTERM/SIGINT turn into a normal exit).  Nothing here unpickles anything:
+test files are written as raw bytes.
+"""
+import atexit
+import glob
+import json
+import os
+import pickle
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+PICKLEWARDEN = os.environ.get("PICKLEWARDEN", "picklewarden")
+
+# GLOBAL posix/os system + REDUCE, protocol 0 (text) and 2 (binary).
+MALICIOUS_P0 = b"cos\nsystem\n(S'echo pwned'\ntR."
+MALICIOUS_P2 = (b"\x80\x02cposix\nsystem\nX\x0a\x00\x00\x00echo pwned"
+                b"\x85R.")
+BENIGN = pickle.dumps({"a": [1, 2.0, "x"]}, protocol=4)
+
+_agents = []
+_tmpdirs = []
+
+
+def _cleanup():
+    for a in _agents:
+        a.kill()
+    if os.environ.get("PW_KEEP_TMP"):
+        return
+    for d in _tmpdirs:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+atexit.register(_cleanup)
+for _sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+    signal.signal(_sig, lambda s, f: sys.exit(128 + s))
+
+
+def fail(msg):
+    sys.stderr.write("FAIL: %s\n" % msg)
+    for a in _agents:
+        a.dump_log()
+    sys.exit(1)
+
+
+def check(cond, msg):
+    if not cond:
+        fail(msg)
+
+
+def malicious(n=0):
+    """A malicious pickle; n varies the command (so every file has its
+    own digest) and the protocol (0 or 2)."""
+    cmd = b"echo pwned %d" % n
+    if n % 2 == 0:
+        return b"cos\nsystem\n(S'" + cmd + b"'\ntR."
+    return (b"\x80\x02cposix\nsystem\nX" + len(cmd).to_bytes(4, "little") +
+            cmd + b"\x85R.")
+
+
+def write(path, data):
+    """Writes data at path.  Nothing may touch path afterwards: a
+    malicious file can be in quarantine before this returns."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+class Home:
+    """A temporary HOME with the three default roots (created or not)."""
+
+    def __init__(self, create_roots=True):
+        self.base = tempfile.mkdtemp(prefix="pw-watch-")
+        _tmpdirs.append(self.base)
+        self.home = os.path.join(self.base, "home")
+        self.outside = os.path.join(self.base, "outside")
+        os.makedirs(self.home)
+        os.makedirs(self.outside)
+        self.hub = os.path.join(self.home, ".cache/huggingface/hub")
+        self.torch = os.path.join(self.home, ".cache/torch/hub")
+        self.keras = os.path.join(self.home, ".keras/models")
+        self.quarantine = os.path.join(
+            self.home, ".local/share/picklewarden/quarantine")
+        self.state = os.path.join(self.home, ".local/state/picklewarden")
+        if create_roots:
+            for d in (self.hub, self.torch, self.keras):
+                os.makedirs(d)
+
+    def records(self):
+        """original_path -> record, for every quarantine entry."""
+        out = {}
+        for rec in glob.glob(os.path.join(self.quarantine, "*",
+                                          "record.json")):
+            try:
+                with open(rec, "rb") as f:
+                    r = json.loads(f.read().decode("utf-8", "replace"))
+            except (OSError, ValueError):
+                continue
+            out[r.get("original_path")] = r
+        return out
+
+    def env(self, extra=None):
+        env = {
+            "HOME": self.home,
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "LANG": "C",
+        }
+        # ASan/UBSan settings of the build, if any.
+        for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
+            if k in os.environ:
+                env[k] = os.environ[k]
+        if extra:
+            env.update(extra)
+        return env
+
+
+class Agent:
+    def __init__(self, home, args=(), env=None):
+        self.home = home
+        self.args = list(args)
+        self.extra_env = env
+        self.proc = None
+        self.log_path = os.path.join(home.base, "agent-%d.log" %
+                                     len(_agents))
+        _agents.append(self)
+
+    def start(self):
+        self.logf = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(
+            [PICKLEWARDEN, "watch", "--foreground"] + self.args,
+            stdin=subprocess.DEVNULL, stdout=self.logf, stderr=self.logf,
+            env=self.home.env(self.extra_env))
+        self.pos = 0
+        return self
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+    def log(self):
+        try:
+            with open(self.log_path, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def dump_log(self):
+        sys.stderr.write("---- agent log %s ----\n%s\n----\n" %
+                         (self.log_path, self.log()[-20000:]))
+
+    def wait_for(self, pattern, timeout=30.0, after=None):
+        """Waits for a log line matching pattern (after offset `after`,
+        default: anywhere).  Returns the match."""
+        rx = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            text = self.log()
+            m = rx.search(text, after or 0)
+            if m:
+                return m
+            if self.proc.poll() is not None:
+                fail("agent exited (%s) while waiting for %r" %
+                     (self.proc.returncode, pattern))
+            time.sleep(0.02)
+        fail("timed out after %.0fs waiting for %r" % (timeout, pattern))
+
+    def wait_ready(self, timeout=60.0):
+        m = self.wait_for(r"startup scan complete: .*", timeout)
+        return parse_fields(m.group(0))
+
+    def stop(self, timeout=15.0):
+        """SIGTERM; returns the exit status."""
+        if self.proc is None or self.proc.poll() is not None:
+            return self.proc.returncode if self.proc else None
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            fail("agent did not stop within %.0fs of SIGTERM" % timeout)
+
+    def kill(self):
+        if self.proc is not None and self.proc.poll() is None:
+            try:
+                self.proc.send_signal(signal.SIGCONT)
+                self.proc.kill()
+                self.proc.wait(5)
+            except Exception:
+                pass
+
+
+def parse_fields(line):
+    return {k: v for k, v in re.findall(r"(\w+)=(\S+)", line)}
+
+
+def wait_until(cond, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if cond():
+            return
+        time.sleep(0.02)
+    fail("timed out after %.0fs: %s" % (timeout, what))
+
+
+def wait_quarantined(home, paths, timeout=30.0):
+    """Waits until every path is gone and has a quarantine record that
+    names it with a malicious verdict."""
+    paths = list(paths)
+
+    def done():
+        recs = home.records()
+        return all(not os.path.lexists(p) and p in recs for p in paths)
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if done():
+            recs = home.records()
+            for p in paths:
+                check(recs[p].get("verdict") == "malicious",
+                      "record of %s says %r" % (p, recs[p].get("verdict")))
+            return
+        time.sleep(0.02)
+    recs = home.records()
+    missing = [p for p in paths if p not in recs]
+    fail("%d of %d malicious files not quarantined, e.g. %s" %
+         (len(missing), len(paths), missing[:5]))
+
+
+def check_untouched(home, paths):
+    recs = home.records()
+    for p in paths:
+        check(os.path.lexists(p), "benign file %s is gone" % p)
+        check(p not in recs, "benign file %s was quarantined" % p)
