@@ -30,6 +30,8 @@
 struct ar_src {
 	const struct source *src;
 	uint64_t pos;
+	uint64_t read_total;	/* bytes handed to libarchive, ever */
+	uint64_t accounted;	/* of which accounted as compressed input */
 	uint8_t buf[AR_CHUNK];
 	int err;
 };
@@ -49,6 +51,7 @@ ar_read(struct archive *a, void *ud, const void **buf)
 		return -1;
 	}
 	s->pos += got;
+	s->read_total += got;
 	*buf = s->buf;
 	return (la_ssize_t)got;
 }
@@ -89,6 +92,7 @@ ar_seek(struct archive *a, void *ud, la_int64_t offset, int whence)
 struct ar_member {
 	struct scan_ctx *ctx;
 	struct archive *a;
+	struct ar_src *s;
 	bool account;		/* compressed archive: cap the output */
 	uint64_t out_total;
 	bool done;
@@ -117,21 +121,24 @@ ar_member_pull(void *arg, uint8_t *dst, size_t want, size_t *ret_got)
 		return PW_OK;
 	}
 	m->out_total += (uint64_t)n;
-	/* 7z members are decompressed; the input is the whole archive read
-	 * so far, which is an upper bound, so this is a cap on the output. */
+	/* 7z members are decompressed: the input is everything libarchive
+	 * has read from the archive and not yet accounted. */
 	if (m->account &&
-	    !scan_account_decompressed(m->ctx, (uint64_t)n, 0, m->out_total)) {
+	    !scan_account_decompressed(m->ctx, (uint64_t)n,
+				       m->s->read_total - m->s->accounted,
+				       m->out_total)) {
 		m->done = true;
 		return PW_OK;
 	}
+	m->s->accounted = m->s->read_total;
 	*ret_got = (size_t)n;
 	return PW_OK;
 }
 
 /* Scans one member's content. */
 static int
-scan_entry(struct scan_ctx *ctx, struct archive *a, const char *name,
-	   bool account)
+scan_entry(struct scan_ctx *ctx, struct archive *a, struct ar_src *s,
+	   const char *name, bool account)
 {
 	struct ar_member m;
 	struct stream st;
@@ -141,6 +148,7 @@ scan_entry(struct scan_ctx *ctx, struct archive *a, const char *name,
 	memset(&m, 0, sizeof(m));
 	m.ctx = ctx;
 	m.a = a;
+	m.s = s;
 	m.account = account;
 	rc = stream_init_pull(&st, ar_member_pull, &m);
 	if (rc != PW_OK)
@@ -222,7 +230,7 @@ archive_scan(struct scan_ctx *ctx, const struct source *src,
 		}
 		if (!scan_enter(ctx, buf, &saved))
 			break;
-		rc = scan_entry(ctx, a, buf, fmt == FMT_7Z);
+		rc = scan_entry(ctx, a, s, buf, fmt == FMT_7Z);
 		scan_leave(ctx, saved);
 	}
 	if (rc == PW_OK && s->err != PW_OK)

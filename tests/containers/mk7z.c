@@ -10,7 +10,7 @@
 #include <string.h>
 
 static const char MAL[] = "\x80\x02" "cos\nsystem\n" "X\x02\x00\x00\x00id" "\x85" "R.";
-static const char BENIGN[] = "\x80\x02}q\x00X\x01\x00\x00\x00aK\x01s.";
+static const char BENIGN[] = "\x80\x02}q\x00X\x01\x00\x00\x00" "aK\x01s.";
 
 static int
 add(struct archive *a, const char *name, const void *data, size_t len)
