@@ -75,4 +75,12 @@
 /* Bytes of a tar member name kept for the location path. */
 #define PW_ARCHIVE_NAME_MAX 1024
 
+/* One decompressed stream that keeps a ratio over PW_STREAM_RATIO_MAX once
+ * it has produced PW_STREAM_RATIO_AFTER bytes is a bomb: deflate tops out
+ * at 1032:1, under the default max_ratio, so a deflate bomb of zeros would
+ * otherwise run to max_decompressed (seconds of CPU).  Only constant data
+ * compresses this well.  Applies while max_ratio is not loosened. */
+#define PW_STREAM_RATIO_MAX 1000
+#define PW_STREAM_RATIO_AFTER (64ULL << 20)
+
 #endif

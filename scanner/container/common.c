@@ -46,6 +46,20 @@ container_executes(const struct scan_ctx *ctx, size_t from,
 	return false;
 }
 
+bool
+container_stream_ratio_ok(struct scan_ctx *ctx, uint64_t out, uint64_t in,
+			  uint64_t offset)
+{
+	if (out < PW_STREAM_RATIO_AFTER ||
+	    ctx->limits[PW_LIMIT_MAX_RATIO] > PW_DEFAULT_MAX_RATIO ||
+	    out / (in ? in : 1) <= PW_STREAM_RATIO_MAX)
+		return true;
+	scan_limit(ctx, offset,
+		   "max_ratio (one stream decompressing at over 1000:1 for "
+		   "64 MiB: a compression bomb)");
+	return false;
+}
+
 int
 zinf_init(struct zinflate *z, struct scan_ctx *ctx, struct stream *in,
 	  enum zinf_mode mode, const char *what)
@@ -158,6 +172,8 @@ zinf_pull(void *arg, uint8_t *dst, size_t want, size_t *ret_got)
 	z->out_total += got;
 	used = zinf_in_used(z);
 	if (!scan_account_decompressed(z->ctx, got, used - z->in_accounted,
+				       z->out_total) ||
+	    !container_stream_ratio_ok(z->ctx, z->out_total, used,
 				       z->out_total)) {
 		z->capped = true;
 		z->done = true;

@@ -86,6 +86,8 @@ la_pull_fn(void *arg, uint8_t *dst, size_t want, size_t *ret_got)
 	lp->out_total += (uint64_t)n;
 	if (!scan_account_decompressed(lp->ctx, (uint64_t)n,
 				       lp->in_total - lp->in_accounted,
+				       lp->out_total) ||
+	    !container_stream_ratio_ok(lp->ctx, lp->out_total, lp->in_total,
 				       lp->out_total)) {
 		lp->done = true;
 		return PW_OK;

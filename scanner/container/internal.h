@@ -59,6 +59,14 @@ bool container_executes(const struct scan_ctx *ctx, size_t from,
 			const char *location, bool exact);
 
 /*
+ * The per-stream ratio cap (PW_STREAM_RATIO_MAX after PW_STREAM_RATIO_AFTER
+ * bytes): out and in are one stream's totals.  Returns false (having
+ * reported the limit) when the stream must stop.
+ */
+bool container_stream_ratio_ok(struct scan_ctx *ctx, uint64_t out,
+			       uint64_t in, uint64_t offset);
+
+/*
  * Inflater: a stream_pull_fn producing the inflated bytes of an input
  * stream (raw deflate, zlib or gzip members), accounting every output byte
  * against the decompression caps.  A cap that is hit, or corrupt data, ends

@@ -559,6 +559,16 @@ test_decompression_caps(void **state)
 	assert_true(has_limit_finding(res, "max_ratio"));
 	pw_result_free(res);
 	free(bomb);
+	/* With the default caps, a deflate bomb (1032:1, under max_ratio) is
+	 * stopped by the per-stream ratio cap after 64 MiB. */
+	bomb = make_bomb(160ULL << 20, 15 + 16, &len);
+	t0 = now_s();
+	res = scan_buf(g_scanner, bomb, len);
+	assert_true(now_s() - t0 < 5.0);
+	assert_int_equal(pw_result_verdict(res), PW_VERDICT_ERROR);
+	assert_true(has_limit_finding(res, "max_ratio"));
+	pw_result_free(res);
+	free(bomb);
 	/* A deflated zip member (raw deflate) is capped the same way. */
 	bomb = make_bomb(256ULL << 20, -15, &len);
 	z = make_zip(1, bomb, len, 8, &zlen);
