@@ -50,7 +50,13 @@ bool
 container_stream_ratio_ok(struct scan_ctx *ctx, uint64_t out, uint64_t in,
 			  uint64_t offset)
 {
-	if (out < PW_STREAM_RATIO_AFTER ||
+	/* Once a cap has been hit in this scan (typically a first bomb
+	 * member), further streams are judged after 1 MiB: an archive of
+	 * many bomb members costs one bomb, not one per member, while
+	 * ordinary members (far below 1000:1) are still scanned whole. */
+	uint64_t after = ctx->limit_hit ? (1u << 20) : PW_STREAM_RATIO_AFTER;
+
+	if (out < after ||
 	    ctx->limits[PW_LIMIT_MAX_RATIO] > PW_DEFAULT_MAX_RATIO ||
 	    out / (in ? in : 1) <= PW_STREAM_RATIO_MAX)
 		return true;
