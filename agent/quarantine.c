@@ -1074,15 +1074,18 @@ out:
 	return rc;
 }
 
-static void
+/* Puts back the permission bits and times (and, for a copy made as root,
+ * the owner: a rename keeps the inode's own).  Returns 0 or -1 (errno). */
+static int
 set_meta(int fd, const struct quarantine_entry *e, bool chown_too)
 {
 	struct timespec ts[2] = {e->atime, e->mtime};
 
-	if (chown_too && geteuid() == 0)
-		(void)fchown(fd, e->uid, e->gid);
-	(void)fchmod(fd, e->mode);
-	(void)futimens(fd, ts);
+	if (chown_too && geteuid() == 0 && fchown(fd, e->uid, e->gid) != 0)
+		return -1;
+	if (fchmod(fd, e->mode) != 0 || futimens(fd, ts) != 0)
+		return -1;
+	return 0;
 }
 
 /* Copies fd into a new temporary file in pfd and links it as base
@@ -1133,7 +1136,8 @@ copy_out(int src, const struct quarantine_entry *e, int pfd,
 		errno = EIO;
 		goto io;
 	}
-	set_meta(out, e, true);
+	if (set_meta(out, e, true) != 0)
+		goto io;
 	if (renameat2(pfd, tmp, pfd, base, RENAME_NOREPLACE) != 0) {
 		rc = errno == EEXIST ? QUARANTINE_ERR_EXISTS : io_status();
 		goto out;
@@ -1211,7 +1215,10 @@ quarantine_restore(struct quarantine_store *s, const char *id,
 	}
 	/* Same filesystem: the very inode goes back.  Mode and times are
 	 * set first so the file never appears with the store's 0400. */
-	set_meta(fd, &e, false);
+	if (set_meta(fd, &e, false) != 0) {
+		rc = io_status();
+		goto relock;
+	}
 	if (renameat2(efd, DATA_NAME, pfd, base, RENAME_NOREPLACE) == 0) {
 		(void)fsync(pfd);
 	} else if (errno == EXDEV || errno == EINVAL || errno == ENOSYS) {
@@ -1230,7 +1237,16 @@ quarantine_restore(struct quarantine_store *s, const char *id,
 	     QUARANTINE_ERR_IO;
 	goto out;
 relock:
-	(void)fchmodat(efd, DATA_NAME, 0, 0);
+	/* Back to 0000; if even that fails the 0700 store still keeps
+	 * others out, and the caller already has the real error. */
+	{
+		int saved = errno;
+
+		if (fchmodat(efd, DATA_NAME, 0, 0) != 0) {
+			/* nothing better to do */
+		}
+		errno = saved;
+	}
 out:
 	close_keep_errno(fd);
 	close_keep_errno(efd);

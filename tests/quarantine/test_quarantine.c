@@ -20,7 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <grp.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -963,6 +965,88 @@ test_id_valid(void **state)
 	assert_non_null(quarantine_strerror(12345));
 }
 
+/*
+ * As an ordinary user: the data file is mode 0000, which root reads
+ * anyway but a user cannot, so restore must lift and re-lock the mode
+ * itself.  Root in CI drops to nobody in a child to test what users see.
+ */
+#define NOBODY 65534
+
+static int
+unprivileged_round_trip(const char *root)
+{
+	char src[256], store_dir[256], id[QUARANTINE_ID_MAX], path[400];
+	struct quarantine_store *st = NULL;
+	struct quarantine_subject subj;
+	struct stat sb;
+	int dfd, fd;
+
+	snprintf(src, sizeof(src), "%s/usr", root);
+	snprintf(store_dir, sizeof(store_dir), "%s/usr/q", root);
+	if (quarantine_open(store_dir, &st) != QUARANTINE_OK)
+		return 10;
+	dfd = open(src, O_RDONLY | O_DIRECTORY);
+	fd = openat(dfd, "f.bin", O_RDWR | O_CREAT | O_EXCL, 0640);
+	if (dfd < 0 || fd < 0 || __real_write(fd, "0123456789", 10) != 10)
+		return 11;
+	close(fd);
+	if (scanfile_open(dfd, "f.bin", &fd, &sb) != 0)
+		return 12;
+	snprintf(path, sizeof(path), "%s/f.bin", src);
+	subj.fd = fd;
+	subj.st = &sb;
+	subj.dirfd = dfd;
+	subj.name = "f.bin";
+	subj.path = path;
+	subj.sha256 = NULL;
+	if (quarantine_move(st, &subj, NULL, id, sizeof(id)) != QUARANTINE_OK)
+		return 13;
+	close(fd);
+	/* the user cannot open the quarantined data as it is */
+	snprintf(path, sizeof(path), "%s/%s/data", store_dir, id);
+	if (open(path, O_RDONLY) >= 0 || errno != EACCES)
+		return 14;
+	if (quarantine_restore(st, id, NULL) != QUARANTINE_OK)
+		return 15;
+	if (fstatat(dfd, "f.bin", &sb, 0) != 0 || (sb.st_mode & 07777) != 0640 ||
+	    sb.st_size != 10)
+		return 16;
+	quarantine_close(st);
+	close(dfd);
+	return 0;
+}
+
+static void
+test_unprivileged_user(void **state)
+{
+	struct fx *fx = *state;
+	char dir[256], cmd[512];
+	pid_t pid;
+	int status;
+
+	snprintf(dir, sizeof(dir), "%s/usr", fx->root);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	if (geteuid() != 0) {
+		assert_int_equal(unprivileged_round_trip(fx->root), 0);
+		return;
+	}
+	snprintf(cmd, sizeof(cmd), "chown %d:%d '%s' && chmod 755 '%s'",
+		 NOBODY, NOBODY, dir, fx->root);
+	assert_int_equal(system(cmd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (setgroups(0, NULL) != 0 || setresgid(NOBODY, NOBODY,
+							 NOBODY) != 0 ||
+		    setresuid(NOBODY, NOBODY, NOBODY) != 0 || geteuid() == 0)
+			_exit(99);
+		_exit(unprivileged_round_trip(fx->root));
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 /* ---- decide_apply ------------------------------------------------- */
 
 static struct policy *
@@ -1087,6 +1171,7 @@ main(void)
 		T(test_hostile_name_round_trip),
 		T(test_list_and_purge),
 		T(test_id_valid),
+		T(test_unprivileged_user),
 		T(test_decide),
 	};
 #undef T
