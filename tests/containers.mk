@@ -28,3 +28,15 @@ tests/containers/gen/expect.txt: $(srcdir)/tests/containers/gen-fixtures.py
 CLEANFILES += tests/containers/gen/*
 endif
 endif
+
+# Structure-aware fuzzing of the container paths (zip, npy, legacy torch,
+# legacy tar, gzip): CC=clang ./configure --enable-fuzz ...
+EXTRA_DIST += tests/containers/fuzz_containers.c
+if ENABLE_FUZZ
+noinst_PROGRAMS += tests/containers/fuzz_containers
+tests_containers_fuzz_containers_SOURCES = tests/containers/fuzz_containers.c
+tests_containers_fuzz_containers_CPPFLAGS = $(PW_TEST_CPPFLAGS)
+tests_containers_fuzz_containers_CFLAGS = $(AM_CFLAGS)
+tests_containers_fuzz_containers_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+tests_containers_fuzz_containers_LDADD = $(PW_SCANNER_LIBS)
+endif

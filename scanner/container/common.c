@@ -61,8 +61,8 @@ container_stream_ratio_ok(struct scan_ctx *ctx, uint64_t out, uint64_t in,
 	    out / (in ? in : 1) <= PW_STREAM_RATIO_MAX)
 		return true;
 	scan_limit(ctx, offset,
-		   "max_ratio (one stream decompressing at over 1000:1 for "
-		   "64 MiB: a compression bomb)");
+		   "max_ratio (one stream decompressing at over 1000:1: "
+		   "a compression bomb)");
 	return false;
 }
 
