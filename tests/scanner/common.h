@@ -268,6 +268,8 @@ tc_verdict_ok(const char *expected, enum pw_verdict v)
 		return v == PW_VERDICT_SUSPICIOUS;
 	if (strcmp(expected, "suspicious-or-clean") == 0)
 		return v == PW_VERDICT_SUSPICIOUS || v == PW_VERDICT_CLEAN;
+	if (strcmp(expected, "not-clean") == 0)
+		return v != PW_VERDICT_CLEAN;
 	return false;
 }
 
