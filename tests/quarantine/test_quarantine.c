@@ -30,6 +30,7 @@
 
 #include "agent/decide.h"
 #include "agent/quarantine.h"
+#include "agent/quarantine_json.h"
 #include "agent/scanfile.h"
 #include "agent/sha256.h"
 #include "picklewarden.h"
@@ -1047,6 +1048,110 @@ test_unprivileged_user(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/* A record truncated at every byte is refused cleanly, never half-read;
+ * restore then refuses too and leaves the data alone. */
+static void
+test_record_truncated_everywhere(void **state)
+{
+	struct fx *fx = *state;
+	struct quarantine_entry *e = NULL;
+	struct scanned s;
+	char id[QUARANTINE_ID_MAX];
+	char *rec = NULL;
+	size_t len = 0, i;
+	FILE *f;
+	int efd;
+
+	move_one(fx, "t.bin", 77, 0644, id, &s);
+	f = open_memstream(&rec, &len);
+	assert_int_equal(quarantine_write_record(fx->store, id, f),
+			 QUARANTINE_OK);
+	fclose(f);
+	assert_true(len > 100 && rec[len - 1] == '\n' && rec[len - 2] == '}');
+	efd = entry_fd(fx, id);
+	for (i = 0; i < len - 1; i++) {
+		int fd = openat(efd, "record.json", O_WRONLY | O_TRUNC);
+
+		assert_true(fd >= 0);
+		assert_int_equal(__real_write(fd, rec, i), (ssize_t)i);
+		close(fd);
+		e = NULL;
+		assert_int_equal(quarantine_show(fx->store, id, &e),
+				 QUARANTINE_ERR_CORRUPT);
+		assert_null(e);
+	}
+	assert_int_equal(quarantine_restore(fx->store, id, NULL),
+			 QUARANTINE_ERR_CORRUPT);
+	assert_true(faccessat(fx->srcfd, "t.bin", F_OK, 0) != 0);
+	/* oversized */
+	{
+		int fd = openat(efd, "record.json", O_WRONLY | O_TRUNC);
+
+		assert_int_equal(ftruncate(fd, QUARANTINE_MAX_RECORD_SIZE + 1),
+				 0);
+		close(fd);
+		assert_int_equal(quarantine_show(fx->store, id, &e),
+				 QUARANTINE_ERR_CORRUPT);
+	}
+	/* whole again: readable again */
+	{
+		int fd = openat(efd, "record.json", O_WRONLY | O_TRUNC);
+
+		assert_int_equal(__real_write(fd, rec, len), (ssize_t)len);
+		close(fd);
+	}
+	assert_int_equal(quarantine_show(fx->store, id, &e), QUARANTINE_OK);
+	quarantine_entry_free(e);
+	close(efd);
+	free(rec);
+}
+
+static void
+test_json_reader(void **state)
+{
+	static const char *const bad[] = {
+		"", "{", "}", "{\"a\"}", "{\"a\":}", "{\"a\":1,}", "[1,]",
+		"\"\\u0000\"", "\"\\ud800\"", "\"\\udc00x\"",
+		"\"\\ud800\\u0041\"", "\"\\x41\"", "\"a\nb\"", "\"abc",
+		"-", "tru", "nul", "{} {}", "[[[[[[[[[[1]]]]]]]]]]", "{\"a\" 1}",
+		"\"\\u12\"", "\"\\",
+	};
+	struct json_value *v;
+	const char *text;
+	int64_t i64;
+	uint64_t u64;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		v = json_parse(bad[i], strlen(bad[i]));
+		if (v)
+			fail_msg("accepted %s", bad[i]);
+	}
+	text = "{\"s\": \"a\\\"\\\\\\/\\n\\u00e9\\ud83d\\ude00\", "
+		       "\"n\": -12, \"u\": 18446744073709551615, \"b\": true, "
+		       "\"z\": null, \"a\": [1, {\"x\": []}]}";
+	v = json_parse(text, strlen(text));
+	assert_non_null(v);
+	assert_string_equal(json_get_str(v, "s"),
+			    "a\"\\/\n\xc3\xa9\xf0\x9f\x98\x80");
+	assert_true(json_get_i64(v, "n", &i64));
+	assert_int_equal(i64, -12);
+	assert_false(json_get_u64(v, "n", &u64));
+	assert_true(json_get_u64(v, "u", &u64));
+	assert_true(u64 == UINT64_MAX);
+	assert_false(json_get_i64(v, "u", &i64));
+	assert_null(json_get_str(v, "n"));
+	assert_null(json_get(v, "missing"));
+	assert_int_equal(json_get(v, "a")->n, 2);
+	json_free(v);
+	json_free(NULL);
+	/* length-bounded: a NUL-free prefix is all that is read */
+	v = json_parse("[1]garbage", 3);
+	assert_non_null(v);
+	json_free(v);
+}
+
 /* ---- decide_apply ------------------------------------------------- */
 
 static struct policy *
@@ -1172,6 +1277,8 @@ main(void)
 		T(test_list_and_purge),
 		T(test_id_valid),
 		T(test_unprivileged_user),
+		T(test_record_truncated_everywhere),
+		T(test_json_reader),
 		T(test_decide),
 	};
 #undef T
