@@ -877,8 +877,9 @@ quarantine_move(struct quarantine_store *s,
 		const struct pw_result *res, char *ret_id, size_t cap)
 {
 	char newname[32] = "", id[QUARANTINE_ID_MAX], sha[SHA256_HEX_LEN + 1];
-	char *rec = NULL;
+	char *rec = NULL, *abs_path = NULL;
 	size_t rec_len = 0;
+	struct quarantine_subject rec_subj;
 	struct stat cur;
 	bool moved = false, copied = false, placed = false;
 	time_t now = time(NULL);
@@ -887,6 +888,7 @@ quarantine_move(struct quarantine_store *s,
 	if (!s || !subj || !subj->st || !subj->name || !subj->name[0] ||
 	    !subj->path || subj->fd < 0 || !ret_id || cap < QUARANTINE_ID_MAX)
 		return QUARANTINE_ERR_INVALID;
+	rec_subj = *subj;
 	if (subj->sha256) {
 		if (strlen(subj->sha256) != SHA256_HEX_LEN)
 			return QUARANTINE_ERR_INVALID;
@@ -903,7 +905,21 @@ quarantine_move(struct quarantine_store *s,
 		rc = QUARANTINE_ERR_CHANGED;
 		goto out;
 	}
-	if (record_build(subj, sha, res, now, &rec, &rec_len) != 0) {
+	if (subj->path[0] != '/') {
+		/* A relative path means nothing once the cwd changes: the
+		 * record keeps it absolute for restore. */
+		char *cwd = getcwd(NULL, 0);
+
+		if (!cwd || asprintf(&abs_path, "%s/%s", cwd, subj->path) < 0) {
+			free(cwd);
+			abs_path = NULL;
+			rc = QUARANTINE_ERR_NOMEM;
+			goto out;
+		}
+		free(cwd);
+		rec_subj.path = abs_path;
+	}
+	if (record_build(&rec_subj, sha, res, now, &rec, &rec_len) != 0) {
 		rc = QUARANTINE_ERR_NOMEM;
 		goto out;
 	}
@@ -1028,6 +1044,7 @@ out:
 	}
 	close_keep_errno(efd);
 	free(rec);
+	free(abs_path);
 	errno = saved;
 	return rc;
 }

@@ -38,7 +38,8 @@
 #define DEFAULT_WATCHDOG_SEC 60
 #define MAX_WATCHDOG_SEC 86400	/* a day: longer is "off" in disguise */
 #define MAX_LIST_ITEMS 256	/* roots, patterns: far above real use */
-#define MAX_TRUSTED 100000	/* digests: bounds a hostile config */
+#define MAX_TRUSTED 10000	/* digests: bounds a hostile config, and the
+				   quadratic duplicate check (50M compares) */
 #define MAX_LABEL 64		/* [trusted] label length */
 
 const char *const policy_limit_names[] = {
@@ -1192,7 +1193,12 @@ policy_write(const struct policy *p, FILE *out)
 {
 	size_t i, v;
 
-	fprintf(out, "; effective configuration, from %s\n", p->source);
+	/* The source is a path: keep the comment on one line. */
+	fputs("; effective configuration, from ", out);
+	for (i = 0; p->source[i]; i++)
+		fputc((unsigned char)p->source[i] < 0x20 ? '?' : p->source[i],
+		      out);
+	fputc('\n', out);
 	fputs("\n[watch]\n", out);
 	write_list(out, "roots", &p->roots, true);
 	write_list(out, "exclude", &p->exclude, true);

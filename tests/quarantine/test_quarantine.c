@@ -884,6 +884,41 @@ test_hostile_name_round_trip(void **state)
 	check_restored(fx->srcfd, name, 123, 0644);
 }
 
+/* `scan --quarantine rel/x` from some directory: the record keeps the
+ * absolute path, so restore works from anywhere. */
+static void
+test_relative_path(void **state)
+{
+	struct fx *fx = *state;
+	struct quarantine_entry *e = NULL;
+	struct scanned s;
+	char id[QUARANTINE_ID_MAX], abs[256], cwd[4096];
+
+	make_file(fx, "rel.bin", 33, 0644);
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_int_equal(chdir(fx->root), 0);
+	assert_int_equal(scanfile_open(AT_FDCWD, "src/rel.bin", &s.fd, &s.st),
+			 0);
+	s.subj.fd = s.fd;
+	s.subj.st = &s.st;
+	s.subj.dirfd = AT_FDCWD;
+	s.subj.name = "src/rel.bin";
+	s.subj.path = "src/rel.bin";
+	s.subj.sha256 = NULL;
+	assert_int_equal(quarantine_move(fx->store, &s.subj, fx->res, id,
+					 sizeof(id)), QUARANTINE_OK);
+	close(s.fd);
+	assert_int_equal(chdir("/"), 0);
+	assert_int_equal(quarantine_show(fx->store, id, &e), QUARANTINE_OK);
+	snprintf(abs, sizeof(abs), "%s/src/rel.bin", fx->root);
+	assert_string_equal(e->original_path, abs);
+	quarantine_entry_free(e);
+	assert_int_equal(quarantine_restore(fx->store, id, NULL),
+			 QUARANTINE_OK);
+	assert_true(file_has_pattern(fx->srcfd, "rel.bin", 33));
+	assert_int_equal(chdir(cwd), 0);
+}
+
 static void
 test_list_and_purge(void **state)
 {
@@ -1274,6 +1309,7 @@ main(void)
 		T(test_restore_race_refuses),
 		T(test_restore_detects_corruption),
 		T(test_hostile_name_round_trip),
+		T(test_relative_path),
 		T(test_list_and_purge),
 		T(test_id_valid),
 		T(test_unprivileged_user),
