@@ -4,6 +4,9 @@
 #
 #   tests/fuzz/run.sh [SECONDS] [JOBS]      (defaults: 60 s, 1 job)
 #
+# It keeps fuzzing after a crash (libFuzzer fork mode) and exits 1 when any
+# crash, timeout or out-of-memory input was found.
+#
 # The seed corpus (tests/fuzz/corpus) is copied, never written to; new
 # corpus entries and crash artifacts stay in the temporary directory,
 # whose path is printed.  Every crash input must be copied into
@@ -29,20 +32,15 @@ cp "$src"/tests/fuzz/corpus/* "$tmp/corpus/" 2>/dev/null || true
 cp "$src"/tests/fuzz/regressions/* "$tmp/corpus/" 2>/dev/null || true
 rm -f "$tmp/corpus/README"
 set +e
-if [ "$jobs" -gt 1 ]; then
-	(cd "$tmp" && ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
+# Fork mode keeps fuzzing after a crash, so one run collects every crash
+# it can find (each lands in artifacts/).
+(cd "$tmp" && ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
 	"$tmp/build/tests/fuzz/fuzz_scan_buffer" -max_total_time="$secs" \
-		-jobs="$jobs" -workers="$jobs" -rss_limit_mb=2048 -timeout=10 \
-		-max_len=65536 -dict="$src/tests/fuzz/pickle.dict" \
-		-artifact_prefix="$tmp/artifacts/" "$tmp/corpus")
-else
-	ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
-	"$tmp/build/tests/fuzz/fuzz_scan_buffer" -max_total_time="$secs" \
+		-fork="$jobs" -ignore_crashes=1 -ignore_ooms=0 -ignore_timeouts=0 \
 		-rss_limit_mb=2048 -timeout=10 -max_len=65536 \
 		-dict="$src/tests/fuzz/pickle.dict" \
-		-artifact_prefix="$tmp/artifacts/" "$tmp/corpus" 2>&1 |
-		tail -n 40
-fi
+		-artifact_prefix="$tmp/artifacts/" "$tmp/corpus" 2>&1) |
+	grep -vE '^#|^INFO|^\s*$' | tail -n 60
 set -e
 n=$(find "$tmp/artifacts" -type f | wc -l)
 echo "fuzz: $n crash/timeout/oom artifact(s) in $tmp/artifacts"
