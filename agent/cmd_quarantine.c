@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -75,6 +76,32 @@ entry_json(FILE *out, const struct quarantine_entry *e)
 		e->findings_total, e->data_present ? "true" : "false");
 }
 
+/*
+ * A ".new-*" directory is a move that never finished (a crash between
+ * taking the file and publishing the entry).  It may hold the only copy
+ * of a file, so nothing deletes it automatically: say so.
+ */
+static void
+report_interrupted(struct quarantine_store *st)
+{
+	DIR *d = opendir(quarantine_dir(st));
+	struct dirent *de;
+	size_t n = 0;
+
+	if (!d)
+		return;
+	while ((de = readdir(d)))
+		n += strncmp(de->d_name, ".new-", 5) == 0;
+	closedir(d);
+	if (n) {
+		fprintf(stderr, "picklewarden: %zu interrupted move%s left in ",
+			n, n == 1 ? "" : "s");
+		print_escaped(stderr, quarantine_dir(st));
+		fputs("/.new-*: each holds the file (\"data\") and its record; "
+		      "inspect and move back by hand\n", stderr);
+	}
+}
+
 static int
 do_list(struct quarantine_store *st, bool json)
 {
@@ -111,6 +138,7 @@ do_list(struct quarantine_store *st, bool json)
 	if (bad)
 		fprintf(stderr, "picklewarden: %zu entr%s with an unreadable "
 			"record skipped\n", bad, bad == 1 ? "y" : "ies");
+	report_interrupted(st);
 	quarantine_entries_free(v, n);
 	return bad ? EXIT_TROUBLE : 0;
 }

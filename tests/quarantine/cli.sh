@@ -106,4 +106,11 @@ check "restored bytes, mode and mtime" 0 $?
 test ! -e "$HOME/q/$id"
 check "entry gone after restore" 0 $?
 
+# An interrupted move is reported, never deleted.
+mkdir -m 700 "$HOME/q/.new-0123456789abcdef"
+"$PICKLEWARDEN" quarantine list 2>&1 >/dev/null | grep -q "1 interrupted move left in $HOME/q/.new-"
+check "interrupted move reported" 0 $?
+"$PICKLEWARDEN" quarantine purge --older-than 0 > /dev/null && test -d "$HOME/q/.new-0123456789abcdef"
+check "interrupted move kept by purge" 0 $?
+
 test "$fails" -eq 0
