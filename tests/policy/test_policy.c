@@ -529,6 +529,39 @@ test_truncated_everywhere(void **state)
 	free(copy);
 }
 
+/* Random byte flips, inserted newlines, quotes and brackets: every
+ * mutant loads or fails with a message, never crashes (ASan watches). */
+static void
+test_mutations(void **state)
+{
+	static const char poke[] = "\n\r\"'[]=;#\\$~,\xff\x80 *.";
+	size_t len = strlen(full_config), i, j;
+	char *copy = malloc(len + 1);
+	unsigned seed = 12345;
+
+	(void)state;
+	assert_non_null(copy);
+	for (i = 0; i < 20000; i++) {
+		struct policy *p = NULL;
+		struct policy_error err;
+
+		memcpy(copy, full_config, len + 1);
+		for (j = 0; j < 1 + i % 4; j++) {
+			size_t at = (size_t)rand_r(&seed) % len;
+
+			copy[at] = (rand_r(&seed) & 1) ?
+				   poke[(size_t)rand_r(&seed) % (sizeof(poke) - 1)] :
+				   (char)(1 + rand_r(&seed) % 255);
+		}
+		memset(&err, 0, sizeof(err));
+		if (policy_load_string(copy, "m", &p, &err) == 0)
+			policy_free(p);
+		else
+			assert_true(err.message[0] != '\0');
+	}
+	free(copy);
+}
+
 static void
 test_write_round_trip(void **state)
 {
@@ -676,6 +709,7 @@ main(void)
 		cmocka_unit_test_setup(test_syntax_tolerated, setup),
 		cmocka_unit_test_setup(test_quoted_value_validation, setup),
 		cmocka_unit_test_setup(test_truncated_everywhere, setup),
+		cmocka_unit_test_setup(test_mutations, setup),
 		cmocka_unit_test_setup(test_write_round_trip, setup),
 		cmocka_unit_test_setup(test_find_and_load, setup),
 		cmocka_unit_test_setup(test_error_format, setup),

@@ -1137,6 +1137,24 @@ test_record_truncated_everywhere(void **state)
 	}
 	assert_int_equal(quarantine_show(fx->store, id, &e), QUARANTINE_OK);
 	quarantine_entry_free(e);
+	/* random flips of the record text: parsed or refused, no crash */
+	{
+		unsigned seed = 4242;
+		char *m = malloc(len);
+
+		for (i = 0; i < 20000; i++) {
+			struct json_value *v;
+			size_t k;
+
+			memcpy(m, rec, len);
+			for (k = 0; k < 1 + i % 3; k++)
+				m[(size_t)rand_r(&seed) % len] =
+					"\"\\{}[],:u0d8e-\x80"[rand_r(&seed) % 16];
+			v = json_parse(m, len);
+			json_free(v);
+		}
+		free(m);
+	}
 	close(efd);
 	free(rec);
 }
