@@ -114,7 +114,8 @@ numparse_int(const uint8_t *line, size_t len, struct num_verdict *v)
 
 	memset(v, 0, sizeof(*v));
 	/* Python: int(line, 0), the whole line; "00"/"01" are bools. */
-	if (len == 2 && line[0] == '0' && (line[1] == '0' || line[1] == '1'))
+	if ((len == 2 || (len == 3 && line[2] == '\n')) && line[0] == '0' &&
+	    (line[1] == '0' || line[1] == '1'))
 		v->py_ok = true;
 	else
 		v->py_ok = py_int_literal(line, len, 0, &v->py_fits,

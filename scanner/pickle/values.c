@@ -200,6 +200,13 @@ pv_append_keep(struct pv_pool *pool, struct pv *c, struct pv *item)
 static bool
 append_item(struct pv_pool *pool, struct pv *c, struct pv *item, bool keep)
 {
+	/* Only containers count items; a str or int's count is its length
+	 * or nothing. */
+	if (c->kind != PV_TUPLE && c->kind != PV_LIST && c->kind != PV_DICT &&
+	    c->kind != PV_SET && c->kind != PV_FROZENSET) {
+		pv_unref(pool, item);
+		return true;
+	}
 	if (c->refs == PV_IMMORTAL || !keep ||
 	    c->count >= PW_MAX_RETAINED_ITEMS || (c->flags & PVF_TRUNCATED)) {
 		if (c->refs != PV_IMMORTAL) {

@@ -257,8 +257,14 @@ rd_line(struct pickle_vm *vm, struct line *l)
 
 	memset(l, 0, sizeof(*l));
 	if (!stream_readline(vm->st, &l->p, &l->len, &l->nl)) {
-		die_both(vm, "the data ends where a text line was expected");
-		return false;
+		/* At the end of the data the Python unpickler's readline()
+		 * returns b'' and it carries on with an empty line (GLOBAL
+		 * then asks find_class for ''); C fails. */
+		die_c(vm, "the data ends where a text line was expected");
+		(void)off;	/* an exhausted frame falls back to the file */
+		vm->py_in_frame = false;
+		l->p = (const uint8_t *)"";
+		return alive(vm);
 	}
 	l->long_line = l->p == NULL;
 	if (vm->py_alive && vm->py_in_frame) {
@@ -523,6 +529,40 @@ check_mutation_target(struct pickle_vm *vm, const struct pv *target,
 			   "%s an imported global: sets attributes or items "
 			   "of a module, class or function (monkeypatching)",
 			   how);
+}
+
+/*
+ * Whether APPEND(S), SETITEM(S) or ADDITEMS can work on a target of this
+ * kind: both unpicklers look up extend/append, __setitem__ or add on it.
+ * Unknown objects (call results, globals) may have them.
+ */
+static bool
+mutation_ok(struct pickle_vm *vm, const struct pv *target, uint8_t op)
+{
+	bool ok;
+
+	switch (target->kind) {
+	case PV_GLOBAL: case PV_CALL: case PV_PERSID:
+		return true;
+	case PV_LIST:
+		ok = op != 0x90;
+		break;
+	case PV_BYTEARRAY:
+		ok = op == 'a' || op == 'e' || op == 's' || op == 'u';
+		break;
+	case PV_DICT:
+		ok = op == 's' || op == 'u';
+		break;
+	case PV_SET:
+		ok = op == 0x90;
+		break;
+	default:
+		ok = false;
+	}
+	if (!ok)
+		die_both(vm, "the target has no append, extend, __setitem__ "
+			     "or add");
+	return ok;
 }
 
 /* ---- opcode groups ---- */
@@ -1523,7 +1563,7 @@ step(struct pickle_vm *vm, uint8_t op, bool *stop)
 		if (!need(vm, 2))
 			return;
 		check_mutation_target(vm, vm->stack[vm->sp - 2], "APPEND to");
-		if (!alive(vm))
+		if (!mutation_ok(vm, vm->stack[vm->sp - 2], op))
 			return;
 		{
 			struct pv *item = pop(vm);
@@ -1551,6 +1591,8 @@ step(struct pickle_vm *vm, uint8_t op, bool *stop)
 		}
 		if (vm->sp == m)
 			return;
+		if (!mutation_ok(vm, vm->stack[m - 1], op))
+			return;
 		check_mutation_target(vm, vm->stack[m - 1],
 				      op == 'u' ? "SETITEMS on" :
 				      op == 'e' ? "APPENDS to" : "ADDITEMS to");
@@ -1565,6 +1607,8 @@ step(struct pickle_vm *vm, uint8_t op, bool *stop)
 		if (!need(vm, 3))
 			return;
 		check_mutation_target(vm, vm->stack[vm->sp - 3], "SETITEM on");
+		if (!mutation_ok(vm, vm->stack[vm->sp - 3], op))
+			return;
 		if (!pv_append(&vm->pool, vm->stack[vm->sp - 3],
 			       vm->stack[vm->sp - 2]) ||
 		    !pv_append(&vm->pool, vm->stack[vm->sp - 3],
