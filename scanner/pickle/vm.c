@@ -68,6 +68,7 @@ struct pickle_vm {
 	uint64_t div_off;
 	char div_reason[200];
 	bool failed;
+	bool sparse_memo_reported;
 	char fail_reason[200];
 	bool fatal;		/* out of memory or a limit: stop the stream */
 };
@@ -1272,6 +1273,11 @@ op_ext(struct pickle_vm *vm, size_t n)
 	push(vm, g);
 }
 
+/* Beyond this, CPython's C unpickler sizes its memo array by the index
+ * (8 bytes x 2 x index) and may die of MemoryError where the Python one,
+ * with a dict, goes on: a writer never does this. */
+#define MEMO_SPARSE_INDEX (1ULL << 24)
+
 static void
 memo_store(struct pickle_vm *vm, uint64_t key)
 {
@@ -1279,6 +1285,16 @@ memo_store(struct pickle_vm *vm, uint64_t key)
 
 	if (!need(vm, 1))
 		return;
+	if (key >= MEMO_SPARSE_INDEX && key > 2 * vm->memo.count + 1024 &&
+	    !vm->sparse_memo_reported) {
+		vm->sparse_memo_reported = true;
+		scan_report(vm->ctx, PW_SEV_SUSPICIOUS, PW_KIND_DIFFERENTIAL,
+			    vm->op_name, vm->op_off,
+			    "memo index %llu far beyond the memo's size: the C "
+			    "unpickler allocates an array this large (and may "
+			    "fail) while the Python one does not",
+			    (unsigned long long)key);
+	}
 	rc = memo_put(&vm->memo, &vm->pool, key, vm->stack[vm->sp - 1]);
 	if (rc == -1)
 		fatal_nomem(vm);
@@ -1738,6 +1754,7 @@ reset_run(struct pickle_vm *vm, struct stream *st)
 	vm->executed = vm->called = false;
 	vm->diverged = vm->exec_after_div = false;
 	vm->failed = false;
+	vm->sparse_memo_reported = false;
 	vm->fail_reason[0] = '\0';
 }
 
