@@ -183,7 +183,8 @@ reload(struct watcher *w)
 		if (watch_roots_set(w, np) != 0)
 			log_error("reload: out of memory for roots");
 	}
-	log_info("configuration reloaded from %s%s", np->source,
+	escape_text_buf(np->source, why, sizeof(why));
+	log_info("configuration reloaded from %s%s", why,
 		 same_places && same_tag ? "" : "; rescanning");
 	if (!same_places || !same_tag)
 		watch_full_rescan(w, WATCH_PHASE_RESCAN);
@@ -291,9 +292,10 @@ setup(struct watcher *w)
 	}
 	if (watch_roots_set(w, cfg->policy) != 0)
 		return -1;
+	escape_text_buf(cfg->policy->source, esc, sizeof(esc));
 	log_info("starting: config=%s roots=%zu workers=%u queue=%u "
 		 "cache_entries=%zu",
-		 cfg->policy->source, w->nroots, cfg->policy->workers,
+		 esc, w->nroots, cfg->policy->workers,
 		 cfg->policy->queue_length, loaded);
 	watch_full_rescan(w, WATCH_PHASE_STARTUP);
 	return 0;
@@ -363,7 +365,7 @@ loop(struct watcher *w)
 		/* The only timer: the watchdog ping (and, while a scan
 		 * runs, a status tick).  Idle without a watchdog: none. */
 		tick = wd_ms;
-		if (w->phase != WATCH_PHASE_NONE)
+		if (w->phase != WATCH_PHASE_NONE || workqueue_busy(w->wq) > 0)
 			tick = tick == 0 || tick > WATCH_BUSY_TICK_MS
 				   ? WATCH_BUSY_TICK_MS
 				   : tick;
@@ -406,6 +408,11 @@ loop(struct watcher *w)
 				(void)notify_send(w->notify, "WATCHDOG=1");
 			if (!w->startup_done)
 				(void)notify_send(w->notify, extend);
+			if (w->sh.cfg->policy->watchdog_sec > 0)
+				watch_shared_report_stuck(
+				    &w->sh, now,
+				    (uint64_t)w->sh.cfg->policy->watchdog_sec *
+					1000u);
 			if (w->vcache_dirty && workqueue_busy(w->wq) == 0 &&
 			    now - w->vcache_saved_ms >= WATCH_VCACHE_SAVE_MS)
 				vcache_persist(w, false);

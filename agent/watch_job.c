@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "agent/decide.h"
@@ -90,6 +91,78 @@ open_dir(const char *dir)
 	return fd;
 }
 
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* Records a scan as running; returns its slot or -1 (all slots taken,
+ * or no memory: the scan then just is not watched for being stuck). */
+static int
+running_begin(struct watch_shared *sh, const char *path)
+{
+	int i, slot = -1;
+
+	pthread_mutex_lock(&sh->lock);
+	for (i = 0; i < WATCH_MAX_RUNNING; i++) {
+		if (sh->running[i].path == NULL) {
+			sh->running[i].path = strdup(path);
+			if (sh->running[i].path != NULL) {
+				sh->running[i].started_ms = now_ms();
+				sh->running[i].reported = false;
+				slot = i;
+			}
+			break;
+		}
+	}
+	pthread_mutex_unlock(&sh->lock);
+	return slot;
+}
+
+static void
+running_end(struct watch_shared *sh, int slot)
+{
+	char *path;
+
+	if (slot < 0)
+		return;
+	pthread_mutex_lock(&sh->lock);
+	path = sh->running[slot].path;
+	sh->running[slot].path = NULL;
+	pthread_mutex_unlock(&sh->lock);
+	free(path);
+}
+
+void
+watch_shared_report_stuck(struct watch_shared *sh, uint64_t now,
+			  uint64_t limit_ms)
+{
+	struct watch_running *r;
+	char esc[1024];
+	uint64_t secs;
+	int i;
+
+	pthread_mutex_lock(&sh->lock);
+	for (i = 0; i < WATCH_MAX_RUNNING; i++) {
+		r = &sh->running[i];
+		if (r->path == NULL || r->reported ||
+		    now - r->started_ms < limit_ms)
+			continue;
+		r->reported = true;
+		secs = (now - r->started_ms) / 1000u;
+		escape_text_buf(r->path, esc, sizeof(esc));
+		/* Logging under the lock: it is one line, and workers only
+		 * take the lock twice per file. */
+		log_warning("scan still running after %llus path=\"%s\"",
+			    (unsigned long long)secs, esc);
+	}
+	pthread_mutex_unlock(&sh->lock);
+}
+
 static bool
 cacheable(const struct decision *d)
 {
@@ -115,7 +188,7 @@ watch_job_run(void *p, void *arg)
 	struct stat st;
 	char *dir = NULL, esc[1024];
 	const char *base, *slash;
-	int dirfd = -1, fd = -1, rc, verdict;
+	int dirfd = -1, fd = -1, rc, verdict, slot = -1;
 
 	slash = strrchr(job->path, '/');
 	if (slash == NULL || slash[1] == '\0')
@@ -141,6 +214,7 @@ watch_job_run(void *p, void *arg)
 		__atomic_add_fetch(&sh->cached, 1, __ATOMIC_RELAXED);
 		goto out;
 	}
+	slot = running_begin(sh, job->path);
 	rc = pw_scan_fd(cfg->scanner, fd, &result);
 	if (rc != PW_OK) {
 		escape_text_buf(job->path, esc, sizeof(esc));
@@ -167,6 +241,7 @@ watch_job_run(void *p, void *arg)
 fail:
 	__atomic_add_fetch(&sh->failed, 1, __ATOMIC_RELAXED);
 out:
+	running_end(sh, slot);
 	pw_result_free(result);
 	if (fd >= 0)
 		close(fd);

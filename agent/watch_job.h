@@ -7,15 +7,26 @@
 #define PW_AGENT_WATCH_JOB_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "agent/vcache.h"
 #include "agent/watch_config.h"
 
+/* Scans running right now, so the loop can report one that is stuck
+ * (policy agent.watchdog_sec).  One slot per worker thread at most. */
+#define WATCH_MAX_RUNNING 64
+struct watch_running {
+	char *path;		/* NULL: free slot */
+	uint64_t started_ms;	/* CLOCK_MONOTONIC */
+	bool reported;
+};
+
 /* State the event loop shares with the workers. */
 struct watch_shared {
 	pthread_mutex_t lock;		/* guards cfg */
 	struct watch_config *cfg;	/* current configuration */
+	struct watch_running running[WATCH_MAX_RUNNING]; /* guarded by lock */
 	struct vcache *vcache;
 	/* Counters (atomic): files scanned, files answered by the cache,
 	 * files quarantined, files whose scan or decision failed. */
@@ -41,5 +52,13 @@ struct watch_config *watch_shared_config(struct watch_shared *sh);
 /* Installs a new current configuration; takes over the caller's
  * reference and drops the old one. */
 void watch_shared_set_config(struct watch_shared *sh, struct watch_config *c);
+
+/*
+ * Logs, once per scan, every scan running for longer than limit_ms (the
+ * scanner has limits on everything it decodes; a scan this slow is a bug
+ * or a filesystem that hangs, and deserves a line).
+ */
+void watch_shared_report_stuck(struct watch_shared *sh, uint64_t now_ms,
+			       uint64_t limit_ms);
 
 #endif
