@@ -58,6 +58,11 @@ sniff_format(const uint8_t *head, size_t len, uint64_t total)
 		return FMT_TAR;
 	if (has_prefix(head, len, "GGUF", 4))
 		return FMT_GGUF;
+	/* HDF5 (Keras .h5, model.weights.h5 inside .keras zips): its first
+	 * byte 0x89 is NEWFALSE, but the second, 'H', is no opcode, so every
+	 * unpickler fails there before doing anything. */
+	if (has_prefix(head, len, "\x89HDF\r\n\x1a\n", 8))
+		return FMT_UNKNOWN;
 	if (has_prefix(head, len, "\x89PNG", 4) ||
 	    has_prefix(head, len, "\xff\xd8\xff", 3) ||
 	    has_prefix(head, len, "GIF8", 4))

@@ -310,6 +310,10 @@ put("bad.safetensors", struct.pack("<Q", 12) + b'{"a": [1, 2}' + b"\0" * 8,
     "clean")
 put("model.gguf", b"GGUF" + struct.pack("<IQQ", 3, 0, 0) + EVIL_RAW, "clean",
     "gguf")
+put("model.h5", b"\x89HDF\r\n\x1a\n" + EVIL_RAW, "clean")
+put("keras_like.keras", stdzip([("config.json", b'{"class_name": "Sequential"}'),
+                                ("model.weights.h5", b"\x89HDF\r\n\x1a\n" + EVIL_RAW),
+                                ("metadata.json", b"{}")]), "clean", "zip")
 put("image.png", b"\x89PNG\r\n\x1a\n" + EVIL_RAW, "clean", "image")
 put("empty.bin", b"", "clean")
 rnd = random.Random(1)
