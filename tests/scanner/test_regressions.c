@@ -100,6 +100,8 @@ test_fuzz_regressions(void **unused)
 			 e->d_name);
 		if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
 			continue;
+		/* Named first: a crash must say which input it was. */
+		fprintf(stderr, "scanning %s\n", path);
 		bad += scan_both(sc, path, &v);
 		files++;
 	}
