@@ -459,7 +459,7 @@ def main():
     stats = {'files': len(names), 'equal': 0, 'superset': 0, 'missing': 0,
              'extra_only': 0, 'disagree': 0, 'disagree_flagged': 0,
              'disagree_clean': 0, 'cpython_imports': 0, 'unpickler_errors': 0,
-             'timeouts': 0, 'nopeek_missing': 0}
+             'timeouts': 0, 'nopeek_missing': 0, 'nul_names': 0}
     failures = []
     extras = []
 
@@ -474,7 +474,14 @@ def main():
         if r is None:
             failures.append(('CRASH', n, 'no CPython result'))
             continue
-        sets = {i: set(map(tuple, r[i]['calls'])) for i in IMPLS}
+        # picklewarden's strings are NUL-terminated (picklewarden.h), and a
+        # module or attribute name with a NUL byte can never be imported
+        # or resolved: compare such names up to their first NUL.
+        sets = {i: {(m.split('\0', 1)[0], nm.split('\0', 1)[0])
+                    for m, nm in r[i]['calls']} for i in IMPLS}
+        if any('\0' in m or '\0' in nm for i in IMPLS
+               for m, nm in r[i]['calls']):
+            stats['nul_names'] += 1
         union = set().union(*sets.values())
         stats['cpython_imports'] += len(union)
         if any(r[i]['error'] in ('timeout', 'stalled') or
@@ -543,7 +550,8 @@ def main():
           '(%(disagree_flagged)d flagged, %(disagree_clean)d clean); '
           'files where an unpickler failed: %(unpickler_errors)d; '
           'timeouts: %(timeouts)d; CPython imports in all: '
-          '%(cpython_imports)d' % stats)
+          '%(cpython_imports)d; files with a NUL in an imported name '
+          '(compared up to the NUL): %(nul_names)d' % stats)
     if extras:
         print('differential: EXTRA (reported, not a failure): %d files, '
               'first %d:' % (len(extras), min(len(extras), args.list_limit)))
