@@ -123,6 +123,11 @@ def bench_latency(base, nfiles, max_mb):
             etag = "%040x" % i
             tmp = os.path.join(blobs, etag + ".0a1b2c3d.incomplete")
             torch_zip(tmp, size)
+            # Flushed first, so the kernel's writeback of the file we just
+            # wrote is not charged to the agent.
+            fd = os.open(tmp, os.O_RDONLY)
+            os.fsync(fd)
+            os.close(fd)
             t0 = time.monotonic()
             os.rename(tmp, os.path.join(blobs, etag))
             t1 = ino.wait_gone(etag, 30)
