@@ -189,13 +189,7 @@ plain_number(struct scan_ctx *ctx, const struct pickle_outcome *out,
 			    "number", what);
 		return false;
 	}
-	if (out->top == NULL || pv_kind(out->top) != PV_INT) {
-		scan_report(ctx, PW_SEV_INFO, PW_KIND_PARSE, NULL, at,
-			    "legacy torch %s is not a number; torch.load "
-			    "stops here", what);
-		return false;
-	}
-	return true;
+	return out->top != NULL && pv_kind(out->top) == PV_INT;
 }
 
 /* Anything after the last storage: torch.load never reads it, but a
@@ -209,6 +203,25 @@ scan_trailing(struct scan_ctx *ctx, struct stream *st)
 		    stream_offset(st),
 		    "data after the last storage of a legacy torch file");
 	return scan_stream(ctx, st);
+}
+
+/*
+ * The stack is well-formed pickles but not the layout torch.load expects
+ * (a protocol version it rejects, keys that are not a list...): torch.load
+ * raises there, but a reader that loads every pickle of the file does not,
+ * so the rest is scanned as concatenated pickles.  (A pickle that fails to
+ * parse stops every reader; then nothing follows.)
+ */
+static int
+rest_as_pickles(struct scan_ctx *ctx, struct stream *st, const char *why)
+{
+	if (stream_at_end(st))
+		return PW_OK;
+	scan_report(ctx, PW_SEV_SUSPICIOUS, PW_KIND_CONTAINER, NULL,
+		    stream_offset(st),
+		    "legacy torch layout broken (%s): torch.load stops here; "
+		    "the rest is scanned as further pickles", why);
+	return pickle_scan_stream(ctx, st, NULL);
 }
 
 static int
@@ -229,13 +242,9 @@ skip_storages(struct scan_ctx *ctx, struct stream *st,
 		uint64_t numel;
 		const char *k = pv_get_str(pv_item(keys, i), NULL);
 
-		if (k == NULL) {
-			scan_report(ctx, PW_SEV_INFO, PW_KIND_PARSE, NULL,
-				    stream_offset(st),
-				    "legacy torch storage key is not a "
-				    "string; torch.load stops here");
-			return PW_OK;
-		}
+		if (k == NULL)
+			return rest_as_pickles(ctx, st,
+					       "a storage key is not a string");
 		probe.key = (char *)(uintptr_t)k;
 		d = map->count ? bsearch(&probe, map->items, map->count,
 					 sizeof(*map->items), decl_cmp)
@@ -251,11 +260,8 @@ skip_storages(struct scan_ctx *ctx, struct stream *st,
 				return PW_OK;
 			}
 			/* torch.load: KeyError, nothing further runs. */
-			scan_report(ctx, PW_SEV_INFO, PW_KIND_PARSE, NULL,
-				    stream_offset(st),
-				    "legacy torch storage key not declared "
-				    "by the data; torch.load stops here");
-			return PW_OK;
+			return rest_as_pickles(ctx, st, "a storage key the "
+					       "data does not declare");
 		}
 		if (!read_u64(st, &numel)) {
 			scan_report(ctx, PW_SEV_INFO, PW_KIND_PARSE, NULL,
@@ -298,17 +304,21 @@ legacy_torch_scan(struct scan_ctx *ctx, struct stream *st)
 	/* 1: magic number. */
 	at = stream_offset(st);
 	rc = run_one(hvm, st, &out, &ok);
-	if (rc != PW_OK || !ok || !plain_number(ctx, &out, at, "magic"))
+	if (rc != PW_OK || !ok)
 		goto out;
+	if (!plain_number(ctx, &out, at, "magic")) {
+		rc = rest_as_pickles(ctx, st, "the magic is not a number");
+		goto out;
+	}
 	/* 2: protocol version. */
 	at = stream_offset(st);
 	rc = run_one(hvm, st, &out, &ok);
-	if (rc != PW_OK || !ok || !plain_number(ctx, &out, at, "protocol"))
+	if (rc != PW_OK || !ok)
 		goto out;
-	if (!pv_get_int(out.top, &proto) || proto != LEGACY_PROTOCOL_VERSION) {
-		scan_report(ctx, PW_SEV_INFO, PW_KIND_PARSE, NULL, at,
-			    "legacy torch protocol version is not %d; "
-			    "torch.load stops here", LEGACY_PROTOCOL_VERSION);
+	if (!plain_number(ctx, &out, at, "protocol") ||
+	    !pv_get_int(out.top, &proto) || proto != LEGACY_PROTOCOL_VERSION) {
+		rc = rest_as_pickles(ctx, st, "the protocol version is not "
+				     "1001");
 		goto out;
 	}
 	/* 3: sys_info. */
@@ -322,14 +332,12 @@ legacy_torch_scan(struct scan_ctx *ctx, struct stream *st)
 	if (rc != PW_OK || !ok)
 		goto out;
 	/* 5: storage keys. */
-	at = stream_offset(st);
 	rc = run_one(hvm, st, &out, &ok);
 	if (rc != PW_OK || !ok)
 		goto out;
 	if (out.top == NULL || pv_kind(out.top) != PV_LIST) {
-		scan_report(ctx, PW_SEV_INFO, PW_KIND_PARSE, NULL, at,
-			    "legacy torch storage keys are not a list; "
-			    "torch.load stops here");
+		rc = rest_as_pickles(ctx, st, "the storage keys are not a "
+				     "list");
 		goto out;
 	}
 	rc = skip_storages(ctx, st, &map, out.top);
@@ -367,9 +375,10 @@ legacy_tar_records(struct scan_ctx *ctx, struct stream *st, bool tensors)
 	rc = run_one(vm, st, &out, &ok);
 	if (rc != PW_OK || !ok)
 		goto out;
+	(void)at;
 	if (out.top == NULL || !pv_get_int(out.top, &count) || count < 0) {
-		scan_report(ctx, PW_SEV_INFO, PW_KIND_PARSE, NULL, at,
-			    "legacy tar record count is not a number");
+		rc = rest_as_pickles(ctx, st, "the record count is not a "
+				     "number");
 		goto out;
 	}
 	for (i = 0; i < count; i++) {
@@ -381,9 +390,8 @@ legacy_tar_records(struct scan_ctx *ctx, struct stream *st, bool tensors)
 			goto out;
 		if (out.top == NULL || pv_kind(out.top) != PV_TUPLE ||
 		    pv_count(out.top) < 3) {
-			scan_report(ctx, PW_SEV_INFO, PW_KIND_PARSE, NULL, at,
-				    "legacy tar record arguments are not a "
-				    "tuple; torch.load stops here");
+			rc = rest_as_pickles(ctx, st, "record arguments are "
+					     "not a tuple");
 			goto out;
 		}
 		if (tensors) {

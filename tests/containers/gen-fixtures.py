@@ -277,6 +277,13 @@ put("legacy_mal_keys.pt", b"".join(parts[:4]) + MAL + raw, "malicious")
 put("legacy_mal_protocol.pt", parts[0] + MAL + b"".join(parts[2:]) + raw,
     "malicious")
 put("legacy_mal_trailing.pt", leg + MAL, "malicious")
+# Layout torch.load rejects, then a payload a stacked reader still loads.
+put("legacy_bad_version_mal.pt", parts[0] + pickle.dumps(999, 2) + MAL,
+    "malicious", "legacy-torch")
+put("legacy_undeclared_key_mal.pt", b"".join(parts[:4]) +
+    pickle.dumps(["nokey"], 2) + MAL, "malicious")
+put("legacy_keys_not_list_mal.pt", b"".join(parts[:4]) +
+    pickle.dumps({"a": 1}, 2) + MAL, "malicious")
 put("legacy_truncated_raw.pt", leg[:-5], "clean|error")
 
 # Very old tar layout: sys_info, pickle, storages, tensors.
