@@ -34,6 +34,16 @@
 /* Verdicts kept: 48 bytes each (about 50 MB at the cap); a cache that
  * fills up is emptied and refills. */
 #define WATCH_VCACHE_MAX ((size_t)1 << 20)
+/*
+ * libinotifytools keeps a record of every watch until the watch is removed
+ * through it, which it cannot do once the kernel dropped the watch itself
+ * (a deleted directory).  After this many such records the inotify
+ * instance is rebuilt, which frees them all, and the roots are rescanned
+ * (from the verdict cache: cheap).  About 150 bytes each.
+ */
+#ifndef WATCH_REBUILD_AFTER_LEAKS
+#define WATCH_REBUILD_AFTER_LEAKS 20000u
+#endif
 /* EXTEND_TIMEOUT_USEC sent while the start-up scan runs. */
 #define WATCH_EXTEND_USEC 30000000ULL
 
@@ -230,6 +240,44 @@ drain_events(struct watcher *w)
 	return true;
 }
 
+/* A fresh inotify instance: see WATCH_REBUILD_AFTER_LEAKS. */
+static int
+rebuild_backend(struct watcher *w)
+{
+	struct inotify_backend_event ev;
+	int *wds = NULL, fd;
+	size_t i, n = 0;
+	uint64_t leaks = w->lib_leaks;
+
+	/* Events still buffered name wds of the old instance, which the new
+	 * one reuses: drop them.  The full rescan covers what they said. */
+	while (inotify_backend_next(&ev) == 1)
+		;
+	inotify_backend_close();
+	w->ino_fd = -1;
+	watch_walk_clear(w->walk);
+	if (watch_table_under(w->table, "", &wds, &n) == 0) {
+		for (i = 0; i < n; i++)
+			watch_table_remove(w->table, wds[i]);
+		free(wds);
+	}
+	for (i = 0; i < w->nroots; i++) {
+		free(w->roots[i].real);
+		w->roots[i].real = NULL;
+		w->roots[i].present = false;
+	}
+	w->lib_leaks = 0;
+	if (inotify_backend_open(&fd) != 0) {
+		log_error("cannot re-initialise inotify: %s", strerror(errno));
+		return -1;
+	}
+	w->ino_fd = fd;
+	log_info("inotify instance rebuilt after %llu removed directories; "
+		 "rescanning", (unsigned long long)leaks);
+	watch_full_rescan(w, WATCH_PHASE_RESCAN);
+	return 0;
+}
+
 static int
 setup(struct watcher *w)
 {
@@ -395,6 +443,9 @@ loop(struct watcher *w)
 		}
 		if ((pfd[0].revents & POLLIN) || more_events)
 			more_events = drain_events(w);
+		if (!more_events && w->lib_leaks >= WATCH_REBUILD_AFTER_LEAKS &&
+		    rebuild_backend(w) != 0)
+			return -1;
 		if (w->roots_check_pending)
 			watch_roots_check(w);
 		ws = watch_walk_step(w->walk, WATCH_WALK_BUDGET);
