@@ -210,7 +210,7 @@ watch_handle_event(struct watcher *w, const struct inotify_backend_event *ev)
 		/* The kernel removed the watch (directory deleted or
 		 * unmounted).  libinotifytools cannot free its record of a
 		 * watch the kernel already dropped (its remove call fails):
-		 * that small leak is counted and shown in the status. */
+		 * count it; watch.c rebuilds the instance when they add up. */
 		if (d != NULL) {
 			w->lib_leaks++;
 			watch_table_remove(w->table, ev->wd);
