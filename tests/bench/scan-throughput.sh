@@ -74,8 +74,8 @@ rss() {
 	tail -n 1 "$tmp/rss"
 }
 
-printf '\n%-10s %9s %10s %10s %9s %9s %10s %8s %s\n' file MB scan_ms cat_ms \
-	scan/cat MB/s rss_MB opcodes verdict
+printf '\n%-10s %7s %9s %9s %8s %8s %10s %8s %8s %s\n' file MB scan_ms cat_ms \
+	scan/cat MB/s cpu_MB/s rss_MB opcodes verdict
 for f in dense.pkl blobs4.pkl blobs5.pkl; do
 	p=$data/$f
 	bytes=$(stat -c %s "$p")
@@ -98,15 +98,18 @@ print(f.get("opcodes", "-"))')
 import json, sys
 j = json.load(open(sys.argv[1]))
 size, kb, name, ops, verdict = int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
-scan, cat = j['results'][0]['mean'], j['results'][1]['mean']
-print('%-10s %9.1f %10.1f %10.1f %9.2f %9.0f %10.1f %8s %s' % (
+r0, r1 = j['results'][0], j['results'][1]
+scan, cat = r0['mean'], r1['mean']
+cpu = r0['user'] + r0['system']     # CPU seconds: less sensitive to load
+print('%-10s %7.1f %9.1f %9.1f %8.2f %8.0f %10.0f %8.1f %8s %s' % (
     name, size / 1e6, scan * 1e3, cat * 1e3, scan / cat, size / 1e6 / scan,
-    kb / 1024, ops, verdict))
+    size / 1e6 / cpu, kb / 1024, ops, verdict))
 EOF
 done
 cat <<'EOF'
 
 Targets: dense.pkl >= 200 MB/s and rss <= 64 MB; blobs*.pkl scan/cat <= 1.00
 and rss <= 32 MB.  (MB = 10^6 bytes; rss from /usr/bin/time -f %M; times
-are hyperfine means over the runs, page cache warm, -N: no shell.)
+are hyperfine means over the runs, page cache warm, -N: no shell; cpu_MB/s
+divides by user+system time, which a loaded machine distorts less.)
 EOF
