@@ -10,6 +10,7 @@ EXTRA_DIST += \
 	tests/watch/restart.py tests/watch/restart.sh \
 	tests/watch/late_root.py tests/watch/late_root.sh \
 	tests/watch/signals.py tests/watch/signals.sh \
+	tests/watch/qdir.py tests/watch/qdir.sh \
 	tests/watch/run.sh \
 	tests/bench/watch-latency.sh tests/bench/watch-latency.py
 
@@ -63,4 +64,5 @@ TESTS += \
 	tests/watch/overflow.sh \
 	tests/watch/restart.sh \
 	tests/watch/late_root.sh \
-	tests/watch/signals.sh
+	tests/watch/signals.sh \
+	tests/watch/qdir.sh
