@@ -141,6 +141,27 @@ test_verdicts(void **vstate)
 			if (strcmp(fx->expected, exp_names[k]) == 0)
 				by_all[k]++;
 		problem = tc_result_problem(r, len);
+		/* A malicious verdict must point at the payload: some
+		 * malicious finding with an opcode name and an offset before
+		 * the end of the payload's import. */
+		if (problem == NULL && fx->payload >= 0 &&
+		    pw_result_verdict(r) == PW_VERDICT_MALICIOUS) {
+			size_t j, n = pw_result_finding_count(r);
+			bool located = false;
+
+			for (j = 0; j < n; j++) {
+				const struct pw_finding *f =
+					pw_result_finding(r, j);
+
+				if (f->severity == PW_SEV_MALICIOUS &&
+				    f->location[0] == '\0' &&
+				    f->offset < (uint64_t)fx->payload)
+					located = true;
+			}
+			if (!located)
+				problem = "no malicious finding at or before "
+					  "the payload's offset";
+		}
 		if (problem != NULL || !tc_verdict_ok(fx->expected,
 						      pw_result_verdict(r))) {
 			if (bad++ < MAX_REPORTS) {
