@@ -422,6 +422,28 @@ names_classify(const struct pw_scanner *sc, bool torchscript,
 		return PW_SEV_MALICIOUS;
 	}
 	if (memchr(name, '.', name_len) != NULL) {
+		/* Qualified names of nested classes are CamelCase; a path
+		 * that walks through a lowercase attribute is walking through
+		 * a module the first one imported (collections._sys.modules,
+		 * pathlib.os.system). */
+		for (p = name; p < name + name_len;) {
+			const char *dot = memchr(p, '.',
+						 (size_t)(name + name_len - p));
+			const char *c = p;
+
+			if (dot == NULL)
+				break;
+			while (c < dot && *c == '_')
+				c++;
+			if (c < dot && islower((unsigned char)*c)) {
+				snprintf(reason, cap,
+					 "dotted path walks through '%.*s', an "
+					 "attribute that looks like a module "
+					 "(module escape)", (int)(dot - p), p);
+				return PW_SEV_MALICIOUS;
+			}
+			p = dot + 1;
+		}
 		snprintf(reason, cap,
 			 "dotted attribute path outside the allowlist");
 		return PW_SEV_SUSPICIOUS;
