@@ -159,7 +159,18 @@ pv_unref(struct pv_pool *pool, struct pv *v)
 				free(v->u.str);
 			break;
 		case PV_CALL:
-			next = v->u.callee;
+			if (v->items_cap == 0) {
+				next = v->u.callee;
+				break;
+			}
+			/* Retained calls keep [callee, args...] as items. */
+			{
+				uint32_t i;
+
+				for (i = 0; i < v->count; i++)
+					pv_unref(pool, v->u.items[i]);
+				free(v->u.items);
+			}
 			break;
 		default:
 			if (v->items_cap > 0) {
@@ -265,15 +276,29 @@ pv_get_str(const struct pv *v, size_t *ret_len)
 size_t
 pv_count(const struct pv *v)
 {
+	size_t n;
+
 	if (v == NULL || v->items_cap == 0)
 		return 0;
-	return v->count < v->items_cap ? v->count : v->items_cap;
+	n = v->count < v->items_cap ? v->count : v->items_cap;
+	/* A retained call's items are its callee, then its arguments. */
+	return v->kind == PV_CALL ? (n ? n - 1 : 0) : n;
 }
 
 const struct pv *
 pv_item(const struct pv *v, size_t i)
 {
-	return i < pv_count(v) ? v->u.items[i] : NULL;
+	if (i >= pv_count(v))
+		return NULL;
+	return v->u.items[v->kind == PV_CALL ? i + 1 : i];
+}
+
+const struct pv *
+pv_callee(const struct pv *v)
+{
+	if (v == NULL || v->kind != PV_CALL)
+		return NULL;
+	return v->items_cap ? v->u.items[0] : v->u.callee;
 }
 
 const char *
@@ -282,7 +307,7 @@ pv_global_name(const struct pv *v)
 	if (v == NULL)
 		return NULL;
 	if (v->kind == PV_CALL)
-		v = v->u.callee;
+		v = pv_callee(v);
 	if (v != NULL && v->kind == PV_GLOBAL && v->u.imp != NULL)
 		return imp_resolved_name(v->u.imp);
 	return NULL;

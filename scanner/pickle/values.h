@@ -78,6 +78,8 @@ pv_ref(struct pv *v)
 }
 
 void pv_unref(struct pv_pool *pool, struct pv *v);
+/* What a PV_CALL called (its arguments, when retained, are its items). */
+const struct pv *pv_callee(const struct pv *v);
 
 /* Appends item (taking over the caller's reference) to a container in
  * retain mode; otherwise just counts it. Returns false when out of memory. */

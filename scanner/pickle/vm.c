@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "container/container.h"
 #include "limits.h"
 #include "pickle/memo.h"
 #include "pickle/names.h"
@@ -74,6 +75,7 @@ struct pickle_vm {
 };
 
 static bool is_latin1_name(const struct pv *v);
+static bool is_joblib_wrapper_name(const char *name);
 static struct pv *new_extent(struct pickle_vm *vm, enum pv_kind kind,
 			     uint64_t off, uint64_t len, uint8_t *mem,
 			     bool latin1);
@@ -463,9 +465,15 @@ global_value(struct pickle_vm *vm, struct imp *imp)
 static struct pv *
 import_named(struct pickle_vm *vm, const char *module, const char *name)
 {
-	return global_value(vm, imp_lookup(&vm->imps, vm->ctx->scanner,
-					   vm->opts.torchscript, module, name,
-					   vm->proto));
+	struct imp *imp = imp_lookup(&vm->imps, vm->ctx->scanner,
+				     vm->opts.torchscript, module, name,
+				     vm->proto);
+
+	/* From here on the wrapper's state (shape, dtype) must be readable
+	 * to find the raw array bytes that follow it: keep values. */
+	if (imp != NULL && is_joblib_wrapper_name(imp->resolved))
+		vm->pool.retain = true;
+	return global_value(vm, imp);
 }
 
 static struct pv *
@@ -480,9 +488,10 @@ is_literal_kind(uint8_t k)
 	return k != PV_GLOBAL && k != PV_CALL && k != PV_PERSID;
 }
 
-/* Records a call of callee and returns its (symbolic) result. */
+/* Records a call of callee and returns its (symbolic) result; in retain
+ * mode the result keeps the callee and the arguments (args may be NULL). */
 static struct pv *
-call_value(struct pickle_vm *vm, struct pv *callee)
+call_value_args(struct pickle_vm *vm, struct pv *callee, struct pv *args)
 {
 	struct pv *r;
 
@@ -509,9 +518,44 @@ call_value(struct pickle_vm *vm, struct pv *callee)
 				   : (via ? via : "an unknown callable"));
 	}
 	r = pv_new(&vm->pool, PV_CALL);
-	if (r != NULL)
+	if (r == NULL)
+		return NULL;
+	if (!vm->pool.retain) {
 		r->u.callee = pv_ref(callee);
+		return r;
+	}
+	r->kind = PV_LIST;	/* append as a container, then relabel */
+	if (!pv_append_keep(&vm->pool, r, pv_ref(callee))) {
+		pv_unref(&vm->pool, r);
+		return NULL;
+	}
+	if (args != NULL) {
+		size_t i, n = pv_count(args);
+
+		for (i = 0; i < n; i++)
+			(void)pv_append_keep(&vm->pool, r,
+					     pv_ref((struct pv *)pv_item(args, i)));
+	}
+	r->kind = PV_CALL;
 	return r;
+}
+
+static struct pv *
+call_value(struct pickle_vm *vm, struct pv *callee)
+{
+	return call_value_args(vm, callee, NULL);
+}
+
+/* joblib writes numpy arrays raw after their wrapper's BUILD. */
+static bool
+is_joblib_wrapper_name(const char *name)
+{
+	size_t n = strlen(name);
+	const char *tail = "numpy_pickle.NumpyArrayWrapper";
+	size_t t = strlen(tail);
+
+	return n >= t && strcmp(name + n - t, tail) == 0 &&
+	       (n == t || name[n - t - 1] == '.');
 }
 
 /* A mutation (BUILD, SETITEM, APPEND...) of an imported global changes a
@@ -1133,7 +1177,7 @@ op_reduce(struct pickle_vm *vm)
 			}
 		}
 		if (alive(vm))
-			push(vm, call_value(vm, fn));
+			push(vm, call_value_args(vm, fn, args));
 	}
 	pv_unref(&vm->pool, args);
 	pv_unref(&vm->pool, fn);
@@ -1166,7 +1210,7 @@ op_newobj(struct pickle_vm *vm, bool ex)
 		    is_literal_kind(kwargs->kind))
 			die_both(vm, "NEWOBJ_EX keyword arguments are not a dict");
 		if (alive(vm))
-			push(vm, call_value(vm, cls));
+			push(vm, call_value_args(vm, cls, args));
 	}
 	if (kwargs != NULL)
 		pv_unref(&vm->pool, kwargs);
@@ -1207,6 +1251,20 @@ op_build(struct pickle_vm *vm)
 	check_mutation_target(vm, inst, "BUILD on");
 	if (!is_literal_kind(inst->kind))
 		vm->called = true;	/* __setstate__ or attribute writes */
+	if (inst->kind == PV_CALL && pv_global_name(inst) != NULL &&
+	    is_joblib_wrapper_name(pv_global_name(inst))) {
+		/* joblib's unpickler reads the array right here, from the
+		 * file, outside any frame. */
+		int rc = joblib_read_array(vm->ctx, vm->st, state);
+
+		if (rc != PW_OK) {
+			vm->ctx->status = rc;
+			vm->fatal = true;
+		}
+		if (vm->py_in_frame &&
+		    stream_offset(vm->st) >= vm->py_frame_end)
+			vm->py_in_frame = false;
+	}
 	pv_unref(&vm->pool, state);
 }
 
