@@ -55,8 +55,13 @@ decide_apply(const struct policy *policy, struct quarantine_store *store,
 	line.path = subj->path;
 	line.result = result;
 	/* The digest names the file in logs and is what [trusted] lists; it
-	 * is taken from the descriptor that was scanned, not the path. */
-	if (sha256_fd(subj->fd, d.sha256, NULL) != 0) {
+	 * is taken from the descriptor that was scanned, not the path.  A
+	 * file to quarantine when nothing is trusted is moved first and
+	 * hashed by the store afterwards, so it leaves the cache at once. */
+	if (d.action == POLICY_ACTION_QUARANTINE &&
+	    policy->trusted_sha256.n == 0 && store != NULL && subj->name) {
+		d.sha256[0] = '\0';
+	} else if (sha256_fd(subj->fd, d.sha256, NULL) != 0) {
 		int saved = errno;
 
 		snprintf(why, sizeof(why), "cannot hash the file: %s",
@@ -67,8 +72,8 @@ decide_apply(const struct policy *policy, struct quarantine_store *store,
 		errno = saved;
 		return -1;
 	}
-	line.sha256 = d.sha256;
-	if (policy_is_trusted(policy, d.sha256)) {
+	line.sha256 = d.sha256[0] ? d.sha256 : NULL;
+	if (d.sha256[0] && policy_is_trusted(policy, d.sha256)) {
 		d.outcome = DECIDE_TRUSTED;
 		line.action = "trusted";
 	} else if (d.action == POLICY_ACTION_LOG) {
@@ -78,7 +83,7 @@ decide_apply(const struct policy *policy, struct quarantine_store *store,
 		struct quarantine_subject q = {
 			.fd = subj->fd, .st = subj->st, .dirfd = subj->dirfd,
 			.name = subj->name, .path = subj->path,
-			.sha256 = d.sha256,
+			.sha256 = d.sha256[0] ? d.sha256 : NULL,
 		};
 
 		if (!store) {
@@ -101,6 +106,17 @@ decide_apply(const struct policy *policy, struct quarantine_store *store,
 				snprintf(why, sizeof(why), "%s",
 					 quarantine_strerror(
 						 d.quarantine_status));
+		}
+		if (d.quarantine_status == QUARANTINE_OK && !d.sha256[0]) {
+			/* The store hashed it after the move: log its digest. */
+			struct quarantine_entry *e = NULL;
+
+			if (quarantine_show(store, d.quarantine_id, &e) ==
+			    QUARANTINE_OK && e != NULL) {
+				memcpy(d.sha256, e->sha256, sizeof(d.sha256));
+				line.sha256 = d.sha256;
+			}
+			quarantine_entry_free(e);
 		}
 		if (d.quarantine_status == QUARANTINE_OK) {
 			d.outcome = DECIDE_QUARANTINED;

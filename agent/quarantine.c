@@ -889,12 +889,14 @@ quarantine_move(struct quarantine_store *s,
 	    !subj->path || subj->fd < 0 || !ret_id || cap < QUARANTINE_ID_MAX)
 		return QUARANTINE_ERR_INVALID;
 	rec_subj = *subj;
+	/* Without a digest from the caller, the file is moved first and
+	 * hashed afterwards from the same descriptor: a 100 MB model leaves
+	 * the cache in milliseconds, not after a whole-file SHA-256. */
+	sha[0] = '\0';
 	if (subj->sha256) {
 		if (strlen(subj->sha256) != SHA256_HEX_LEN)
 			return QUARANTINE_ERR_INVALID;
 		memcpy(sha, subj->sha256, sizeof(sha));
-	} else if (sha256_fd(subj->fd, sha, NULL) != 0) {
-		return io_status();
 	}
 	/* Only the file we scanned: the name must still be it. */
 	if (fstatat(subj->dirfd, subj->name, &cur, AT_SYMLINK_NOFOLLOW) != 0) {
@@ -919,10 +921,6 @@ quarantine_move(struct quarantine_store *s,
 		free(cwd);
 		rec_subj.path = abs_path;
 	}
-	if (record_build(&rec_subj, sha, res, now, &rec, &rec_len) != 0) {
-		rc = QUARANTINE_ERR_NOMEM;
-		goto out;
-	}
 	if (make_new_dir(s, newname, &efd) != 0) {
 		newname[0] = '\0';
 		rc = io_status();
@@ -944,13 +942,26 @@ quarantine_move(struct quarantine_store *s,
 		}
 	} else if (errno == EXDEV || errno == EINVAL || errno == ENOSYS) {
 		/* Another filesystem (or one without RENAME_NOREPLACE):
-		 * copy from the descriptor we scanned. */
+		 * copy from the descriptor we scanned, checked against its
+		 * digest. */
+		if (!sha[0] && sha256_fd(subj->fd, sha, NULL) != 0) {
+			rc = io_status();
+			goto out;
+		}
 		rc = copy_in(subj->fd, efd, sha);
 		if (rc != QUARANTINE_OK)
 			goto out;
 		copied = true;
 	} else {
 		rc = errno == ENOENT ? QUARANTINE_ERR_CHANGED : io_status();
+		goto out;
+	}
+	if (!sha[0] && sha256_fd(subj->fd, sha, NULL) != 0) {
+		rc = io_status();
+		goto out;
+	}
+	if (record_build(&rec_subj, sha, res, now, &rec, &rec_len) != 0) {
+		rc = QUARANTINE_ERR_NOMEM;
 		goto out;
 	}
 	/* Tell the record how it got here, then make it durable. */
