@@ -172,6 +172,9 @@ def record(path, impl, classes):
 
 def worker_main(listfile):
     classes = _unpickler_classes()
+    # Some mutants make CPython report "unraisable" errors while freeing
+    # buffers (to stderr, outside any load); they say nothing about imports.
+    sys.unraisablehook = lambda unraisable: None
     signal.signal(signal.SIGALRM, _on_alarm)
     sys.setrecursionlimit(20000)
     with open(listfile, encoding='utf-8') as f:
