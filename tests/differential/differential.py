@@ -172,9 +172,6 @@ def record(path, impl, classes):
 
 def worker_main(listfile):
     classes = _unpickler_classes()
-    # Some mutants make CPython report "unraisable" errors while freeing
-    # buffers (to stderr, outside any load); they say nothing about imports.
-    sys.unraisablehook = lambda unraisable: None
     signal.signal(signal.SIGALRM, _on_alarm)
     sys.setrecursionlimit(20000)
     with open(listfile, encoding='utf-8') as f:
@@ -221,11 +218,16 @@ def run_workers(paths, jobs, stall_seconds=60):
         lf = os.path.join(listdir, 'list%d' % serial[0])
         with open(lf, 'w', encoding='utf-8') as f:
             f.write(''.join(q + '\n' for q in queue))
+        # stderr goes to a file: CPython prints some internal errors of
+        # mutants straight to stderr (PyErr_Print); shown if a worker dies
+        err = open(lf + '.err', 'wb')
         p = subprocess.Popen([sys.executable, os.path.abspath(__file__),
                               '--worker', lf], stdin=subprocess.DEVNULL,
-                             stdout=subprocess.PIPE, preexec_fn=_limit_worker)
+                             stdout=subprocess.PIPE, stderr=err,
+                             preexec_fn=_limit_worker)
+        err.close()
         return {'proc': p, 'queue': list(queue), 'last': time.time(),
-                'buf': b''}
+                'buf': b'', 'err': lf + '.err'}
 
     for c in chunks:
         if c:
@@ -254,6 +256,10 @@ def run_workers(paths, jobs, stall_seconds=60):
             active.remove(w)
             if w['queue']:
                 bad = w['queue'][0]
+                with open(w['err'], 'rb') as f:
+                    tail = f.read()[-2000:].decode(errors='replace')
+                print('differential: a worker died (%d) on %s:\n%s'
+                      % (w['proc'].returncode, bad, tail))
                 results[bad] = {'path': bad, **{
                     i: {'calls': [], 'loads': 0,
                         'error': 'worker died (%d)' % w['proc'].returncode}
