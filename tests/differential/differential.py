@@ -11,10 +11,13 @@ compares them with the raw module/name of the "import" findings that
 
 Unpicklers ("impls"), each reading the file through a file object and
 looping load() until end of file or an error, the way loaders read
-concatenated pickles (a fresh Unpickler per pickle, as torch.load does):
-  c        _pickle.Unpickler over open(path, 'rb')  (a peekable reader)
-  c-nopeek _pickle.Unpickler over a reader without peek()
-  py       pickle._Unpickler over open(path, 'rb')
+concatenated pickles:
+  c         _pickle.Unpickler over open(path, 'rb') (a peekable reader),
+            a fresh one per pickle, as torch.load does
+  c-nopeek  the same over a reader without peek()
+  py        pickle._Unpickler over open(path, 'rb'), fresh per pickle
+  c-shared  one _pickle.Unpickler for every pickle (its memo persists)
+  py-shared one pickle._Unpickler for every pickle
 find_class is overridden to record the call and return a fresh, permissive
 stand-in class (accepts any arguments, state, items, and calls), and
 persistent_load returns a stand-in: no module is ever imported and nothing
@@ -24,8 +27,8 @@ can make an unpickler allocate or loop.
 
 Checks (each failure is listed with a reproducer file):
   MISSING   an import that _pickle.Unpickler or pickle._Unpickler performs
-            over a regular file and picklewarden does not report (our set
-            must be a superset of their union);
+            over a regular file (fresh or shared memo) and picklewarden
+            does not report (our set must be a superset of their union);
   NOPEEK    an import only _pickle over a reader without peek() performs
             (it reads text lines differently at frame ends), missed while
             the verdict is not malicious;
@@ -51,7 +54,9 @@ import sys
 import tempfile
 import time
 
-IMPLS = ('c', 'c-nopeek', 'py')
+IMPLS = ('c', 'c-nopeek', 'py', 'c-shared', 'py-shared')
+# Loaders that reuse one Unpickler for every pickle keep its memo.
+SHARED = {'c-shared': 'c', 'py-shared': 'py'}
 PER_FILE_SECONDS = 5
 MAX_LOADS = 256
 
@@ -122,8 +127,8 @@ def _unpickler_classes():
             def persistent_load(self, pid):
                 return _standin_class()()
         return Recorder
-    return {'c': make(_pickle.Unpickler), 'c-nopeek': make(_pickle.Unpickler),
-            'py': make(pickle._Unpickler)}
+    c, py = make(_pickle.Unpickler), make(pickle._Unpickler)
+    return {'c': c, 'c-nopeek': c, 'py': py, 'c-shared': c, 'py-shared': py}
 
 
 class _Alarm(Exception):
@@ -141,12 +146,14 @@ def record(path, impl, classes):
     error = None
     with open(path, 'rb') as raw:
         f = _NoPeek(raw) if impl == 'c-nopeek' else raw
+        up = None
         while loads < MAX_LOADS:
             here = raw.tell()
             if raw.read(1) == b'':
                 break
             raw.seek(here)
-            up = classes[impl](f, encoding='latin1')
+            if up is None or impl not in SHARED:
+                up = classes[impl](f, encoding='latin1')
             up.calls = calls
             try:
                 up.load()
@@ -505,7 +512,8 @@ def main():
         ours, unresolved = pw_imports(fr)
         # The brief's contract: a superset of what _pickle.Unpickler and
         # pickle._Unpickler import when reading a regular (peekable) file.
-        core = sets['c'] | sets['py']
+        core = (sets['c'] | sets['py'] | sets['c-shared'] |
+                sets['py-shared'])
         missing = core - ours
         # _pickle without peek() reads differently at frame ends; a name
         # only it imports is a failure unless the file is malicious anyway.
@@ -514,10 +522,13 @@ def main():
         if missing:
             stats['missing'] += 1
             failures.append(('MISSING', n, 'picklewarden misses %s (C: %s; '
-                             'C no-peek: %s; Python: %s; ours: %s; '
+                             'C no-peek: %s; Python: %s; C shared memo: %s; '
+                             'Python shared memo: %s; ours: %s; '
                              'unresolved imports reported: %d; verdict %s)'
                              % (sorted(missing), sorted(sets['c']),
                                 sorted(sets['c-nopeek']), sorted(sets['py']),
+                                sorted(sets['c-shared']),
+                                sorted(sets['py-shared']),
                                 sorted(ours), unresolved,
                                 fr.get('verdict'))))
         else:
@@ -535,15 +546,21 @@ def main():
                                  'peek() (ours: %s; verdict %s)'
                                  % (sorted(nopeek_only), sorted(ours),
                                     fr.get('verdict'))))
-        if len({frozenset(s) for s in sets.values()}) > 1:
+        # A parser differential: the unpicklers read the same way of
+        # loading differently (fresh per pickle, or one shared memo).
+        if (len({frozenset(sets[i]) for i in ('c', 'c-nopeek', 'py')}) > 1 or
+                sets['c-shared'] != sets['py-shared']):
             stats['disagree'] += 1
             if fr.get('verdict') == 'clean':
                 stats['disagree_clean'] += 1
                 failures.append(('DISAGREE', n, 'unpicklers disagree (C: %s; '
-                                 'C no-peek: %s; Python: %s) but verdict is '
+                                 'C no-peek: %s; Python: %s; C shared memo: '
+                                 '%s; Python shared memo: %s) but verdict is '
                                  'clean' % (sorted(sets['c']),
                                             sorted(sets['c-nopeek']),
-                                            sorted(sets['py']))))
+                                            sorted(sets['py']),
+                                            sorted(sets['c-shared']),
+                                            sorted(sets['py-shared']))))
             else:
                 stats['disagree_flagged'] += 1
     for p in problems:
