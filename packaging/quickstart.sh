@@ -56,6 +56,12 @@ test)
 	make -j"$jobs"
 	# Tests print their own logs on failure (VERBOSE).
 	make -j"$jobs" check VERBOSE=1
+	# The release tarball builds and passes its tests on its own.
+	make -j"$jobs" distcheck >distcheck.log 2>&1 || {
+		tail -50 distcheck.log
+		exit 1
+	}
+	echo "quickstart: make distcheck passed"
 	;;
 *)
 	echo "usage: $0 run|test" >&2
