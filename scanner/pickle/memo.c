@@ -18,12 +18,16 @@ memo_fini(struct memo *m, struct pv_pool *pool)
 {
 	size_t i;
 
-	for (i = 0; i < m->dense_cap; i++)
-		if (m->dense[i] != NULL)
-			pv_unref(pool, m->dense[i]);
-	for (i = 0; i < m->sparse_cap; i++)
-		if (m->sparse[i].val != NULL)
-			pv_unref(pool, m->sparse[i].val);
+	/* When the whole pool is about to go, its cells need no unref one
+	 * by one (a million-entry memo made this a visible cost). */
+	if (pool != NULL) {
+		for (i = 0; i < m->dense_cap; i++)
+			if (m->dense[i] != NULL)
+				pv_unref(pool, m->dense[i]);
+		for (i = 0; i < m->sparse_cap; i++)
+			if (m->sparse[i].val != NULL)
+				pv_unref(pool, m->sparse[i].val);
+	}
 	free(m->dense);
 	free(m->sparse);
 	memset(m, 0, sizeof(*m));

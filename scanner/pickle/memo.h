@@ -29,6 +29,7 @@ struct memo {
 };
 
 void memo_init(struct memo *m);
+/* Frees the memo; with pool NULL its values are left to pv_pool_fini. */
 void memo_fini(struct memo *m, struct pv_pool *pool);
 /* The value at key (borrowed), or NULL. */
 struct pv *memo_get(const struct memo *m, uint64_t key);

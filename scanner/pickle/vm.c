@@ -1889,10 +1889,9 @@ pickle_vm_free(struct pickle_vm *vm)
 {
 	if (vm == NULL)
 		return;
-	drop_to(vm, 0);
-	if (vm->top != NULL)
-		pv_unref(&vm->pool, vm->top);
-	memo_fini(&vm->memo, &vm->pool);
+	/* pv_pool_fini releases every cell still held (and what they own),
+	 * so the stack, memo and top need no unref one by one. */
+	memo_fini(&vm->memo, NULL);
 	imp_table_fini(&vm->imps);
 	pv_pool_fini(&vm->pool);
 	for (size_t i = 0; i < vm->n_extents; i++)
