@@ -285,7 +285,8 @@ static const char *const danger_tokens[] = {
 	"chmod", "chown", "kill", "killpg", "fork", "dlopen", "connect",
 	"socket", "save", "dump", "dumps", "write", "breakpoint",
 	"globals", "locals", "builtins", "environ", "putenv", "exit",
-	"abort", "urlcleanup", "webbrowser", "download", "upload", NULL
+	"abort", "urlcleanup", "webbrowser", "download", "upload", "file",
+	"fromfile", "tofile", "mmap", "memmap", NULL
 };
 
 /* Class names that are dangerous whatever module re-exports them. */
