@@ -20,6 +20,7 @@ scanner_libpicklewarden_a_SOURCES = \
 	scanner/pickle/numparse.c scanner/pickle/numparse.h \
 	scanner/pickle/text.c scanner/pickle/text.h \
 	scanner/pickle/names.c scanner/pickle/names.h \
+	scanner/pickle/builtin_names.h \
 	scanner/pickle/lists.h \
 	scanner/pickle/vm.c \
 	scanner/container/container.h

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pickle/builtin_names.h"
 #include "pickle/lists.h"
 #include "pickle/names.h"
 #include "scanner.h"
@@ -399,6 +400,20 @@ names_classify(const struct pw_scanner *sc, bool torchscript,
 	}
 	if ((module_len == 8 && memcmp(resolved, "builtins", 8) == 0) ||
 	    (module_len == 11 && memcmp(resolved, "__builtin__", 11) == 0)) {
+		const char *dot = memchr(name, '.', name_len);
+		size_t first = dot ? (size_t)(dot - name) : name_len, k;
+
+		/* The builtins namespace is fixed: a name it does not have
+		 * cannot be imported (a cut-off line, a typo). */
+		for (k = 0; builtin_names[k] != NULL; k++)
+			if (strlen(builtin_names[k]) == first &&
+			    memcmp(builtin_names[k], name, first) == 0)
+				break;
+		if (builtin_names[k] == NULL) {
+			snprintf(reason, cap,
+				 "no such builtin (the import fails)");
+			return PW_SEV_INFO;
+		}
 		snprintf(reason, cap,
 			 "builtin outside the allowlist (builtins hold eval, "
 			 "exec, getattr, open, __import__)");

@@ -158,6 +158,18 @@ static void
 mark_executed(struct pickle_vm *vm)
 {
 	vm->executed = true;
+}
+
+/*
+ * After the readers part ways, the survivor running anything we would not
+ * clear on its own (an import outside the allowlist, a call of something
+ * computed) makes the disagreement hostile.  A truncated benign file - C
+ * refuses its last, incomplete frame while Python runs part of it - only
+ * runs allowlisted things, and stays an error, not an attack.
+ */
+static void
+risky_after_divergence(struct pickle_vm *vm)
+{
 	if (vm->diverged)
 		vm->exec_after_div = true;
 }
@@ -456,6 +468,8 @@ global_value(struct pickle_vm *vm, struct imp *imp)
 		imp->offset = vm->op_off;
 	}
 	mark_executed(vm);
+	if (imp->sev >= PW_SEV_SUSPICIOUS)
+		risky_after_divergence(vm);
 	v = pv_new(&vm->pool, PV_GLOBAL);
 	if (v != NULL)
 		v->u.imp = imp;
@@ -507,6 +521,7 @@ call_value_args(struct pickle_vm *vm, struct pv *callee, struct pv *args)
 	} else if (callee->kind == PV_CALL || callee->kind == PV_PERSID) {
 		const char *via = pv_global_name(callee);
 
+		risky_after_divergence(vm);
 		scan_report_global(vm->ctx, PW_SEV_MALICIOUS, PW_KIND_CALL,
 				   via, NULL, NULL, vm->op_name, vm->op_off,
 				   "calls a callable obtained at run time (the "
@@ -568,6 +583,7 @@ check_mutation_target(struct pickle_vm *vm, const struct pv *target,
 		return;
 	vm->called = true;
 	mark_executed(vm);
+	risky_after_divergence(vm);
 	scan_report_global(vm->ctx, PW_SEV_MALICIOUS, PW_KIND_CALL,
 			   imp_resolved_name(target->u.imp), NULL, NULL,
 			   vm->op_name, vm->op_off,
