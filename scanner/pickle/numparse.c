@@ -167,13 +167,34 @@ numparse_index(const uint8_t *line, size_t len, struct num_verdict *v)
 				 &v->c_value);
 }
 
+/* Consumes a run of digits (with single underscores between digits when
+ * allowed) from s[*i]; returns how many digits it took. */
+static size_t
+digit_run(const uint8_t *s, size_t len, size_t *i, bool underscores)
+{
+	size_t digits = 0;
+	bool prev_digit = false;
+
+	for (; *i < len; (*i)++) {
+		if (s[*i] >= '0' && s[*i] <= '9') {
+			digits++;
+			prev_digit = true;
+		} else if (s[*i] == '_' && underscores && prev_digit &&
+			   *i + 1 < len && s[*i + 1] >= '0' && s[*i + 1] <= '9') {
+			prev_digit = false;
+		} else {
+			break;
+		}
+	}
+	return digits;
+}
+
 /* [sign] (digits [. [digits]] | . digits) [(e|E) [sign] digits], or
  * inf/infinity/nan; underscores between digits when allowed. */
 static bool
 float_literal(const uint8_t *s, size_t len, bool underscores)
 {
-	size_t i = 0, digits = 0;
-	bool prev_digit = false;
+	size_t i = 0, digits;
 
 	if (i < len && (s[i] == '+' || s[i] == '-'))
 		i++;
@@ -184,55 +205,18 @@ float_literal(const uint8_t *s, size_t len, bool underscores)
 		return true;
 	if (len - i == 3 && strncasecmp((const char *)s + i, "nan", 3) == 0)
 		return true;
-	for (; i < len; i++) {
-		if (s[i] >= '0' && s[i] <= '9') {
-			digits++;
-			prev_digit = true;
-		} else if (s[i] == '_' && underscores && prev_digit &&
-			   i + 1 < len && s[i + 1] >= '0' && s[i + 1] <= '9') {
-			prev_digit = false;
-		} else {
-			break;
-		}
-	}
+	digits = digit_run(s, len, &i, underscores);
 	if (i < len && s[i] == '.') {
 		i++;
-		prev_digit = false;
-		for (; i < len; i++) {
-			if (s[i] >= '0' && s[i] <= '9') {
-				digits++;
-				prev_digit = true;
-			} else if (s[i] == '_' && underscores && prev_digit &&
-				   i + 1 < len && s[i + 1] >= '0' &&
-				   s[i + 1] <= '9') {
-				prev_digit = false;
-			} else {
-				break;
-			}
-		}
+		digits += digit_run(s, len, &i, underscores);
 	}
 	if (digits == 0)
 		return false;
 	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
-		size_t ed = 0;
-
 		i++;
 		if (i < len && (s[i] == '+' || s[i] == '-'))
 			i++;
-		prev_digit = false;
-		for (; i < len; i++) {
-			if (s[i] >= '0' && s[i] <= '9') {
-				ed++;
-				prev_digit = true;
-			} else if (s[i] == '_' && underscores && prev_digit &&
-				   i + 1 < len && s[i + 1] >= '0' &&
-				   s[i + 1] <= '9') {
-				prev_digit = false;
-			} else {
-				break;
-			}
-		}
-		if (ed == 0)
+		if (digit_run(s, len, &i, underscores) == 0)
 			return false;
 	}
 	return i == len;

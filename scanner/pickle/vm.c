@@ -95,14 +95,19 @@ diverge(struct pickle_vm *vm, bool c_dies, const char *why)
 	}
 }
 
+/* One reader fails: the other goes on alone (a divergence), or, if it was
+ * already gone, the run has failed. */
 static void
-die_c(struct pickle_vm *vm, const char *why)
+die_one(struct pickle_vm *vm, bool c_reader, const char *why)
 {
-	if (!vm->c_alive)
+	bool *self = c_reader ? &vm->c_alive : &vm->py_alive;
+	bool other = c_reader ? vm->py_alive : vm->c_alive;
+
+	if (!*self)
 		return;
-	vm->c_alive = false;
-	if (vm->py_alive) {
-		diverge(vm, true, why);
+	*self = false;
+	if (other) {
+		diverge(vm, c_reader, why);
 	} else {
 		vm->failed = true;
 		snprintf(vm->fail_reason, sizeof(vm->fail_reason), "%s", why);
@@ -110,17 +115,15 @@ die_c(struct pickle_vm *vm, const char *why)
 }
 
 static void
+die_c(struct pickle_vm *vm, const char *why)
+{
+	die_one(vm, true, why);
+}
+
+static void
 die_py(struct pickle_vm *vm, const char *why)
 {
-	if (!vm->py_alive)
-		return;
-	vm->py_alive = false;
-	if (vm->c_alive) {
-		diverge(vm, false, why);
-	} else {
-		vm->failed = true;
-		snprintf(vm->fail_reason, sizeof(vm->fail_reason), "%s", why);
-	}
+	die_one(vm, false, why);
 }
 
 static void
