@@ -70,6 +70,8 @@ struct pickle_vm {
 	char div_reason[200];
 	bool failed;
 	bool sparse_memo_reported;
+	uint64_t run_start;	/* offset of this pickle's first opcode */
+	struct imp *ext_first;	/* EXT as the first opcode, judged at STOP */
 	char fail_reason[200];
 	bool fatal;		/* out of memory or a limit: stop the stream */
 };
@@ -1326,13 +1328,19 @@ op_persid(struct pickle_vm *vm, bool binary)
 	push(vm, r);
 }
 
+/*
+ * EXT1/2/4 import whatever copyreg's extension registry maps a code to:
+ * nothing a static reading can resolve, so malicious.  A stock interpreter
+ * registers no codes and fails right there; so when EXT is the very first
+ * opcode, nothing ever ran and the data is simply not a pickle (a msgpack
+ * map of two keys, as Flax checkpoints start, is the byte 0x82).
+ */
 static void
 op_ext(struct pickle_vm *vm, size_t n)
 {
 	uint64_t code;
 	int64_t scode;
 	char what[64];
-	struct pv *g;
 
 	if (!rd_le(vm, n, &code))
 		return;
@@ -1343,11 +1351,30 @@ op_ext(struct pickle_vm *vm, size_t n)
 	}
 	snprintf(what, sizeof(what), "<extension code %lld>",
 		 (long long)scode);
-	g = import_unresolved(vm, what,
-			      "imports a global through the copyreg extension "
-			      "registry, which no static reading can resolve "
-			      "(a stock interpreter has no codes registered)");
-	push(vm, g);
+	if (vm->op_off == vm->run_start) {
+		/* Judged at the end of the run: malicious if the rest is a
+		 * pickle that reaches STOP, noise if it is not. */
+		struct imp *imp = imp_unresolved(
+			&vm->imps, what,
+			"imports a global through the copyreg extension "
+			"registry, which no static reading can resolve (a "
+			"stock interpreter has no codes registered)");
+		struct pv *g = imp ? pv_new(&vm->pool, PV_GLOBAL) : NULL;
+
+		if (g != NULL) {
+			imp->opcode = vm->op_name;
+			imp->offset = vm->op_off;
+			g->u.imp = imp;
+			vm->ext_first = imp;
+		}
+		push(vm, g);
+		return;
+	}
+	push(vm, import_unresolved(vm, what,
+				   "imports a global through the copyreg "
+				   "extension registry, which no static reading "
+				   "can resolve (a stock interpreter has no codes "
+				   "registered)"));
 }
 
 /* Beyond this, CPython's C unpickler sizes its memo array by the index
@@ -1824,6 +1851,8 @@ reset_run(struct pickle_vm *vm, struct stream *st)
 		vm->top = NULL;
 	}
 	vm->st = st;
+	vm->run_start = stream_offset(st);
+	vm->ext_first = NULL;
 	vm->proto = 0;
 	vm->c_alive = vm->py_alive = true;
 	vm->py_in_frame = false;
@@ -1969,6 +1998,18 @@ pickle_vm_run(struct pickle_vm *vm, struct stream *st,
 	if (stop && vm->py_alive && vm->py_in_frame &&
 	    vm->py_frame_end > out->end)
 		out->frame_rest = vm->py_frame_end - out->end;
+	if (vm->ext_first != NULL && !stop && vm->ext_first->calls == 0 &&
+	    strncmp(vm->fail_reason, "the data ends", 13) != 0) {
+		/* The data began with an EXT byte and then turned out not
+		 * to be a pickle at all (not merely cut short): a stock
+		 * interpreter fails at once; nothing ran. */
+		vm->ext_first->sev = PW_SEV_INFO;
+		snprintf(vm->ext_first->reason, sizeof(vm->ext_first->reason),
+			 "EXT as the first byte of data that is not a pickle "
+			 "(a stock interpreter fails here)");
+	} else if (vm->ext_first != NULL) {
+		vm->executed = true;
+	}
 	emit_imports(vm, !stop && !vm->called);
 	if (vm->diverged)
 		scan_report(ctx, vm->exec_after_div ? PW_SEV_MALICIOUS
