@@ -1957,7 +1957,7 @@ pickle_vm_run(struct pickle_vm *vm, struct stream *st,
 	struct scan_ctx *ctx = vm->ctx;
 	uint64_t start = stream_offset(st);
 	uint64_t max_ops = ctx->limits[PW_LIMIT_MAX_OPCODES];
-	bool stop = false;
+	bool stop = false, ext_noise;
 
 	memset(out, 0, sizeof(*out));
 	reset_run(vm, st);
@@ -1998,8 +1998,10 @@ pickle_vm_run(struct pickle_vm *vm, struct stream *st,
 	if (stop && vm->py_alive && vm->py_in_frame &&
 	    vm->py_frame_end > out->end)
 		out->frame_rest = vm->py_frame_end - out->end;
-	if (vm->ext_first != NULL && !stop && vm->ext_first->calls == 0 &&
-	    strncmp(vm->fail_reason, "the data ends", 13) != 0) {
+	ext_noise = vm->ext_first != NULL && !stop &&
+		    vm->ext_first->calls == 0 &&
+		    strncmp(vm->fail_reason, "the data ends", 13) != 0;
+	if (ext_noise) {
 		/* The data began with an EXT byte and then turned out not
 		 * to be a pickle at all (not merely cut short): a stock
 		 * interpreter fails at once; nothing ran. */
@@ -2012,8 +2014,10 @@ pickle_vm_run(struct pickle_vm *vm, struct stream *st,
 	}
 	emit_imports(vm, !stop && !vm->called);
 	if (vm->diverged)
+		/* After an opening EXT nothing runs in a stock interpreter,
+		 * so where the readers would later part is noise. */
 		scan_report(ctx, vm->exec_after_div ? PW_SEV_MALICIOUS
-						    : PW_SEV_SUSPICIOUS,
+			    : ext_noise ? PW_SEV_INFO : PW_SEV_SUSPICIOUS,
 			    PW_KIND_DIFFERENTIAL, NULL, vm->div_off,
 			    "parser differential: %s%s", vm->div_reason,
 			    vm->exec_after_div
