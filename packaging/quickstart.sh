@@ -14,7 +14,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 # Build and test dependencies, as Debian 12 names them.
 packages=(
 	build-essential autoconf automake pkg-config
-	libzip-dev libarchive-dev zlib1g-dev libssl-dev
+	libzip-dev libarchive-dev zlib1g-dev liblzma-dev libssl-dev
 	libiniparser-dev libinotifytools0-dev libcmocka-dev
 	python3 util-linux procps
 )

@@ -1,7 +1,7 @@
 # libpicklewarden: the scanner library.  Only scanner/include is public.
 noinst_LIBRARIES += scanner/libpicklewarden.a
 scanner_libpicklewarden_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/scanner \
-	-I$(top_builddir)/scanner $(LIBZIP_CFLAGS) $(LIBARCHIVE_CFLAGS) $(ZLIB_CFLAGS)
+	-I$(top_builddir)/scanner $(LIBZIP_CFLAGS) $(LIBARCHIVE_CFLAGS) $(ZLIB_CFLAGS) $(LZMA_CFLAGS)
 scanner_libpicklewarden_a_SOURCES = \
 	scanner/include/picklewarden.h \
 	scanner/limits.h \
@@ -35,6 +35,6 @@ scanner/lists.c: $(PW_LISTFILES) $(top_srcdir)/scanner/data/gen-lists.sh
 	$(SHELL) $(top_srcdir)/scanner/data/gen-lists.sh $(top_srcdir)/scanner/data > $@.tmp && mv $@.tmp $@
 
 # Libraries the scanner needs, for every program that links it.
-PW_SCANNER_LIBS = scanner/libpicklewarden.a $(LIBZIP_LIBS) $(LIBARCHIVE_LIBS) $(ZLIB_LIBS)
+PW_SCANNER_LIBS = scanner/libpicklewarden.a $(LIBZIP_LIBS) $(LIBARCHIVE_LIBS) $(ZLIB_LIBS) $(LZMA_LIBS)
 
 include scanner/container/local.mk

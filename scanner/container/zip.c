@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <lzma.h>
 #include <zip.h>
 
 #include "container/container.h"
@@ -189,6 +190,7 @@ member_role(const struct zip_shape *sh, const char *name)
 
 /* One member as the central directory and its local header describe it. */
 struct member {
+	zip_t *za;		/* the archive, for methods we leave to libzip */
 	zip_uint64_t index;
 	const char *name;	/* central-directory name (libzip's) */
 	uint64_t csize, usize;
@@ -371,6 +373,199 @@ scan_member_stream(struct scan_ctx *ctx, struct stream *st,
 	return scan_stream(ctx, st);
 }
 
+/* A member libzip decompresses for us, read as a stream: every output
+ * byte is counted against the decompression caps. */
+struct zfread {
+	zip_file_t *zf;
+	struct scan_ctx *ctx;
+	uint64_t in_left;	/* compressed bytes not yet accounted */
+	bool capped;
+	bool failed;
+	uint64_t got;		/* decompressed bytes delivered */
+};
+
+static int
+zfread_pull(void *arg, uint8_t *dst, size_t want, size_t *ret_got)
+{
+	struct zfread *z = arg;
+	zip_int64_t n;
+
+	*ret_got = 0;
+	if (z->capped)
+		return PW_OK;
+	n = zip_fread(z->zf, dst, want);
+	if (n < 0)
+		z->failed = true;	/* corrupt data or a CRC mismatch */
+	if (n <= 0)
+		return PW_OK;
+	if (!scan_account_decompressed(z->ctx, (uint64_t)n, z->in_left, 0)) {
+		z->capped = true;
+		return PW_OK;
+	}
+	z->in_left = 0;
+	z->got += (uint64_t)n;
+	*ret_got = (size_t)n;
+	return PW_OK;
+}
+
+static int
+scan_member_libzip(struct scan_ctx *ctx, const struct member *m,
+		   enum member_role role, const struct zip_shape *sh)
+{
+	struct zfread z = {.ctx = ctx, .in_left = m->csize};
+	struct stream out;
+	int rc;
+
+	z.zf = zip_fopen_index(m->za, m->index, 0);
+	if (z.zf == NULL) {
+		scan_report(ctx, PW_SEV_ERROR, PW_KIND_CONTAINER, NULL, 0,
+			    "zip member compressed with method %u cannot be "
+			    "opened; not analysed", m->method);
+		return PW_OK;
+	}
+	rc = stream_init_pull(&out, zfread_pull, &z);
+	if (rc == PW_OK) {
+		rc = scan_member_stream(ctx, &out, role, sh);
+		if (rc == PW_OK && out.err != PW_OK)
+			rc = out.err;
+		stream_fini(&out);
+	}
+	zip_fclose(z.zf);
+	/* A decoder that fails before the data's end leaves the rest
+	 * unread: what a loader might still get from it is not cleared. */
+	if (rc == PW_OK && z.failed && z.got < m->usize)
+		scan_report(ctx, PW_SEV_ERROR, PW_KIND_CONTAINER, NULL, z.got,
+			    "zip member (method %u) could not be decompressed "
+			    "past byte %llu; the rest was not analysed",
+			    m->method, (unsigned long long)z.got);
+	return rc;
+}
+
+/*
+ * LZMA members (method 14), which Python's zipfile - and so numpy.load -
+ * reads and libzip 1.7 does not: 2 bytes of encoder version, 2 bytes of
+ * properties length, the LZMA1 properties, then raw LZMA1 data.
+ */
+#define ZIP_LZMA_METHOD 14
+#define ZIP_LZMA_HEADER 9
+
+struct zlzma {
+	lzma_stream strm;
+	struct source in;	/* the compressed bytes after the header */
+	uint64_t in_off;
+	struct scan_ctx *ctx;
+	uint64_t out_left;	/* the central directory's size: never more */
+	bool failed, capped;
+	uint64_t got;
+	uint8_t buf[65536];
+};
+
+static int
+zlzma_pull(void *arg, uint8_t *dst, size_t want, size_t *ret_got)
+{
+	struct zlzma *z = arg;
+	lzma_ret lr;
+	size_t before_in;
+
+	*ret_got = 0;
+	if (z->failed || z->capped || z->out_left == 0)
+		return PW_OK;
+	if (want > z->out_left)
+		want = (size_t)z->out_left;
+	z->strm.next_out = dst;
+	z->strm.avail_out = want;
+	while (z->strm.avail_out == want) {
+		if (z->strm.avail_in == 0 && z->in_off < z->in.size) {
+			size_t n = sizeof(z->buf), got;
+			int rc;
+
+			if ((uint64_t)n > z->in.size - z->in_off)
+				n = (size_t)(z->in.size - z->in_off);
+			rc = source_read_some(&z->in, z->in_off, z->buf, n, &got);
+			if (rc != PW_OK)
+				return rc;
+			z->in_off += got;
+			z->strm.next_in = z->buf;
+			z->strm.avail_in = got;
+		}
+		before_in = z->strm.avail_in;
+		lr = lzma_code(&z->strm, z->strm.avail_in ? LZMA_RUN : LZMA_FINISH);
+		if (lr == LZMA_STREAM_END)
+			break;
+		if (lr != LZMA_OK) {
+			z->failed = true;
+			break;
+		}
+		if (before_in == 0 && z->strm.avail_out == want)
+			break;	/* no input left and nothing produced */
+	}
+	*ret_got = want - z->strm.avail_out;
+	if (*ret_got > 0 &&
+	    !scan_account_decompressed(z->ctx, *ret_got,
+				       z->got == 0 ? z->in.size : 0, 0)) {
+		z->capped = true;
+		*ret_got = 0;
+		return PW_OK;
+	}
+	z->got += *ret_got;
+	z->out_left -= *ret_got;
+	return PW_OK;
+}
+
+static int
+scan_member_lzma(struct scan_ctx *ctx, const struct source *src,
+		 const struct member *m, enum member_role role,
+		 const struct zip_shape *sh)
+{
+	uint8_t hdr[ZIP_LZMA_HEADER];
+	lzma_filter filters[2];
+	struct zlzma *z;
+	struct stream out;
+	int rc;
+
+	if (m->csize < ZIP_LZMA_HEADER ||
+	    source_read(src, m->data_off, hdr, sizeof(hdr)) != PW_OK ||
+	    hdr[2] != 5 || hdr[3] != 0) {
+		scan_report(ctx, PW_SEV_ERROR, PW_KIND_CONTAINER, NULL, 0,
+			    "zip LZMA member has a bad header; not analysed");
+		return PW_OK;
+	}
+	z = calloc(1, sizeof(*z));
+	if (z == NULL)
+		return PW_ERR_NOMEM;
+	filters[0].id = LZMA_FILTER_LZMA1;
+	filters[0].options = NULL;
+	filters[1].id = LZMA_VLI_UNKNOWN;
+	if (lzma_properties_decode(&filters[0], NULL, hdr + 4, 5) != LZMA_OK ||
+	    lzma_raw_decoder(&z->strm, filters) != LZMA_OK) {
+		free(filters[0].options);
+		free(z);
+		scan_report(ctx, PW_SEV_ERROR, PW_KIND_CONTAINER, NULL, 0,
+			    "zip LZMA member has bad properties; not analysed");
+		return PW_OK;
+	}
+	free(filters[0].options);
+	(void)source_slice(src, m->data_off + ZIP_LZMA_HEADER,
+			   m->csize - ZIP_LZMA_HEADER, &z->in);
+	z->ctx = ctx;
+	z->out_left = m->usize;
+	rc = stream_init_pull(&out, zlzma_pull, z);
+	if (rc == PW_OK) {
+		rc = scan_member_stream(ctx, &out, role, sh);
+		if (rc == PW_OK && out.err != PW_OK)
+			rc = out.err;
+		stream_fini(&out);
+	}
+	if (rc == PW_OK && z->failed && z->got < m->usize)
+		scan_report(ctx, PW_SEV_ERROR, PW_KIND_CONTAINER, NULL, z->got,
+			    "zip LZMA member could not be decompressed past "
+			    "byte %llu; the rest was not analysed",
+			    (unsigned long long)z->got);
+	lzma_end(&z->strm);
+	free(z);
+	return rc;
+}
+
 /* Scans a member's data, stored or deflated; *ret_crc_bad when the data
  * was read whole and its CRC-32 differs from the central directory's. */
 static int
@@ -442,7 +637,13 @@ scan_member_data(struct scan_ctx *ctx, const struct source *src,
 		return rc;
 	}
 	/* Methods PyTorch does not read but Python's zipfile (numpy.load)
-	 * does (bzip2, lzma): not decoded here, so not cleared. */
+	 * does (bzip2, lzma, zstd): decoded by libzip when it can, else not
+	 * cleared. */
+	if (m->method == ZIP_LZMA_METHOD && !m->encrypted)
+		return scan_member_lzma(ctx, src, m, role, sh);
+	if (m->za != NULL && !m->encrypted &&
+	    zip_compression_method_supported((zip_int32_t)m->method, 0))
+		return scan_member_libzip(ctx, m, role, sh);
 	scan_report(ctx, PW_SEV_ERROR, PW_KIND_CONTAINER, NULL, 0,
 		    "zip member compressed with method %u is not analysed",
 		    m->method);
@@ -597,6 +798,7 @@ zip_scan(struct scan_ctx *ctx, const struct source *src)
 		if (zip_stat_index(za, i, ZIP_FL_ENC_RAW, &st) != 0 ||
 		    (st.valid & ZIP_STAT_NAME) == 0)
 			continue;
+		m.za = za;
 		m.index = i;
 		m.name = st.name;
 		m.csize = st.comp_size;

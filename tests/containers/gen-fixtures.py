@@ -227,6 +227,14 @@ put("npz_numeric.npz", stdzip([("a.npy", npy("'<f8'", "(4,)", f8)),
 put("npz_object_mal.npz", stdzip([("a.npy", npy("'<f8'", "(4,)", f8)),
                                   ("b.npy", npy("'|O'", "(1,)", MAL))],
                                  zipfile.ZIP_DEFLATED), "malicious", "npz")
+# Methods PyTorch never writes but numpy.load's zipfile reads: a payload
+# behind them must not escape.
+for tag, zmethod in (("bzip2", zipfile.ZIP_BZIP2), ("lzma", zipfile.ZIP_LZMA)):
+    put("npz_object_mal_%s.npz" % tag,
+        stdzip([("b.npy", npy("'|O'", "(1,)", MAL))], zmethod),
+        "malicious", "npz")
+    put("npz_numeric_%s.npz" % tag,
+        stdzip([("a.npy", npy("'<f8'", "(4,)", f8))], zmethod), "clean", "npz")
 
 # ---------------------------------------------------------------- compressed
 put("mal.pkl.gz", gzip.compress(MAL), "malicious", "gzip")
