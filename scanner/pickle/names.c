@@ -401,15 +401,15 @@ names_classify(const struct pw_scanner *sc, bool torchscript,
 	if ((module_len == 8 && memcmp(resolved, "builtins", 8) == 0) ||
 	    (module_len == 11 && memcmp(resolved, "__builtin__", 11) == 0)) {
 		const char *dot = memchr(name, '.', name_len);
-		size_t first = dot ? (size_t)(dot - name) : name_len, k;
+		size_t first = dot ? (size_t)(dot - name) : name_len, b;
 
 		/* The builtins namespace is fixed: a name it does not have
 		 * cannot be imported (a cut-off line, a typo). */
-		for (k = 0; builtin_names[k] != NULL; k++)
-			if (strlen(builtin_names[k]) == first &&
-			    memcmp(builtin_names[k], name, first) == 0)
+		for (b = 0; builtin_names[b] != NULL; b++)
+			if (strlen(builtin_names[b]) == first &&
+			    memcmp(builtin_names[b], name, first) == 0)
 				break;
-		if (builtin_names[k] == NULL) {
+		if (builtin_names[b] == NULL) {
 			snprintf(reason, cap,
 				 "no such builtin (the import fails)");
 			return PW_SEV_INFO;
