@@ -54,6 +54,9 @@ pv_pool_fini(struct pv_pool *pool)
 	pool->slabs = NULL;
 	pool->free_list = NULL;
 	pool->live = 0;
+	free(pool->work);
+	pool->work = NULL;
+	pool->work_len = pool->work_cap = 0;
 }
 
 struct pv *
@@ -141,55 +144,78 @@ pv_new_int(struct pv_pool *pool, int64_t val, bool big)
 	return v;
 }
 
+/* Drops one reference; true when it was the last. */
+static bool
+last_ref(struct pv *v)
+{
+	return v != NULL && v->refs != PV_IMMORTAL && --v->refs == 0;
+}
+
+/* Queues a dead cell for release; if the queue cannot grow, the cell is
+ * kept (refs 1) for pv_pool_fini to free with the rest. */
+static void
+queue_dead(struct pv_pool *pool, struct pv *v)
+{
+	if (pool->work_len == pool->work_cap) {
+		size_t ncap = pool->work_cap ? pool->work_cap * 2 : 64;
+		struct pv **n = reallocarray(pool->work, ncap, sizeof(*n));
+
+		if (n == NULL) {
+			v->refs = 1;
+			return;
+		}
+		pool->work = n;
+		pool->work_cap = ncap;
+	}
+	pool->work[pool->work_len++] = v;
+}
+
+/*
+ * Releases dead cells through a worklist, not recursion: retained values
+ * nest as deep as a hostile pickle likes (a list in a list in a list ...,
+ * built through the memo), and freeing the outermost would otherwise
+ * recurse once per level.
+ */
 void
 pv_unref(struct pv_pool *pool, struct pv *v)
 {
-	/* Iterative over call chains so a long chain cannot blow the C
-	 * stack; item arrays recurse at most once per retained level, and
-	 * retained containers are bounded by PW_MAX_RETAINED_ITEMS. */
-	while (v != NULL && v->refs != PV_IMMORTAL) {
-		struct pv *next = NULL;
+	size_t base = pool->work_len;
 
-		if (--v->refs > 0)
-			return;
-		switch (v->kind) {
+	if (!last_ref(v))
+		return;
+	queue_dead(pool, v);
+	while (pool->work_len > base) {
+		struct pv *x = pool->work[--pool->work_len];
+
+		switch (x->kind) {
 		case PV_STR:
 		case PV_BYTES:
-			if (v->count >= PV_INLINE_STR && !(v->flags & PVF_LONG))
-				free(v->u.str);
-			break;
-		case PV_CALL:
-			if (v->items_cap == 0) {
-				next = v->u.callee;
-				break;
-			}
-			/* Retained calls keep [callee, args...] as items. */
-			{
-				uint32_t i;
-
-				for (i = 0; i < v->count; i++)
-					pv_unref(pool, v->u.items[i]);
-				free(v->u.items);
-			}
+			if (x->count >= PV_INLINE_STR && !(x->flags & PVF_LONG))
+				free(x->u.str);
 			break;
 		default:
-			if (v->items_cap > 0) {
-				uint32_t i, n = v->count < v->items_cap ?
-							v->count : v->items_cap;
+			if (x->items_cap > 0) {
+				/* Containers, and retained calls, whose items
+				 * are [callee, args...]. */
+				uint32_t i, n = x->count < x->items_cap ?
+							x->count : x->items_cap;
 
 				for (i = 0; i < n; i++)
-					pv_unref(pool, v->u.items[i]);
-				free(v->u.items);
+					if (last_ref(x->u.items[i]))
+						queue_dead(pool, x->u.items[i]);
+				free(x->u.items);
+			} else if (x->kind == PV_CALL &&
+				   last_ref(x->u.callee)) {
+				queue_dead(pool, x->u.callee);
 			}
 			break;
 		}
-		v->refs = 0;
-		v->kind = PV_MARK;
-		v->items_cap = 0;
-		v->u.items = (struct pv **)pool->free_list;
-		pool->free_list = v;
+		x->refs = 0;
+		x->kind = PV_MARK;
+		x->items_cap = 0;
+		x->u.items = (struct pv **)pool->free_list;
+		pool->free_list = x;
 		pool->live--;
-		v = next;
 	}
 }
 

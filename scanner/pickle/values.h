@@ -53,6 +53,8 @@ struct pv_pool {
 	size_t live;		/* cells handed out and not freed */
 	struct pv immortal[PV_MARK + 1];
 	bool retain;		/* give every value a cell of its own */
+	struct pv **work;	/* dead cells waiting to be released */
+	size_t work_len, work_cap;
 };
 
 void pv_pool_init(struct pv_pool *pool, bool retain);
