@@ -32,6 +32,7 @@ struct scan_ctx {
 	uint64_t opcodes;		/* pickle opcodes decoded so far */
 	uint64_t decompressed;		/* decompressed bytes so far */
 	uint64_t compressed_in;		/* compressed bytes fed to filters */
+	unsigned alt_scans;		/* re-scans after STOP-in-frame */
 	int status;			/* sticky PW_ERR_NOMEM / PW_ERR_IO */
 	bool limit_hit;			/* some cap was reached */
 };

@@ -83,4 +83,19 @@
 #define PW_STREAM_RATIO_MAX 1000
 #define PW_STREAM_RATIO_AFTER (64ULL << 20)
 
+/* Located bytes payloads remembered per pickle for nested loaders
+ * (torch.storage._load_from_bytes); past this they are plain bytes and a
+ * nested load of them is reported as unscannable (malicious). */
+#define PW_MAX_EXTENTS 65536
+/* Protocol 2's latin-1 text of such a payload is decoded in memory; a
+ * torch.save'd storage this large is not pickled through pickle.dumps. */
+#define PW_MAX_LATIN1_DECODE (256ULL << 20)
+/* Re-scans from where the Python unpickler resumes after a STOP inside a
+ * frame; each re-reads the rest of the file, so they are few per file. */
+#define PW_MAX_ALT_SCANS 8
+/* Not a cap but a threshold: memo indexes past this (and far past the
+ * memo's size) make CPython's C unpickler allocate an array by the index,
+ * which Python's dict does not - reported as a reader disagreement. */
+#define PW_MEMO_SPARSE_INDEX (1ULL << 24)
+
 #endif

@@ -53,6 +53,8 @@ struct pickle_vm {
 		uint64_t off, len;	/* in the stream's source */
 		uint8_t *mem;		/* or these bytes, owned */
 		bool latin1;		/* UTF-8 text to encode as latin-1 */
+		bool scanned;		/* already scanned as a nested file */
+		long latin1_of;		/* text extent: its bytes' extent */
 	} *extents;
 	size_t n_extents, extents_cap;
 
@@ -825,9 +827,6 @@ op_binunicode(struct pickle_vm *vm, size_t lenbytes)
 
 /* Payloads worth remembering: a torch.save'd storage is never tiny. */
 #define EXTENT_MIN 64
-#define EXTENT_MAX_COUNT 65536
-/* Protocol-2 bytes arrive as latin-1 text; decoding them takes memory. */
-#define EXTENT_MAX_DECODE (256ULL << 20)
 
 static struct pv *
 new_extent(struct pickle_vm *vm, enum pv_kind kind, uint64_t off,
@@ -835,7 +834,7 @@ new_extent(struct pickle_vm *vm, enum pv_kind kind, uint64_t off,
 {
 	struct pv *v;
 
-	if (vm->n_extents >= EXTENT_MAX_COUNT) {
+	if (vm->n_extents >= PW_MAX_EXTENTS) {
 		free(mem);
 		return pv_literal(&vm->pool, kind);
 	}
@@ -859,6 +858,8 @@ new_extent(struct pickle_vm *vm, enum pv_kind kind, uint64_t off,
 	vm->extents[vm->n_extents].len = len;
 	vm->extents[vm->n_extents].mem = mem;
 	vm->extents[vm->n_extents].latin1 = latin1;
+	vm->extents[vm->n_extents].scanned = false;
+	vm->extents[vm->n_extents].latin1_of = -1;
 	v->flags = PVF_LONG | PVF_EXTENT;
 	v->u.i = (int64_t)vm->n_extents++;
 	v->count = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
@@ -921,9 +922,29 @@ latin1_bytes(struct pickle_vm *vm, const struct pv *args)
 	    text->kind != PV_STR || !is_latin1_name(enc))
 		return NULL;
 	if (text->flags & PVF_EXTENT) {
-		const struct extent *e = &vm->extents[text->u.i];
+		/* The same text encoded again is the same bytes: one extent,
+		 * so it is decoded and scanned once however often it is
+		 * used. */
+		long ti = (long)text->u.i;
+		struct pv *b;
 
-		return new_extent(vm, PV_BYTES, e->off, e->len, NULL, true);
+		if (vm->extents[ti].latin1_of >= 0) {
+			b = pv_new(&vm->pool, PV_BYTES);
+			if (b != NULL) {
+				b->flags = PVF_LONG | PVF_EXTENT;
+				b->u.i = vm->extents[ti].latin1_of;
+				b->count = (uint32_t)(vm->extents[ti].len >
+						      UINT32_MAX
+						      ? UINT32_MAX
+						      : vm->extents[ti].len);
+			}
+			return b;
+		}
+		b = new_extent(vm, PV_BYTES, vm->extents[ti].off,
+			       vm->extents[ti].len, NULL, true);
+		if (b != NULL && (b->flags & PVF_EXTENT))
+			vm->extents[ti].latin1_of = (long)b->u.i;
+		return b;
 	}
 	s = pv_get_str(text, &len);
 	if (s == NULL || len < EXTENT_MIN / 2)
@@ -972,7 +993,7 @@ decode_latin1_extent(struct pickle_vm *vm, const struct extent *e,
 	uint8_t *buf, *out;
 	size_t i, o = 0;
 
-	if (e->len > EXTENT_MAX_DECODE)
+	if (e->len > PW_MAX_LATIN1_DECODE)
 		return NULL;
 	buf = malloc(e->len ? e->len : 1);
 	if (buf == NULL)
@@ -1007,11 +1028,16 @@ nested_load(struct pickle_vm *vm, const struct pv *fn, const struct pv *args)
 	char where[64];
 	size_t saved;
 
-	const struct extent *e = NULL;
+	struct extent *e = NULL;
 	uint8_t *decoded = NULL;
 
 	if (b != NULL && b->kind == PV_BYTES && (b->flags & PVF_EXTENT))
 		e = &vm->extents[b->u.i];
+	/* The same payload loaded again (through the memo) gives the same
+	 * findings: scanning it once bounds the work a pickle can cause. */
+	if (e != NULL && e->scanned && args->kind == PV_TUPLE &&
+	    pv_count(args) == 1)
+		return;
 	if (e != NULL && e->mem != NULL) {
 		source_init_mem(&slice, e->mem, e->len, NULL);
 	} else if (e != NULL && e->latin1) {
@@ -1028,6 +1054,13 @@ nested_load(struct pickle_vm *vm, const struct pv *fn, const struct pv *args)
 				   vm->op_name, vm->op_off,
 				   "nested loader called on data that cannot "
 				   "be located and scanned");
+		return;
+	}
+	e->scanned = true;
+	/* Decoded latin-1 counts like decompressed data: bounded per file. */
+	if (decoded != NULL &&
+	    !scan_account_decompressed(ctx, slice.size, e->len, vm->op_off)) {
+		free(decoded);
 		return;
 	}
 	snprintf(where, sizeof(where), "bytes@%llu", (unsigned long long)e->off);
@@ -1377,10 +1410,6 @@ op_ext(struct pickle_vm *vm, size_t n)
 				   "registered)"));
 }
 
-/* Beyond this, CPython's C unpickler sizes its memo array by the index
- * (8 bytes x 2 x index) and may die of MemoryError where the Python one,
- * with a dict, goes on: a writer never does this. */
-#define MEMO_SPARSE_INDEX (1ULL << 24)
 
 static void
 memo_store(struct pickle_vm *vm, uint64_t key)
@@ -1389,7 +1418,7 @@ memo_store(struct pickle_vm *vm, uint64_t key)
 
 	if (!need(vm, 1))
 		return;
-	if (key >= MEMO_SPARSE_INDEX && key > 2 * vm->memo.count + 1024 &&
+	if (key >= PW_MEMO_SPARSE_INDEX && key > 2 * vm->memo.count + 1024 &&
 	    !vm->sparse_memo_reported) {
 		vm->sparse_memo_reported = true;
 		scan_report(vm->ctx, PW_SEV_SUSPICIOUS, PW_KIND_DIFFERENTIAL,
@@ -2088,11 +2117,13 @@ pickle_scan_stream(struct scan_ctx *ctx, struct stream *st,
 							 ? st->src.size - at
 							 : 0,
 						 &alt) &&
-				    alt.size > 0 && ctx->depth < 64) {
+				    alt.size > 0 &&
+				    ctx->alt_scans < PW_MAX_ALT_SCANS) {
 					struct stream ast;
 
 					if (stream_init_source(&ast, &alt) ==
 					    PW_OK) {
+						ctx->alt_scans++;
 						ctx->depth++;
 						rc = pickle_scan_stream(ctx, &ast,
 									opts);
