@@ -177,12 +177,10 @@ queue_dead(struct pv_pool *pool, struct pv *v)
  * recurse once per level.
  */
 void
-pv_unref(struct pv_pool *pool, struct pv *v)
+pv_release(struct pv_pool *pool, struct pv *v)
 {
 	size_t base = pool->work_len;
 
-	if (!last_ref(v))
-		return;
 	queue_dead(pool, v);
 	while (pool->work_len > base) {
 		struct pv *x = pool->work[--pool->work_len];

@@ -79,7 +79,16 @@ pv_ref(struct pv *v)
 	return v;
 }
 
-void pv_unref(struct pv_pool *pool, struct pv *v);
+/* Frees a cell whose last reference went (and what only it held). */
+void pv_release(struct pv_pool *pool, struct pv *v);
+
+static inline void
+pv_unref(struct pv_pool *pool, struct pv *v)
+{
+	/* The hot path of the machine: most drops are not the last. */
+	if (v != NULL && v->refs != PV_IMMORTAL && --v->refs == 0)
+		pv_release(pool, v);
+}
 /* What a PV_CALL called (its arguments, when retained, are its items). */
 const struct pv *pv_callee(const struct pv *v);
 
