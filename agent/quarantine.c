@@ -795,6 +795,41 @@ make_id(const char *sha, time_t now, char *out, size_t cap)
 	return 0;
 }
 
+/* Copies all of src (read with pread from offset 0, so the descriptor's
+ * offset is untouched) to out, feeding h when it is not NULL.  Returns 0
+ * with *ret_size set, or -1 with errno (ENOMEM included). */
+static int
+copy_fd(int src, int out, struct sha256 *h, uint64_t *ret_size)
+{
+	unsigned char *buf = malloc(COPY_CHUNK);
+	uint64_t off = 0;
+	int rc = -1;
+
+	if (!buf) {
+		errno = ENOMEM;
+		return -1;
+	}
+	for (;;) {
+		ssize_t r = pread(src, buf, COPY_CHUNK, (off_t)off);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			goto out;
+		if (r == 0)
+			break;
+		if ((h && sha256_update(h, buf, (size_t)r) != 0) ||
+		    write_all(out, buf, (size_t)r) != 0)
+			goto out;
+		off += (uint64_t)r;
+	}
+	*ret_size = off;
+	rc = 0;
+out:
+	free(buf);
+	return rc;
+}
+
 /*
  * Copies the scanned descriptor into DATA_PART of the entry, hashing what
  * it copies, syncs it, reads it back to verify, and renames it to DATA.
@@ -805,35 +840,19 @@ static int
 copy_in(int src, int efd, const char *sha)
 {
 	struct sha256 *h = NULL;
-	unsigned char *buf = NULL;
 	char got[SHA256_HEX_LEN + 1];
 	uint64_t off = 0, size = 0;
 	int out = -1, rc = QUARANTINE_ERR_IO;
 
-	buf = malloc(COPY_CHUNK);
 	h = sha256_new();
-	if (!buf || !h) {
+	if (!h) {
 		rc = QUARANTINE_ERR_NOMEM;
 		goto out;
 	}
 	out = openat(efd, DATA_PART, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
 		     O_CLOEXEC, 0600);
-	if (out < 0)
+	if (out < 0 || copy_fd(src, out, h, &off) != 0)
 		goto io;
-	for (;;) {
-		ssize_t r = pread(src, buf, COPY_CHUNK, (off_t)off);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			goto io;
-		if (r == 0)
-			break;
-		if (sha256_update(h, buf, (size_t)r) != 0 ||
-		    write_all(out, buf, (size_t)r) != 0)
-			goto io;
-		off += (uint64_t)r;
-	}
 	if (sha256_final(h, got) != 0)
 		goto io;
 	if (strcmp(got, sha) != 0) {
@@ -866,7 +885,6 @@ io:
 	rc = io_status();
 out:
 	close_keep_errno(out);
-	free(buf);
 	sha256_free(h);
 	return rc;
 }
@@ -1123,14 +1141,10 @@ copy_out(int src, const struct quarantine_entry *e, int pfd,
 	 const char *base)
 {
 	char tmp[64], got[SHA256_HEX_LEN + 1];
-	unsigned char *buf = NULL;
-	uint64_t off = 0;
+	uint64_t size;
 	int out = -1, rc = QUARANTINE_ERR_IO, i;
 	bool made = false;
 
-	buf = malloc(COPY_CHUNK);
-	if (!buf)
-		return QUARANTINE_ERR_NOMEM;
 	for (i = 0; i < NAME_ATTEMPTS; i++) {
 		char r[17];
 
@@ -1145,19 +1159,8 @@ copy_out(int src, const struct quarantine_entry *e, int pfd,
 	if (out < 0)
 		goto io;
 	made = true;
-	for (;;) {
-		ssize_t r = pread(src, buf, COPY_CHUNK, (off_t)off);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			goto io;
-		if (r == 0)
-			break;
-		if (write_all(out, buf, (size_t)r) != 0)
-			goto io;
-		off += (uint64_t)r;
-	}
+	if (copy_fd(src, out, NULL, &size) != 0)
+		goto io;
 	if (fsync(out) != 0 || sha256_fd(out, got, NULL) != 0)
 		goto io;
 	if (strcmp(got, e->sha256) != 0) {
@@ -1180,7 +1183,6 @@ out:
 	close_keep_errno(out);
 	if (made)
 		(void)unlinkat(pfd, tmp, 0);
-	free(buf);
 	return rc;
 }
 
