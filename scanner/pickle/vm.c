@@ -699,13 +699,45 @@ op_text_number(struct pickle_vm *vm, uint8_t op)
 				    !(vm->c_alive ? v.c_fits : v.py_fits)));
 }
 
+/* The three decoders of 8-bit and escaped text; each writes at most
+ * 2 * n + 1 bytes of UTF-8 and fails as Python's codec would. */
+typedef bool (*text_decoder)(const uint8_t *s, size_t n, char *out,
+			     size_t cap, size_t *ret_len);
+
+static bool
+decode_latin1(const uint8_t *s, size_t n, char *out, size_t cap,
+	      size_t *ret_len)
+{
+	(void)cap;
+	*ret_len = latin1_to_utf8(s, n, out);
+	return true;
+}
+
+/* Pushes s[0..n) decoded as a str; n is at most PW_LINE_MAX. */
+static void
+push_decoded(struct pickle_vm *vm, const uint8_t *s, size_t n,
+	     text_decoder decode, const char *bad)
+{
+	size_t outlen;
+	char *out = malloc(2 * n + 1);
+
+	if (out == NULL) {
+		fatal_nomem(vm);
+		return;
+	}
+	if (!decode(s, n, out, 2 * n + 1, &outlen))
+		die_both(vm, bad);
+	else
+		push(vm, pv_new_str(&vm->pool, PV_STR, (const uint8_t *)out,
+				    outlen));
+	free(out);
+}
+
 static void
 op_string(struct pickle_vm *vm)
 {
 	struct line l;
-	const uint8_t *body;
-	size_t blen, outlen;
-	char *out;
+	size_t blen;
 
 	if (!rd_line(vm, &l))
 		return;
@@ -716,33 +748,19 @@ op_string(struct pickle_vm *vm)
 	/* Both drop the line's last byte (C: its '\n'), then require the
 	 * body to be quoted the same at both ends. */
 	blen = l.len ? l.len - 1 : 0;
-	body = l.p;
-	if (!(blen >= 2 && body[0] == body[blen - 1] &&
-	      (body[0] == '\'' || body[0] == '"'))) {
+	if (!(blen >= 2 && l.p[0] == l.p[blen - 1] &&
+	      (l.p[0] == '\'' || l.p[0] == '"'))) {
 		die_both(vm, "STRING argument is not quoted");
 		return;
 	}
-	out = malloc(2 * blen + 1);
-	if (out == NULL) {
-		fatal_nomem(vm);
-		return;
-	}
-	if (!escape_decode_latin1(body + 1, blen - 2, out, 2 * blen + 1,
-				  &outlen)) {
-		free(out);
-		die_both(vm, "STRING argument has a bad escape");
-		return;
-	}
-	push(vm, pv_new_str(&vm->pool, PV_STR, (const uint8_t *)out, outlen));
-	free(out);
+	push_decoded(vm, l.p + 1, blen - 2, escape_decode_latin1,
+		     "STRING argument has a bad escape");
 }
 
 static void
 op_unicode_line(struct pickle_vm *vm)
 {
 	struct line l;
-	size_t blen, outlen;
-	char *out;
 
 	if (!rd_line(vm, &l))
 		return;
@@ -750,19 +768,8 @@ op_unicode_line(struct pickle_vm *vm)
 		push(vm, pv_new_str(&vm->pool, PV_STR, NULL, l.len));
 		return;
 	}
-	blen = l.len ? l.len - 1 : 0;
-	out = malloc(2 * blen + 1);
-	if (out == NULL) {
-		fatal_nomem(vm);
-		return;
-	}
-	if (!raw_unicode_escape_decode(l.p, blen, out, 2 * blen + 1, &outlen)) {
-		free(out);
-		die_both(vm, "UNICODE argument has a bad escape");
-		return;
-	}
-	push(vm, pv_new_str(&vm->pool, PV_STR, (const uint8_t *)out, outlen));
-	free(out);
+	push_decoded(vm, l.p, l.len ? l.len - 1 : 0, raw_unicode_escape_decode,
+		     "UNICODE argument has a bad escape");
 }
 
 /* BINSTRING family: 8-bit strings, decoded with the loader's encoding
@@ -773,8 +780,6 @@ op_binstring(struct pickle_vm *vm, size_t lenbytes)
 {
 	uint64_t n;
 	const uint8_t *p;
-	char *out;
-	size_t outlen;
 
 	if (!rd_le(vm, lenbytes, &n))
 		return;
@@ -787,14 +792,7 @@ op_binstring(struct pickle_vm *vm, size_t lenbytes)
 		push(vm, pv_new_str(&vm->pool, PV_STR, NULL, n));
 		return;
 	}
-	out = malloc(2 * n + 1);
-	if (out == NULL) {
-		fatal_nomem(vm);
-		return;
-	}
-	outlen = latin1_to_utf8(p, (size_t)n, out);
-	push(vm, pv_new_str(&vm->pool, PV_STR, (const uint8_t *)out, outlen));
-	free(out);
+	push_decoded(vm, p, (size_t)n, decode_latin1, "");
 }
 
 static void
