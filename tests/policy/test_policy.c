@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "agent/policy_bridge.h"
+#include "agent/cli/policy_bridge.h"
 #include "picklewarden.h"
 #include "policy/policy.h"
 

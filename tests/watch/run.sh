@@ -1,11 +1,11 @@
 #!/bin/sh
 # Runs one end-to-end watch test (a python3-stdlib script next to this
-# file).  python3 is required: a missing one FAILS the test, it does not
-# skip it.
+# file).  Without python3 the test is skipped (exit 77) and says why; CI
+# installs python3 (packaging/quickstart.sh), so there it always runs.
 script=$1
 if test -z "$PYTHON3"; then
-	echo "python3 is required for $script (configure found none)" >&2
-	exit 1
+	echo "SKIP: python3 is required for $script (configure found none)" >&2
+	exit 77
 fi
 if test ! -x "$PICKLEWARDEN"; then
 	echo "PICKLEWARDEN ($PICKLEWARDEN) is not an executable" >&2

@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "agent/notify.h"
+#include "agent/watch/notify.h"
 
 static int
 bind_dgram(const char *name, bool abstract)

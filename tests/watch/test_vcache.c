@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "agent/vcache.h"
+#include "agent/watch/vcache.h"
 
 static char tmpdir[] = "/tmp/pw-vcache-XXXXXX";
 static char path[256];

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "agent/watch_names.h"
+#include "agent/watch/watch_names.h"
 
 static void
 test_temporary(void **state)

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "agent/watch_table.h"
+#include "agent/watch/watch_table.h"
 
 static void
 test_add_lookup_remove(void **state)

@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "agent/watch_walk.h"
+#include "agent/watch/watch_walk.h"
 
 static char root[] = "/tmp/pw-walk-XXXXXX";
 

@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "agent/workqueue.h"
+#include "agent/watch/workqueue.h"
 
 struct ctx {
 	pthread_mutex_t lock;

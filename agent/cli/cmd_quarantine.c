@@ -1,0 +1,341 @@
+/*
+ * cmd_quarantine.c - `picklewarden quarantine list|show|restore|purge`.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "agent/cli/commands.h"
+#include "agent/store/escape.h"
+#include "agent/store/quarantine.h"
+#include "policy/policy.h"
+
+/* --older-than is capped so days * 86400 cannot overflow time_t. */
+#define MAX_DAYS 1000000
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: picklewarden quarantine list [--json]\n"
+		"       picklewarden quarantine show ID [--json]\n"
+		"       picklewarden quarantine restore ID [--to PATH]\n"
+		"       picklewarden quarantine purge ID | --older-than DAYS\n"
+		"Options for every action:\n"
+		"  --config FILE  use FILE instead of the usual configuration\n"
+		"  --help         this text\n\n"
+		"The store is the [quarantine] directory of the configuration.\n"
+		"restore verifies the SHA-256, never replaces an existing file,\n"
+		"and puts back the permission bits and times.  A file restored\n"
+		"into a watched directory is scanned again: add its sha256 to\n"
+		"[trusted] first if it should stay.\n");
+}
+
+static void
+print_time(FILE *out, time_t t)
+{
+	struct tm tm;
+	char buf[32];
+
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fputs(buf, out);
+}
+
+static void
+print_escaped(FILE *out, const char *s)
+{
+	char *e = escape_text(s);
+
+	fputs(e ? e : "(out of memory)", out);
+	free(e);
+}
+
+static void
+entry_json(FILE *out, const struct quarantine_entry *e)
+{
+	fputs("{\"id\": ", out);
+	escape_json_write(out, e->id);
+	fputs(", \"original_path\": ", out);
+	escape_json_write(out, e->original_path);
+	fprintf(out, ", \"size\": %" PRIu64 ", \"sha256\": \"%s\", "
+		"\"verdict\": ", e->size, e->sha256);
+	escape_json_write(out, e->verdict);
+	fputs(", \"format\": ", out);
+	escape_json_write(out, e->format);
+	fputs(", \"quarantined_at\": \"", out);
+	print_time(out, e->quarantined_at);
+	fprintf(out, "\", \"findings\": %" PRIu64 ", \"data_present\": %s}",
+		e->findings_total, e->data_present ? "true" : "false");
+}
+
+/*
+ * A ".new-*" directory is a move that never finished (a crash between
+ * taking the file and publishing the entry).  It may hold the only copy
+ * of a file, so nothing deletes it automatically: say so.
+ */
+static void
+report_interrupted(struct quarantine_store *st)
+{
+	DIR *d = opendir(quarantine_dir(st));
+	struct dirent *de;
+	size_t n = 0;
+
+	if (!d)
+		return;
+	while ((de = readdir(d)))
+		n += strncmp(de->d_name, ".new-", 5) == 0;
+	closedir(d);
+	if (n) {
+		fprintf(stderr, "picklewarden: %zu interrupted move%s left in ",
+			n, n == 1 ? "" : "s");
+		print_escaped(stderr, quarantine_dir(st));
+		fputs("/.new-*: each holds the file (\"data\") and its record; "
+		      "inspect and move back by hand\n", stderr);
+	}
+}
+
+static int
+do_list(struct quarantine_store *st, bool json)
+{
+	struct quarantine_entry *v = NULL;
+	size_t n = 0, bad = 0, i;
+	int rc;
+
+	rc = quarantine_list(st, &v, &n, &bad);
+	if (rc != QUARANTINE_OK) {
+		fprintf(stderr, "picklewarden: quarantine list: %s\n",
+			quarantine_strerror(rc));
+		return EXIT_TROUBLE;
+	}
+	if (json) {
+		fputs("[", stdout);
+		for (i = 0; i < n; i++) {
+			fputs(i ? ",\n " : "\n ", stdout);
+			entry_json(stdout, &v[i]);
+		}
+		fputs(n ? "\n]\n" : "]\n", stdout);
+	} else {
+		if (n)
+			printf("%-38s %-20s %-10s %12s  %s\n", "ID",
+			       "QUARANTINED", "VERDICT", "SIZE", "PATH");
+		for (i = 0; i < n; i++) {
+			printf("%-38s ", v[i].id);
+			print_time(stdout, v[i].quarantined_at);
+			printf(" %-10.10s %12" PRIu64 "  ", v[i].verdict,
+			       v[i].size);
+			print_escaped(stdout, v[i].original_path);
+			putchar('\n');
+		}
+	}
+	if (bad)
+		fprintf(stderr, "picklewarden: %zu entr%s with an unreadable "
+			"record skipped\n", bad, bad == 1 ? "y" : "ies");
+	report_interrupted(st);
+	quarantine_entries_free(v, n);
+	return bad ? EXIT_TROUBLE : 0;
+}
+
+static int
+do_show(struct quarantine_store *st, const char *id, bool json)
+{
+	struct quarantine_entry *e = NULL;
+	size_t i;
+	int rc;
+
+	if (json) {
+		rc = quarantine_write_record(st, id, stdout);
+	} else {
+		rc = quarantine_show(st, id, &e);
+	}
+	if (rc != QUARANTINE_OK) {
+		fprintf(stderr, "picklewarden: quarantine show: %s\n",
+			quarantine_strerror(rc));
+		return EXIT_TROUBLE;
+	}
+	if (json)
+		return 0;
+	printf("id:            %s\noriginal path: ", e->id);
+	print_escaped(stdout, e->original_path);
+	printf("\nsize:          %" PRIu64 "\nmode:          %04o\n"
+	       "owner:         %u:%u\nsha256:        %s\nverdict:       ",
+	       e->size, (unsigned)e->mode, (unsigned)e->uid, (unsigned)e->gid,
+	       e->sha256);
+	print_escaped(stdout, e->verdict);
+	fputs("\nformat:        ", stdout);
+	print_escaped(stdout, e->format);
+	fputs("\nquarantined:   ", stdout);
+	print_time(stdout, e->quarantined_at);
+	fputs("\nmtime:         ", stdout);
+	print_time(stdout, e->mtime.tv_sec);
+	fputs("\nmethod:        ", stdout);
+	print_escaped(stdout, e->method);
+	fputs("\nversion:       ", stdout);
+	print_escaped(stdout, e->version);
+	printf("\ndata:          %s\nfindings:      %" PRIu64 "\n",
+	       e->data_present ? "present" : "MISSING", e->findings_total);
+	for (i = 0; i < e->n_findings; i++) {
+		const struct quarantine_finding *f = &e->findings[i];
+
+		fputs("  - ", stdout);
+		print_escaped(stdout, f->severity);
+		fputc(' ', stdout);
+		print_escaped(stdout, f->kind);
+		if (f->global[0]) {
+			fputc(' ', stdout);
+			print_escaped(stdout, f->global);
+		}
+		if (f->location[0]) {
+			fputs(" in ", stdout);
+			print_escaped(stdout, f->location);
+		}
+		printf(" @%" PRIu64 ": ", f->offset);
+		print_escaped(stdout, f->reason);
+		putchar('\n');
+	}
+	quarantine_entry_free(e);
+	return 0;
+}
+
+int
+cmd_quarantine(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"json", no_argument, NULL, 'j'},
+		{"to", required_argument, NULL, 't'},
+		{"older-than", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *config = NULL, *to = NULL, *older = NULL, *action, *id;
+	struct quarantine_store *st = NULL;
+	struct policy *p = NULL;
+	struct policy_error err;
+	bool json = false;
+	char msg[2048];
+	int c, rc = EXIT_TROUBLE, q;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_TROUBLE;
+	}
+	action = argv[1];
+	if (strcmp(action, "--help") == 0 || strcmp(action, "-h") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	optind = 1;
+	while ((c = getopt_long(argc - 1, argv + 1, "c:jt:o:h", opts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'c': config = optarg; break;
+		case 'j': json = true; break;
+		case 't': to = optarg; break;
+		case 'o': older = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return EXIT_TROUBLE;
+		}
+	}
+	/* Remaining operands: at most an ID. */
+	id = optind < argc - 1 ? argv[1 + optind] : NULL;
+	if (optind + 1 < argc - 1) {
+		usage(stderr);
+		return EXIT_TROUBLE;
+	}
+	if ((json && strcmp(action, "list") && strcmp(action, "show")) ||
+	    (to && strcmp(action, "restore")) ||
+	    (older && strcmp(action, "purge"))) {
+		fprintf(stderr, "picklewarden: option not valid for "
+			"'quarantine %s'\n", action);
+		return EXIT_TROUBLE;
+	}
+	if (strcmp(action, "list") == 0 ? id != NULL :
+	    strcmp(action, "purge") == 0 ? (!id) == (!older) : !id) {
+		usage(stderr);
+		return EXIT_TROUBLE;
+	}
+	if (strcmp(action, "list") && strcmp(action, "show") &&
+	    strcmp(action, "restore") && strcmp(action, "purge")) {
+		fprintf(stderr, "picklewarden: unknown quarantine action\n");
+		usage(stderr);
+		return EXIT_TROUBLE;
+	}
+	if (id && !quarantine_id_valid(id)) {
+		fprintf(stderr, "picklewarden: malformed quarantine ID\n");
+		return EXIT_TROUBLE;
+	}
+	memset(&err, 0, sizeof(err));
+	if (policy_find_and_load(config, &p, &err) != 0) {
+		fprintf(stderr, "%s\n",
+			policy_error_format(&err, msg, sizeof(msg)));
+		return EXIT_TROUBLE;
+	}
+	q = quarantine_open(p->quarantine_dir, &st);
+	if (q != QUARANTINE_OK) {
+		fprintf(stderr, "picklewarden: quarantine store ");
+		print_escaped(stderr, p->quarantine_dir);
+		fprintf(stderr, ": %s%s%s\n", quarantine_strerror(q),
+			q == QUARANTINE_ERR_IO ? ": " : "",
+			q == QUARANTINE_ERR_IO ? strerror(errno) : "");
+		goto out;
+	}
+	if (strcmp(action, "list") == 0) {
+		rc = do_list(st, json);
+	} else if (strcmp(action, "show") == 0) {
+		rc = do_show(st, id, json);
+	} else if (strcmp(action, "restore") == 0) {
+		q = quarantine_restore(st, id, to);
+		if (q != QUARANTINE_OK) {
+			fprintf(stderr, "picklewarden: restore %s: %s%s%s\n",
+				id, quarantine_strerror(q),
+				q == QUARANTINE_ERR_IO ? ": " : "",
+				q == QUARANTINE_ERR_IO ? strerror(errno) : "");
+			goto out;
+		}
+		printf("restored %s\n", id);
+		rc = 0;
+	} else if (id) {
+		q = quarantine_purge(st, id);
+		if (q != QUARANTINE_OK) {
+			fprintf(stderr, "picklewarden: purge %s: %s\n", id,
+				quarantine_strerror(q));
+			goto out;
+		}
+		printf("purged %s\n", id);
+		rc = 0;
+	} else {
+		char *end;
+		unsigned long days;
+		size_t count = 0;
+
+		errno = 0;
+		days = strtoul(older, &end, 10);
+		if (errno || end == older || *end || days > MAX_DAYS ||
+		    older[0] == '-') {
+			fprintf(stderr, "picklewarden: --older-than wants a "
+				"number of days\n");
+			goto out;
+		}
+		q = quarantine_purge_older(st, time(NULL) -
+					   (time_t)days * 86400, &count);
+		printf("purged %zu entr%s\n", count, count == 1 ? "y" : "ies");
+		if (q != QUARANTINE_OK) {
+			fprintf(stderr, "picklewarden: purge: %s\n",
+				quarantine_strerror(q));
+			goto out;
+		}
+		rc = 0;
+	}
+out:
+	quarantine_close(st);
+	policy_free(p);
+	return rc;
+}

@@ -1,0 +1,135 @@
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "agent/cli/decide.h"
+#include "agent/store/escape.h"
+#include "agent/store/log.h"
+#include "agent/store/sha256.h"
+
+const char *
+decide_outcome_name(enum decide_outcome outcome)
+{
+	switch (outcome) {
+	case DECIDE_NOTHING: return "nothing";
+	case DECIDE_LOGGED: return "logged";
+	case DECIDE_QUARANTINED: return "quarantined";
+	case DECIDE_TRUSTED: return "trusted";
+	case DECIDE_QUARANTINE_FAILED: return "quarantine-failed";
+	}
+	return "unknown";
+}
+
+int
+decide_apply(const struct policy *policy, struct quarantine_store *store,
+	     const struct decide_subject *subj, const struct pw_result *result,
+	     struct decision *ret)
+{
+	struct decision d;
+	struct log_decision line;
+	char why[256];
+	int verdict;
+
+	if (!policy || !subj || !subj->path || !subj->st || subj->fd < 0 ||
+	    !result || !ret) {
+		errno = EINVAL;
+		return -1;
+	}
+	memset(&d, 0, sizeof(d));
+	memset(&line, 0, sizeof(line));
+	verdict = (int)pw_result_verdict(result);
+	if (verdict < 0 || verdict >= POLICY_VERDICT_COUNT) {
+		errno = EINVAL;
+		return -1;
+	}
+	d.verdict = (enum pw_verdict)verdict;
+	d.action = policy->action[verdict];
+	d.quarantine_status = QUARANTINE_OK;
+	if (d.action == POLICY_ACTION_NONE) {
+		/* Clean files are the common case: no digest, no log. */
+		d.outcome = DECIDE_NOTHING;
+		*ret = d;
+		return 0;
+	}
+	line.path = subj->path;
+	line.result = result;
+	/* The digest names the file in logs and is what [trusted] lists; it
+	 * is taken from the descriptor that was scanned, not the path.  A
+	 * file to quarantine when nothing is trusted is moved first and
+	 * hashed by the store afterwards, so it leaves the cache at once. */
+	if (d.action == POLICY_ACTION_QUARANTINE &&
+	    policy->trusted_sha256.n == 0 && store != NULL && subj->name) {
+		d.sha256[0] = '\0';
+	} else if (sha256_fd(subj->fd, d.sha256, NULL) != 0) {
+		int saved = errno;
+
+		snprintf(why, sizeof(why), "cannot hash the file: %s",
+			 strerror(saved));
+		line.action = "none";
+		line.error = why;
+		log_decision(&line);
+		errno = saved;
+		return -1;
+	}
+	line.sha256 = d.sha256[0] ? d.sha256 : NULL;
+	if (d.sha256[0] && policy_is_trusted(policy, d.sha256)) {
+		d.outcome = DECIDE_TRUSTED;
+		line.action = "trusted";
+	} else if (d.action == POLICY_ACTION_LOG) {
+		d.outcome = DECIDE_LOGGED;
+		line.action = "log";
+	} else {
+		struct quarantine_subject q = {
+			.fd = subj->fd, .st = subj->st, .dirfd = subj->dirfd,
+			.name = subj->name, .path = subj->path,
+			.sha256 = d.sha256[0] ? d.sha256 : NULL,
+		};
+
+		if (!store) {
+			d.quarantine_status = QUARANTINE_ERR_INVALID;
+			snprintf(why, sizeof(why), "no quarantine store");
+		} else if (!subj->name) {
+			d.quarantine_status = QUARANTINE_ERR_INVALID;
+			snprintf(why, sizeof(why), "no file name to move");
+		} else {
+			d.quarantine_status = quarantine_move(
+				store, &q, result, d.quarantine_id,
+				sizeof(d.quarantine_id));
+			d.saved_errno = errno;
+			if (d.quarantine_status == QUARANTINE_ERR_IO)
+				snprintf(why, sizeof(why), "%s: %s",
+					 quarantine_strerror(
+						 d.quarantine_status),
+					 strerror(d.saved_errno));
+			else
+				snprintf(why, sizeof(why), "%s",
+					 quarantine_strerror(
+						 d.quarantine_status));
+		}
+		if (d.quarantine_status == QUARANTINE_OK && !d.sha256[0]) {
+			/* The store hashed it after the move: log its digest. */
+			struct quarantine_entry *e = NULL;
+
+			if (quarantine_show(store, d.quarantine_id, &e) ==
+			    QUARANTINE_OK && e != NULL) {
+				memcpy(d.sha256, e->sha256, sizeof(d.sha256));
+				line.sha256 = d.sha256;
+			}
+			quarantine_entry_free(e);
+		}
+		if (d.quarantine_status == QUARANTINE_OK) {
+			d.outcome = DECIDE_QUARANTINED;
+			line.action = "quarantine";
+			line.quarantine_id = d.quarantine_id;
+		} else {
+			d.outcome = DECIDE_QUARANTINE_FAILED;
+			d.quarantine_id[0] = '\0';
+			line.action = "quarantine-failed";
+			line.error = why;
+		}
+	}
+	log_decision(&line);
+	*ret = d;
+	return 0;
+}

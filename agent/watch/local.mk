@@ -1,0 +1,14 @@
+# agent/watch/: the watching agent (`picklewarden watch`).
+# inotify_backend.c is the only file that includes libinotifytools.
+agent_libagent_a_SOURCES += \
+	agent/watch/watch.c agent/watch/watch.h agent/watch/watch_int.h \
+	agent/watch/watch_events.c agent/watch/watch_roots.c \
+	agent/watch/watch_config.c agent/watch/watch_config.h \
+	agent/watch/watch_job.c agent/watch/watch_job.h \
+	agent/watch/watch_names.c agent/watch/watch_names.h \
+	agent/watch/watch_table.c agent/watch/watch_table.h \
+	agent/watch/watch_walk.c agent/watch/watch_walk.h \
+	agent/watch/inotify_backend.c agent/watch/inotify_backend.h \
+	agent/watch/notify.c agent/watch/notify.h \
+	agent/watch/vcache.c agent/watch/vcache.h \
+	agent/watch/workqueue.c agent/watch/workqueue.h

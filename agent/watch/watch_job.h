@@ -1,0 +1,64 @@
+/*
+ * watch_job.h - what a worker thread does with one file: open it without
+ * following symlinks, ask the verdict cache, scan, and hand the result to
+ * decide_apply (which quarantines and logs).
+ */
+#ifndef PW_AGENT_WATCH_JOB_H
+#define PW_AGENT_WATCH_JOB_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "agent/watch/vcache.h"
+#include "agent/watch/watch_config.h"
+
+/* Scans running right now, so the loop can report one that is stuck
+ * (policy agent.watchdog_sec).  One slot per worker thread at most. */
+#define WATCH_MAX_RUNNING 64
+struct watch_running {
+	char *path;		/* NULL: free slot */
+	uint64_t started_ms;	/* CLOCK_MONOTONIC */
+	bool reported;
+};
+
+/* State the event loop shares with the workers. */
+struct watch_shared {
+	pthread_mutex_t lock;		/* guards cfg */
+	struct watch_config *cfg;	/* current configuration */
+	struct watch_running running[WATCH_MAX_RUNNING]; /* guarded by lock */
+	struct vcache *vcache;
+	/* Counters (atomic): files scanned, files answered by the cache,
+	 * files quarantined, files whose scan or decision failed. */
+	uint64_t analysed, cached, quarantined, failed;
+};
+
+/* Only scan when the file has more than one link: a CREATE event is a
+ * hard link being made (an ordinary new file waits for CLOSE_WRITE). */
+#define WATCH_JOB_LINKED_ONLY 1u
+
+struct watch_job;
+
+/* A job for the file at path (absolute).  NULL when out of memory. */
+struct watch_job *watch_job_new(const char *path, unsigned flags);
+
+/* workqueue_run_fn: arg is the struct watch_shared; frees job. */
+void watch_job_run(void *job, void *arg);
+/* workqueue_drop_fn. */
+void watch_job_drop(void *job);
+
+/* The current configuration with a reference taken (unref when done). */
+struct watch_config *watch_shared_config(struct watch_shared *sh);
+/* Installs a new current configuration; takes over the caller's
+ * reference and drops the old one. */
+void watch_shared_set_config(struct watch_shared *sh, struct watch_config *c);
+
+/*
+ * Logs, once per scan, every scan running for longer than limit_ms (the
+ * scanner has limits on everything it decodes; a scan this slow is a bug
+ * or a filesystem that hangs, and deserves a line).
+ */
+void watch_shared_report_stuck(struct watch_shared *sh, uint64_t now_ms,
+			       uint64_t limit_ms);
+
+#endif

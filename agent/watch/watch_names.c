@@ -1,0 +1,52 @@
+/*
+ * watch_names.c - see watch_names.h.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "agent/watch/watch_names.h"
+
+static bool
+has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	/* The suffix alone is not a temporary name of anything: a file
+	 * called ".partial" is an ordinary (hidden) file. */
+	return n > m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* Python's tempfile alphabet: lower-case letters, digits, underscore. */
+static bool
+is_tempfile_name(const char *name)
+{
+	size_t i;
+
+	if (strncmp(name, "tmp", 3) != 0 || strlen(name) != 11)
+		return false;
+	for (i = 3; i < 11; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '_'))
+			return false;
+	}
+	return true;
+}
+
+bool
+watch_name_is_temporary(const char *name, const char *parent_name)
+{
+	if (has_suffix(name, ".incomplete") || has_suffix(name, ".partial") ||
+	    has_suffix(name, ".lock"))
+		return true;
+	return parent_name != NULL && strcmp(parent_name, "checkpoints") == 0 &&
+	       is_tempfile_name(name);
+}
+
+bool
+watch_name_is_skipped_dir(const char *name)
+{
+	return strcmp(name, ".locks") == 0 || strcmp(name, "xet") == 0;
+}

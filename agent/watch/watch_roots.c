@@ -1,0 +1,273 @@
+/*
+ * watch_roots.c - roots that exist, roots that do not exist yet, and the
+ * quarantine directory.
+ *
+ * A root that does not exist yet (no model was ever downloaded) is picked
+ * up when it appears by watching its nearest existing parent: creating
+ * ~/.cache/huggingface/hub gives a CREATE event in ~/.cache (or whichever
+ * parent exists), and we look again.  We chose this over polling so that an
+ * idle agent has no timer besides the watchdog.  Those parent watches see
+ * files that are not ours: their file events are ignored, and the watches
+ * are dropped as soon as no missing root needs them.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "agent/store/escape.h"
+#include "agent/store/log.h"
+#include "agent/watch/watch_int.h"
+
+/* A root is re-examined at most this many times in one check when its
+ * parents keep appearing under us (mkdir -p racing the check). */
+#define ROOTS_MAX_RETRIES 64
+
+int
+watch_roots_set(struct watcher *w, const struct policy *policy)
+{
+	struct watch_root *roots;
+	size_t i;
+
+	watch_roots_free(w);
+	if (policy->roots.n == 0)
+		return 0;
+	roots = calloc(policy->roots.n, sizeof(*roots));
+	if (roots == NULL)
+		return -1;
+	w->roots = roots;
+	for (i = 0; i < policy->roots.n; i++) {
+		roots[i].path = strdup(policy->roots.v[i]);
+		if (roots[i].path == NULL)
+			return -1;
+		w->nroots++;
+	}
+	w->missing = w->nroots;
+	return 0;
+}
+
+void
+watch_roots_free(struct watcher *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->nroots; i++) {
+		free(w->roots[i].path);
+		free(w->roots[i].real);
+	}
+	free(w->roots);
+	w->roots = NULL;
+	w->nroots = 0;
+	w->missing = 0;
+}
+
+struct watch_root *
+watch_root_at(struct watcher *w, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < w->nroots; i++)
+		if (w->roots[i].present && strcmp(w->roots[i].real, path) == 0)
+			return &w->roots[i];
+	return NULL;
+}
+
+void
+watch_qdir_refresh(struct watcher *w, const struct policy *policy)
+{
+	struct stat st;
+
+	free(w->qdir_real);
+	w->qdir_real = NULL;
+	w->qdir_known = false;
+	if (policy->quarantine_dir == NULL)
+		return;
+	w->qdir_real = realpath(policy->quarantine_dir, NULL);
+	if (w->qdir_real != NULL && stat(w->qdir_real, &st) == 0) {
+		w->qdir_dev = (uint64_t)st.st_dev;
+		w->qdir_ino = (uint64_t)st.st_ino;
+		w->qdir_known = true;
+	}
+}
+
+bool
+watch_is_qdir(const struct watcher *w, const char *path, const struct stat *st)
+{
+	const char *q = w->sh.cfg->policy->quarantine_dir;
+
+	if (w->qdir_known && st != NULL && (uint64_t)st->st_dev == w->qdir_dev &&
+	    (uint64_t)st->st_ino == w->qdir_ino)
+		return true;
+	/* Before the store exists, know it by name. */
+	return (q != NULL && strcmp(path, q) == 0) ||
+	       (w->qdir_real != NULL && strcmp(path, w->qdir_real) == 0);
+}
+
+/* Puts an ancestor watch on the directory open at fd (real path real). */
+static void
+watch_ancestor(struct watcher *w, int fd, const char *real)
+{
+	struct stat st;
+	int wd;
+
+	if (fstat(fd, &st) != 0)
+		return;
+	if (watch_table_by_inode(w->table, (uint64_t)st.st_dev,
+				 (uint64_t)st.st_ino) != NULL)
+		return;	/* already watched, as a tree or an ancestor */
+	if (inotify_backend_watch_dirfd(fd, &wd) != 0)
+		return;
+	if (watch_table_add(w->table, wd, (uint64_t)st.st_dev,
+			    (uint64_t)st.st_ino, real,
+			    WATCH_DIR_ANCESTOR) == NULL)
+		(void)inotify_backend_unwatch(wd);
+}
+
+/*
+ * For a missing root: watches its nearest existing parent and records the
+ * parent's real path in needed[].  Returns true when, meanwhile, the root
+ * itself came to exist (the caller looks again).
+ */
+static bool
+watch_missing(struct watcher *w, const char *root, char **ret_needed)
+{
+	char *p = strdup(root), *slash, *real;
+	int fd = -1;
+	bool appeared = false;
+
+	*ret_needed = NULL;
+	if (p == NULL)
+		return false;
+	for (;;) {
+		slash = strrchr(p, '/');
+		if (slash == NULL)
+			goto out;
+		if (slash == p)
+			slash[1] = '\0';	/* "/" */
+		else
+			*slash = '\0';
+		fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0)
+			break;
+		if (slash == p)
+			goto out;
+	}
+	real = realpath(p, NULL);
+	if (real == NULL)
+		goto out;
+	watch_ancestor(w, fd, real);
+	*ret_needed = real;
+	/* The next component may have been created between our open and
+	 * the watch: then no event will tell us.  Look once more.  p is root
+	 * cut at a '/', so the next component starts after it. */
+	{
+		size_t plen = strlen(p);
+		const char *start = root + (plen == 1 ? 1 : plen + 1);
+		const char *next = strchr(start, '/');
+		char *probe = strndup(root, next != NULL
+						? (size_t)(next - root)
+						: strlen(root));
+
+		appeared = probe != NULL && access(probe, F_OK) == 0;
+		free(probe);
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	free(p);
+	return appeared;
+}
+
+static bool
+in_list(char **list, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (list[i] != NULL && strcmp(list[i], s) == 0)
+			return true;
+	return false;
+}
+
+void
+watch_roots_check(struct watcher *w)
+{
+	struct watch_root *r;
+	struct watch_dir *d;
+	struct stat st;
+	char **needed = NULL, *real, esc[512];
+	int *wds = NULL;
+	size_t i, n = 0, nneeded = 0;
+	int tries;
+
+	w->roots_check_pending = false;
+	if (w->nroots > 0)
+		needed = calloc(w->nroots, sizeof(*needed));
+	w->missing = 0;
+	for (i = 0; i < w->nroots; i++) {
+		r = &w->roots[i];
+		for (tries = 0; tries < ROOTS_MAX_RETRIES; tries++) {
+			/* Symlinks in a root's own path are followed on
+			 * purpose: a cache moved to a bigger disk and linked
+			 * back is common.  Inside the root, none is. */
+			real = realpath(r->path, NULL);
+			if (real != NULL && stat(real, &st) == 0 &&
+			    S_ISDIR(st.st_mode)) {
+				if (!r->present || strcmp(real, r->real) != 0 ||
+				    r->dev != (uint64_t)st.st_dev ||
+				    r->ino != (uint64_t)st.st_ino) {
+					if (r->present)
+						watch_unwatch_under(w, r->real);
+					free(r->real);
+					r->real = real;
+					real = NULL;
+					r->present = true;
+					r->dev = (uint64_t)st.st_dev;
+					r->ino = (uint64_t)st.st_ino;
+					escape_text_buf(r->real, esc,
+							sizeof(esc));
+					log_info("watching root path=\"%s\"",
+						 esc);
+					r->pushed = watch_walk_push(
+					    w->walk, r->real, true) == 0;
+				}
+				free(real);
+				break;
+			}
+			free(real);
+			if (r->present) {
+				watch_unwatch_under(w, r->real);
+				free(r->real);
+				r->real = NULL;
+				r->present = false;
+			}
+			if (needed == NULL)
+				break;
+			free(needed[i]);
+			if (!watch_missing(w, r->path, &needed[i]))
+				break;
+		}
+		if (!r->present)
+			w->missing++;
+	}
+	nneeded = needed != NULL ? w->nroots : 0;
+	/* Drop parent watches no missing root needs any more. */
+	if (watch_table_of_kind(w->table, WATCH_DIR_ANCESTOR, &wds, &n) == 0) {
+		for (i = 0; i < n; i++) {
+			d = watch_table_by_wd(w->table, wds[i]);
+			if (d == NULL || in_list(needed, nneeded, d->path))
+				continue;
+			(void)inotify_backend_unwatch(wds[i]);
+			watch_table_remove(w->table, wds[i]);
+		}
+		free(wds);
+	}
+	for (i = 0; i < nneeded; i++)
+		free(needed[i]);
+	free(needed);
+}
