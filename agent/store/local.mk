@@ -2,7 +2,13 @@
 # decision log, and the escaping of untrusted strings for output.
 agent_libagent_a_SOURCES += \
 	agent/store/escape.c agent/store/escape.h \
+	agent/store/utf8.c agent/store/utf8.h \
 	agent/store/log.c agent/store/log.h \
 	agent/store/sha256.c agent/store/sha256.h \
-	agent/store/quarantine_json.c agent/store/quarantine_json.h \
-	agent/store/quarantine.c agent/store/quarantine.h
+	agent/store/json_reader.c agent/store/json_reader.h \
+	agent/store/json_writer.c agent/store/json_writer.h \
+	agent/store/quarantine.c agent/store/quarantine.h \
+	agent/store/quarantine_int.h \
+	agent/store/quarantine_record.c \
+	agent/store/quarantine_move.c \
+	agent/store/quarantine_restore.c

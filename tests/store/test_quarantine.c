@@ -30,7 +30,7 @@
 
 #include "agent/cli/decide.h"
 #include "agent/store/quarantine.h"
-#include "agent/store/quarantine_json.h"
+#include "agent/store/json_reader.h"
 #include "agent/cli/scanfile.h"
 #include "agent/store/sha256.h"
 #include "picklewarden.h"

@@ -4,7 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/store/quarantine_json.h"
+#include "agent/store/json_reader.h"
+#include "agent/store/utf8.h"
 
 /* A bounded cursor over the input: nothing reads past len. */
 struct cur {
@@ -73,31 +74,6 @@ hex4(struct cur *c, unsigned *ret)
 	return 0;
 }
 
-static size_t
-put_utf8(char *out, unsigned cp)
-{
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xc0 | (cp >> 6));
-		out[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (char)(0xe0 | (cp >> 12));
-		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		out[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	out[0] = (char)(0xf0 | (cp >> 18));
-	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	out[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
 /* A string literal; the decoded text is never longer than the literal. */
 static char *
 string(struct cur *c)
@@ -154,7 +130,7 @@ string(struct cur *c)
 			}
 			/* "\uXXXX" is 6 bytes (12 for a pair), its UTF-8 at
 			 * most 3 (4): the buffer stays big enough. */
-			n += put_utf8(out + n, cp);
+			n += utf8_encode(out + n, cp);
 			break;
 		default:
 			goto bad;

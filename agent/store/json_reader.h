@@ -1,12 +1,12 @@
 /*
- * quarantine_json.h - a small JSON reader for our own quarantine records.
+ * json_reader.h - a small JSON reader for our own quarantine records.
  *
  * Records are written by quarantine.c, but a store directory can be edited
  * by hand or damaged, so the reader treats them as untrusted: bounded
  * input, bounded nesting, every failure a clean NULL.
  */
-#ifndef PW_AGENT_QUARANTINE_JSON_H
-#define PW_AGENT_QUARANTINE_JSON_H
+#ifndef PW_AGENT_JSON_READER_H
+#define PW_AGENT_JSON_READER_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,0 +1,498 @@
+/*
+ * quarantine_record.c - the record of an entry (record.json): written
+ * with the JSON writer, read back with the JSON reader as untrusted input
+ * (a store can be edited or damaged), and the listing built on it.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent/store/json_reader.h"
+#include "agent/store/json_writer.h"
+#include "agent/store/quarantine_int.h"
+
+static const char *
+method_name(enum quarantine_method method)
+{
+	switch (method) {
+	case QUARANTINE_METHOD_RENAME: return "rename";
+	case QUARANTINE_METHOD_COPY: return "copy";
+	}
+	return "unknown";
+}
+
+static void
+write_finding(struct json_writer *w, const struct pw_finding *fd)
+{
+	json_writer_object_begin(w);
+	json_writer_member_str(w, "severity", pw_severity_name(fd->severity));
+	json_writer_member_str(w, "kind", pw_kind_name(fd->kind));
+	json_writer_member_str(w, "global", fd->global);
+	json_writer_member_str(w, "opcode", fd->opcode);
+	json_writer_member_u64(w, "offset", fd->offset);
+	json_writer_member_str(w, "location",
+			       fd->location ? fd->location : "");
+	json_writer_member_str(w, "reason", fd->reason ? fd->reason : "");
+	json_writer_object_end(w);
+}
+
+/* A timestamp as two members, NAME_sec and NAME_nsec. */
+static void
+write_time(struct json_writer *w, const char *sec_key, const char *nsec_key,
+	   const struct timespec *ts)
+{
+	json_writer_member_i64(w, sec_key, (int64_t)ts->tv_sec);
+	json_writer_member_i64(w, nsec_key, (int64_t)ts->tv_nsec);
+}
+
+/*
+ * The record as JSON.  The original path is also kept as hex: JSON
+ * escaping (escape_json_write) maps invalid UTF-8 bytes to \u00HH, which
+ * cannot be told from real U+00HH, and restore needs the exact bytes.
+ */
+int
+quarantine_record_build(const struct quarantine_subject *subj,
+			const char *sha, const struct pw_result *res,
+			enum quarantine_method method, time_t now,
+			char **ret_buf, size_t *ret_len)
+{
+	const struct stat *st = subj->st;
+	struct json_writer *w;
+	char when[32], mode[8];
+	size_t i, count;
+	struct tm tm;
+
+	w = json_writer_new();
+	if (!w) {
+		errno = ENOMEM;
+		return -1;
+	}
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	snprintf(mode, sizeof(mode), "%04o", (unsigned)(st->st_mode & 07777));
+	json_writer_object_begin(w);
+	json_writer_member_u64(w, "record_version", RECORD_VERSION);
+	json_writer_member_str(w, "method", method_name(method));
+	json_writer_member_str(w, "original_path", subj->path);
+	json_writer_key(w, "original_path_hex");
+	json_writer_hex(w, subj->path, strlen(subj->path));
+	json_writer_member_u64(w, "size", (uint64_t)st->st_size);
+	json_writer_member_str(w, "mode", mode);
+	json_writer_member_u64(w, "uid", (uint64_t)st->st_uid);
+	json_writer_member_u64(w, "gid", (uint64_t)st->st_gid);
+	json_writer_member_u64(w, "device", (uint64_t)st->st_dev);
+	json_writer_member_u64(w, "inode", (uint64_t)st->st_ino);
+	write_time(w, "atime_sec", "atime_nsec", &st->st_atim);
+	write_time(w, "mtime_sec", "mtime_nsec", &st->st_mtim);
+	write_time(w, "ctime_sec", "ctime_nsec", &st->st_ctim);
+	json_writer_member_str(w, "sha256", sha);
+	json_writer_member_str(w, "verdict",
+			       res ? pw_verdict_name(pw_result_verdict(res)) :
+			       "unknown");
+	json_writer_member_str(w, "format",
+			       res ? pw_result_format(res) : "unknown");
+	json_writer_member_str(w, "quarantined_at", when);
+	json_writer_member_i64(w, "quarantined_at_unix", (int64_t)now);
+	json_writer_member_str(w, "picklewarden_version", pw_version());
+	count = res ? pw_result_finding_count(res) : 0;
+	json_writer_member_u64(w, "findings_total", (uint64_t)count);
+	json_writer_key(w, "findings");
+	json_writer_array_begin(w);
+	for (i = 0; i < count && i < QUARANTINE_MAX_RECORD_FINDINGS; i++)
+		write_finding(w, pw_result_finding(res, i));
+	json_writer_array_end(w);
+	json_writer_object_end(w);
+	/* Every call above is ours and balanced: a failure here is
+	 * memory. */
+	if (json_writer_finish(w, ret_buf, ret_len) != 0) {
+		errno = ENOMEM;
+		return -1;
+	}
+	return 0;
+}
+
+/* Writes the record into an entry directory: part file, fsync, rename. */
+int
+quarantine_record_write(int efd, const char *buf, size_t len)
+{
+	int fd;
+
+	fd = openat(efd, RECORD_PART, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	if (quarantine_write_all(fd, buf, len) != 0 || fsync(fd) != 0) {
+		quarantine_close_keep_errno(fd);
+		return -1;
+	}
+	if (close(fd) != 0)
+		return -1;
+	return renameat(efd, RECORD_PART, efd, RECORD_NAME);
+}
+
+static char *
+dup_or_empty(const char *s)
+{
+	return strdup(s ? s : "");
+}
+
+static char *
+unhex(const char *hex)
+{
+	size_t n = strlen(hex), i;
+	char *out;
+
+	if (n % 2)
+		return NULL;
+	out = malloc(n / 2 + 1);
+	if (!out)
+		return NULL;
+	for (i = 0; i < n / 2; i++) {
+		unsigned v;
+
+		if (sscanf(hex + 2 * i, "%2x", &v) != 1 || v == 0) {
+			free(out);
+			return NULL;
+		}
+		out[i] = (char)v;
+	}
+	out[n / 2] = '\0';
+	return out;
+}
+
+void
+quarantine_entry_free(struct quarantine_entry *e)
+{
+	if (!e)
+		return;
+	quarantine_entries_free(e, 1);
+}
+
+void
+quarantine_entry_clear(struct quarantine_entry *e)
+{
+	size_t i;
+
+	free(e->original_path);
+	free(e->verdict);
+	free(e->format);
+	free(e->method);
+	free(e->version);
+	for (i = 0; i < e->n_findings; i++) {
+		struct quarantine_finding *f = &e->findings[i];
+
+		free(f->severity);
+		free(f->kind);
+		free(f->global);
+		free(f->opcode);
+		free(f->location);
+		free(f->reason);
+	}
+	free(e->findings);
+}
+
+void
+quarantine_entries_free(struct quarantine_entry *entries, size_t n)
+{
+	size_t i;
+
+	if (!entries)
+		return;
+	for (i = 0; i < n; i++)
+		quarantine_entry_clear(&entries[i]);
+	free(entries);
+}
+
+/* Reads the whole record of an entry (bounded). */
+static int
+record_read_raw(int efd, char **ret_buf, size_t *ret_len)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int fd, rc = QUARANTINE_ERR_CORRUPT;
+
+	fd = openat(efd, RECORD_NAME, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? QUARANTINE_ERR_CORRUPT : quarantine_io_status();
+	buf = malloc(QUARANTINE_MAX_RECORD_SIZE + 1);
+	if (!buf) {
+		rc = QUARANTINE_ERR_NOMEM;
+		goto out;
+	}
+	for (;;) {
+		ssize_t r = read(fd, buf + len,
+				 QUARANTINE_MAX_RECORD_SIZE + 1 - len);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = quarantine_io_status();
+			goto out;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+		if (len > QUARANTINE_MAX_RECORD_SIZE)
+			goto out;	/* corrupt: larger than we write */
+	}
+	buf[len] = '\0';
+	*ret_buf = buf;
+	*ret_len = len;
+	buf = NULL;
+	rc = QUARANTINE_OK;
+out:
+	free(buf);
+	close(fd);
+	return rc;
+}
+
+static int
+entry_parse(const char *id, const char *text, size_t len,
+	    struct quarantine_entry *e)
+{
+	struct json_value *j = NULL;
+	const struct json_value *fs;
+	const char *s, *hex;
+	int64_t i64;
+	uint64_t u64;
+	size_t i;
+	int rc = QUARANTINE_ERR_CORRUPT;
+	char *end;
+	unsigned long mode;
+
+	memset(e, 0, sizeof(*e));
+	snprintf(e->id, sizeof(e->id), "%s", id);
+	j = json_parse(text, len);
+	if (!j || j->type != JSON_OBJECT)
+		goto out;
+	hex = json_get_str(j, "original_path_hex");
+	s = json_get_str(j, "sha256");
+	if (!hex || !s || strlen(s) != SHA256_HEX_LEN)
+		goto out;
+	memcpy(e->sha256, s, SHA256_HEX_LEN + 1);
+	e->original_path = unhex(hex);
+	if (!e->original_path)
+		goto out;
+	if (!json_get_u64(j, "size", &e->size))
+		goto out;
+	s = json_get_str(j, "mode");
+	if (!s)
+		goto out;
+	errno = 0;
+	mode = strtoul(s, &end, 8);
+	if (errno || *end || mode > 07777)
+		goto out;
+	e->mode = (mode_t)mode;
+	if (!json_get_u64(j, "uid", &u64) || u64 > UINT32_MAX)
+		goto out;
+	e->uid = (uid_t)u64;
+	if (!json_get_u64(j, "gid", &u64) || u64 > UINT32_MAX)
+		goto out;
+	e->gid = (gid_t)u64;
+#define GET_TS(field, name)						\
+	do {								\
+		if (!json_get_i64(j, name "_sec", &i64))		\
+			goto out;					\
+		e->field.tv_sec = (time_t)i64;				\
+		if (!json_get_i64(j, name "_nsec", &i64) || i64 < 0 ||	\
+		    i64 > 999999999)					\
+			goto out;					\
+		e->field.tv_nsec = (long)i64;				\
+	} while (0)
+	GET_TS(atime, "atime");
+	GET_TS(mtime, "mtime");
+	GET_TS(ctime, "ctime");
+#undef GET_TS
+	if (!json_get_i64(j, "quarantined_at_unix", &i64))
+		goto out;
+	e->quarantined_at = (time_t)i64;
+	if (!json_get_u64(j, "findings_total", &e->findings_total))
+		e->findings_total = 0;
+	rc = QUARANTINE_ERR_NOMEM;
+	e->verdict = dup_or_empty(json_get_str(j, "verdict"));
+	e->format = dup_or_empty(json_get_str(j, "format"));
+	e->method = dup_or_empty(json_get_str(j, "method"));
+	e->version = dup_or_empty(json_get_str(j, "picklewarden_version"));
+	if (!e->verdict || !e->format || !e->method || !e->version)
+		goto out;
+	fs = json_get(j, "findings");
+	if (fs && fs->type == JSON_ARRAY && fs->n > 0) {
+		e->findings = calloc(fs->n, sizeof(*e->findings));
+		if (!e->findings)
+			goto out;
+		for (i = 0; i < fs->n; i++) {
+			const struct json_value *f = &fs->items[i];
+			struct quarantine_finding *q = &e->findings[i];
+
+			e->n_findings++;
+			q->severity = dup_or_empty(json_get_str(f, "severity"));
+			q->kind = dup_or_empty(json_get_str(f, "kind"));
+			q->global = dup_or_empty(json_get_str(f, "global"));
+			q->opcode = dup_or_empty(json_get_str(f, "opcode"));
+			q->location = dup_or_empty(json_get_str(f, "location"));
+			q->reason = dup_or_empty(json_get_str(f, "reason"));
+			if (!json_get_u64(f, "offset", &q->offset))
+				q->offset = 0;
+			if (!q->severity || !q->kind || !q->global ||
+			    !q->opcode || !q->location || !q->reason)
+				goto out;
+		}
+	}
+	rc = QUARANTINE_OK;
+out:
+	json_free(j);
+	if (rc != QUARANTINE_OK) {
+		quarantine_entry_clear(e);
+		memset(e, 0, sizeof(*e));
+	}
+	return rc;
+}
+
+/* Reads entry id into *e (caller clears it with entry_clear). */
+int
+quarantine_entry_read(struct quarantine_store *s, const char *id,
+	   struct quarantine_entry *e)
+{
+	char *text = NULL;
+	size_t len = 0;
+	struct stat st;
+	int efd, rc;
+
+	efd = openat(s->dfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		     O_CLOEXEC);
+	if (efd < 0)
+		return errno == ENOENT || errno == ENOTDIR || errno == ELOOP ?
+		       QUARANTINE_ERR_NOT_FOUND : quarantine_io_status();
+	rc = record_read_raw(efd, &text, &len);
+	if (rc == QUARANTINE_OK)
+		rc = entry_parse(id, text, len, e);
+	if (rc == QUARANTINE_OK)
+		e->data_present = fstatat(efd, DATA_NAME, &st,
+					  AT_SYMLINK_NOFOLLOW) == 0 &&
+				  S_ISREG(st.st_mode);
+	free(text);
+	close(efd);
+	return rc;
+}
+
+int
+quarantine_show(struct quarantine_store *s, const char *id,
+		struct quarantine_entry **ret)
+{
+	struct quarantine_entry *e;
+	int rc;
+
+	if (!quarantine_id_valid(id))
+		return QUARANTINE_ERR_INVALID;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return QUARANTINE_ERR_NOMEM;
+	rc = quarantine_entry_read(s, id, e);
+	if (rc != QUARANTINE_OK) {
+		free(e);
+		return rc;
+	}
+	*ret = e;
+	return QUARANTINE_OK;
+}
+
+int
+quarantine_write_record(struct quarantine_store *s, const char *id,
+			FILE *out)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int efd, rc;
+
+	if (!quarantine_id_valid(id))
+		return QUARANTINE_ERR_INVALID;
+	efd = openat(s->dfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		     O_CLOEXEC);
+	if (efd < 0)
+		return errno == ENOENT ? QUARANTINE_ERR_NOT_FOUND : quarantine_io_status();
+	rc = record_read_raw(efd, &text, &len);
+	close(efd);
+	if (rc == QUARANTINE_OK && fwrite(text, 1, len, out) != len)
+		rc = QUARANTINE_ERR_IO;
+	free(text);
+	return rc;
+}
+
+static int
+entry_cmp(const void *a, const void *b)
+{
+	const struct quarantine_entry *x = a, *y = b;
+
+	if (x->quarantined_at != y->quarantined_at)
+		return x->quarantined_at < y->quarantined_at ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
+int
+quarantine_list(struct quarantine_store *s, struct quarantine_entry **ret,
+		size_t *ret_n, size_t *ret_bad)
+{
+	struct quarantine_entry *v = NULL;
+	size_t n = 0, bad = 0;
+	struct dirent *de;
+	DIR *d = NULL;
+	int fd, rc = QUARANTINE_OK;
+
+	fd = openat(s->dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		quarantine_close_keep_errno(fd);
+		return quarantine_io_status();
+	}
+	while ((errno = 0, de = readdir(d))) {
+		struct quarantine_entry *nv;
+
+		/* ".new-*" are moves in progress (or interrupted by a
+		 * crash): not entries. */
+		if (!quarantine_id_valid(de->d_name))
+			continue;
+		nv = reallocarray(v, n + 1, sizeof(*v));
+		if (!nv) {
+			rc = QUARANTINE_ERR_NOMEM;
+			goto out;
+		}
+		v = nv;
+		rc = quarantine_entry_read(s, de->d_name, &v[n]);
+		if (rc == QUARANTINE_ERR_NOMEM)
+			goto out;
+		if (rc != QUARANTINE_OK) {
+			bad++;
+			rc = QUARANTINE_OK;
+			continue;
+		}
+		n++;
+	}
+	if (errno) {
+		rc = quarantine_io_status();
+		goto out;
+	}
+	if (n)
+		qsort(v, n, sizeof(*v), entry_cmp);
+	else {
+		free(v);
+		v = NULL;
+	}
+	*ret = v;
+	*ret_n = n;
+	if (ret_bad)
+		*ret_bad = bad;
+	v = NULL;
+	n = 0;
+out:
+	quarantine_entries_free(v, n);
+	closedir(d);
+	return rc;
+}

@@ -1,0 +1,32 @@
+/*
+ * utf8.h - the agent's one UTF-8 decoder and encoder.
+ *
+ * Used by escape.c (which passes valid UTF-8 through and escapes the
+ * rest) and by the record reader (which turns \uXXXX back into UTF-8).
+ * The scanner library has its own (scanner/pickle/text.c): layers share
+ * no code of ours, and the library's version works on its bounded cursor
+ * with Python's own rules (surrogatepass), not on NUL-terminated strings.
+ */
+#ifndef PW_AGENT_UTF8_H
+#define PW_AGENT_UTF8_H
+
+#include <stddef.h>
+
+/* Longest UTF-8 sequence utf8_encode writes. */
+#define UTF8_MAX_LEN 4
+
+/*
+ * Length of the valid UTF-8 sequence at the start of the NUL-terminated s
+ * (strict: no overlong forms, no surrogates, at most U+10FFFF), or 0 when
+ * it is not valid.  Never reads past a NUL.
+ */
+size_t utf8_valid_len(const unsigned char *s);
+
+/*
+ * Writes code point cp (at most U+10FFFF; the caller has rejected
+ * surrogates) as UTF-8 into out, which has room for UTF8_MAX_LEN bytes.
+ * Returns the number of bytes written.
+ */
+size_t utf8_encode(char *out, unsigned cp);
+
+#endif
