@@ -1,0 +1,181 @@
+/*
+ * test_json_writer.c - the record writer (agent/store/json_writer.c) and
+ * the agent's UTF-8 helpers (agent/store/utf8.c): exact layout, misuse
+ * refused, and a round trip through the record reader for strings that
+ * need escaping.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "agent/store/json_reader.h"
+#include "agent/store/json_writer.h"
+#include "agent/store/utf8.h"
+
+static void
+test_layout(void **state)
+{
+	struct json_writer *w = json_writer_new();
+	char *buf = NULL;
+	size_t len = 0;
+
+	(void)state;
+	assert_non_null(w);
+	json_writer_object_begin(w);
+	json_writer_member_u64(w, "a", 1);
+	json_writer_member_str(w, "b", NULL);
+	json_writer_key(w, "empty");
+	json_writer_array_begin(w);
+	json_writer_array_end(w);
+	json_writer_key(w, "list");
+	json_writer_array_begin(w);
+	json_writer_object_begin(w);
+	json_writer_member_i64(w, "x", -2);
+	json_writer_member_str(w, "y", "z");
+	json_writer_object_end(w);
+	json_writer_object_begin(w);
+	json_writer_object_end(w);
+	json_writer_array_end(w);
+	json_writer_key(w, "hex");
+	json_writer_hex(w, "\x01\xff", 2);
+	json_writer_object_end(w);
+	assert_int_equal(json_writer_finish(w, &buf, &len), 0);
+	assert_string_equal(buf,
+		"{\n"
+		"  \"a\": 1,\n"
+		"  \"b\": null,\n"
+		"  \"empty\": [],\n"
+		"  \"list\": [\n"
+		"    {\"x\": -2, \"y\": \"z\"},\n"
+		"    {}\n"
+		"  ],\n"
+		"  \"hex\": \"01ff\"\n"
+		"}\n");
+	assert_int_equal(len, strlen(buf));
+	free(buf);
+}
+
+/* Each misuse makes finish fail with EINVAL and hand back nothing. */
+static void
+test_misuse(void **state)
+{
+	int i;
+
+	(void)state;
+	for (i = 0; i < 6; i++) {
+		struct json_writer *w = json_writer_new();
+		char *buf = NULL;
+		size_t len = 0;
+		int d;
+
+		assert_non_null(w);
+		switch (i) {
+		case 0:		/* nothing written */
+			break;
+		case 1:		/* a value where a key is due */
+			json_writer_object_begin(w);
+			json_writer_u64(w, 1);
+			json_writer_object_end(w);
+			break;
+		case 2:		/* unbalanced */
+			json_writer_array_begin(w);
+			break;
+		case 3:		/* wrong closer */
+			json_writer_array_begin(w);
+			json_writer_object_end(w);
+			break;
+		case 4:		/* two top-level values */
+			json_writer_u64(w, 1);
+			json_writer_u64(w, 2);
+			break;
+		case 5:		/* too deep */
+			for (d = 0; d <= JSON_WRITER_MAX_DEPTH; d++)
+				json_writer_array_begin(w);
+			for (d = 0; d <= JSON_WRITER_MAX_DEPTH; d++)
+				json_writer_array_end(w);
+			break;
+		}
+		errno = 0;
+		assert_int_equal(json_writer_finish(w, &buf, &len), -1);
+		assert_int_equal(errno, EINVAL);
+		assert_null(buf);
+	}
+	json_writer_free(NULL);
+}
+
+/* Strings that need escaping come back from the reader as written
+ * (invalid UTF-8 bytes come back as U+00HH, which is why the records
+ * also keep the path as hex). */
+static void
+test_round_trip(void **state)
+{
+	static const char *const strs[] = {
+		"plain", "quote\" back\\slash", "nl\ntab\tbell\a",
+		"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\x8d", "del\x7f",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
+		struct json_writer *w = json_writer_new();
+		struct json_value *v;
+		char *buf = NULL;
+		size_t len = 0;
+
+		json_writer_object_begin(w);
+		json_writer_member_str(w, "s", strs[i]);
+		json_writer_object_end(w);
+		assert_int_equal(json_writer_finish(w, &buf, &len), 0);
+		v = json_parse(buf, len);
+		assert_non_null(v);
+		assert_string_equal(json_get_str(v, "s"), strs[i]);
+		json_free(v);
+		free(buf);
+	}
+}
+
+static void
+test_utf8(void **state)
+{
+	static const unsigned cps[] = {0x1, 0x7f, 0x80, 0x7ff, 0x800, 0xd7ff,
+				       0xe000, 0xffff, 0x10000, 0x10ffff};
+	static const char *const bad[] = {
+		"\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80",
+		"\xf8", "\x80", "\xe2\x82",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cps) / sizeof(cps[0]); i++) {
+		char out[UTF8_MAX_LEN + 1] = {0};
+		size_t n = utf8_encode(out, cps[i]);
+
+		assert_true(n >= 1 && n <= UTF8_MAX_LEN);
+		assert_int_equal(utf8_valid_len((const unsigned char *)out),
+				 n);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(utf8_valid_len((const unsigned char *)bad[i]),
+				 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_layout),
+		cmocka_unit_test(test_misuse),
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_utf8),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
