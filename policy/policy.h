@@ -2,7 +2,8 @@
  * policy.h - picklewarden's configuration: what to watch, what to do with
  * each verdict, what to trust, and the knobs of the agent.
  *
- * The configuration is an INI file read with iniparser.  Loading is strict:
+ * The configuration is an INI file in iniparser's dialect, parsed once
+ * (policy/ini.c) into an iniparser dictionary.  Loading is strict:
  * an unknown section or key, a bad value, a key given twice or a line over
  * 1024 characters fails the whole load with a struct policy_error naming the
  * file, line and key.  A load that fails never returns a partial policy.
@@ -10,12 +11,13 @@
  * Layering: policy/ uses nothing else of picklewarden (not even the scanner
  * headers).  Verdict indexes follow enum pw_verdict by value (clean 0,
  * suspicious 1, error 2, malicious 3); agent/ checks that at compile time.
- * Limits are kept by name; agent/policy_bridge.c maps the names with
+ * Limits are kept by name; agent/cli/policy_bridge.c maps the names with
  * pw_limit_name().
  *
- * Thread safety: loading keeps no global state of its own (iniparser's error
- * callback is set once, silently, under pthread_once).  A loaded policy is
- * immutable; any number of threads may read it.
+ * Thread safety: loading keeps no global state (iniparser is only used
+ * for its dictionary, never its file loader, so its process-wide error
+ * callback is not involved).  A loaded policy is immutable; any number of
+ * threads may read it.
  */
 #ifndef PW_POLICY_H
 #define PW_POLICY_H
@@ -119,8 +121,8 @@ struct policy_error {
 extern const char *const policy_limit_names[];
 
 /*
- * Loads a configuration.  All three share one parse path (the text checks,
- * then iniparser, then value validation).
+ * Loads a configuration.  All three share one parse path (the text parsed
+ * once with its checks, then value validation).
  *   policy_load_file:   reads path (at most POLICY_MAX_FILE_SIZE bytes).
  *   policy_load_string: parses text; name is used in errors and as source.
  * On success returns 0 and *ret is a new policy (free with policy_free).

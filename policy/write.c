@@ -1,0 +1,101 @@
+/*
+ * write.c - the effective configuration written back as INI (what
+ * `picklewarden check-config` prints); it loads back to the same policy.
+ */
+#include "config.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "policy/policy.h"
+
+/* A path value as the loader reads it back: '$' doubled. */
+static void
+write_path(FILE *out, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '$')
+			fputc('$', out);
+		fputc(*s, out);
+	}
+}
+
+/* A single path value, quoted when it holds ';' or '#' (iniparser ends an
+ * unquoted value there). */
+static void
+write_path_value(FILE *out, const char *s)
+{
+	bool quote = strpbrk(s, ";#") != NULL;
+
+	if (quote)
+		fputc('"', out);
+	write_path(out, s);
+	if (quote)
+		fputc('"', out);
+}
+
+/* Values with ';' or '#' are quoted: iniparser ends an unquoted value
+ * there. */
+static void
+write_list(FILE *out, const char *key, const struct policy_strv *sv,
+	   bool paths)
+{
+	bool quote = false;
+	size_t i;
+
+	for (i = 0; i < sv->n; i++)
+		quote |= strpbrk(sv->v[i], ";#") != NULL;
+	fprintf(out, "%s = %s", key, quote ? "\"" : "");
+	for (i = 0; i < sv->n; i++) {
+		if (i)
+			fputs(", ", out);
+		if (paths && sv->v[i][0] == '/')
+			write_path(out, sv->v[i]);
+		else
+			fputs(sv->v[i], out);
+	}
+	fprintf(out, "%s\n", quote ? "\"" : "");
+}
+
+int
+policy_write(const struct policy *p, FILE *out)
+{
+	size_t i, v;
+
+	/* The source is a path: keep the comment on one line. */
+	fputs("; effective configuration, from ", out);
+	for (i = 0; p->source[i]; i++)
+		fputc((unsigned char)p->source[i] < 0x20 ? '?' : p->source[i],
+		      out);
+	fputc('\n', out);
+	fputs("\n[watch]\n", out);
+	write_list(out, "roots", &p->roots, true);
+	write_list(out, "exclude", &p->exclude, true);
+	fputs("\n[actions]\n", out);
+	for (v = 0; v < POLICY_VERDICT_COUNT; v++)
+		fprintf(out, "%s = %s\n", policy_verdict_name(v),
+			policy_action_name(p->action[v]));
+	fputs("\n[globals]\n", out);
+	write_list(out, "allow", &p->allow_globals, false);
+	write_list(out, "deny", &p->deny_globals, false);
+	fputs("\n[trusted]\n", out);
+	for (i = 0; i < p->trusted_sha256.n; i++)
+		fprintf(out, "%s = %s\n", p->trusted_labels.v[i],
+			p->trusted_sha256.v[i]);
+	fputs("\n[limits]\n", out);
+	for (i = 0; i < p->n_limits; i++)
+		fprintf(out, "%s = %llu\n", p->limits[i].name,
+			(unsigned long long)p->limits[i].value);
+	fputs("\n[quarantine]\ndirectory = ", out);
+	write_path_value(out, p->quarantine_dir);
+	fprintf(out, "\n\n[log]\nfacility = %s\n", p->syslog_facility_name);
+	fprintf(out, "\n[agent]\nworkers = %u\nqueue_length = %u\n"
+		"watchdog_sec = %u\nstate_dir = ", p->workers,
+		p->queue_length, p->watchdog_sec);
+	write_path_value(out, p->state_dir);
+	fputc('\n', out);
+	if (fflush(out) != 0 || ferror(out))
+		return -1;
+	return 0;
+}
