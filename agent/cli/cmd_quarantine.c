@@ -3,7 +3,6 @@
  */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -84,15 +83,8 @@ entry_json(FILE *out, const struct quarantine_entry *e)
 static void
 report_interrupted(struct quarantine_store *st)
 {
-	DIR *d = opendir(quarantine_dir(st));
-	struct dirent *de;
-	size_t n = 0;
+	size_t n = quarantine_count_interrupted(st);
 
-	if (!d)
-		return;
-	while ((de = readdir(d)))
-		n += strncmp(de->d_name, ".new-", 5) == 0;
-	closedir(d);
 	if (n) {
 		fprintf(stderr, "picklewarden: %zu interrupted move%s left in ",
 			n, n == 1 ? "" : "s");
@@ -204,6 +196,35 @@ do_show(struct quarantine_store *st, const char *id, bool json)
 	return 0;
 }
 
+/* The action word, parsed once. */
+enum cli_quarantine_action {
+	CLI_QUARANTINE_UNKNOWN,
+	CLI_QUARANTINE_LIST,
+	CLI_QUARANTINE_SHOW,
+	CLI_QUARANTINE_RESTORE,
+	CLI_QUARANTINE_PURGE,
+};
+
+static enum cli_quarantine_action
+parse_action(const char *word)
+{
+	static const struct {
+		const char *word;
+		enum cli_quarantine_action action;
+	} actions[] = {
+		{"list", CLI_QUARANTINE_LIST},
+		{"show", CLI_QUARANTINE_SHOW},
+		{"restore", CLI_QUARANTINE_RESTORE},
+		{"purge", CLI_QUARANTINE_PURGE},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
+		if (strcmp(word, actions[i].word) == 0)
+			return actions[i].action;
+	return CLI_QUARANTINE_UNKNOWN;
+}
+
 int
 cmd_quarantine(int argc, char **argv)
 {
@@ -216,6 +237,7 @@ cmd_quarantine(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *config = NULL, *to = NULL, *older = NULL, *action, *id;
+	enum cli_quarantine_action act;
 	struct quarantine_store *st = NULL;
 	struct policy *p = NULL;
 	struct policy_error err;
@@ -250,20 +272,21 @@ cmd_quarantine(int argc, char **argv)
 		usage(stderr);
 		return EXIT_TROUBLE;
 	}
-	if ((json && strcmp(action, "list") && strcmp(action, "show")) ||
-	    (to && strcmp(action, "restore")) ||
-	    (older && strcmp(action, "purge"))) {
+	act = parse_action(action);
+	if ((json && act != CLI_QUARANTINE_LIST &&
+	     act != CLI_QUARANTINE_SHOW) ||
+	    (to && act != CLI_QUARANTINE_RESTORE) ||
+	    (older && act != CLI_QUARANTINE_PURGE)) {
 		fprintf(stderr, "picklewarden: option not valid for "
 			"'quarantine %s'\n", action);
 		return EXIT_TROUBLE;
 	}
-	if (strcmp(action, "list") == 0 ? id != NULL :
-	    strcmp(action, "purge") == 0 ? (!id) == (!older) : !id) {
+	if (act == CLI_QUARANTINE_LIST ? id != NULL :
+	    act == CLI_QUARANTINE_PURGE ? (!id) == (!older) : !id) {
 		usage(stderr);
 		return EXIT_TROUBLE;
 	}
-	if (strcmp(action, "list") && strcmp(action, "show") &&
-	    strcmp(action, "restore") && strcmp(action, "purge")) {
+	if (act == CLI_QUARANTINE_UNKNOWN) {
 		fprintf(stderr, "picklewarden: unknown quarantine action\n");
 		usage(stderr);
 		return EXIT_TROUBLE;
@@ -287,11 +310,11 @@ cmd_quarantine(int argc, char **argv)
 			q == QUARANTINE_ERR_IO ? strerror(errno) : "");
 		goto out;
 	}
-	if (strcmp(action, "list") == 0) {
+	if (act == CLI_QUARANTINE_LIST) {
 		rc = do_list(st, json);
-	} else if (strcmp(action, "show") == 0) {
+	} else if (act == CLI_QUARANTINE_SHOW) {
 		rc = do_show(st, id, json);
-	} else if (strcmp(action, "restore") == 0) {
+	} else if (act == CLI_QUARANTINE_RESTORE) {
 		q = quarantine_restore(st, id, to);
 		if (q != QUARANTINE_OK) {
 			fprintf(stderr, "picklewarden: restore %s: %s%s%s\n",

@@ -173,16 +173,26 @@ report_json_file(FILE *out, const char *path, const struct pw_result *res,
 	fputs("]}", out);
 }
 
+/* A file that got no scan result: it failed (verdict "error", a finding
+ * of severity error) or was skipped (verdict "skipped", severity info). */
+enum report_outcome {
+	REPORT_FAILED,
+	REPORT_SKIPPED,
+};
+
 static void
-json_simple(FILE *out, const char *path, const char *verdict, const char *why)
+json_simple(FILE *out, const char *path, enum report_outcome outcome,
+	    const char *why)
 {
+	const char *verdict = outcome == REPORT_FAILED ? "error" : "skipped";
+
 	json_sep(out);
 	fputc('{', out);
 	json_kv(out, "path", path, true);
 	json_kv(out, "verdict", verdict, true);
 	json_kv(out, "format", NULL, true);
 	fputs("\"findings\":[{", out);
-	json_kv(out, "severity", strcmp(verdict, "error") == 0 ? "error" : "info",
+	json_kv(out, "severity", outcome == REPORT_FAILED ? "error" : "info",
 		true);
 	json_kv(out, "kind", "parse", true);
 	json_kv(out, "global", NULL, true);
@@ -198,13 +208,13 @@ json_simple(FILE *out, const char *path, const char *verdict, const char *why)
 void
 report_json_failure(FILE *out, const char *path, const char *why)
 {
-	json_simple(out, path, "error", why);
+	json_simple(out, path, REPORT_FAILED, why);
 }
 
 void
 report_json_skipped(FILE *out, const char *path, const char *why)
 {
-	json_simple(out, path, "skipped", why);
+	json_simple(out, path, REPORT_SKIPPED, why);
 }
 
 void

@@ -18,7 +18,7 @@ escape_into(const char *s, char *out)
 	char tmp[8];
 
 	while (*p) {
-		size_t len = utf8_valid_len(p);
+		size_t len = store_utf8_valid_len(p);
 		const char *rep = NULL;
 
 		if (len == 1 && *p >= 0x20 && *p != 0x7f && *p != '\\' &&
@@ -103,7 +103,7 @@ escape_json_write(FILE *out, const char *s)
 
 	fputc('"', out);
 	while (*p) {
-		size_t len = utf8_valid_len(p);
+		size_t len = store_utf8_valid_len(p);
 
 		if (len > 1) {
 			fwrite(p, 1, len, out);

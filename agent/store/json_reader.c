@@ -130,7 +130,7 @@ string(struct cur *c)
 			}
 			/* "\uXXXX" is 6 bytes (12 for a pair), its UTF-8 at
 			 * most 3 (4): the buffer stays big enough. */
-			n += utf8_encode(out + n, cp);
+			n += store_utf8_encode(out + n, cp);
 			break;
 		default:
 			goto bad;
@@ -144,10 +144,10 @@ bad:
 	return NULL;
 }
 
-static int value(struct cur *c, struct json_value *v, int depth);
+static int value(struct cur *c, struct store_json_value *v, int depth);
 
 static void
-value_clear(struct json_value *v)
+value_clear(struct store_json_value *v)
 {
 	size_t i;
 
@@ -163,16 +163,16 @@ value_clear(struct json_value *v)
 }
 
 static int
-push(struct json_value *v, char *key)
+push(struct store_json_value *v, char *key)
 {
-	struct json_value *items;
+	struct store_json_value *items;
 
 	items = reallocarray(v->items, v->n + 1, sizeof(*items));
 	if (!items)
 		return -1;
 	v->items = items;
 	memset(&items[v->n], 0, sizeof(items[0]));
-	if (v->type == JSON_OBJECT) {
+	if (v->type == STORE_JSON_OBJECT) {
 		char **keys = reallocarray(v->keys, v->n + 1, sizeof(*keys));
 
 		if (!keys)
@@ -185,11 +185,11 @@ push(struct json_value *v, char *key)
 }
 
 static int
-container(struct cur *c, struct json_value *v, int depth, bool object)
+container(struct cur *c, struct store_json_value *v, int depth, bool object)
 {
 	char close = object ? '}' : ']';
 
-	v->type = object ? JSON_OBJECT : JSON_ARRAY;
+	v->type = object ? STORE_JSON_OBJECT : STORE_JSON_ARRAY;
 	if (eat(c, close))
 		return 0;
 	for (;;) {
@@ -216,11 +216,11 @@ container(struct cur *c, struct json_value *v, int depth, bool object)
 }
 
 static int
-value(struct cur *c, struct json_value *v, int depth)
+value(struct cur *c, struct store_json_value *v, int depth)
 {
 	size_t start;
 
-	if (depth > JSON_MAX_DEPTH)
+	if (depth > STORE_JSON_MAX_DEPTH)
 		return -1;
 	ws(c);
 	if (c->off >= c->len)
@@ -233,18 +233,18 @@ value(struct cur *c, struct json_value *v, int depth)
 		c->off++;
 		return container(c, v, depth, false);
 	case '"':
-		v->type = JSON_STRING;
+		v->type = STORE_JSON_STRING;
 		v->text = string(c);
 		return v->text ? 0 : -1;
 	case 't':
-		v->type = JSON_BOOL;
+		v->type = STORE_JSON_BOOL;
 		v->boolean = true;
 		return literal(c, "true") ? 0 : -1;
 	case 'f':
-		v->type = JSON_BOOL;
+		v->type = STORE_JSON_BOOL;
 		return literal(c, "false") ? 0 : -1;
 	case 'n':
-		v->type = JSON_NULL;
+		v->type = STORE_JSON_NULL;
 		return literal(c, "null") ? 0 : -1;
 	}
 	start = c->off;
@@ -258,16 +258,16 @@ value(struct cur *c, struct json_value *v, int depth)
 		c->off++;
 	if (c->off == start || (c->off == start + 1 && c->p[start] == '-'))
 		return -1;
-	v->type = JSON_NUMBER;
+	v->type = STORE_JSON_NUMBER;
 	v->text = strndup(c->p + start, c->off - start);
 	return v->text ? 0 : -1;
 }
 
-struct json_value *
-json_parse(const char *text, size_t len)
+struct store_json_value *
+store_json_parse(const char *text, size_t len)
 {
 	struct cur c = {text, len, 0};
-	struct json_value *v = calloc(1, sizeof(*v));
+	struct store_json_value *v = calloc(1, sizeof(*v));
 
 	if (!v)
 		return NULL;
@@ -278,12 +278,12 @@ json_parse(const char *text, size_t len)
 		goto fail;
 	return v;
 fail:
-	json_free(v);
+	store_json_free(v);
 	return NULL;
 }
 
 void
-json_free(struct json_value *v)
+store_json_free(struct store_json_value *v)
 {
 	if (!v)
 		return;
@@ -291,12 +291,12 @@ json_free(struct json_value *v)
 	free(v);
 }
 
-const struct json_value *
-json_get(const struct json_value *v, const char *key)
+const struct store_json_value *
+store_json_get(const struct store_json_value *v, const char *key)
 {
 	size_t i;
 
-	if (!v || v->type != JSON_OBJECT)
+	if (!v || v->type != STORE_JSON_OBJECT)
 		return NULL;
 	for (i = 0; i < v->n; i++)
 		if (strcmp(v->keys[i], key) == 0)
@@ -305,21 +305,22 @@ json_get(const struct json_value *v, const char *key)
 }
 
 const char *
-json_get_str(const struct json_value *v, const char *key)
+store_json_get_str(const struct store_json_value *v, const char *key)
 {
-	const struct json_value *m = json_get(v, key);
+	const struct store_json_value *m = store_json_get(v, key);
 
-	return m && m->type == JSON_STRING ? m->text : NULL;
+	return m && m->type == STORE_JSON_STRING ? m->text : NULL;
 }
 
 bool
-json_get_i64(const struct json_value *v, const char *key, int64_t *ret)
+store_json_get_i64(const struct store_json_value *v, const char *key,
+		   int64_t *ret)
 {
-	const struct json_value *m = json_get(v, key);
+	const struct store_json_value *m = store_json_get(v, key);
 	char *end;
 	long long x;
 
-	if (!m || m->type != JSON_NUMBER)
+	if (!m || m->type != STORE_JSON_NUMBER)
 		return false;
 	errno = 0;
 	x = strtoll(m->text, &end, 10);
@@ -330,13 +331,14 @@ json_get_i64(const struct json_value *v, const char *key, int64_t *ret)
 }
 
 bool
-json_get_u64(const struct json_value *v, const char *key, uint64_t *ret)
+store_json_get_u64(const struct store_json_value *v, const char *key,
+		   uint64_t *ret)
 {
-	const struct json_value *m = json_get(v, key);
+	const struct store_json_value *m = store_json_get(v, key);
 	char *end;
 	unsigned long long x;
 
-	if (!m || m->type != JSON_NUMBER || m->text[0] == '-')
+	if (!m || m->type != STORE_JSON_NUMBER || m->text[0] == '-')
 		return false;
 	errno = 0;
 	x = strtoull(m->text, &end, 10);

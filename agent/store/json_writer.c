@@ -15,21 +15,21 @@ struct json_level {
 	size_t count;		/* members written so far */
 };
 
-struct json_writer {
+struct store_json_writer {
 	FILE *f;		/* open_memstream over buf */
 	char *buf;
 	size_t len;
-	struct json_level level[JSON_WRITER_MAX_DEPTH];
+	struct json_level level[STORE_JSON_WRITER_MAX_DEPTH];
 	size_t depth;		/* open containers */
 	bool key_pending;	/* a key was written, its value is due */
 	bool done;		/* the top-level value is complete */
 	int err;		/* sticky errno, 0 while all is well */
 };
 
-struct json_writer *
-json_writer_new(void)
+struct store_json_writer *
+store_json_writer_new(void)
 {
-	struct json_writer *w = calloc(1, sizeof(*w));
+	struct store_json_writer *w = calloc(1, sizeof(*w));
 
 	if (!w)
 		return NULL;
@@ -42,7 +42,7 @@ json_writer_new(void)
 }
 
 void
-json_writer_free(struct json_writer *w)
+store_json_writer_free(struct store_json_writer *w)
 {
 	if (!w)
 		return;
@@ -52,7 +52,7 @@ json_writer_free(struct json_writer *w)
 }
 
 static void
-indent(struct json_writer *w, size_t n)
+indent(struct store_json_writer *w, size_t n)
 {
 	fputc('\n', w->f);
 	while (n--)
@@ -62,7 +62,7 @@ indent(struct json_writer *w, size_t n)
 /* Before any value: checks that one may come here and writes the
  * separator.  False (and the writer failed) when it may not. */
 static bool
-value_start(struct json_writer *w)
+value_start(struct store_json_writer *w)
 {
 	struct json_level *l;
 
@@ -98,30 +98,30 @@ value_start(struct json_writer *w)
 
 /* After a value: the document is complete when it was the top one. */
 static void
-value_end(struct json_writer *w)
+value_end(struct store_json_writer *w)
 {
 	if (w->depth == 0)
 		w->done = true;
 }
 
 static void
-begin(struct json_writer *w, bool object)
+begin(struct store_json_writer *w, bool object)
 {
 	if (!value_start(w))
 		return;
-	if (w->depth == JSON_WRITER_MAX_DEPTH) {
+	if (w->depth == STORE_JSON_WRITER_MAX_DEPTH) {
 		w->err = EINVAL;
 		return;
 	}
 	w->level[w->depth].object = object;
-	w->level[w->depth].lines = w->depth < JSON_WRITER_LINES;
+	w->level[w->depth].lines = w->depth < STORE_JSON_WRITER_LINES;
 	w->level[w->depth].count = 0;
 	w->depth++;
 	fputc(object ? '{' : '[', w->f);
 }
 
 static void
-end(struct json_writer *w, bool object)
+end(struct store_json_writer *w, bool object)
 {
 	struct json_level *l;
 
@@ -140,31 +140,31 @@ end(struct json_writer *w, bool object)
 }
 
 void
-json_writer_object_begin(struct json_writer *w)
+store_json_object_begin(struct store_json_writer *w)
 {
 	begin(w, true);
 }
 
 void
-json_writer_object_end(struct json_writer *w)
+store_json_object_end(struct store_json_writer *w)
 {
 	end(w, true);
 }
 
 void
-json_writer_array_begin(struct json_writer *w)
+store_json_array_begin(struct store_json_writer *w)
 {
 	begin(w, false);
 }
 
 void
-json_writer_array_end(struct json_writer *w)
+store_json_array_end(struct store_json_writer *w)
 {
 	end(w, false);
 }
 
 void
-json_writer_key(struct json_writer *w, const char *key)
+store_json_key(struct store_json_writer *w, const char *key)
 {
 	struct json_level *l;
 
@@ -189,7 +189,7 @@ json_writer_key(struct json_writer *w, const char *key)
 }
 
 void
-json_writer_str(struct json_writer *w, const char *s)
+store_json_str(struct store_json_writer *w, const char *s)
 {
 	if (!value_start(w))
 		return;
@@ -201,7 +201,7 @@ json_writer_str(struct json_writer *w, const char *s)
 }
 
 void
-json_writer_hex(struct json_writer *w, const void *bytes, size_t len)
+store_json_hex(struct store_json_writer *w, const void *bytes, size_t len)
 {
 	const unsigned char *p = bytes;
 	size_t i;
@@ -216,7 +216,7 @@ json_writer_hex(struct json_writer *w, const void *bytes, size_t len)
 }
 
 void
-json_writer_u64(struct json_writer *w, uint64_t v)
+store_json_u64(struct store_json_writer *w, uint64_t v)
 {
 	if (!value_start(w))
 		return;
@@ -225,7 +225,7 @@ json_writer_u64(struct json_writer *w, uint64_t v)
 }
 
 void
-json_writer_i64(struct json_writer *w, int64_t v)
+store_json_i64(struct store_json_writer *w, int64_t v)
 {
 	if (!value_start(w))
 		return;
@@ -234,34 +234,36 @@ json_writer_i64(struct json_writer *w, int64_t v)
 }
 
 void
-json_writer_null(struct json_writer *w)
+store_json_null(struct store_json_writer *w)
 {
-	json_writer_str(w, NULL);
+	store_json_str(w, NULL);
 }
 
 void
-json_writer_member_str(struct json_writer *w, const char *key, const char *s)
+store_json_member_str(struct store_json_writer *w, const char *key,
+		      const char *s)
 {
-	json_writer_key(w, key);
-	json_writer_str(w, s);
+	store_json_key(w, key);
+	store_json_str(w, s);
 }
 
 void
-json_writer_member_u64(struct json_writer *w, const char *key, uint64_t v)
+store_json_member_u64(struct store_json_writer *w, const char *key, uint64_t v)
 {
-	json_writer_key(w, key);
-	json_writer_u64(w, v);
+	store_json_key(w, key);
+	store_json_u64(w, v);
 }
 
 void
-json_writer_member_i64(struct json_writer *w, const char *key, int64_t v)
+store_json_member_i64(struct store_json_writer *w, const char *key, int64_t v)
 {
-	json_writer_key(w, key);
-	json_writer_i64(w, v);
+	store_json_key(w, key);
+	store_json_i64(w, v);
 }
 
 int
-json_writer_finish(struct json_writer *w, char **ret_buf, size_t *ret_len)
+store_json_writer_finish(struct store_json_writer *w, char **ret_buf,
+			 size_t *ret_len)
 {
 	int err;
 

@@ -4,12 +4,12 @@
  * Records are built by calls, never by printing fragments and patching
  * them afterwards: commas, nesting and string escaping are the writer's
  * job.  Strings go through escape_json_write (valid UTF-8 passes, the
- * rest becomes \u00HH).  Containers opened at depth < JSON_WRITER_LINES
+ * rest becomes \u00HH).  Containers opened at depth < STORE_JSON_WRITER_LINES
  * put each member on its own indented line; deeper ones stay on one line
  * (a finding in a record reads as one line).
  *
  * Errors are sticky: calls after a failure do nothing, and
- * json_writer_finish reports it.  Misuse (a value where a key is due,
+ * store_json_writer_finish reports it.  Misuse (a value where a key is due,
  * unbalanced containers) is an error too, never undefined output.
  */
 #ifndef PW_AGENT_JSON_WRITER_H
@@ -19,37 +19,37 @@
 #include <stdint.h>
 
 /* Nesting deeper than this is refused (records use three levels). */
-#define JSON_WRITER_MAX_DEPTH 8
+#define STORE_JSON_WRITER_MAX_DEPTH 8
 /* Containers opened above this depth are written one member a line. */
-#define JSON_WRITER_LINES 2
+#define STORE_JSON_WRITER_LINES 2
 
-struct json_writer;
+struct store_json_writer;
 
-/* A new writer, or NULL when out of memory.  Free with json_writer_free
- * (NULL is a no-op) unless json_writer_finish took it. */
-struct json_writer *json_writer_new(void);
-void json_writer_free(struct json_writer *w);
+/* A new writer, or NULL when out of memory.  Free with store_json_writer_free
+ * (NULL is a no-op) unless store_json_writer_finish took it. */
+struct store_json_writer *store_json_writer_new(void);
+void store_json_writer_free(struct store_json_writer *w);
 
-void json_writer_object_begin(struct json_writer *w);
-void json_writer_object_end(struct json_writer *w);
-void json_writer_array_begin(struct json_writer *w);
-void json_writer_array_end(struct json_writer *w);
+void store_json_object_begin(struct store_json_writer *w);
+void store_json_object_end(struct store_json_writer *w);
+void store_json_array_begin(struct store_json_writer *w);
+void store_json_array_end(struct store_json_writer *w);
 /* The name of the next member of the current object. */
-void json_writer_key(struct json_writer *w, const char *key);
+void store_json_key(struct store_json_writer *w, const char *key);
 /* A string value; NULL writes null. */
-void json_writer_str(struct json_writer *w, const char *s);
+void store_json_str(struct store_json_writer *w, const char *s);
 /* len bytes as a string of lowercase hex digits (exact bytes survive). */
-void json_writer_hex(struct json_writer *w, const void *bytes, size_t len);
-void json_writer_u64(struct json_writer *w, uint64_t v);
-void json_writer_i64(struct json_writer *w, int64_t v);
-void json_writer_null(struct json_writer *w);
+void store_json_hex(struct store_json_writer *w, const void *bytes, size_t len);
+void store_json_u64(struct store_json_writer *w, uint64_t v);
+void store_json_i64(struct store_json_writer *w, int64_t v);
+void store_json_null(struct store_json_writer *w);
 
 /* Shorthands for a member of an object: key then value. */
-void json_writer_member_str(struct json_writer *w, const char *key,
+void store_json_member_str(struct store_json_writer *w, const char *key,
 			    const char *s);
-void json_writer_member_u64(struct json_writer *w, const char *key,
+void store_json_member_u64(struct store_json_writer *w, const char *key,
 			    uint64_t v);
-void json_writer_member_i64(struct json_writer *w, const char *key,
+void store_json_member_i64(struct store_json_writer *w, const char *key,
 			    int64_t v);
 
 /*
@@ -58,7 +58,7 @@ void json_writer_member_i64(struct json_writer *w, const char *key,
  * frees) of *ret_len bytes.  Returns -1 with errno ENOMEM when out of
  * memory, EINVAL when the calls did not make one complete value.
  */
-int json_writer_finish(struct json_writer *w, char **ret_buf,
+int store_json_writer_finish(struct store_json_writer *w, char **ret_buf,
 		       size_t *ret_len);
 
 #endif

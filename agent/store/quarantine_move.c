@@ -195,7 +195,8 @@ quarantine_move(struct quarantine_store *s,
 	}
 	/* Only the file we scanned: the name must still be it. */
 	if (fstatat(subj->dirfd, subj->name, &cur, AT_SYMLINK_NOFOLLOW) != 0) {
-		rc = errno == ENOENT ? QUARANTINE_ERR_CHANGED : quarantine_io_status();
+		rc = errno == ENOENT ? QUARANTINE_ERR_CHANGED :
+		     quarantine_io_status();
 		goto out;
 	}
 	if (!S_ISREG(cur.st_mode) || !quarantine_same_file(&cur, subj->st)) {
@@ -231,7 +232,8 @@ quarantine_move(struct quarantine_store *s,
 			rc = quarantine_io_status();
 			goto out;
 		}
-		if (!S_ISREG(cur.st_mode) || !quarantine_same_file(&cur, subj->st)) {
+		if (!S_ISREG(cur.st_mode) ||
+		    !quarantine_same_file(&cur, subj->st)) {
 			rc = QUARANTINE_ERR_CHANGED;
 			goto out;
 		}
@@ -248,7 +250,8 @@ quarantine_move(struct quarantine_store *s,
 			goto out;
 		taken = TAKEN_COPIED;
 	} else {
-		rc = errno == ENOENT ? QUARANTINE_ERR_CHANGED : quarantine_io_status();
+		rc = errno == ENOENT ? QUARANTINE_ERR_CHANGED :
+		     quarantine_io_status();
 		goto out;
 	}
 	if (!sha[0] && sha256_fd(subj->fd, sha, NULL) != 0) {
@@ -264,7 +267,8 @@ quarantine_move(struct quarantine_store *s,
 		goto out;
 	}
 	/* Make the record durable before the entry is published. */
-	if (quarantine_record_write(efd, rec, rec_len) != 0 || fsync(efd) != 0) {
+	if (quarantine_record_write(efd, rec, rec_len) != 0 ||
+	    fsync(efd) != 0) {
 		rc = quarantine_io_status();
 		goto out;
 	}
@@ -300,7 +304,8 @@ quarantine_move(struct quarantine_store *s,
 		 * delete them anyway; we never remove anything else.) */
 		if (fstatat(subj->dirfd, subj->name, &cur,
 			    AT_SYMLINK_NOFOLLOW) != 0 ||
-		    !S_ISREG(cur.st_mode) || !quarantine_same_file(&cur, subj->st)) {
+		    !S_ISREG(cur.st_mode) ||
+		    !quarantine_same_file(&cur, subj->st)) {
 			rc = QUARANTINE_ERR_CHANGED;
 			goto out;
 		}
@@ -327,7 +332,8 @@ out:
 		 * entry directory through its rename to the ID. */
 		bool keep = false;
 
-		if (taken == TAKEN_RENAMED && renameat2(efd, DATA_NAME, subj->dirfd,
+		if (taken == TAKEN_RENAMED &&
+		    renameat2(efd, DATA_NAME, subj->dirfd,
 				       subj->name, RENAME_NOREPLACE) != 0) {
 			/* Something new took the name: putting the file
 			 * back would replace it.  Keep the file in the
@@ -335,7 +341,8 @@ out:
 			keep = true;
 		}
 		if (!keep && newname[0])
-			(void)quarantine_remove_entry_dir(s->dfd, placed ? id : newname);
+			(void)quarantine_remove_entry_dir(
+				s->dfd, placed ? id : newname);
 	}
 	quarantine_close_keep_errno(efd);
 	free(rec);

@@ -31,27 +31,27 @@ method_name(enum quarantine_method method)
 }
 
 static void
-write_finding(struct json_writer *w, const struct pw_finding *fd)
+write_finding(struct store_json_writer *w, const struct pw_finding *fd)
 {
-	json_writer_object_begin(w);
-	json_writer_member_str(w, "severity", pw_severity_name(fd->severity));
-	json_writer_member_str(w, "kind", pw_kind_name(fd->kind));
-	json_writer_member_str(w, "global", fd->global);
-	json_writer_member_str(w, "opcode", fd->opcode);
-	json_writer_member_u64(w, "offset", fd->offset);
-	json_writer_member_str(w, "location",
+	store_json_object_begin(w);
+	store_json_member_str(w, "severity", pw_severity_name(fd->severity));
+	store_json_member_str(w, "kind", pw_kind_name(fd->kind));
+	store_json_member_str(w, "global", fd->global);
+	store_json_member_str(w, "opcode", fd->opcode);
+	store_json_member_u64(w, "offset", fd->offset);
+	store_json_member_str(w, "location",
 			       fd->location ? fd->location : "");
-	json_writer_member_str(w, "reason", fd->reason ? fd->reason : "");
-	json_writer_object_end(w);
+	store_json_member_str(w, "reason", fd->reason ? fd->reason : "");
+	store_json_object_end(w);
 }
 
 /* A timestamp as two members, NAME_sec and NAME_nsec. */
 static void
-write_time(struct json_writer *w, const char *sec_key, const char *nsec_key,
-	   const struct timespec *ts)
+write_time(struct store_json_writer *w, const char *sec_key,
+	   const char *nsec_key, const struct timespec *ts)
 {
-	json_writer_member_i64(w, sec_key, (int64_t)ts->tv_sec);
-	json_writer_member_i64(w, nsec_key, (int64_t)ts->tv_nsec);
+	store_json_member_i64(w, sec_key, (int64_t)ts->tv_sec);
+	store_json_member_i64(w, nsec_key, (int64_t)ts->tv_nsec);
 }
 
 /*
@@ -66,12 +66,12 @@ quarantine_record_build(const struct quarantine_subject *subj,
 			char **ret_buf, size_t *ret_len)
 {
 	const struct stat *st = subj->st;
-	struct json_writer *w;
+	struct store_json_writer *w;
 	char when[32], mode[8];
 	size_t i, count;
 	struct tm tm;
 
-	w = json_writer_new();
+	w = store_json_writer_new();
 	if (!w) {
 		errno = ENOMEM;
 		return -1;
@@ -79,41 +79,41 @@ quarantine_record_build(const struct quarantine_subject *subj,
 	gmtime_r(&now, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	snprintf(mode, sizeof(mode), "%04o", (unsigned)(st->st_mode & 07777));
-	json_writer_object_begin(w);
-	json_writer_member_u64(w, "record_version", RECORD_VERSION);
-	json_writer_member_str(w, "method", method_name(method));
-	json_writer_member_str(w, "original_path", subj->path);
-	json_writer_key(w, "original_path_hex");
-	json_writer_hex(w, subj->path, strlen(subj->path));
-	json_writer_member_u64(w, "size", (uint64_t)st->st_size);
-	json_writer_member_str(w, "mode", mode);
-	json_writer_member_u64(w, "uid", (uint64_t)st->st_uid);
-	json_writer_member_u64(w, "gid", (uint64_t)st->st_gid);
-	json_writer_member_u64(w, "device", (uint64_t)st->st_dev);
-	json_writer_member_u64(w, "inode", (uint64_t)st->st_ino);
+	store_json_object_begin(w);
+	store_json_member_u64(w, "record_version", RECORD_VERSION);
+	store_json_member_str(w, "method", method_name(method));
+	store_json_member_str(w, "original_path", subj->path);
+	store_json_key(w, "original_path_hex");
+	store_json_hex(w, subj->path, strlen(subj->path));
+	store_json_member_u64(w, "size", (uint64_t)st->st_size);
+	store_json_member_str(w, "mode", mode);
+	store_json_member_u64(w, "uid", (uint64_t)st->st_uid);
+	store_json_member_u64(w, "gid", (uint64_t)st->st_gid);
+	store_json_member_u64(w, "device", (uint64_t)st->st_dev);
+	store_json_member_u64(w, "inode", (uint64_t)st->st_ino);
 	write_time(w, "atime_sec", "atime_nsec", &st->st_atim);
 	write_time(w, "mtime_sec", "mtime_nsec", &st->st_mtim);
 	write_time(w, "ctime_sec", "ctime_nsec", &st->st_ctim);
-	json_writer_member_str(w, "sha256", sha);
-	json_writer_member_str(w, "verdict",
+	store_json_member_str(w, "sha256", sha);
+	store_json_member_str(w, "verdict",
 			       res ? pw_verdict_name(pw_result_verdict(res)) :
 			       "unknown");
-	json_writer_member_str(w, "format",
+	store_json_member_str(w, "format",
 			       res ? pw_result_format(res) : "unknown");
-	json_writer_member_str(w, "quarantined_at", when);
-	json_writer_member_i64(w, "quarantined_at_unix", (int64_t)now);
-	json_writer_member_str(w, "picklewarden_version", pw_version());
+	store_json_member_str(w, "quarantined_at", when);
+	store_json_member_i64(w, "quarantined_at_unix", (int64_t)now);
+	store_json_member_str(w, "picklewarden_version", pw_version());
 	count = res ? pw_result_finding_count(res) : 0;
-	json_writer_member_u64(w, "findings_total", (uint64_t)count);
-	json_writer_key(w, "findings");
-	json_writer_array_begin(w);
+	store_json_member_u64(w, "findings_total", (uint64_t)count);
+	store_json_key(w, "findings");
+	store_json_array_begin(w);
 	for (i = 0; i < count && i < QUARANTINE_MAX_RECORD_FINDINGS; i++)
 		write_finding(w, pw_result_finding(res, i));
-	json_writer_array_end(w);
-	json_writer_object_end(w);
+	store_json_array_end(w);
+	store_json_object_end(w);
 	/* Every call above is ours and balanced: a failure here is
 	 * memory. */
-	if (json_writer_finish(w, ret_buf, ret_len) != 0) {
+	if (store_json_writer_finish(w, ret_buf, ret_len) != 0) {
 		errno = ENOMEM;
 		return -1;
 	}
@@ -143,6 +143,14 @@ static char *
 dup_or_empty(const char *s)
 {
 	return strdup(s ? s : "");
+}
+
+/* A copy of a string member, "" when missing or not a string; NULL only
+ * when out of memory. */
+static char *
+str_member(const struct store_json_value *v, const char *key)
+{
+	return dup_or_empty(store_json_get_str(v, key));
 }
 
 static char *
@@ -222,7 +230,8 @@ record_read_raw(int efd, char **ret_buf, size_t *ret_len)
 
 	fd = openat(efd, RECORD_NAME, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return errno == ENOENT ? QUARANTINE_ERR_CORRUPT : quarantine_io_status();
+		return errno == ENOENT ? QUARANTINE_ERR_CORRUPT :
+		       quarantine_io_status();
 	buf = malloc(QUARANTINE_MAX_RECORD_SIZE + 1);
 	if (!buf) {
 		rc = QUARANTINE_ERR_NOMEM;
@@ -259,8 +268,8 @@ static int
 entry_parse(const char *id, const char *text, size_t len,
 	    struct quarantine_entry *e)
 {
-	struct json_value *j = NULL;
-	const struct json_value *fs;
+	struct store_json_value *j = NULL;
+	const struct store_json_value *fs;
 	const char *s, *hex;
 	int64_t i64;
 	uint64_t u64;
@@ -271,20 +280,20 @@ entry_parse(const char *id, const char *text, size_t len,
 
 	memset(e, 0, sizeof(*e));
 	snprintf(e->id, sizeof(e->id), "%s", id);
-	j = json_parse(text, len);
-	if (!j || j->type != JSON_OBJECT)
+	j = store_json_parse(text, len);
+	if (!j || j->type != STORE_JSON_OBJECT)
 		goto out;
-	hex = json_get_str(j, "original_path_hex");
-	s = json_get_str(j, "sha256");
+	hex = store_json_get_str(j, "original_path_hex");
+	s = store_json_get_str(j, "sha256");
 	if (!hex || !s || strlen(s) != SHA256_HEX_LEN)
 		goto out;
 	memcpy(e->sha256, s, SHA256_HEX_LEN + 1);
 	e->original_path = unhex(hex);
 	if (!e->original_path)
 		goto out;
-	if (!json_get_u64(j, "size", &e->size))
+	if (!store_json_get_u64(j, "size", &e->size))
 		goto out;
-	s = json_get_str(j, "mode");
+	s = store_json_get_str(j, "mode");
 	if (!s)
 		goto out;
 	errno = 0;
@@ -292,19 +301,19 @@ entry_parse(const char *id, const char *text, size_t len,
 	if (errno || *end || mode > 07777)
 		goto out;
 	e->mode = (mode_t)mode;
-	if (!json_get_u64(j, "uid", &u64) || u64 > UINT32_MAX)
+	if (!store_json_get_u64(j, "uid", &u64) || u64 > UINT32_MAX)
 		goto out;
 	e->uid = (uid_t)u64;
-	if (!json_get_u64(j, "gid", &u64) || u64 > UINT32_MAX)
+	if (!store_json_get_u64(j, "gid", &u64) || u64 > UINT32_MAX)
 		goto out;
 	e->gid = (gid_t)u64;
 #define GET_TS(field, name)						\
 	do {								\
-		if (!json_get_i64(j, name "_sec", &i64))		\
+		if (!store_json_get_i64(j, name "_sec", &i64))		\
 			goto out;					\
 		e->field.tv_sec = (time_t)i64;				\
-		if (!json_get_i64(j, name "_nsec", &i64) || i64 < 0 ||	\
-		    i64 > 999999999)					\
+		if (!store_json_get_i64(j, name "_nsec", &i64) ||	\
+		    i64 < 0 || i64 > 999999999)				\
 			goto out;					\
 		e->field.tv_nsec = (long)i64;				\
 	} while (0)
@@ -312,35 +321,35 @@ entry_parse(const char *id, const char *text, size_t len,
 	GET_TS(mtime, "mtime");
 	GET_TS(ctime, "ctime");
 #undef GET_TS
-	if (!json_get_i64(j, "quarantined_at_unix", &i64))
+	if (!store_json_get_i64(j, "quarantined_at_unix", &i64))
 		goto out;
 	e->quarantined_at = (time_t)i64;
-	if (!json_get_u64(j, "findings_total", &e->findings_total))
+	if (!store_json_get_u64(j, "findings_total", &e->findings_total))
 		e->findings_total = 0;
 	rc = QUARANTINE_ERR_NOMEM;
-	e->verdict = dup_or_empty(json_get_str(j, "verdict"));
-	e->format = dup_or_empty(json_get_str(j, "format"));
-	e->method = dup_or_empty(json_get_str(j, "method"));
-	e->version = dup_or_empty(json_get_str(j, "picklewarden_version"));
+	e->verdict = str_member(j, "verdict");
+	e->format = str_member(j, "format");
+	e->method = str_member(j, "method");
+	e->version = str_member(j, "picklewarden_version");
 	if (!e->verdict || !e->format || !e->method || !e->version)
 		goto out;
-	fs = json_get(j, "findings");
-	if (fs && fs->type == JSON_ARRAY && fs->n > 0) {
+	fs = store_json_get(j, "findings");
+	if (fs && fs->type == STORE_JSON_ARRAY && fs->n > 0) {
 		e->findings = calloc(fs->n, sizeof(*e->findings));
 		if (!e->findings)
 			goto out;
 		for (i = 0; i < fs->n; i++) {
-			const struct json_value *f = &fs->items[i];
+			const struct store_json_value *f = &fs->items[i];
 			struct quarantine_finding *q = &e->findings[i];
 
 			e->n_findings++;
-			q->severity = dup_or_empty(json_get_str(f, "severity"));
-			q->kind = dup_or_empty(json_get_str(f, "kind"));
-			q->global = dup_or_empty(json_get_str(f, "global"));
-			q->opcode = dup_or_empty(json_get_str(f, "opcode"));
-			q->location = dup_or_empty(json_get_str(f, "location"));
-			q->reason = dup_or_empty(json_get_str(f, "reason"));
-			if (!json_get_u64(f, "offset", &q->offset))
+			q->severity = str_member(f, "severity");
+			q->kind = str_member(f, "kind");
+			q->global = str_member(f, "global");
+			q->opcode = str_member(f, "opcode");
+			q->location = str_member(f, "location");
+			q->reason = str_member(f, "reason");
+			if (!store_json_get_u64(f, "offset", &q->offset))
 				q->offset = 0;
 			if (!q->severity || !q->kind || !q->global ||
 			    !q->opcode || !q->location || !q->reason)
@@ -349,7 +358,7 @@ entry_parse(const char *id, const char *text, size_t len,
 	}
 	rc = QUARANTINE_OK;
 out:
-	json_free(j);
+	store_json_free(j);
 	if (rc != QUARANTINE_OK) {
 		quarantine_entry_clear(e);
 		memset(e, 0, sizeof(*e));
@@ -418,7 +427,8 @@ quarantine_write_record(struct quarantine_store *s, const char *id,
 	efd = openat(s->dfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 		     O_CLOEXEC);
 	if (efd < 0)
-		return errno == ENOENT ? QUARANTINE_ERR_NOT_FOUND : quarantine_io_status();
+		return errno == ENOENT ? QUARANTINE_ERR_NOT_FOUND :
+		       quarantine_io_status();
 	rc = record_read_raw(efd, &text, &len);
 	close(efd);
 	if (rc == QUARANTINE_OK && fwrite(text, 1, len, out) != len)
@@ -495,4 +505,26 @@ out:
 	quarantine_entries_free(v, n);
 	closedir(d);
 	return rc;
+}
+
+size_t
+quarantine_count_interrupted(struct quarantine_store *s)
+{
+	struct dirent *de;
+	size_t n = 0;
+	DIR *d;
+	int fd;
+
+	fd = openat(s->dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return 0;
+	}
+	while ((de = readdir(d)))
+		n += strncmp(de->d_name, NEW_PREFIX, strlen(NEW_PREFIX)) == 0;
+	closedir(d);
+	return n;
 }

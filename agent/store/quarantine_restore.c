@@ -107,7 +107,8 @@ copy_out(int src, const struct quarantine_entry *e, int pfd,
 	if (set_meta(out, e, true) != 0)
 		goto io;
 	if (renameat2(pfd, tmp, pfd, base, RENAME_NOREPLACE) != 0) {
-		rc = errno == EEXIST ? QUARANTINE_ERR_EXISTS : quarantine_io_status();
+		rc = errno == EEXIST ? QUARANTINE_ERR_EXISTS :
+		     quarantine_io_status();
 		goto out;
 	}
 	made = false;
@@ -194,7 +195,8 @@ quarantine_restore(struct quarantine_store *s, const char *id,
 		if (rc != QUARANTINE_OK)
 			goto relock;
 	} else {
-		rc = errno == EEXIST ? QUARANTINE_ERR_EXISTS : quarantine_io_status();
+		rc = errno == EEXIST ? QUARANTINE_ERR_EXISTS :
+		     quarantine_io_status();
 		goto relock;
 	}
 	/* Restored: the entry has served its purpose. */

@@ -3,7 +3,7 @@
 #include "agent/store/utf8.h"
 
 size_t
-utf8_valid_len(const unsigned char *s)
+store_utf8_valid_len(const unsigned char *s)
 {
 	unsigned char c = s[0];
 
@@ -36,7 +36,7 @@ utf8_valid_len(const unsigned char *s)
 }
 
 size_t
-utf8_encode(char *out, unsigned cp)
+store_utf8_encode(char *out, unsigned cp)
 {
 	if (cp < 0x80) {
 		out[0] = (char)cp;

@@ -12,21 +12,21 @@
 
 #include <stddef.h>
 
-/* Longest UTF-8 sequence utf8_encode writes. */
-#define UTF8_MAX_LEN 4
+/* Longest UTF-8 sequence store_utf8_encode writes. */
+#define STORE_UTF8_MAX_LEN 4
 
 /*
  * Length of the valid UTF-8 sequence at the start of the NUL-terminated s
  * (strict: no overlong forms, no surrogates, at most U+10FFFF), or 0 when
  * it is not valid.  Never reads past a NUL.
  */
-size_t utf8_valid_len(const unsigned char *s);
+size_t store_utf8_valid_len(const unsigned char *s);
 
 /*
  * Writes code point cp (at most U+10FFFF; the caller has rejected
- * surrogates) as UTF-8 into out, which has room for UTF8_MAX_LEN bytes.
+ * surrogates) as UTF-8 into out, which has room for STORE_UTF8_MAX_LEN bytes.
  * Returns the number of bytes written.
  */
-size_t utf8_encode(char *out, unsigned cp);
+size_t store_utf8_encode(char *out, unsigned cp);
 
 #endif

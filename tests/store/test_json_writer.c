@@ -23,31 +23,31 @@
 static void
 test_layout(void **state)
 {
-	struct json_writer *w = json_writer_new();
+	struct store_json_writer *w = store_json_writer_new();
 	char *buf = NULL;
 	size_t len = 0;
 
 	(void)state;
 	assert_non_null(w);
-	json_writer_object_begin(w);
-	json_writer_member_u64(w, "a", 1);
-	json_writer_member_str(w, "b", NULL);
-	json_writer_key(w, "empty");
-	json_writer_array_begin(w);
-	json_writer_array_end(w);
-	json_writer_key(w, "list");
-	json_writer_array_begin(w);
-	json_writer_object_begin(w);
-	json_writer_member_i64(w, "x", -2);
-	json_writer_member_str(w, "y", "z");
-	json_writer_object_end(w);
-	json_writer_object_begin(w);
-	json_writer_object_end(w);
-	json_writer_array_end(w);
-	json_writer_key(w, "hex");
-	json_writer_hex(w, "\x01\xff", 2);
-	json_writer_object_end(w);
-	assert_int_equal(json_writer_finish(w, &buf, &len), 0);
+	store_json_object_begin(w);
+	store_json_member_u64(w, "a", 1);
+	store_json_member_str(w, "b", NULL);
+	store_json_key(w, "empty");
+	store_json_array_begin(w);
+	store_json_array_end(w);
+	store_json_key(w, "list");
+	store_json_array_begin(w);
+	store_json_object_begin(w);
+	store_json_member_i64(w, "x", -2);
+	store_json_member_str(w, "y", "z");
+	store_json_object_end(w);
+	store_json_object_begin(w);
+	store_json_object_end(w);
+	store_json_array_end(w);
+	store_json_key(w, "hex");
+	store_json_hex(w, "\x01\xff", 2);
+	store_json_object_end(w);
+	assert_int_equal(store_json_writer_finish(w, &buf, &len), 0);
 	assert_string_equal(buf,
 		"{\n"
 		"  \"a\": 1,\n"
@@ -71,7 +71,7 @@ test_misuse(void **state)
 
 	(void)state;
 	for (i = 0; i < 6; i++) {
-		struct json_writer *w = json_writer_new();
+		struct store_json_writer *w = store_json_writer_new();
 		char *buf = NULL;
 		size_t len = 0;
 		int d;
@@ -81,34 +81,34 @@ test_misuse(void **state)
 		case 0:		/* nothing written */
 			break;
 		case 1:		/* a value where a key is due */
-			json_writer_object_begin(w);
-			json_writer_u64(w, 1);
-			json_writer_object_end(w);
+			store_json_object_begin(w);
+			store_json_u64(w, 1);
+			store_json_object_end(w);
 			break;
 		case 2:		/* unbalanced */
-			json_writer_array_begin(w);
+			store_json_array_begin(w);
 			break;
 		case 3:		/* wrong closer */
-			json_writer_array_begin(w);
-			json_writer_object_end(w);
+			store_json_array_begin(w);
+			store_json_object_end(w);
 			break;
 		case 4:		/* two top-level values */
-			json_writer_u64(w, 1);
-			json_writer_u64(w, 2);
+			store_json_u64(w, 1);
+			store_json_u64(w, 2);
 			break;
 		case 5:		/* too deep */
-			for (d = 0; d <= JSON_WRITER_MAX_DEPTH; d++)
-				json_writer_array_begin(w);
-			for (d = 0; d <= JSON_WRITER_MAX_DEPTH; d++)
-				json_writer_array_end(w);
+			for (d = 0; d <= STORE_JSON_WRITER_MAX_DEPTH; d++)
+				store_json_array_begin(w);
+			for (d = 0; d <= STORE_JSON_WRITER_MAX_DEPTH; d++)
+				store_json_array_end(w);
 			break;
 		}
 		errno = 0;
-		assert_int_equal(json_writer_finish(w, &buf, &len), -1);
+		assert_int_equal(store_json_writer_finish(w, &buf, &len), -1);
 		assert_int_equal(errno, EINVAL);
 		assert_null(buf);
 	}
-	json_writer_free(NULL);
+	store_json_writer_free(NULL);
 }
 
 /* Strings that need escaping come back from the reader as written
@@ -125,19 +125,19 @@ test_round_trip(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
-		struct json_writer *w = json_writer_new();
-		struct json_value *v;
+		struct store_json_writer *w = store_json_writer_new();
+		struct store_json_value *v;
 		char *buf = NULL;
 		size_t len = 0;
 
-		json_writer_object_begin(w);
-		json_writer_member_str(w, "s", strs[i]);
-		json_writer_object_end(w);
-		assert_int_equal(json_writer_finish(w, &buf, &len), 0);
-		v = json_parse(buf, len);
+		store_json_object_begin(w);
+		store_json_member_str(w, "s", strs[i]);
+		store_json_object_end(w);
+		assert_int_equal(store_json_writer_finish(w, &buf, &len), 0);
+		v = store_json_parse(buf, len);
 		assert_non_null(v);
-		assert_string_equal(json_get_str(v, "s"), strs[i]);
-		json_free(v);
+		assert_string_equal(store_json_get_str(v, "s"), strs[i]);
+		store_json_free(v);
 		free(buf);
 	}
 }
@@ -155,16 +155,16 @@ test_utf8(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(cps) / sizeof(cps[0]); i++) {
-		char out[UTF8_MAX_LEN + 1] = {0};
-		size_t n = utf8_encode(out, cps[i]);
+		char out[STORE_UTF8_MAX_LEN + 1] = {0};
+		size_t n = store_utf8_encode(out, cps[i]);
 
-		assert_true(n >= 1 && n <= UTF8_MAX_LEN);
-		assert_int_equal(utf8_valid_len((const unsigned char *)out),
-				 n);
+		assert_true(n >= 1 && n <= STORE_UTF8_MAX_LEN);
+		assert_int_equal(
+			store_utf8_valid_len((const unsigned char *)out), n);
 	}
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		assert_int_equal(utf8_valid_len((const unsigned char *)bad[i]),
-				 0);
+		assert_int_equal(
+			store_utf8_valid_len((const unsigned char *)bad[i]), 0);
 }
 
 int

@@ -1143,15 +1143,15 @@ test_record_truncated_everywhere(void **state)
 		char *m = malloc(len);
 
 		for (i = 0; i < 20000; i++) {
-			struct json_value *v;
+			struct store_json_value *v;
 			size_t k;
 
 			memcpy(m, rec, len);
 			for (k = 0; k < 1 + i % 3; k++)
 				m[(size_t)rand_r(&seed) % len] =
 					"\"\\{}[],:u0d8e-\x80"[rand_r(&seed) % 16];
-			v = json_parse(m, len);
-			json_free(v);
+			v = store_json_parse(m, len);
+			store_json_free(v);
 		}
 		free(m);
 	}
@@ -1169,7 +1169,7 @@ test_json_reader(void **state)
 		"-", "tru", "nul", "{} {}", "[[[[[[[[[[1]]]]]]]]]]", "{\"a\" 1}",
 		"\"\\u12\"", "\"\\",
 	};
-	struct json_value *v;
+	struct store_json_value *v;
 	const char *text;
 	int64_t i64;
 	uint64_t u64;
@@ -1177,32 +1177,32 @@ test_json_reader(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		v = json_parse(bad[i], strlen(bad[i]));
+		v = store_json_parse(bad[i], strlen(bad[i]));
 		if (v)
 			fail_msg("accepted %s", bad[i]);
 	}
 	text = "{\"s\": \"a\\\"\\\\\\/\\n\\u00e9\\ud83d\\ude00\", "
 		       "\"n\": -12, \"u\": 18446744073709551615, \"b\": true, "
 		       "\"z\": null, \"a\": [1, {\"x\": []}]}";
-	v = json_parse(text, strlen(text));
+	v = store_json_parse(text, strlen(text));
 	assert_non_null(v);
-	assert_string_equal(json_get_str(v, "s"),
+	assert_string_equal(store_json_get_str(v, "s"),
 			    "a\"\\/\n\xc3\xa9\xf0\x9f\x98\x80");
-	assert_true(json_get_i64(v, "n", &i64));
+	assert_true(store_json_get_i64(v, "n", &i64));
 	assert_int_equal(i64, -12);
-	assert_false(json_get_u64(v, "n", &u64));
-	assert_true(json_get_u64(v, "u", &u64));
+	assert_false(store_json_get_u64(v, "n", &u64));
+	assert_true(store_json_get_u64(v, "u", &u64));
 	assert_true(u64 == UINT64_MAX);
-	assert_false(json_get_i64(v, "u", &i64));
-	assert_null(json_get_str(v, "n"));
-	assert_null(json_get(v, "missing"));
-	assert_int_equal(json_get(v, "a")->n, 2);
-	json_free(v);
-	json_free(NULL);
+	assert_false(store_json_get_i64(v, "u", &i64));
+	assert_null(store_json_get_str(v, "n"));
+	assert_null(store_json_get(v, "missing"));
+	assert_int_equal(store_json_get(v, "a")->n, 2);
+	store_json_free(v);
+	store_json_free(NULL);
 	/* length-bounded: a NUL-free prefix is all that is read */
-	v = json_parse("[1]garbage", 3);
+	v = store_json_parse("[1]garbage", 3);
 	assert_non_null(v);
-	json_free(v);
+	store_json_free(v);
 }
 
 /* ---- decide_apply ------------------------------------------------- */
