@@ -3,9 +3,12 @@
  *
  * Used by escape.c (which passes valid UTF-8 through and escapes the
  * rest) and by the record reader (which turns \uXXXX back into UTF-8).
- * The scanner library has its own (scanner/pickle/text.c): layers share
- * no code of ours, and the library's version works on its bounded cursor
- * with Python's own rules (surrogatepass), not on NUL-terminated strings.
+ * The scanner library has its own (scanner/pickle/text.c) and that is
+ * deliberate: the library's is private (not part of its public pw_ API,
+ * which is all the agent may use), and it has another job: it is fed a
+ * pickle's strings chunk by chunk through its bounded reader and may
+ * accept surrogates (Python's surrogatepass), where ours checks
+ * NUL-terminated strings for printing and refuses them.
  */
 #ifndef PW_AGENT_UTF8_H
 #define PW_AGENT_UTF8_H
