@@ -1,4 +1,9 @@
 # Tests: one cmocka binary per module, plus end-to-end scripts.
+# One rule for where they live: the tests of a component are in
+# tests/<component>/ and declared in tests/<component>.mk (policy/ in
+# policy.mk, agent/store/ in store.mk, agent/watch/ in watch.mk, ...).
+# A test that needs an optional tool (python3, ...) exits 77 (skip) and
+# says which tool is missing.
 TEST_EXTENSIONS = .sh
 SH_LOG_COMPILER = $(SHELL)
 AM_TESTS_ENVIRONMENT = \
