@@ -5,6 +5,8 @@
 #   cli/    the commands and their output (main, cmd_*, report, decide)
 #   watch/  the watcher (inotify backend, work queue, verdict cache, notify)
 #   store/  the quarantine store, SHA-256, the log and output escaping
+# watch/ also uses cli/decide.h and cli/scanfile.h: the scan command and
+# the watcher open files and act on verdicts the same way.
 noinst_LIBRARIES += agent/libagent.a
 agent_libagent_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
 agent_libagent_a_SOURCES =

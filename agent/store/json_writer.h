@@ -4,9 +4,9 @@
  * Records are built by calls, never by printing fragments and patching
  * them afterwards: commas, nesting and string escaping are the writer's
  * job.  Strings go through escape_json_write (valid UTF-8 passes, the
- * rest becomes \u00HH).  Containers opened at depth < STORE_JSON_WRITER_LINES
- * put each member on its own indented line; deeper ones stay on one line
- * (a finding in a record reads as one line).
+ * rest becomes \u00HH).  The outer STORE_JSON_WRITER_LINES levels of
+ * containers put each member on its own indented line; deeper ones stay
+ * on one line (a finding in a record reads as one line).
  *
  * Errors are sticky: calls after a failure do nothing, and
  * store_json_writer_finish reports it.  Misuse (a value where a key is due,
@@ -20,13 +20,15 @@
 
 /* Nesting deeper than this is refused (records use three levels). */
 #define STORE_JSON_WRITER_MAX_DEPTH 8
-/* Containers opened above this depth are written one member a line. */
+/* Containers nested less deeply than this are written one member a
+ * line (the record object and its findings array). */
 #define STORE_JSON_WRITER_LINES 2
 
 struct store_json_writer;
 
-/* A new writer, or NULL when out of memory.  Free with store_json_writer_free
- * (NULL is a no-op) unless store_json_writer_finish took it. */
+/* A new writer, or NULL when out of memory.  Free it with
+ * store_json_writer_free (NULL is a no-op) unless
+ * store_json_writer_finish took it. */
 struct store_json_writer *store_json_writer_new(void);
 void store_json_writer_free(struct store_json_writer *w);
 
