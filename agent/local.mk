@@ -5,8 +5,10 @@
 #   cli/    the commands and their output (main, cmd_*, report, decide)
 #   watch/  the watcher (inotify backend, work queue, verdict cache, notify)
 #   store/  the quarantine store, SHA-256, the log and output escaping
-# watch/ also uses cli/decide.h and cli/scanfile.h: the scan command and
-# the watcher open files and act on verdicts the same way.
+# watch/ also uses cli/decide.h, cli/scanfile.h and cli/policy_bridge.h
+# (the scan command and the watcher open files, build scanner options and
+# act on verdicts the same way) and the exit statuses of cli/commands.h.
+# store/ uses nothing else of the agent.
 noinst_LIBRARIES += agent/libagent.a
 agent_libagent_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
 agent_libagent_a_SOURCES =
