@@ -26,6 +26,10 @@ report_v(struct scan_ctx *ctx, enum pw_severity sev, enum pw_finding_kind kind,
 	f.offset = offset;
 	f.location = ctx->location;
 	f.reason = reason;
+	if (kind == PW_KIND_IMPORT || kind == PW_KIND_CALL) {
+		ctx->executed++;
+		ctx->executed_here++;
+	}
 	if (result_add(ctx->res, &f) != PW_OK)
 		ctx->status = PW_ERR_NOMEM;
 }
@@ -91,6 +95,12 @@ scan_enter(struct scan_ctx *ctx, const char *name, size_t *ret_saved)
 	memcpy(ctx->location + ctx->location_len + strlen(sep), name, len);
 	ctx->location_len = need;
 	ctx->location[need] = '\0';
+	/* Past PW_EXEC_TRACK_DEPTH levels the counter is not reset, so a
+	 * parent's fact is kept (over-, never under-reported). */
+	if (ctx->depth < PW_EXEC_TRACK_DEPTH) {
+		ctx->executed_outer[ctx->depth] = ctx->executed_here;
+		ctx->executed_here = 0;
+	}
 	ctx->depth++;
 	return true;
 }
@@ -100,8 +110,11 @@ scan_leave(struct scan_ctx *ctx, size_t saved)
 {
 	ctx->location_len = saved;
 	ctx->location[saved] = '\0';
-	if (ctx->depth > 0)
+	if (ctx->depth > 0) {
 		ctx->depth--;
+		if (ctx->depth < PW_EXEC_TRACK_DEPTH)
+			ctx->executed_here = ctx->executed_outer[ctx->depth];
+	}
 }
 
 bool

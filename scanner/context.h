@@ -35,6 +35,16 @@ struct scan_ctx {
 	unsigned alt_scans;		/* re-scans after STOP-in-frame */
 	int status;			/* sticky PW_ERR_NOMEM / PW_ERR_IO */
 	bool limit_hit;			/* some cap was reached */
+	/*
+	 * Facts that decisions need, kept here and never read back from the
+	 * result's findings: that list is capped for display (max_findings)
+	 * and drops entries, so a decision made from it would change with
+	 * the cap.  "Executes" means an import or a call was reported.
+	 */
+	uint64_t executed;		/* import/call findings, everywhere */
+	uint64_t executed_here;		/* ... at the current location, since
+					   it was entered */
+	uint64_t executed_outer[PW_EXEC_TRACK_DEPTH]; /* saved per level */
 };
 
 /* Records a finding at the current location.  Strings are copied; the
@@ -72,6 +82,28 @@ void scan_leave(struct scan_ctx *ctx, size_t saved);
  * false (having reported the limit) when the scan must stop decompressing. */
 bool scan_account_decompressed(struct scan_ctx *ctx, uint64_t out_bytes,
 			       uint64_t in_bytes, uint64_t offset);
+
+/* Number of import/call findings reported so far in this scan; the
+ * difference of two readings says whether what ran in between executes. */
+static inline uint64_t
+scan_exec_mark(const struct scan_ctx *ctx)
+{
+	return ctx->executed;
+}
+
+static inline bool
+scan_executed_since(const struct scan_ctx *ctx, uint64_t mark)
+{
+	return ctx->executed != mark;
+}
+
+/* True when something at exactly the current location (not in a member
+ * nested below it) imported or called, since the location was entered. */
+static inline bool
+scan_executed_here(const struct scan_ctx *ctx)
+{
+	return ctx->executed_here != 0;
+}
 
 /* True once the scan must stop (out of memory, I/O error). */
 static inline bool

@@ -50,6 +50,9 @@
 #define PW_MAX_RETAINED_ITEMS 65536
 /* Length of a location path ("a.zip!b.pt!archive/data.pkl"). */
 #define PW_LOCATION_MAX 4096
+/* Container levels whose "something executed here" fact is tracked
+ * separately; deeper levels share one (never under-reported) counter. */
+#define PW_EXEC_TRACK_DEPTH 64
 /* Distinct globals recorded per stream (for INFO import findings). */
 #define PW_MAX_IMPORTS_RECORDED 4096
 /* In-memory buffering of a nested member that needs random access

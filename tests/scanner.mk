@@ -1,6 +1,6 @@
 # tests for scanner: cmocka unit tests, generated-fixture verdicts and
 # truncation, fuzz regressions, and the CPython differential.
-# Everything that needs python3 FAILS (never skips) when it is missing.
+# A test that needs python3 skips (exit 77) and says so when it is missing.
 
 PW_SCANNER_TEST_LDADD = $(PW_SCANNER_LIBS) $(CMOCKA_LIBS)
 
@@ -10,6 +10,7 @@ EXTRA_DIST += \
 	tests/scanner/gen_opcodes.py \
 	tests/scanner/opcodes.expected \
 	tests/scanner/fixtures.sh \
+	tests/scanner/max-findings.sh \
 	tests/scanner/no-cmocka.sh \
 	tests/scanner/common.h \
 	tests/differential/differential.py \
@@ -28,6 +29,7 @@ TESTS += \
 	tests/scanner/test_opcodes \
 	tests/scanner/test_hostile \
 	tests/scanner/fixtures.sh \
+	tests/scanner/max-findings.sh \
 	tests/scanner/test_regressions
 
 tests_scanner_test_stream_SOURCES = tests/scanner/test_stream.c
@@ -74,6 +76,18 @@ tests/scanner/opcodes.list: $(srcdir)/tests/scanner/gen_opcodes.py \
 	else \
 		cp $(srcdir)/tests/scanner/opcodes.expected $@.tmp; \
 	fi && mv $@.tmp $@
+
+# The generated pickle fixtures, made once per build (before any test runs:
+# check-am builds check_SCRIPTS first) and shared by fixtures.sh,
+# max-findings.sh and differential.sh.
+if HAVE_PYTHON3
+check_SCRIPTS += tests/fixtures/gen/stamp
+tests/fixtures/gen/stamp: $(srcdir)/tests/fixtures/gen_fixtures.py
+	$(AM_V_GEN)rm -rf tests/fixtures/gen && $(MKDIR_P) tests/fixtures/gen && \
+	$(PYTHON3) $(srcdir)/tests/fixtures/gen_fixtures.py tests/fixtures/gen \
+		>/dev/null && touch $@
+CLEANFILES += tests/fixtures/gen/*
+endif
 
 # The CPython differential (needs python3 and the picklewarden program).
 TESTS += tests/differential/differential.sh

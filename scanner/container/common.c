@@ -29,24 +29,6 @@ container_relabel(struct scan_ctx *ctx, const char *from, const char *to)
 }
 
 bool
-container_executes(const struct scan_ctx *ctx, size_t from,
-		   const char *location, bool exact)
-{
-	size_t i, n = strlen(location);
-
-	for (i = from; i < ctx->res->count; i++) {
-		const struct pw_finding *f = &ctx->res->findings[i];
-
-		if (f->kind != PW_KIND_IMPORT && f->kind != PW_KIND_CALL)
-			continue;
-		if (exact ? strcmp(f->location, location) == 0
-			  : strncmp(f->location, location, n) == 0)
-			return true;
-	}
-	return false;
-}
-
-bool
 container_stream_ratio_ok(struct scan_ctx *ctx, uint64_t out, uint64_t in,
 			  uint64_t offset)
 {

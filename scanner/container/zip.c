@@ -657,7 +657,8 @@ scan_member(struct scan_ctx *ctx, const struct source *src,
 {
 	enum member_role role = member_role(sh, m->name);
 	uint8_t head[16];
-	size_t head_len = 0, before = ctx->res->count;
+	size_t head_len = 0;
+	uint64_t before = scan_exec_mark(ctx);
 	bool strong, crc_bad = false;
 	int rc;
 
@@ -688,7 +689,7 @@ scan_member(struct scan_ctx *ctx, const struct source *src,
 	 * PyTorch loads, is a way to hide that pickle. */
 	if ((m->anomaly_hides || crc_bad) &&
 	    (role == ROLE_PICKLE || strong ||
-	     container_executes(ctx, before, ctx->location, false)))
+	     scan_executed_since(ctx, before)))
 		scan_report(ctx, PW_SEV_MALICIOUS, PW_KIND_CONTAINER, NULL, 0,
 			    "a zip anomaly hides this pickle from other tools "
 			    "while PyTorch still loads it");
