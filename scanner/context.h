@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "limits.h"
+#include "pw_limits.h"
 #include "picklewarden.h"
 #include "source.h"
 #include "stream.h"

@@ -1,10 +1,14 @@
 # libpicklewarden: the scanner library.  Only scanner/include is public.
+# Private headers are found with -iquote ("..." only), never -I: a folder
+# of ours on the <...> path would shadow system headers (zlib's zconf.h
+# once picked up our limits.h).  Private headers are named pw_* where a
+# system header of the same name exists (pw_limits.h, pickle/pw_values.h).
 noinst_LIBRARIES += scanner/libpicklewarden.a
-scanner_libpicklewarden_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/scanner \
-	-I$(top_builddir)/scanner $(LIBZIP_CFLAGS) $(LIBARCHIVE_CFLAGS) $(ZLIB_CFLAGS) $(LZMA_CFLAGS)
+scanner_libpicklewarden_a_CPPFLAGS = $(AM_CPPFLAGS) -iquote $(top_srcdir)/scanner \
+	-iquote $(top_builddir)/scanner $(LIBZIP_CFLAGS) $(LIBARCHIVE_CFLAGS) $(ZLIB_CFLAGS) $(LZMA_CFLAGS)
 scanner_libpicklewarden_a_SOURCES = \
 	scanner/include/picklewarden.h \
-	scanner/limits.h \
+	scanner/pw_limits.h \
 	scanner/status.c \
 	scanner/options.c scanner/scanner.h \
 	scanner/result.c scanner/result.h \
@@ -15,7 +19,7 @@ scanner_libpicklewarden_a_SOURCES = \
 	scanner/dispatch.c \
 	scanner/pickle/pickle.h \
 	scanner/pickle/opcodes.c scanner/pickle/opcodes.h \
-	scanner/pickle/values.c scanner/pickle/values.h \
+	scanner/pickle/values.c scanner/pickle/pw_values.h \
 	scanner/pickle/memo.c scanner/pickle/memo.h \
 	scanner/pickle/numparse.c scanner/pickle/numparse.h \
 	scanner/pickle/text.c scanner/pickle/text.h \

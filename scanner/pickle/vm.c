@@ -19,14 +19,14 @@
 #include <string.h>
 
 #include "container/container.h"
-#include "limits.h"
+#include "pw_limits.h"
 #include "pickle/memo.h"
 #include "pickle/names.h"
 #include "pickle/numparse.h"
 #include "pickle/opcodes.h"
 #include "pickle/pickle.h"
 #include "pickle/text.h"
-#include "pickle/values.h"
+#include "pickle/pw_values.h"
 #include "result.h"
 
 #define HIGHEST_PROTOCOL 5

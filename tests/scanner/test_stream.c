@@ -21,7 +21,7 @@
 #include <cmocka.h>
 
 #include "common.h"
-#include "limits.h"
+#include "pw_limits.h"
 #include "source.h"
 #include "stream.h"
 

@@ -1,5 +1,5 @@
 /*
- * limits.h - every cap the scanner applies to untrusted input, in one place.
+ * pw_limits.h - every cap the scanner applies to untrusted input, in one place.
  * Each has a reason.  Hitting a cap is reported as a PW_KIND_LIMIT finding
  * with an error verdict, never as a silent pass.
  */
