@@ -22,8 +22,11 @@
 struct pw_result;
 struct scanner_lists;
 
+struct scan_hooks;
+
 struct scan_ctx {
 	const struct pw_scanner *scanner;
+	const struct scan_hooks *hooks;	/* handed by the dispatcher */
 	struct pw_result *res;
 	uint64_t limits[PW_LIMIT_COUNT_];
 	char location[PW_LOCATION_MAX];	/* "" or "archive/data.pkl" ... */
@@ -113,13 +116,37 @@ scan_aborted(const struct scan_ctx *ctx)
 }
 
 /*
- * Dispatch.  scan_source() sniffs a random-access source and runs the
- * matching parser; scan_stream() does the same for sequential content
- * (a decompressed member), buffering it in memory (up to
- * PW_MAX_MEMBER_BUFFER) only when its format needs random access.
- * Both return PW_OK or a fatal status (NOMEM, IO); verdicts are findings.
+ * Nested content.  The layers run one way: dispatch -> containers -> the
+ * pickle machine -> names and lists.  A container or the pickle machine
+ * reaches a nested stream (a zip member, a decompressed stream, a nested
+ * loader's payload) or joblib's raw array data only through these hooks,
+ * which the dispatcher (dispatch.c) hands to every scan; neither includes
+ * or calls the layer above it.
  */
-int scan_source(struct scan_ctx *ctx, const struct source *src);
-int scan_stream(struct scan_ctx *ctx, struct stream *st);
+struct pv;
+struct scan_hooks {
+	/* Sniff a random-access source and run the matching parser. */
+	int (*scan_source)(struct scan_ctx *ctx, const struct source *src);
+	/* The same for sequential content (buffered in memory, up to
+	 * PW_MAX_MEMBER_BUFFER, only when its format needs random access). */
+	int (*scan_stream)(struct scan_ctx *ctx, struct stream *st);
+	/* joblib's raw array data, right after the BUILD of its
+	 * NumpyArrayWrapper (container/joblib.c: joblib_read_array). */
+	int (*raw_array)(struct scan_ctx *ctx, struct stream *st,
+			 const struct pv *state);
+};
+
+/* Both return PW_OK or a fatal status (NOMEM, IO); verdicts are findings. */
+static inline int
+scan_source(struct scan_ctx *ctx, const struct source *src)
+{
+	return ctx->hooks->scan_source(ctx, src);
+}
+
+static inline int
+scan_stream(struct scan_ctx *ctx, struct stream *st)
+{
+	return ctx->hooks->scan_stream(ctx, st);
+}
 
 #endif

@@ -17,6 +17,16 @@
 
 #define SNIFF_BYTES 512
 
+static int dispatch_source(struct scan_ctx *ctx, const struct source *src);
+static int dispatch_stream(struct scan_ctx *ctx, struct stream *st);
+
+/* What the layers below reach nested content through (context.h). */
+static const struct scan_hooks dispatch_hooks = {
+	.scan_source = dispatch_source,
+	.scan_stream = dispatch_stream,
+	.raw_array = joblib_read_array,
+};
+
 /* Formats whose parser needs random access get a source. */
 static bool
 needs_random_access(enum pw_format fmt)
@@ -70,8 +80,8 @@ scan_random(struct scan_ctx *ctx, const struct source *src,
 	}
 }
 
-int
-scan_source(struct scan_ctx *ctx, const struct source *src)
+static int
+dispatch_source(struct scan_ctx *ctx, const struct source *src)
 {
 	uint8_t head[SNIFF_BYTES];
 	size_t got;
@@ -148,8 +158,8 @@ buffer_stream(struct scan_ctx *ctx, struct stream *st, uint8_t **ret_buf,
 	return st->err;
 }
 
-int
-scan_stream(struct scan_ctx *ctx, struct stream *st)
+static int
+dispatch_stream(struct scan_ctx *ctx, struct stream *st)
 {
 	const uint8_t *head;
 	size_t head_len;
@@ -190,6 +200,7 @@ scan_begin(const struct pw_scanner *sc, struct scan_ctx **ret_ctx)
 	if (ctx == NULL)
 		return PW_ERR_NOMEM;
 	ctx->scanner = sc;
+	ctx->hooks = &dispatch_hooks;
 	memcpy(ctx->limits, sc->opts.limits, sizeof(ctx->limits));
 	rc = result_new((size_t)ctx->limits[PW_LIMIT_MAX_FINDINGS], &ctx->res);
 	if (rc != PW_OK) {
@@ -241,7 +252,7 @@ pw_scan_buffer(const struct pw_scanner *sc, const void *buf, size_t len,
 	if (len > ctx->limits[PW_LIMIT_MAX_FILE_SIZE])
 		scan_limit(ctx, 0, "max_file_size (file too large)");
 	else
-		rc = scan_source(ctx, &src);
+		rc = dispatch_source(ctx, &src);
 	return scan_end(ctx, rc, ret_result);
 }
 
@@ -268,6 +279,6 @@ pw_scan_fd(const struct pw_scanner *sc, int fd, struct pw_result **ret_result)
 	if ((uint64_t)stbuf.st_size > ctx->limits[PW_LIMIT_MAX_FILE_SIZE])
 		scan_limit(ctx, 0, "max_file_size (file too large)");
 	else
-		rc = scan_source(ctx, &src);
+		rc = dispatch_source(ctx, &src);
 	return scan_end(ctx, rc, ret_result);
 }

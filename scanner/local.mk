@@ -3,6 +3,12 @@
 # of ours on the <...> path would shadow system headers (zlib's zconf.h
 # once picked up our limits.h).  Private headers are named pw_* where a
 # system header of the same name exists (pw_limits.h, pickle/pw_values.h).
+#
+# Layers run one way: dispatch.c -> sniff, container/ -> pickle/ (the
+# machine) -> pickle/names + lists, all over the core (context, stream,
+# source, result, options).  Lower layers reach nested content only through
+# the hooks the dispatcher hands them (struct scan_hooks in context.h).
+# tests/scanner/layering.sh checks the #include lines and calls.
 noinst_LIBRARIES += scanner/libpicklewarden.a
 scanner_libpicklewarden_a_CPPFLAGS = $(AM_CPPFLAGS) -iquote $(top_srcdir)/scanner \
 	-iquote $(top_builddir)/scanner $(LIBZIP_CFLAGS) $(LIBARCHIVE_CFLAGS) $(ZLIB_CFLAGS) $(LZMA_CFLAGS)

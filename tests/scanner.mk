@@ -11,6 +11,7 @@ EXTRA_DIST += \
 	tests/scanner/opcodes.expected \
 	tests/scanner/fixtures.sh \
 	tests/scanner/max-findings.sh \
+	tests/scanner/layering.sh \
 	tests/scanner/no-cmocka.sh \
 	tests/scanner/common.h \
 	tests/differential/differential.py \
@@ -88,6 +89,9 @@ tests/fixtures/gen/stamp: $(srcdir)/tests/fixtures/gen_fixtures.py
 		>/dev/null && touch $@
 CLEANFILES += tests/fixtures/gen/*
 endif
+
+# The include graph of scanner/ runs one way (no loop).
+TESTS += tests/scanner/layering.sh
 
 # The CPython differential (needs python3 and the picklewarden program).
 TESTS += tests/differential/differential.sh

@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "container/container.h"
 #include "pw_limits.h"
 #include "pickle/memo.h"
 #include "pickle/names.h"
@@ -1307,7 +1306,8 @@ op_build(struct pickle_vm *vm)
 	    is_joblib_wrapper_name(pv_global_name(inst))) {
 		/* joblib's unpickler reads the array right here, from the
 		 * file, outside any frame. */
-		int rc = joblib_read_array(vm->ctx, vm->st, state);
+		int rc = vm->ctx->hooks->raw_array(vm->ctx, vm->st,
+						   state);
 
 		if (rc != PW_OK) {
 			vm->ctx->status = rc;
