@@ -69,10 +69,17 @@ scan_limit(struct scan_ctx *ctx, uint64_t offset, const char *what)
 }
 
 void
-scan_set_format(struct scan_ctx *ctx, const char *format)
+scan_set_format(struct scan_ctx *ctx, enum pw_format format)
 {
-	if (ctx->depth == 0 && strcmp(ctx->res->format, "unknown") == 0)
+	if (ctx->depth == 0 && ctx->res->format == FMT_UNKNOWN)
 		ctx->res->format = format;
+}
+
+void
+scan_relabel(struct scan_ctx *ctx, enum pw_format from, enum pw_format to)
+{
+	if (ctx->depth == 0 && ctx->res->format == from)
+		ctx->res->format = to;
 }
 
 bool

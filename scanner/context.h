@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "formats.h"
 #include "pw_limits.h"
 #include "picklewarden.h"
 #include "source.h"
@@ -69,7 +70,14 @@ void scan_report_global(struct scan_ctx *ctx, enum pw_severity sev,
 void scan_limit(struct scan_ctx *ctx, uint64_t offset, const char *what);
 
 /* Sets the result's format name if it has none yet (outermost wins). */
-void scan_set_format(struct scan_ctx *ctx, const char *format);
+void scan_set_format(struct scan_ctx *ctx, enum pw_format format);
+/*
+ * Renames the outermost format (FMT_ZIP -> FMT_PYTORCH_ZIP) once a parser
+ * knows better than the sniffer.  Only at depth 0 and only when the format
+ * is still `from`.
+ */
+void scan_relabel(struct scan_ctx *ctx, enum pw_format from,
+		  enum pw_format to);
 
 /*
  * Enters a container member: pushes "name" on the location path (joined

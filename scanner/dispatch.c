@@ -42,21 +42,21 @@ scan_sequential(struct scan_ctx *ctx, struct stream *st, enum pw_format fmt,
 	switch (fmt) {
 	case FMT_PICKLE:
 		if (legacy_torch_magic(head, head_len)) {
-			scan_set_format(ctx, "legacy-torch");
+			scan_set_format(ctx, FMT_LEGACY_TORCH);
 			return legacy_torch_scan(ctx, st);
 		}
-		scan_set_format(ctx, "pickle");
+		scan_set_format(ctx, FMT_PICKLE);
 		return pickle_scan_stream(ctx, st, NULL);
 	case FMT_NPY:
-		scan_set_format(ctx, "numpy");
-		return npy_scan(ctx, st);
+		scan_set_format(ctx, FMT_NPY);
+		return container_npy_scan(ctx, st);
 	case FMT_GZIP: case FMT_BZIP2: case FMT_XZ: case FMT_LZMA:
 	case FMT_ZSTD: case FMT_LZ4: case FMT_ZLIB: case FMT_JOBLIB_LEGACY:
-		scan_set_format(ctx, sniff_format_name(fmt));
-		return compressed_scan(ctx, st, fmt);
+		scan_set_format(ctx, fmt);
+		return container_compressed_scan(ctx, st, fmt);
 	default:
 		/* Not something any loader executes. */
-		scan_set_format(ctx, sniff_format_name(fmt));
+		scan_set_format(ctx, fmt);
 		return PW_OK;
 	}
 }
@@ -67,14 +67,14 @@ scan_random(struct scan_ctx *ctx, const struct source *src,
 {
 	switch (fmt) {
 	case FMT_ZIP:
-		scan_set_format(ctx, "zip");
-		return zip_scan(ctx, src);
+		scan_set_format(ctx, FMT_ZIP);
+		return container_zip_scan(ctx, src);
 	case FMT_TAR: case FMT_7Z:
-		scan_set_format(ctx, sniff_format_name(fmt));
-		return archive_scan(ctx, src, fmt);
+		scan_set_format(ctx, fmt);
+		return container_archive_scan(ctx, src, fmt);
 	case FMT_SAFETENSORS:
-		scan_set_format(ctx, "safetensors");
-		return safetensors_scan(ctx, src);
+		scan_set_format(ctx, FMT_SAFETENSORS);
+		return container_safetensors_scan(ctx, src);
 	default:
 		return PW_OK;
 	}
@@ -107,7 +107,7 @@ dispatch_source(struct scan_ctx *ctx, const struct source *src)
 	/* A file that is not a zip at offset 0 may still hold one, and other
 	 * tools than the loader that runs its first bytes will read it. */
 	if (rc == PW_OK && !scan_aborted(ctx))
-		rc = polyglot_scan(ctx, src);
+		rc = container_polyglot_scan(ctx, src);
 	return rc;
 }
 

@@ -10,6 +10,9 @@
 # the hooks the dispatcher hands them (struct scan_hooks in context.h).
 # tests/scanner/layering.sh checks the #include lines and calls.
 noinst_LIBRARIES += scanner/libpicklewarden.a
+# Only PW_API (the pw_* functions of picklewarden.h) is exported; every
+# other symbol is hidden (tests/scanner/exports.sh checks it).
+scanner_libpicklewarden_a_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
 scanner_libpicklewarden_a_CPPFLAGS = $(AM_CPPFLAGS) -iquote $(top_srcdir)/scanner \
 	-iquote $(top_builddir)/scanner $(LIBZIP_CFLAGS) $(LIBARCHIVE_CFLAGS) $(ZLIB_CFLAGS) $(LZMA_CFLAGS)
 scanner_libpicklewarden_a_SOURCES = \
@@ -21,6 +24,7 @@ scanner_libpicklewarden_a_SOURCES = \
 	scanner/context.c scanner/context.h \
 	scanner/source.c scanner/source.h \
 	scanner/stream.c scanner/stream.h \
+	scanner/formats.c scanner/formats.h \
 	scanner/sniff.c scanner/sniff.h \
 	scanner/dispatch.c \
 	scanner/pickle/pickle.h \

@@ -14,7 +14,7 @@ result_new(size_t max_findings, struct pw_result **ret)
 		return PW_ERR_NOMEM;
 	res->max_findings = max_findings ? max_findings : 1;
 	res->verdict = PW_VERDICT_CLEAN;
-	res->format = "unknown";
+	res->format = FMT_UNKNOWN;
 	*ret = res;
 	return PW_OK;
 }
@@ -141,7 +141,7 @@ pw_result_verdict(const struct pw_result *res)
 const char *
 pw_result_format(const struct pw_result *res)
 {
-	return res->format;
+	return format_name(res->format);
 }
 
 size_t

@@ -12,6 +12,7 @@ EXTRA_DIST += \
 	tests/scanner/fixtures.sh \
 	tests/scanner/max-findings.sh \
 	tests/scanner/layering.sh \
+	tests/scanner/exports.sh \
 	tests/scanner/no-cmocka.sh \
 	tests/scanner/common.h \
 	tests/differential/differential.py \
@@ -92,6 +93,8 @@ endif
 
 # The include graph of scanner/ runs one way (no loop).
 TESTS += tests/scanner/layering.sh
+# Every exported symbol of the library is pw_* (the rest is hidden).
+TESTS += tests/scanner/exports.sh
 
 # The CPython differential (needs python3 and the picklewarden program).
 TESTS += tests/differential/differential.sh

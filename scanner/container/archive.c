@@ -172,7 +172,7 @@ out:
 }
 
 int
-archive_scan(struct scan_ctx *ctx, const struct source *src,
+container_archive_scan(struct scan_ctx *ctx, const struct source *src,
 	     enum pw_format fmt)
 {
 	struct ar_src *s;
@@ -226,7 +226,7 @@ archive_scan(struct scan_ctx *ctx, const struct source *src,
 		buf[PW_ARCHIVE_NAME_MAX] = '\0';
 		if (strcmp(buf, "sys_info") == 0 && !legacy_torch) {
 			legacy_torch = true;
-			container_relabel(ctx, "tar", "legacy-torch-tar");
+			scan_relabel(ctx, FMT_TAR, FMT_LEGACY_TORCH_TAR);
 		}
 		if (!scan_enter(ctx, buf, &saved))
 			break;
@@ -244,7 +244,7 @@ archive_scan(struct scan_ctx *ctx, const struct source *src,
 		else
 			scan_report(ctx, PW_SEV_ERROR, PW_KIND_CONTAINER, NULL,
 				    s->pos, "%s archive is corrupt or "
-				    "truncated: %s", sniff_format_name(fmt),
+				    "truncated: %s", format_name(fmt),
 				    e ? e : "error");
 	}
 	archive_read_free(a);

@@ -21,13 +21,6 @@ container_strong_pickle(const uint8_t *head, size_t len)
 	       pickle_opcode_valid(head[2]);
 }
 
-void
-container_relabel(struct scan_ctx *ctx, const char *from, const char *to)
-{
-	if (ctx->depth == 0 && strcmp(ctx->res->format, from) == 0)
-		ctx->res->format = to;
-}
-
 bool
 container_stream_ratio_ok(struct scan_ctx *ctx, uint64_t out, uint64_t in,
 			  uint64_t offset)

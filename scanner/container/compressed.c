@@ -189,9 +189,10 @@ scan_with_zlib(struct scan_ctx *ctx, struct stream *in, enum zinf_mode mode,
 }
 
 int
-compressed_scan(struct scan_ctx *ctx, struct stream *st, enum pw_format fmt)
+container_compressed_scan(struct scan_ctx *ctx, struct stream *st,
+			  enum pw_format fmt)
 {
-	const char *what = sniff_format_name(fmt);
+	const char *what = format_name(fmt);
 	char name[32];
 	size_t saved;
 	const uint8_t *p;

@@ -43,14 +43,6 @@ le64(const uint8_t *p)
 bool container_strong_pickle(const uint8_t *head, size_t len);
 
 /*
- * Renames the outermost format ("zip" -> "pytorch-zip") once the parser
- * knows better than the sniffer.  Only at depth 0 and only when the format
- * is still `from`.
- */
-void container_relabel(struct scan_ctx *ctx, const char *from,
-		       const char *to);
-
-/*
  * The per-stream ratio cap (PW_STREAM_RATIO_MAX after PW_STREAM_RATIO_AFTER
  * bytes): out and in are one stream's totals.  Returns false (having
  * reported the limit) when the stream must stop.

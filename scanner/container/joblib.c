@@ -112,7 +112,7 @@ joblib_read_array(struct scan_ctx *ctx, struct stream *st,
 	bool object, is_void;
 	size_t i, ndim;
 
-	container_relabel(ctx, "pickle", "joblib");
+	scan_relabel(ctx, FMT_PICKLE, FMT_JOBLIB);
 	if (state == NULL || pv_kind(state) != PV_DICT)
 		return give_up(ctx, st, at, "wrapper state is not a dict");
 	shape = dict_get(state, "shape");

@@ -275,7 +275,7 @@ parse_header(struct lit *l)
 }
 
 int
-npy_scan(struct scan_ctx *ctx, struct stream *st)
+container_npy_scan(struct scan_ctx *ctx, struct stream *st)
 {
 	const uint8_t *p, *hdr;
 	uint8_t major;

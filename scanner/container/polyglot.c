@@ -112,7 +112,7 @@ find_zip(const struct source *src, struct embedded_zip *ez, bool *ret_found)
 }
 
 int
-polyglot_scan(struct scan_ctx *ctx, const struct source *src)
+container_polyglot_scan(struct scan_ctx *ctx, const struct source *src)
 {
 	struct embedded_zip ez;
 	struct source slice;
@@ -128,7 +128,7 @@ polyglot_scan(struct scan_ctx *ctx, const struct source *src)
 	if (rc != PW_OK)
 		return rc;
 	if (got == 4 && memcmp(head, "PK\003\004", 4) == 0)
-		return PW_OK;	/* a plain zip: zip_scan's business */
+		return PW_OK;	/* a plain zip: container_zip_scan's business */
 	rc = find_zip(src, &ez, &found);
 	if (rc != PW_OK || !found)
 		return rc;
@@ -140,7 +140,7 @@ polyglot_scan(struct scan_ctx *ctx, const struct source *src)
 	before = scan_exec_mark(ctx);
 	if (!scan_enter(ctx, name, &saved))
 		return PW_OK;
-	rc = zip_scan(ctx, &slice);
+	rc = container_zip_scan(ctx, &slice);
 	zip_exec = scan_executed_since(ctx, before);
 	scan_leave(ctx, saved);
 	if (rc != PW_OK)

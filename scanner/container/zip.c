@@ -733,7 +733,7 @@ check_duplicates(struct scan_ctx *ctx, zip_t *za, zip_uint64_t n)
 }
 
 int
-zip_scan(struct scan_ctx *ctx, const struct source *src)
+container_zip_scan(struct scan_ctx *ctx, const struct source *src)
 {
 	struct zsrc zs;
 	zip_source_t *zsource = NULL;
@@ -780,11 +780,11 @@ zip_scan(struct scan_ctx *ctx, const struct source *src)
 	}
 	sh.npz = n > 0 && all_npy;
 	if (sh.torchscript)
-		container_relabel(ctx, "zip", "torchscript");
+		scan_relabel(ctx, FMT_ZIP, FMT_TORCHSCRIPT);
 	else if (sh.torch)
-		container_relabel(ctx, "zip", "pytorch-zip");
+		scan_relabel(ctx, FMT_ZIP, FMT_PYTORCH_ZIP);
 	else if (sh.npz)
-		container_relabel(ctx, "zip", "npz");
+		scan_relabel(ctx, FMT_ZIP, FMT_NPZ);
 	if (n > ctx->limits[PW_LIMIT_MAX_MEMBERS]) {
 		scan_limit(ctx, 0, "max_members (too many zip members)");
 		n = ctx->limits[PW_LIMIT_MAX_MEMBERS];

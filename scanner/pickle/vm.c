@@ -74,6 +74,7 @@ struct pickle_vm {
 	uint64_t run_start;	/* offset of this pickle's first opcode */
 	struct imp *ext_first;	/* EXT as the first opcode, judged at STOP */
 	char fail_reason[200];
+	bool fail_eof;		/* the failure is the data ending early */
 	bool fatal;		/* out of memory or a limit: stop the stream */
 };
 
@@ -101,7 +102,7 @@ diverge(struct pickle_vm *vm, bool c_dies, const char *why)
 /* One reader fails: the other goes on alone (a divergence), or, if it was
  * already gone, the run has failed. */
 static void
-die_one(struct pickle_vm *vm, bool c_reader, const char *why)
+die_one(struct pickle_vm *vm, bool c_reader, const char *why, bool eof)
 {
 	bool *self = c_reader ? &vm->c_alive : &vm->py_alive;
 	bool other = c_reader ? vm->py_alive : vm->c_alive;
@@ -113,6 +114,7 @@ die_one(struct pickle_vm *vm, bool c_reader, const char *why)
 		diverge(vm, c_reader, why);
 	} else {
 		vm->failed = true;
+		vm->fail_eof = eof;
 		snprintf(vm->fail_reason, sizeof(vm->fail_reason), "%s", why);
 	}
 }
@@ -120,21 +122,43 @@ die_one(struct pickle_vm *vm, bool c_reader, const char *why)
 static void
 die_c(struct pickle_vm *vm, const char *why)
 {
-	die_one(vm, true, why);
+	die_one(vm, true, why, false);
+}
+
+/* The C reader fails because the data ended (the text is for people; the
+ * decision reads the flag). */
+static void
+die_c_eof(struct pickle_vm *vm, const char *why)
+{
+	die_one(vm, true, why, true);
 }
 
 static void
 die_py(struct pickle_vm *vm, const char *why)
 {
-	die_one(vm, false, why);
+	die_one(vm, false, why, false);
+}
+
+static void
+die_both_ex(struct pickle_vm *vm, const char *why, bool eof)
+{
+	vm->c_alive = vm->py_alive = false;
+	vm->failed = true;
+	vm->fail_eof = eof;
+	snprintf(vm->fail_reason, sizeof(vm->fail_reason), "%s", why);
 }
 
 static void
 die_both(struct pickle_vm *vm, const char *why)
 {
-	vm->c_alive = vm->py_alive = false;
-	vm->failed = true;
-	snprintf(vm->fail_reason, sizeof(vm->fail_reason), "%s", why);
+	die_both_ex(vm, why, false);
+}
+
+/* Both fail because the data ended: cut short, not malformed. */
+static void
+die_both_eof(struct pickle_vm *vm, const char *why)
+{
+	die_both_ex(vm, why, true);
 }
 
 static bool
@@ -227,7 +251,7 @@ rd(struct pickle_vm *vm, size_t n, const uint8_t **ret)
 {
 	py_frame_check(vm, stream_offset(vm->st), n);
 	if (!stream_read(vm->st, n, ret)) {
-		die_both(vm, "the data ends inside an opcode's argument");
+		die_both_eof(vm, "the data ends inside an opcode's argument");
 		return false;
 	}
 	return true;
@@ -281,7 +305,7 @@ rd_line(struct pickle_vm *vm, struct line *l)
 		/* At the end of the data the Python unpickler's readline()
 		 * returns b'' and it carries on with an empty line (GLOBAL
 		 * then asks find_class for ''); C fails. */
-		die_c(vm, "the data ends where a text line was expected");
+		die_c_eof(vm, "the data ends where a text line was expected");
 		(void)off;	/* an exhausted frame falls back to the file */
 		vm->py_in_frame = false;
 		l->p = (const uint8_t *)"";
@@ -312,7 +336,7 @@ rd_payload(struct pickle_vm *vm, uint64_t n, bool utf8, const uint8_t **ret)
 	py_frame_check(vm, off, n);
 	if (n <= PW_NAME_MAX) {
 		if (!stream_read(vm->st, (size_t)n, ret)) {
-			die_both(vm, "the data ends inside a string");
+			die_both_eof(vm, "the data ends inside a string");
 			return false;
 		}
 		if (utf8 && !utf8_valid(*ret, (size_t)n, true)) {
@@ -323,7 +347,7 @@ rd_payload(struct pickle_vm *vm, uint64_t n, bool utf8, const uint8_t **ret)
 	}
 	if (!utf8) {
 		if (stream_skip(vm->st, n) != n) {
-			die_both(vm, "the data ends inside a bytes payload");
+			die_both_eof(vm, "the data ends inside a bytes payload");
 			return false;
 		}
 		return true;
@@ -334,7 +358,7 @@ rd_payload(struct pickle_vm *vm, uint64_t n, bool utf8, const uint8_t **ret)
 		const uint8_t *p;
 
 		if (!stream_read(vm->st, chunk, &p)) {
-			die_both(vm, "the data ends inside a string");
+			die_both_eof(vm, "the data ends inside a string");
 			return false;
 		}
 		utf8_feed(&u, p, chunk, true);
@@ -1889,6 +1913,7 @@ reset_run(struct pickle_vm *vm, struct stream *st)
 	vm->failed = false;
 	vm->sparse_memo_reported = false;
 	vm->fail_reason[0] = '\0';
+	vm->fail_eof = false;
 }
 
 /* Emits one finding per import made for the first time in this run. */
@@ -2000,7 +2025,7 @@ pickle_vm_run(struct pickle_vm *vm, struct stream *st,
 		}
 		py_frame_check(vm, vm->op_off, 1);
 		if (!stream_read(st, 1, &p)) {
-			die_both(vm, "the data ends before STOP");
+			die_both_eof(vm, "the data ends before STOP");
 			break;
 		}
 		info = pickle_opcode(p[0]);
@@ -2027,7 +2052,7 @@ pickle_vm_run(struct pickle_vm *vm, struct stream *st,
 		out->frame_rest = vm->py_frame_end - out->end;
 	ext_noise = vm->ext_first != NULL && !stop &&
 		    vm->ext_first->calls == 0 &&
-		    strncmp(vm->fail_reason, "the data ends", 13) != 0;
+		    !vm->fail_eof;
 	if (ext_noise) {
 		/* The data began with an EXT byte and then turned out not
 		 * to be a pickle at all (not merely cut short): a stock
@@ -2092,8 +2117,8 @@ pickle_scan_stream(struct scan_ctx *ctx, struct stream *st,
 	while (!scan_aborted(ctx) && !stream_at_end(st)) {
 		rc = pickle_vm_run(vm, st, &out);
 		if (vm->run_index == 1 && !out.stopped && !out.executed &&
-		    ctx->depth == 0 && strcmp(ctx->res->format, "pickle") == 0)
-			ctx->res->format = "data";	/* never was a pickle */
+		    ctx->depth == 0 && ctx->res->format == FMT_PICKLE)
+			ctx->res->format = FMT_DATA;	/* never was a pickle */
 		if (rc != PW_OK || !out.stopped)
 			break;
 		if (out.frame_rest > 0) {
