@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "context.h"
 #include "result.h"
@@ -68,6 +69,32 @@ scan_limit(struct scan_ctx *ctx, uint64_t offset, const char *what)
 		    what);
 }
 
+bool
+scan_check_stop(struct scan_ctx *ctx, uint64_t offset)
+{
+	struct timespec now;
+	const char *why = NULL;
+
+	if (ctx->stopped)
+		return true;
+	if (!ctx->can_stop)
+		return false;
+	if (ctx->abort_flag != NULL && *ctx->abort_flag != 0) {
+		why = "aborted (the caller's abort flag was set)";
+	} else if (ctx->deadline_ns != UINT64_MAX &&
+		   clock_gettime(CLOCK_MONOTONIC, &now) == 0 &&
+		   (uint64_t)now.tv_sec * 1000000000ULL +
+				   (uint64_t)now.tv_nsec >= ctx->deadline_ns) {
+		why = "deadline (the scan ran out of time)";
+	}
+	if (why == NULL)
+		return false;
+	/* Reported before setting `stopped`: nothing else reads it here. */
+	scan_limit(ctx, offset, why);
+	ctx->stopped = true;
+	return true;
+}
+
 void
 scan_set_format(struct scan_ctx *ctx, enum pw_format format)
 {
@@ -89,6 +116,9 @@ scan_enter(struct scan_ctx *ctx, const char *name, size_t *ret_saved)
 	const char *sep = ctx->location_len ? "!" : "";
 
 	*ret_saved = ctx->location_len;
+	/* Between container members: the caller may have stopped the scan. */
+	if (scan_check_stop(ctx, 0))
+		return false;
 	if (ctx->depth + 1 > ctx->limits[PW_LIMIT_MAX_DEPTH]) {
 		scan_limit(ctx, 0, "max_depth (containers nested too deep)");
 		return false;

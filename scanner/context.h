@@ -49,6 +49,11 @@ struct scan_ctx {
 	uint64_t executed_here;		/* ... at the current location, since
 					   it was entered */
 	uint64_t executed_outer[PW_EXEC_TRACK_DEPTH]; /* saved per level */
+	/* Stopping (pw_options_set_deadline/_timeout_ms/_abort_flag). */
+	bool can_stop;			/* a deadline or a flag is set */
+	bool stopped;			/* it was hit: everything unwinds */
+	uint64_t deadline_ns;		/* CLOCK_MONOTONIC, UINT64_MAX = none */
+	const volatile int *abort_flag;
 };
 
 /* Records a finding at the current location.  Strings are copied; the
@@ -116,12 +121,18 @@ scan_executed_here(const struct scan_ctx *ctx)
 	return ctx->executed_here != 0;
 }
 
-/* True once the scan must stop (out of memory, I/O error). */
+/* True once the scan must stop (out of memory, I/O error, or the caller's
+ * deadline or abort flag was seen). */
 static inline bool
 scan_aborted(const struct scan_ctx *ctx)
 {
-	return ctx->status != PW_OK;
+	return ctx->status != PW_OK || ctx->stopped;
 }
+
+/* Checks the caller's deadline and abort flag (cheap when neither is set);
+ * the first time one is hit it reports a limit finding.  True when the scan
+ * must stop. */
+bool scan_check_stop(struct scan_ctx *ctx, uint64_t offset);
 
 /*
  * Nested content.  The layers run one way: dispatch -> containers -> the

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "container/container.h"
 #include "context.h"
@@ -191,6 +192,27 @@ dispatch_stream(struct scan_ctx *ctx, struct stream *st)
 	return scan_sequential(ctx, st, fmt, head, head_len);
 }
 
+/* The scan's deadline: the earlier of the absolute one and start+timeout. */
+static void
+stop_init(struct scan_ctx *ctx, const struct pw_options *o)
+{
+	struct timespec now;
+	uint64_t dl = o->deadline_ns ? o->deadline_ns : UINT64_MAX, t;
+
+	if (o->timeout_ms != 0 && clock_gettime(CLOCK_MONOTONIC, &now) == 0) {
+		if (__builtin_mul_overflow(o->timeout_ms, 1000000ULL, &t) ||
+		    __builtin_add_overflow(t, (uint64_t)now.tv_sec *
+						      1000000000ULL +
+					      (uint64_t)now.tv_nsec, &t))
+			t = UINT64_MAX;
+		if (t < dl)
+			dl = t;
+	}
+	ctx->deadline_ns = dl;
+	ctx->abort_flag = o->abort_flag;
+	ctx->can_stop = dl != UINT64_MAX || o->abort_flag != NULL;
+}
+
 static int
 scan_begin(const struct pw_scanner *sc, struct scan_ctx **ret_ctx)
 {
@@ -202,6 +224,7 @@ scan_begin(const struct pw_scanner *sc, struct scan_ctx **ret_ctx)
 	ctx->scanner = sc;
 	ctx->hooks = &dispatch_hooks;
 	memcpy(ctx->limits, sc->opts.limits, sizeof(ctx->limits));
+	stop_init(ctx, &sc->opts);
 	rc = result_new((size_t)ctx->limits[PW_LIMIT_MAX_FINDINGS], &ctx->res);
 	if (rc != PW_OK) {
 		free(ctx);
@@ -251,7 +274,7 @@ pw_scan_buffer(const struct pw_scanner *sc, const void *buf, size_t len,
 	source_init_mem(&src, buf, len, &ctx->res->bytes_read);
 	if (len > ctx->limits[PW_LIMIT_MAX_FILE_SIZE])
 		scan_limit(ctx, 0, "max_file_size (file too large)");
-	else
+	else if (!scan_check_stop(ctx, 0))
 		rc = dispatch_source(ctx, &src);
 	return scan_end(ctx, rc, ret_result);
 }
@@ -278,7 +301,7 @@ pw_scan_fd(const struct pw_scanner *sc, int fd, struct pw_result **ret_result)
 		       &ctx->res->bytes_read);
 	if ((uint64_t)stbuf.st_size > ctx->limits[PW_LIMIT_MAX_FILE_SIZE])
 		scan_limit(ctx, 0, "max_file_size (file too large)");
-	else
+	else if (!scan_check_stop(ctx, 0))
 		rc = dispatch_source(ctx, &src);
 	return scan_end(ctx, rc, ret_result);
 }

@@ -53,6 +53,10 @@
 /* Container levels whose "something executed here" fact is tracked
  * separately; deeper levels share one (never under-reported) counter. */
 #define PW_EXEC_TRACK_DEPTH 64
+/* Pickle opcodes between two checks of the caller's deadline and abort
+ * flag (a power of two): microseconds of work, far below any useful
+ * deadline, and no clock read per opcode. */
+#define PW_STOP_EVERY 4096
 /* Distinct globals recorded per stream (for INFO import findings). */
 #define PW_MAX_IMPORTS_RECORDED 4096
 /* In-memory buffering of a nested member that needs random access

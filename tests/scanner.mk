@@ -25,11 +25,13 @@ check_PROGRAMS += \
 	tests/scanner/test_opcodes \
 	tests/scanner/test_fixtures \
 	tests/scanner/test_regressions \
-	tests/scanner/test_hostile
+	tests/scanner/test_hostile \
+	tests/scanner/test_stop
 TESTS += \
 	tests/scanner/test_stream \
 	tests/scanner/test_opcodes \
 	tests/scanner/test_hostile \
+	tests/scanner/test_stop \
 	tests/scanner/fixtures.sh \
 	tests/scanner/max-findings.sh \
 	tests/scanner/test_regressions
@@ -43,6 +45,11 @@ tests_scanner_test_hostile_SOURCES = tests/scanner/test_hostile.c
 tests_scanner_test_hostile_CPPFLAGS = $(PW_TEST_CPPFLAGS)
 tests_scanner_test_hostile_CFLAGS = $(PW_TEST_CFLAGS)
 tests_scanner_test_hostile_LDADD = $(PW_SCANNER_TEST_LDADD)
+
+tests_scanner_test_stop_SOURCES = tests/scanner/test_stop.c
+tests_scanner_test_stop_CPPFLAGS = $(PW_TEST_CPPFLAGS)
+tests_scanner_test_stop_CFLAGS = $(PW_TEST_CFLAGS)
+tests_scanner_test_stop_LDADD = $(PW_SCANNER_TEST_LDADD)
 
 tests_scanner_test_opcodes_SOURCES = tests/scanner/test_opcodes.c
 tests_scanner_test_opcodes_CPPFLAGS = $(PW_TEST_CPPFLAGS)

@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -146,6 +147,29 @@ PW_API int pw_options_set_limit(struct pw_options *opts,
 PW_API uint64_t pw_limit_default(enum pw_limit limit);
 /* "max_depth", "max_members", ...: the name used in configuration. */
 PW_API const char *pw_limit_name(enum pw_limit limit);
+
+/*
+ * Stopping a scan (for sandboxes, guards and impatient callers).  A scan
+ * checks whether it must stop when it starts, before every container member
+ * and every 4096 pickle opcodes; a stopped scan returns PW_OK and a result
+ * with a PW_KIND_LIMIT error finding naming the deadline or the abort (its
+ * verdict is error, or malicious if something malicious was found before).
+ *
+ * pw_options_set_deadline: scans stop at this absolute CLOCK_MONOTONIC
+ *   time (NULL clears it).  Meant for a scanner built for one job.
+ * pw_options_set_timeout_ms: each scan stops this many milliseconds after
+ *   it began (0 clears it).  With both, the earlier one wins.
+ * pw_options_set_abort_flag: scans stop once *flag is non-zero.  The
+ *   library only reads the flag; the caller owns it, sets it from any thread
+ *   or a signal handler, and keeps it alive as long as scanners built from
+ *   these options (NULL clears it).
+ * Each returns PW_OK, or PW_ERR_INVALID (NULL options, tv_nsec out of range).
+ */
+PW_API int pw_options_set_deadline(struct pw_options *opts,
+				   const struct timespec *deadline);
+PW_API int pw_options_set_timeout_ms(struct pw_options *opts, uint64_t ms);
+PW_API int pw_options_set_abort_flag(struct pw_options *opts,
+				     const volatile int *flag);
 
 /*
  * A scanner is built from options (NULL means the built-in defaults); the

@@ -2023,6 +2023,14 @@ pickle_vm_run(struct pickle_vm *vm, struct stream *st,
 			fatal_limit(vm, "max_opcodes (too many opcodes)");
 			break;
 		}
+		/* The caller's deadline and abort flag, every PW_STOP_EVERY
+		 * opcodes (a clock read each time would cost). */
+		if ((ctx->opcodes & (PW_STOP_EVERY - 1)) == 0 &&
+		    ctx->can_stop && scan_check_stop(ctx, vm->op_off)) {
+			vm->fatal = true;
+			vm->c_alive = vm->py_alive = false;
+			break;
+		}
 		py_frame_check(vm, vm->op_off, 1);
 		if (!stream_read(st, 1, &p)) {
 			die_both_eof(vm, "the data ends before STOP");
