@@ -36,7 +36,9 @@ scanner_libpicklewarden_a_SOURCES = \
 	scanner/pickle/names.c scanner/pickle/names.h \
 	scanner/pickle/builtin_names.h \
 	scanner/pickle/lists.h \
-	scanner/pickle/vm.c \
+	scanner/pickle/vm.c scanner/pickle/vm_internal.h \
+	scanner/pickle/readers.c scanner/pickle/strings.c \
+	scanner/pickle/calls.c scanner/pickle/nested.c \
 	scanner/container/container.h
 nodist_scanner_libpicklewarden_a_SOURCES = scanner/lists.c
 BUILT_SOURCES += scanner/lists.c
