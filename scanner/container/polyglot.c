@@ -128,7 +128,7 @@ container_polyglot_scan(struct scan_ctx *ctx, const struct source *src)
 	if (rc != PW_OK)
 		return rc;
 	if (got == 4 && memcmp(head, "PK\003\004", 4) == 0)
-		return PW_OK;	/* a plain zip: container_zip_scan's business */
+		return PW_OK;	/* a plain zip: container_zip_scan's */
 	rc = find_zip(src, &ez, &found);
 	if (rc != PW_OK || !found)
 		return rc;
