@@ -128,9 +128,8 @@ buffer_stream(struct scan_ctx *ctx, struct stream *st, uint8_t **ret_buf,
 	for (;;) {
 		size_t avail;
 
-		if (!stream_has(st, 1))
+		if (!stream_read_some(st, SIZE_MAX, &p, &avail))
 			break;
-		avail = st->win_len - st->pos;
 		if (len + avail > PW_MAX_MEMBER_BUFFER) {
 			free(buf);
 			scan_limit(ctx, start,
@@ -150,7 +149,6 @@ buffer_stream(struct scan_ctx *ctx, struct stream *st, uint8_t **ret_buf,
 			buf = n;
 			cap = ncap;
 		}
-		stream_read(st, avail, &p);
 		memcpy(buf + len, p, avail);
 		len += avail;
 	}
@@ -170,11 +168,12 @@ dispatch_stream(struct scan_ctx *ctx, struct stream *st)
 	if (scan_aborted(ctx))
 		return ctx->status;
 	/* Peek at up to SNIFF_BYTES without consuming them. */
-	(void)stream_has(st, SNIFF_BYTES);
-	head_len = st->win_len - st->pos;
-	if (head_len > SNIFF_BYTES)
-		head_len = SNIFF_BYTES;
-	head = st->win + st->pos;
+	if (!stream_peek_upto(st, SNIFF_BYTES, &head, &head_len)) {
+		static const uint8_t empty[1];
+
+		head = empty;	/* an empty stream: nothing to sniff */
+		head_len = 0;
+	}
 	fmt = sniff_format(head, head_len, UINT64_MAX);
 	if (needs_random_access(fmt)) {
 		uint8_t *buf = NULL;

@@ -155,8 +155,7 @@ scan_entry(struct scan_ctx *ctx, struct archive *a, struct ar_src *s,
 		return rc;
 	/* torch's legacy tar: raw records between pickles. */
 	if ((strcmp(name, "storages") == 0 || strcmp(name, "tensors") == 0) &&
-	    stream_has(&st, 1)) {
-		head = st.win + st.pos;
+	    stream_peek(&st, 1, &head)) {
 		if (pickle_opcode_valid(head[0])) {
 			rc = legacy_tar_records(ctx, &st,
 						strcmp(name, "tensors") == 0);

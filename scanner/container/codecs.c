@@ -61,12 +61,7 @@ zinf_feed(struct zinflate *z)
 	const uint8_t *p;
 	size_t n;
 
-	if (!stream_has(z->in, 1))
-		return false;
-	n = z->in->win_len - z->in->pos;
-	if (n > ZINF_CHUNK)
-		n = ZINF_CHUNK;
-	if (!stream_read(z->in, n, &p))
+	if (!stream_read_some(z->in, ZINF_CHUNK, &p, &n))
 		return false;
 	z->zs.next_in = (Bytef *)(uintptr_t)p;
 	z->zs.avail_in = (uInt)n;
