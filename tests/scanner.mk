@@ -26,12 +26,20 @@ check_PROGRAMS += \
 	tests/scanner/test_fixtures \
 	tests/scanner/test_regressions \
 	tests/scanner/test_hostile \
-	tests/scanner/test_stop
+	tests/scanner/test_stop \
+	tests/scanner/test_sniff \
+	tests/scanner/test_names \
+	tests/scanner/test_memo \
+	tests/scanner/test_numparse
 TESTS += \
 	tests/scanner/test_stream \
 	tests/scanner/test_opcodes \
 	tests/scanner/test_hostile \
 	tests/scanner/test_stop \
+	tests/scanner/test_sniff \
+	tests/scanner/test_names \
+	tests/scanner/test_memo \
+	tests/scanner/test_numparse \
 	tests/scanner/fixtures.sh \
 	tests/scanner/max-findings.sh \
 	tests/scanner/test_regressions
@@ -50,6 +58,26 @@ tests_scanner_test_stop_SOURCES = tests/scanner/test_stop.c
 tests_scanner_test_stop_CPPFLAGS = $(PW_TEST_CPPFLAGS)
 tests_scanner_test_stop_CFLAGS = $(PW_TEST_CFLAGS)
 tests_scanner_test_stop_LDADD = $(PW_SCANNER_TEST_LDADD)
+
+tests_scanner_test_sniff_SOURCES = tests/scanner/test_sniff.c
+tests_scanner_test_sniff_CPPFLAGS = $(PW_TEST_CPPFLAGS)
+tests_scanner_test_sniff_CFLAGS = $(PW_TEST_CFLAGS)
+tests_scanner_test_sniff_LDADD = $(PW_SCANNER_TEST_LDADD)
+
+tests_scanner_test_names_SOURCES = tests/scanner/test_names.c
+tests_scanner_test_names_CPPFLAGS = $(PW_TEST_CPPFLAGS)
+tests_scanner_test_names_CFLAGS = $(PW_TEST_CFLAGS)
+tests_scanner_test_names_LDADD = $(PW_SCANNER_TEST_LDADD)
+
+tests_scanner_test_memo_SOURCES = tests/scanner/test_memo.c
+tests_scanner_test_memo_CPPFLAGS = $(PW_TEST_CPPFLAGS)
+tests_scanner_test_memo_CFLAGS = $(PW_TEST_CFLAGS)
+tests_scanner_test_memo_LDADD = $(PW_SCANNER_TEST_LDADD)
+
+tests_scanner_test_numparse_SOURCES = tests/scanner/test_numparse.c
+tests_scanner_test_numparse_CPPFLAGS = $(PW_TEST_CPPFLAGS)
+tests_scanner_test_numparse_CFLAGS = $(PW_TEST_CFLAGS)
+tests_scanner_test_numparse_LDADD = $(PW_SCANNER_TEST_LDADD)
 
 tests_scanner_test_opcodes_SOURCES = tests/scanner/test_opcodes.c
 tests_scanner_test_opcodes_CPPFLAGS = $(PW_TEST_CPPFLAGS)
