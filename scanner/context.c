@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "context.h"
 #include "result.h"
@@ -26,6 +27,10 @@ report_v(struct scan_ctx *ctx, enum pw_severity sev, enum pw_finding_kind kind,
 	f.offset = offset;
 	f.location = ctx->location;
 	f.reason = reason;
+	if (kind == PW_KIND_IMPORT || kind == PW_KIND_CALL) {
+		ctx->executed++;
+		ctx->executed_here++;
+	}
 	if (result_add(ctx->res, &f) != PW_OK)
 		ctx->status = PW_ERR_NOMEM;
 }
@@ -64,11 +69,44 @@ scan_limit(struct scan_ctx *ctx, uint64_t offset, const char *what)
 		    what);
 }
 
-void
-scan_set_format(struct scan_ctx *ctx, const char *format)
+bool
+scan_check_stop(struct scan_ctx *ctx, uint64_t offset)
 {
-	if (ctx->depth == 0 && strcmp(ctx->res->format, "unknown") == 0)
+	struct timespec now;
+	const char *why = NULL;
+
+	if (ctx->stopped)
+		return true;
+	if (!ctx->can_stop)
+		return false;
+	if (ctx->abort_flag != NULL && *ctx->abort_flag != 0) {
+		why = "aborted (the caller's abort flag was set)";
+	} else if (ctx->deadline_ns != UINT64_MAX &&
+		   clock_gettime(CLOCK_MONOTONIC, &now) == 0 &&
+		   (uint64_t)now.tv_sec * 1000000000ULL +
+				   (uint64_t)now.tv_nsec >= ctx->deadline_ns) {
+		why = "deadline (the scan ran out of time)";
+	}
+	if (why == NULL)
+		return false;
+	/* Reported before setting `stopped`: nothing else reads it here. */
+	scan_limit(ctx, offset, why);
+	ctx->stopped = true;
+	return true;
+}
+
+void
+scan_set_format(struct scan_ctx *ctx, enum pw_format format)
+{
+	if (ctx->depth == 0 && ctx->res->format == FMT_UNKNOWN)
 		ctx->res->format = format;
+}
+
+void
+scan_relabel(struct scan_ctx *ctx, enum pw_format from, enum pw_format to)
+{
+	if (ctx->depth == 0 && ctx->res->format == from)
+		ctx->res->format = to;
 }
 
 bool
@@ -78,6 +116,9 @@ scan_enter(struct scan_ctx *ctx, const char *name, size_t *ret_saved)
 	const char *sep = ctx->location_len ? "!" : "";
 
 	*ret_saved = ctx->location_len;
+	/* Between container members: the caller may have stopped the scan. */
+	if (scan_check_stop(ctx, 0))
+		return false;
 	if (ctx->depth + 1 > ctx->limits[PW_LIMIT_MAX_DEPTH]) {
 		scan_limit(ctx, 0, "max_depth (containers nested too deep)");
 		return false;
@@ -91,6 +132,12 @@ scan_enter(struct scan_ctx *ctx, const char *name, size_t *ret_saved)
 	memcpy(ctx->location + ctx->location_len + strlen(sep), name, len);
 	ctx->location_len = need;
 	ctx->location[need] = '\0';
+	/* Past PW_EXEC_TRACK_DEPTH levels the counter is not reset, so a
+	 * parent's fact is kept (over-, never under-reported). */
+	if (ctx->depth < PW_EXEC_TRACK_DEPTH) {
+		ctx->executed_outer[ctx->depth] = ctx->executed_here;
+		ctx->executed_here = 0;
+	}
 	ctx->depth++;
 	return true;
 }
@@ -100,8 +147,11 @@ scan_leave(struct scan_ctx *ctx, size_t saved)
 {
 	ctx->location_len = saved;
 	ctx->location[saved] = '\0';
-	if (ctx->depth > 0)
+	if (ctx->depth > 0) {
 		ctx->depth--;
+		if (ctx->depth < PW_EXEC_TRACK_DEPTH)
+			ctx->executed_here = ctx->executed_outer[ctx->depth];
+	}
 }
 
 bool

@@ -14,7 +14,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "limits.h"
+#include "formats.h"
+#include "pw_limits.h"
 #include "picklewarden.h"
 #include "source.h"
 #include "stream.h"
@@ -22,8 +23,11 @@
 struct pw_result;
 struct scanner_lists;
 
+struct scan_hooks;
+
 struct scan_ctx {
 	const struct pw_scanner *scanner;
+	const struct scan_hooks *hooks;	/* handed by the dispatcher */
 	struct pw_result *res;
 	uint64_t limits[PW_LIMIT_COUNT_];
 	char location[PW_LOCATION_MAX];	/* "" or "archive/data.pkl" ... */
@@ -35,6 +39,21 @@ struct scan_ctx {
 	unsigned alt_scans;		/* re-scans after STOP-in-frame */
 	int status;			/* sticky PW_ERR_NOMEM / PW_ERR_IO */
 	bool limit_hit;			/* some cap was reached */
+	/*
+	 * Facts that decisions need, kept here and never read back from the
+	 * result's findings: that list is capped for display (max_findings)
+	 * and drops entries, so a decision made from it would change with
+	 * the cap.  "Executes" means an import or a call was reported.
+	 */
+	uint64_t executed;		/* import/call findings, everywhere */
+	uint64_t executed_here;		/* ... at the current location, since
+					   it was entered */
+	uint64_t executed_outer[PW_EXEC_TRACK_DEPTH]; /* saved per level */
+	/* Stopping (pw_options_set_deadline/_timeout_ms/_abort_flag). */
+	bool can_stop;			/* a deadline or a flag is set */
+	bool stopped;			/* it was hit: everything unwinds */
+	uint64_t deadline_ns;		/* CLOCK_MONOTONIC, UINT64_MAX = none */
+	const volatile int *abort_flag;
 };
 
 /* Records a finding at the current location.  Strings are copied; the
@@ -56,7 +75,14 @@ void scan_report_global(struct scan_ctx *ctx, enum pw_severity sev,
 void scan_limit(struct scan_ctx *ctx, uint64_t offset, const char *what);
 
 /* Sets the result's format name if it has none yet (outermost wins). */
-void scan_set_format(struct scan_ctx *ctx, const char *format);
+void scan_set_format(struct scan_ctx *ctx, enum pw_format format);
+/*
+ * Renames the outermost format (FMT_ZIP -> FMT_PYTORCH_ZIP) once a parser
+ * knows better than the sniffer.  Only at depth 0 and only when the format
+ * is still `from`.
+ */
+void scan_relabel(struct scan_ctx *ctx, enum pw_format from,
+		  enum pw_format to);
 
 /*
  * Enters a container member: pushes "name" on the location path (joined
@@ -73,21 +99,73 @@ void scan_leave(struct scan_ctx *ctx, size_t saved);
 bool scan_account_decompressed(struct scan_ctx *ctx, uint64_t out_bytes,
 			       uint64_t in_bytes, uint64_t offset);
 
-/* True once the scan must stop (out of memory, I/O error). */
+/* Number of import/call findings reported so far in this scan; the
+ * difference of two readings says whether what ran in between executes. */
+static inline uint64_t
+scan_exec_mark(const struct scan_ctx *ctx)
+{
+	return ctx->executed;
+}
+
+static inline bool
+scan_executed_since(const struct scan_ctx *ctx, uint64_t mark)
+{
+	return ctx->executed != mark;
+}
+
+/* True when something at exactly the current location (not in a member
+ * nested below it) imported or called, since the location was entered. */
+static inline bool
+scan_executed_here(const struct scan_ctx *ctx)
+{
+	return ctx->executed_here != 0;
+}
+
+/* True once the scan must stop (out of memory, I/O error, or the caller's
+ * deadline or abort flag was seen). */
 static inline bool
 scan_aborted(const struct scan_ctx *ctx)
 {
-	return ctx->status != PW_OK;
+	return ctx->status != PW_OK || ctx->stopped;
 }
 
+/* Checks the caller's deadline and abort flag (cheap when neither is set);
+ * the first time one is hit it reports a limit finding.  True when the scan
+ * must stop. */
+bool scan_check_stop(struct scan_ctx *ctx, uint64_t offset);
+
 /*
- * Dispatch.  scan_source() sniffs a random-access source and runs the
- * matching parser; scan_stream() does the same for sequential content
- * (a decompressed member), buffering it in memory (up to
- * PW_MAX_MEMBER_BUFFER) only when its format needs random access.
- * Both return PW_OK or a fatal status (NOMEM, IO); verdicts are findings.
+ * Nested content.  The layers run one way: dispatch -> containers -> the
+ * pickle machine -> names and lists.  A container or the pickle machine
+ * reaches a nested stream (a zip member, a decompressed stream, a nested
+ * loader's payload) or joblib's raw array data only through these hooks,
+ * which the dispatcher (dispatch.c) hands to every scan; neither includes
+ * or calls the layer above it.
  */
-int scan_source(struct scan_ctx *ctx, const struct source *src);
-int scan_stream(struct scan_ctx *ctx, struct stream *st);
+struct pv;
+struct scan_hooks {
+	/* Sniff a random-access source and run the matching parser. */
+	int (*scan_source)(struct scan_ctx *ctx, const struct source *src);
+	/* The same for sequential content (buffered in memory, up to
+	 * PW_MAX_MEMBER_BUFFER, only when its format needs random access). */
+	int (*scan_stream)(struct scan_ctx *ctx, struct stream *st);
+	/* joblib's raw array data, right after the BUILD of its
+	 * NumpyArrayWrapper (container/joblib.c: joblib_read_array). */
+	int (*raw_array)(struct scan_ctx *ctx, struct stream *st,
+			 const struct pv *state);
+};
+
+/* Both return PW_OK or a fatal status (NOMEM, IO); verdicts are findings. */
+static inline int
+scan_source(struct scan_ctx *ctx, const struct source *src)
+{
+	return ctx->hooks->scan_source(ctx, src);
+}
+
+static inline int
+scan_stream(struct scan_ctx *ctx, struct stream *st)
+{
+	return ctx->hooks->scan_stream(ctx, st);
+}
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "container/container.h"
 #include "context.h"
@@ -16,6 +17,16 @@
 #include "sniff.h"
 
 #define SNIFF_BYTES 512
+
+static int dispatch_source(struct scan_ctx *ctx, const struct source *src);
+static int dispatch_stream(struct scan_ctx *ctx, struct stream *st);
+
+/* What the layers below reach nested content through (context.h). */
+static const struct scan_hooks dispatch_hooks = {
+	.scan_source = dispatch_source,
+	.scan_stream = dispatch_stream,
+	.raw_array = joblib_read_array,
+};
 
 /* Formats whose parser needs random access get a source. */
 static bool
@@ -32,21 +43,21 @@ scan_sequential(struct scan_ctx *ctx, struct stream *st, enum pw_format fmt,
 	switch (fmt) {
 	case FMT_PICKLE:
 		if (legacy_torch_magic(head, head_len)) {
-			scan_set_format(ctx, "legacy-torch");
+			scan_set_format(ctx, FMT_LEGACY_TORCH);
 			return legacy_torch_scan(ctx, st);
 		}
-		scan_set_format(ctx, "pickle");
+		scan_set_format(ctx, FMT_PICKLE);
 		return pickle_scan_stream(ctx, st, NULL);
 	case FMT_NPY:
-		scan_set_format(ctx, "numpy");
-		return npy_scan(ctx, st);
+		scan_set_format(ctx, FMT_NPY);
+		return container_npy_scan(ctx, st);
 	case FMT_GZIP: case FMT_BZIP2: case FMT_XZ: case FMT_LZMA:
 	case FMT_ZSTD: case FMT_LZ4: case FMT_ZLIB: case FMT_JOBLIB_LEGACY:
-		scan_set_format(ctx, sniff_format_name(fmt));
-		return compressed_scan(ctx, st, fmt);
+		scan_set_format(ctx, fmt);
+		return container_compressed_scan(ctx, st, fmt);
 	default:
 		/* Not something any loader executes. */
-		scan_set_format(ctx, sniff_format_name(fmt));
+		scan_set_format(ctx, fmt);
 		return PW_OK;
 	}
 }
@@ -57,21 +68,21 @@ scan_random(struct scan_ctx *ctx, const struct source *src,
 {
 	switch (fmt) {
 	case FMT_ZIP:
-		scan_set_format(ctx, "zip");
-		return zip_scan(ctx, src);
+		scan_set_format(ctx, FMT_ZIP);
+		return container_zip_scan(ctx, src);
 	case FMT_TAR: case FMT_7Z:
-		scan_set_format(ctx, sniff_format_name(fmt));
-		return archive_scan(ctx, src, fmt);
+		scan_set_format(ctx, fmt);
+		return container_archive_scan(ctx, src, fmt);
 	case FMT_SAFETENSORS:
-		scan_set_format(ctx, "safetensors");
-		return safetensors_scan(ctx, src);
+		scan_set_format(ctx, FMT_SAFETENSORS);
+		return container_safetensors_scan(ctx, src);
 	default:
 		return PW_OK;
 	}
 }
 
-int
-scan_source(struct scan_ctx *ctx, const struct source *src)
+static int
+dispatch_source(struct scan_ctx *ctx, const struct source *src)
 {
 	uint8_t head[SNIFF_BYTES];
 	size_t got;
@@ -97,7 +108,7 @@ scan_source(struct scan_ctx *ctx, const struct source *src)
 	/* A file that is not a zip at offset 0 may still hold one, and other
 	 * tools than the loader that runs its first bytes will read it. */
 	if (rc == PW_OK && !scan_aborted(ctx))
-		rc = polyglot_scan(ctx, src);
+		rc = container_polyglot_scan(ctx, src);
 	return rc;
 }
 
@@ -117,9 +128,8 @@ buffer_stream(struct scan_ctx *ctx, struct stream *st, uint8_t **ret_buf,
 	for (;;) {
 		size_t avail;
 
-		if (!stream_has(st, 1))
+		if (!stream_read_some(st, SIZE_MAX, &p, &avail))
 			break;
-		avail = st->win_len - st->pos;
 		if (len + avail > PW_MAX_MEMBER_BUFFER) {
 			free(buf);
 			scan_limit(ctx, start,
@@ -139,7 +149,6 @@ buffer_stream(struct scan_ctx *ctx, struct stream *st, uint8_t **ret_buf,
 			buf = n;
 			cap = ncap;
 		}
-		stream_read(st, avail, &p);
 		memcpy(buf + len, p, avail);
 		len += avail;
 	}
@@ -148,8 +157,8 @@ buffer_stream(struct scan_ctx *ctx, struct stream *st, uint8_t **ret_buf,
 	return st->err;
 }
 
-int
-scan_stream(struct scan_ctx *ctx, struct stream *st)
+static int
+dispatch_stream(struct scan_ctx *ctx, struct stream *st)
 {
 	const uint8_t *head;
 	size_t head_len;
@@ -159,11 +168,12 @@ scan_stream(struct scan_ctx *ctx, struct stream *st)
 	if (scan_aborted(ctx))
 		return ctx->status;
 	/* Peek at up to SNIFF_BYTES without consuming them. */
-	(void)stream_has(st, SNIFF_BYTES);
-	head_len = st->win_len - st->pos;
-	if (head_len > SNIFF_BYTES)
-		head_len = SNIFF_BYTES;
-	head = st->win + st->pos;
+	if (!stream_peek_upto(st, SNIFF_BYTES, &head, &head_len)) {
+		static const uint8_t empty[1];
+
+		head = empty;	/* an empty stream: nothing to sniff */
+		head_len = 0;
+	}
 	fmt = sniff_format(head, head_len, UINT64_MAX);
 	if (needs_random_access(fmt)) {
 		uint8_t *buf = NULL;
@@ -181,6 +191,27 @@ scan_stream(struct scan_ctx *ctx, struct stream *st)
 	return scan_sequential(ctx, st, fmt, head, head_len);
 }
 
+/* The scan's deadline: the earlier of the absolute one and start+timeout. */
+static void
+stop_init(struct scan_ctx *ctx, const struct pw_options *o)
+{
+	struct timespec now;
+	uint64_t dl = o->deadline_ns ? o->deadline_ns : UINT64_MAX, t;
+
+	if (o->timeout_ms != 0 && clock_gettime(CLOCK_MONOTONIC, &now) == 0) {
+		if (__builtin_mul_overflow(o->timeout_ms, 1000000ULL, &t) ||
+		    __builtin_add_overflow(t, (uint64_t)now.tv_sec *
+						      1000000000ULL +
+					      (uint64_t)now.tv_nsec, &t))
+			t = UINT64_MAX;
+		if (t < dl)
+			dl = t;
+	}
+	ctx->deadline_ns = dl;
+	ctx->abort_flag = o->abort_flag;
+	ctx->can_stop = dl != UINT64_MAX || o->abort_flag != NULL;
+}
+
 static int
 scan_begin(const struct pw_scanner *sc, struct scan_ctx **ret_ctx)
 {
@@ -190,7 +221,9 @@ scan_begin(const struct pw_scanner *sc, struct scan_ctx **ret_ctx)
 	if (ctx == NULL)
 		return PW_ERR_NOMEM;
 	ctx->scanner = sc;
+	ctx->hooks = &dispatch_hooks;
 	memcpy(ctx->limits, sc->opts.limits, sizeof(ctx->limits));
+	stop_init(ctx, &sc->opts);
 	rc = result_new((size_t)ctx->limits[PW_LIMIT_MAX_FINDINGS], &ctx->res);
 	if (rc != PW_OK) {
 		free(ctx);
@@ -240,8 +273,8 @@ pw_scan_buffer(const struct pw_scanner *sc, const void *buf, size_t len,
 	source_init_mem(&src, buf, len, &ctx->res->bytes_read);
 	if (len > ctx->limits[PW_LIMIT_MAX_FILE_SIZE])
 		scan_limit(ctx, 0, "max_file_size (file too large)");
-	else
-		rc = scan_source(ctx, &src);
+	else if (!scan_check_stop(ctx, 0))
+		rc = dispatch_source(ctx, &src);
 	return scan_end(ctx, rc, ret_result);
 }
 
@@ -267,7 +300,7 @@ pw_scan_fd(const struct pw_scanner *sc, int fd, struct pw_result **ret_result)
 		       &ctx->res->bytes_read);
 	if ((uint64_t)stbuf.st_size > ctx->limits[PW_LIMIT_MAX_FILE_SIZE])
 		scan_limit(ctx, 0, "max_file_size (file too large)");
-	else
-		rc = scan_source(ctx, &src);
+	else if (!scan_check_stop(ctx, 0))
+		rc = dispatch_source(ctx, &src);
 	return scan_end(ctx, rc, ret_result);
 }

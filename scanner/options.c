@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "limits.h"
+#include "pw_limits.h"
 #include "scanner.h"
 
 static const struct {
@@ -205,6 +205,47 @@ pw_options_set_limit(struct pw_options *opts, enum pw_limit limit,
 }
 
 int
+pw_options_set_deadline(struct pw_options *opts,
+			const struct timespec *deadline)
+{
+	uint64_t ns;
+
+	if (opts == NULL)
+		return PW_ERR_INVALID;
+	if (deadline == NULL) {
+		opts->deadline_ns = 0;
+		return PW_OK;
+	}
+	if (deadline->tv_sec < 0 || deadline->tv_nsec < 0 ||
+	    deadline->tv_nsec >= 1000000000L)
+		return PW_ERR_INVALID;
+	if (__builtin_mul_overflow((uint64_t)deadline->tv_sec, 1000000000ULL,
+				   &ns) ||
+	    __builtin_add_overflow(ns, (uint64_t)deadline->tv_nsec, &ns))
+		ns = UINT64_MAX;	/* too far to matter */
+	opts->deadline_ns = ns ? ns : 1;	/* 0 means none */
+	return PW_OK;
+}
+
+int
+pw_options_set_timeout_ms(struct pw_options *opts, uint64_t ms)
+{
+	if (opts == NULL)
+		return PW_ERR_INVALID;
+	opts->timeout_ms = ms;
+	return PW_OK;
+}
+
+int
+pw_options_set_abort_flag(struct pw_options *opts, const volatile int *flag)
+{
+	if (opts == NULL)
+		return PW_ERR_INVALID;
+	opts->abort_flag = flag;
+	return PW_OK;
+}
+
+int
 pw_scanner_new(const struct pw_options *opts, struct pw_scanner **ret_scanner)
 {
 	struct pw_scanner *sc;
@@ -221,6 +262,9 @@ pw_scanner_new(const struct pw_options *opts, struct pw_scanner **ret_scanner)
 			sc->opts.limits[i] = limit_defaults[i].value;
 	} else {
 		memcpy(sc->opts.limits, opts->limits, sizeof(opts->limits));
+		sc->opts.deadline_ns = opts->deadline_ns;
+		sc->opts.timeout_ms = opts->timeout_ms;
+		sc->opts.abort_flag = opts->abort_flag;
 		rc = pattern_list_copy(&sc->opts.allow, &opts->allow);
 		if (rc == PW_OK)
 			rc = pattern_list_copy(&sc->opts.deny, &opts->deny);

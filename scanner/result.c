@@ -14,7 +14,7 @@ result_new(size_t max_findings, struct pw_result **ret)
 		return PW_ERR_NOMEM;
 	res->max_findings = max_findings ? max_findings : 1;
 	res->verdict = PW_VERDICT_CLEAN;
-	res->format = "unknown";
+	res->format = FMT_UNKNOWN;
 	*ret = res;
 	return PW_OK;
 }
@@ -64,14 +64,21 @@ result_add(struct pw_result *res, const struct pw_finding *f)
 	if (v > res->verdict)
 		res->verdict = v;
 	if (res->count >= res->max_findings) {
-		/* Keep the worst: replace an info finding if this is worse. */
-		for (i = 0; i < res->count && f->severity > PW_SEV_INFO; i++)
-			if (res->findings[i].severity == PW_SEV_INFO)
-				break;
-		if (f->severity == PW_SEV_INFO || i == res->count) {
+		/* The list is for display only (no decision reads it back):
+		 * keep the worst, replacing the first of the least severe
+		 * findings when this one is more severe. */
+		size_t least = 0;
+
+		for (i = 1; i < res->count; i++)
+			if (res->findings[i].severity <
+			    res->findings[least].severity)
+				least = i;
+		if (res->count == 0 ||
+		    f->severity <= res->findings[least].severity) {
 			res->dropped++;
 			return PW_OK;
 		}
+		i = least;
 		finding_clear(&res->findings[i]);
 		memmove(&res->findings[i], &res->findings[i + 1],
 			(res->count - i - 1) * sizeof(*res->findings));
@@ -134,7 +141,7 @@ pw_result_verdict(const struct pw_result *res)
 const char *
 pw_result_format(const struct pw_result *res)
 {
-	return res->format;
+	return format_name(res->format);
 }
 
 size_t

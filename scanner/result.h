@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "formats.h"
 #include "picklewarden.h"
 
 struct pw_result {
@@ -16,7 +17,7 @@ struct pw_result {
 	size_t max_findings;
 	uint64_t dropped;	/* findings over the cap */
 	enum pw_verdict verdict;
-	const char *format;	/* static string */
+	enum pw_format format;	/* FMT_UNKNOWN until a parser sets it */
 	uint64_t bytes_read;
 	uint64_t bytes_total;
 	uint64_t opcodes;

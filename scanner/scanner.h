@@ -19,6 +19,9 @@ struct pattern_list {
 struct pw_options {
 	struct pattern_list allow, deny;
 	uint64_t limits[PW_LIMIT_COUNT_];
+	uint64_t deadline_ns;		/* CLOCK_MONOTONIC, 0 = none */
+	uint64_t timeout_ms;		/* per scan, 0 = none */
+	const volatile int *abort_flag;	/* owned by the caller, or NULL */
 };
 
 struct pw_scanner {

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "limits.h"
+#include "pw_limits.h"
 #include "picklewarden.h"
 #include "stream.h"
 
@@ -109,6 +109,49 @@ stream_has(struct stream *st, uint64_t n)
 		if (!refill(st))
 			return false;
 	}
+	return true;
+}
+
+bool
+stream_peek(struct stream *st, size_t n, const uint8_t **ret)
+{
+	/* stream_has may answer from a source's size without filling the
+	 * window: only bytes in the window can be pointed at. */
+	if (!stream_has(st, n) || st->win_len - st->pos < n)
+		return false;
+	*ret = st->win + st->pos;
+	return true;
+}
+
+bool
+stream_peek_upto(struct stream *st, size_t max, const uint8_t **ret,
+		 size_t *ret_len)
+{
+	size_t avail;
+
+	(void)stream_has(st, max);
+	avail = st->win_len - st->pos;
+	if (avail == 0)
+		return false;
+	*ret = st->win + st->pos;
+	*ret_len = avail < max ? avail : max;
+	return true;
+}
+
+bool
+stream_read_some(struct stream *st, size_t max, const uint8_t **ret,
+		 size_t *ret_len)
+{
+	size_t n;
+
+	if (!stream_has(st, 1) || st->win_len == st->pos)
+		return false;
+	n = st->win_len - st->pos;
+	if (n > max)
+		n = max;
+	*ret = st->win + st->pos;
+	st->pos += n;
+	*ret_len = n;
 	return true;
 }
 

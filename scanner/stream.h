@@ -79,6 +79,23 @@ uint64_t stream_skip(struct stream *st, uint64_t n);
  */
 bool stream_readline(struct stream *st, const uint8_t **ret, size_t *ret_len,
 		     bool *ret_newline);
+/*
+ * Checked peeks: the only way to look at bytes without consuming them (no
+ * parser reads the window directly).  stream_peek gives exactly n bytes
+ * (n <= PW_STREAM_WINDOW) or returns false; stream_peek_upto makes up to
+ * max bytes visible and says how many (false when none is left).  Both
+ * leave the position alone; *ret is valid until the next call.
+ */
+bool stream_peek(struct stream *st, size_t n, const uint8_t **ret);
+bool stream_peek_upto(struct stream *st, size_t max, const uint8_t **ret,
+		      size_t *ret_len);
+/*
+ * Consumes what the window holds now, up to max bytes (refilling it first
+ * when it is empty): for decompressors and copies that take input in
+ * whatever chunks come.  False only at the end of the stream.
+ */
+bool stream_read_some(struct stream *st, size_t max, const uint8_t **ret,
+		      size_t *ret_len);
 /* True when no byte is left. */
 bool stream_at_end(struct stream *st);
 

@@ -11,8 +11,12 @@ EXTRA_DIST += tests/containers/gen-fixtures.py tests/containers/gen-real.py \
 	tests/bench/containers.sh tests/bench/containers-gen.py
 
 if HAVE_CMOCKA
-check_PROGRAMS += tests/containers/test_containers
-TESTS += tests/containers/test_containers
+check_PROGRAMS += tests/containers/test_containers tests/containers/test_formats
+TESTS += tests/containers/test_containers tests/containers/test_formats
+tests_containers_test_formats_SOURCES = tests/containers/test_formats.c
+tests_containers_test_formats_CFLAGS = $(PW_TEST_CFLAGS)
+tests_containers_test_formats_CPPFLAGS = $(PW_TEST_CPPFLAGS) $(ZLIB_CFLAGS)
+tests_containers_test_formats_LDADD = $(PW_SCANNER_LIBS) $(CMOCKA_LIBS)
 tests_containers_test_containers_SOURCES = tests/containers/test_containers.c
 tests_containers_test_containers_CFLAGS = $(PW_TEST_CFLAGS)
 tests_containers_test_containers_CPPFLAGS = $(PW_TEST_CPPFLAGS)

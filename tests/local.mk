@@ -11,7 +11,7 @@ AM_TESTS_ENVIRONMENT = \
 	PICKLEWARDEN='$(abs_top_builddir)/picklewarden' PYTHON3='$(PYTHON3)'; \
 	export top_srcdir top_builddir PICKLEWARDEN PYTHON3;
 PW_TEST_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
-PW_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir) -I$(top_srcdir)/scanner \
+PW_TEST_CPPFLAGS = $(AM_CPPFLAGS) -iquote $(top_srcdir) -iquote $(top_srcdir)/scanner \
 	-DTEST_SRCDIR='"$(abs_top_srcdir)/tests"' -DTEST_BUILDDIR='"$(abs_top_builddir)/tests"'
 
 include tests/scanner.mk

@@ -1,6 +1,6 @@
 # tests for scanner: cmocka unit tests, generated-fixture verdicts and
 # truncation, fuzz regressions, and the CPython differential.
-# Everything that needs python3 FAILS (never skips) when it is missing.
+# A test that needs python3 skips (exit 77) and says so when it is missing.
 
 PW_SCANNER_TEST_LDADD = $(PW_SCANNER_LIBS) $(CMOCKA_LIBS)
 
@@ -10,6 +10,9 @@ EXTRA_DIST += \
 	tests/scanner/gen_opcodes.py \
 	tests/scanner/opcodes.expected \
 	tests/scanner/fixtures.sh \
+	tests/scanner/max-findings.sh \
+	tests/scanner/layering.sh \
+	tests/scanner/exports.sh \
 	tests/scanner/no-cmocka.sh \
 	tests/scanner/common.h \
 	tests/differential/differential.py \
@@ -22,12 +25,23 @@ check_PROGRAMS += \
 	tests/scanner/test_opcodes \
 	tests/scanner/test_fixtures \
 	tests/scanner/test_regressions \
-	tests/scanner/test_hostile
+	tests/scanner/test_hostile \
+	tests/scanner/test_stop \
+	tests/scanner/test_sniff \
+	tests/scanner/test_names \
+	tests/scanner/test_memo \
+	tests/scanner/test_numparse
 TESTS += \
 	tests/scanner/test_stream \
 	tests/scanner/test_opcodes \
 	tests/scanner/test_hostile \
+	tests/scanner/test_stop \
+	tests/scanner/test_sniff \
+	tests/scanner/test_names \
+	tests/scanner/test_memo \
+	tests/scanner/test_numparse \
 	tests/scanner/fixtures.sh \
+	tests/scanner/max-findings.sh \
 	tests/scanner/test_regressions
 
 tests_scanner_test_stream_SOURCES = tests/scanner/test_stream.c
@@ -39,6 +53,31 @@ tests_scanner_test_hostile_SOURCES = tests/scanner/test_hostile.c
 tests_scanner_test_hostile_CPPFLAGS = $(PW_TEST_CPPFLAGS)
 tests_scanner_test_hostile_CFLAGS = $(PW_TEST_CFLAGS)
 tests_scanner_test_hostile_LDADD = $(PW_SCANNER_TEST_LDADD)
+
+tests_scanner_test_stop_SOURCES = tests/scanner/test_stop.c
+tests_scanner_test_stop_CPPFLAGS = $(PW_TEST_CPPFLAGS)
+tests_scanner_test_stop_CFLAGS = $(PW_TEST_CFLAGS)
+tests_scanner_test_stop_LDADD = $(PW_SCANNER_TEST_LDADD)
+
+tests_scanner_test_sniff_SOURCES = tests/scanner/test_sniff.c
+tests_scanner_test_sniff_CPPFLAGS = $(PW_TEST_CPPFLAGS)
+tests_scanner_test_sniff_CFLAGS = $(PW_TEST_CFLAGS)
+tests_scanner_test_sniff_LDADD = $(PW_SCANNER_TEST_LDADD)
+
+tests_scanner_test_names_SOURCES = tests/scanner/test_names.c
+tests_scanner_test_names_CPPFLAGS = $(PW_TEST_CPPFLAGS)
+tests_scanner_test_names_CFLAGS = $(PW_TEST_CFLAGS)
+tests_scanner_test_names_LDADD = $(PW_SCANNER_TEST_LDADD)
+
+tests_scanner_test_memo_SOURCES = tests/scanner/test_memo.c
+tests_scanner_test_memo_CPPFLAGS = $(PW_TEST_CPPFLAGS)
+tests_scanner_test_memo_CFLAGS = $(PW_TEST_CFLAGS)
+tests_scanner_test_memo_LDADD = $(PW_SCANNER_TEST_LDADD)
+
+tests_scanner_test_numparse_SOURCES = tests/scanner/test_numparse.c
+tests_scanner_test_numparse_CPPFLAGS = $(PW_TEST_CPPFLAGS)
+tests_scanner_test_numparse_CFLAGS = $(PW_TEST_CFLAGS)
+tests_scanner_test_numparse_LDADD = $(PW_SCANNER_TEST_LDADD)
 
 tests_scanner_test_opcodes_SOURCES = tests/scanner/test_opcodes.c
 tests_scanner_test_opcodes_CPPFLAGS = $(PW_TEST_CPPFLAGS)
@@ -74,6 +113,23 @@ tests/scanner/opcodes.list: $(srcdir)/tests/scanner/gen_opcodes.py \
 	else \
 		cp $(srcdir)/tests/scanner/opcodes.expected $@.tmp; \
 	fi && mv $@.tmp $@
+
+# The generated pickle fixtures, made once per build (before any test runs:
+# check-am builds check_SCRIPTS first) and shared by fixtures.sh,
+# max-findings.sh and differential.sh.
+if HAVE_PYTHON3
+check_SCRIPTS += tests/fixtures/gen/stamp
+tests/fixtures/gen/stamp: $(srcdir)/tests/fixtures/gen_fixtures.py
+	$(AM_V_GEN)rm -rf tests/fixtures/gen && $(MKDIR_P) tests/fixtures/gen && \
+	$(PYTHON3) $(srcdir)/tests/fixtures/gen_fixtures.py tests/fixtures/gen \
+		>/dev/null && touch $@
+CLEANFILES += tests/fixtures/gen/*
+endif
+
+# The include graph of scanner/ runs one way (no loop).
+TESTS += tests/scanner/layering.sh
+# Every exported symbol of the library is pw_* (the rest is hidden).
+TESTS += tests/scanner/exports.sh
 
 # The CPython differential (needs python3 and the picklewarden program).
 TESTS += tests/differential/differential.sh

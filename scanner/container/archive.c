@@ -155,8 +155,7 @@ scan_entry(struct scan_ctx *ctx, struct archive *a, struct ar_src *s,
 		return rc;
 	/* torch's legacy tar: raw records between pickles. */
 	if ((strcmp(name, "storages") == 0 || strcmp(name, "tensors") == 0) &&
-	    stream_has(&st, 1)) {
-		head = st.win + st.pos;
+	    stream_peek(&st, 1, &head)) {
 		if (pickle_opcode_valid(head[0])) {
 			rc = legacy_tar_records(ctx, &st,
 						strcmp(name, "tensors") == 0);
@@ -172,7 +171,7 @@ out:
 }
 
 int
-archive_scan(struct scan_ctx *ctx, const struct source *src,
+container_archive_scan(struct scan_ctx *ctx, const struct source *src,
 	     enum pw_format fmt)
 {
 	struct ar_src *s;
@@ -226,7 +225,7 @@ archive_scan(struct scan_ctx *ctx, const struct source *src,
 		buf[PW_ARCHIVE_NAME_MAX] = '\0';
 		if (strcmp(buf, "sys_info") == 0 && !legacy_torch) {
 			legacy_torch = true;
-			container_relabel(ctx, "tar", "legacy-torch-tar");
+			scan_relabel(ctx, FMT_TAR, FMT_LEGACY_TORCH_TAR);
 		}
 		if (!scan_enter(ctx, buf, &saved))
 			break;
@@ -244,7 +243,7 @@ archive_scan(struct scan_ctx *ctx, const struct source *src,
 		else
 			scan_report(ctx, PW_SEV_ERROR, PW_KIND_CONTAINER, NULL,
 				    s->pos, "%s archive is corrupt or "
-				    "truncated: %s", sniff_format_name(fmt),
+				    "truncated: %s", format_name(fmt),
 				    e ? e : "error");
 	}
 	archive_read_free(a);

@@ -47,12 +47,7 @@ la_read_cb(struct archive *a, void *ud, const void **buf)
 	size_t n;
 
 	(void)a;
-	if (!stream_has(lp->in, 1))
-		return 0;
-	n = lp->in->win_len - lp->in->pos;
-	if (n > LA_CHUNK)
-		n = LA_CHUNK;
-	if (!stream_read(lp->in, n, &p))
+	if (!stream_read_some(lp->in, LA_CHUNK, &p, &n))
 		return 0;
 	*buf = p;
 	lp->in_total += n;
@@ -189,12 +184,13 @@ scan_with_zlib(struct scan_ctx *ctx, struct stream *in, enum zinf_mode mode,
 }
 
 int
-compressed_scan(struct scan_ctx *ctx, struct stream *st, enum pw_format fmt)
+container_compressed_scan(struct scan_ctx *ctx, struct stream *st,
+			  enum pw_format fmt)
 {
-	const char *what = sniff_format_name(fmt);
+	const char *what = format_name(fmt);
 	char name[32];
 	size_t saved;
-	const uint8_t *p;
+	const uint8_t *p, *sp;
 	int rc;
 
 	snprintf(name, sizeof(name), "[%s]", what);
@@ -215,7 +211,7 @@ compressed_scan(struct scan_ctx *ctx, struct stream *st, enum pw_format fmt)
 			break;
 		}
 		/* joblib skips one optional space after the header. */
-		if (stream_has(st, 1) && st->win[st->pos] == ' ')
+		if (stream_peek(st, 1, &sp) && sp[0] == ' ')
 			(void)stream_skip(st, 1);
 		rc = scan_with_zlib(ctx, st, ZINF_ZLIB, what);
 		break;

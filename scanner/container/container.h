@@ -13,21 +13,21 @@
 #include "sniff.h"
 
 /* PK\3\4 at offset 0: PyTorch zip, TorchScript, .npz, or any zip. */
-int zip_scan(struct scan_ctx *ctx, const struct source *src);
+int container_zip_scan(struct scan_ctx *ctx, const struct source *src);
 /* A file that is not a zip at offset 0 but contains one (a pickle glued
  * before a zip): scans the embedded zip if there is one. */
-int polyglot_scan(struct scan_ctx *ctx, const struct source *src);
+int container_polyglot_scan(struct scan_ctx *ctx, const struct source *src);
 /* \x93NUMPY: header parsed, object arrays scanned as pickles. */
-int npy_scan(struct scan_ctx *ctx, struct stream *st);
+int container_npy_scan(struct scan_ctx *ctx, struct stream *st);
 /* gzip, bzip2, xz, lzma, zstd, lz4, zlib, joblib's old "ZF" files: the
  * decompressed content is scanned like any file. */
-int compressed_scan(struct scan_ctx *ctx, struct stream *st,
+int container_compressed_scan(struct scan_ctx *ctx, struct stream *st,
 		    enum pw_format fmt);
 /* tar (legacy torch) and 7z archives. */
-int archive_scan(struct scan_ctx *ctx, const struct source *src,
+int container_archive_scan(struct scan_ctx *ctx, const struct source *src,
 		 enum pw_format fmt);
 /* safetensors: header length and JSON checked; nothing executes. */
-int safetensors_scan(struct scan_ctx *ctx, const struct source *src);
+int container_safetensors_scan(struct scan_ctx *ctx, const struct source *src);
 /* Legacy torch.save stream (magic, protocol, sys_info, data, keys, raw
  * storages).  Called when the stream starts with the legacy magic pickle. */
 int legacy_torch_scan(struct scan_ctx *ctx, struct stream *st);

@@ -43,22 +43,6 @@ le64(const uint8_t *p)
 bool container_strong_pickle(const uint8_t *head, size_t len);
 
 /*
- * Renames the outermost format ("zip" -> "pytorch-zip") once the parser
- * knows better than the sniffer.  Only at depth 0 and only when the format
- * is still `from`.
- */
-void container_relabel(struct scan_ctx *ctx, const char *from,
-		       const char *to);
-
-/*
- * True when a finding recorded since index `from` (of the result's
- * findings) at `location` - exactly it when exact, or anything under it -
- * is an import or a call: the data there executes something when loaded.
- */
-bool container_executes(const struct scan_ctx *ctx, size_t from,
-			const char *location, bool exact);
-
-/*
  * The per-stream ratio cap (PW_STREAM_RATIO_MAX after PW_STREAM_RATIO_AFTER
  * bytes): out and in are one stream's totals.  Returns false (having
  * reported the limit) when the stream must stop.

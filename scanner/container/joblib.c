@@ -108,11 +108,12 @@ joblib_read_array(struct scan_ctx *ctx, struct stream *st,
 {
 	const struct pv *shape, *dtype, *align, *tv;
 	const char *tstr;
+	const uint8_t *next;
 	uint64_t at = stream_offset(st), count = 1, itemsize, bytes;
 	bool object, is_void;
 	size_t i, ndim;
 
-	container_relabel(ctx, "pickle", "joblib");
+	scan_relabel(ctx, FMT_PICKLE, FMT_JOBLIB);
 	if (state == NULL || pv_kind(state) != PV_DICT)
 		return give_up(ctx, st, at, "wrapper state is not a dict");
 	shape = dict_get(state, "shape");
@@ -146,17 +147,17 @@ joblib_read_array(struct scan_ctx *ctx, struct stream *st,
 	if (align != NULL && pv_kind(align) == PV_INT) {
 		const uint8_t *p;
 
-		if (!stream_has(st, 1))
+		if (!stream_peek(st, 1, &next))
 			goto truncated;
 		/* A structured dtype with object fields is pickled, not
 		 * written raw; the padding byte is never 0x80, a pickle's
 		 * first byte always is. */
-		if (is_void && st->win[st->pos] == 0x80)
+		if (is_void && next[0] == 0x80)
 			return nested_pickle(ctx, st);
 		if (!stream_read(st, 1, &p) || stream_skip(st, p[0]) != p[0])
 			goto truncated;
-	} else if (is_void && stream_has(st, 3) &&
-		   container_strong_pickle(st->win + st->pos, 3)) {
+	} else if (is_void && stream_peek(st, 3, &next) &&
+		   container_strong_pickle(next, 3)) {
 		return nested_pickle(ctx, st);
 	}
 	if (stream_skip(st, bytes) != bytes)

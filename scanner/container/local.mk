@@ -2,7 +2,9 @@
 scanner_libpicklewarden_a_SOURCES += \
 	scanner/container/internal.h \
 	scanner/container/common.c \
-	scanner/container/zip.c \
+	scanner/container/codecs.c \
+	scanner/container/zip.c scanner/container/zip_internal.h \
+	scanner/container/zip_layout.c \
 	scanner/container/polyglot.c \
 	scanner/container/npy.c \
 	scanner/container/compressed.c \

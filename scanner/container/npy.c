@@ -275,9 +275,9 @@ parse_header(struct lit *l)
 }
 
 int
-npy_scan(struct scan_ctx *ctx, struct stream *st)
+container_npy_scan(struct scan_ctx *ctx, struct stream *st)
 {
-	const uint8_t *p, *hdr;
+	const uint8_t *p, *hdr, *next;
 	uint8_t major;
 	uint64_t hlen, hdr_off;
 	struct lit l;
@@ -319,8 +319,8 @@ npy_scan(struct scan_ctx *ctx, struct stream *st)
 			    "can read; numpy might still load it");
 		/* If what follows announces itself as a pickle, look at it
 		 * anyway: numpy may well have read an object dtype. */
-		if (stream_has(st, 3) &&
-		    container_strong_pickle(st->win + st->pos, 3))
+		if (stream_peek(st, 3, &next) &&
+		    container_strong_pickle(next, 3))
 			return pickle_scan_stream(ctx, st, NULL);
 		return PW_OK;
 	}

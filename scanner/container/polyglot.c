@@ -112,12 +112,13 @@ find_zip(const struct source *src, struct embedded_zip *ez, bool *ret_found)
 }
 
 int
-polyglot_scan(struct scan_ctx *ctx, const struct source *src)
+container_polyglot_scan(struct scan_ctx *ctx, const struct source *src)
 {
 	struct embedded_zip ez;
 	struct source slice;
-	char name[64], here[PW_LOCATION_MAX];
-	size_t saved, before;
+	char name[64];
+	size_t saved;
+	uint64_t before;
 	bool found, head_exec, zip_exec;
 	uint8_t head[4];
 	size_t got;
@@ -127,21 +128,20 @@ polyglot_scan(struct scan_ctx *ctx, const struct source *src)
 	if (rc != PW_OK)
 		return rc;
 	if (got == 4 && memcmp(head, "PK\003\004", 4) == 0)
-		return PW_OK;	/* a plain zip: zip_scan's business */
+		return PW_OK;	/* a plain zip: container_zip_scan's */
 	rc = find_zip(src, &ez, &found);
 	if (rc != PW_OK || !found)
 		return rc;
 	if (!source_slice(src, ez.start, src->size - ez.start, &slice))
 		return PW_OK;
-	memcpy(here, ctx->location, ctx->location_len + 1);
-	head_exec = container_executes(ctx, 0, here, true);
+	head_exec = scan_executed_here(ctx);
 	snprintf(name, sizeof(name), "[zip@%llu]",
 		 (unsigned long long)ez.start);
-	before = ctx->res->count;
+	before = scan_exec_mark(ctx);
 	if (!scan_enter(ctx, name, &saved))
 		return PW_OK;
-	rc = zip_scan(ctx, &slice);
-	zip_exec = container_executes(ctx, before, ctx->location, false);
+	rc = container_zip_scan(ctx, &slice);
+	zip_exec = scan_executed_since(ctx, before);
 	scan_leave(ctx, saved);
 	if (rc != PW_OK)
 		return rc;

@@ -73,7 +73,7 @@ json_feed(struct json_check *j, const uint8_t *p, size_t n)
 }
 
 int
-safetensors_scan(struct scan_ctx *ctx, const struct source *src)
+container_safetensors_scan(struct scan_ctx *ctx, const struct source *src)
 {
 	uint8_t buf[ST_CHUNK];
 	uint64_t hlen, off = 8;

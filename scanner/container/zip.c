@@ -22,11 +22,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <lzma.h>
 #include <zip.h>
 
 #include "container/container.h"
 #include "container/internal.h"
+#include "container/zip_internal.h"
 #include "pickle/pickle.h"
 #include "result.h"
 
@@ -121,87 +121,8 @@ zsrc_cb(void *ud, void *data, zip_uint64_t len, zip_source_cmd_t cmd)
 	}
 }
 
-/* What the archive as a whole looks like. */
-struct zip_shape {
-	bool torch;		/* <top>/data.pkl exists */
-	bool torchscript;	/* <top>/constants.pkl or <top>/code/ */
-	bool npz;		/* every member ends in .npy */
-};
 
-enum member_role {
-	ROLE_SNIFF,	/* scan whatever its bytes sniff as */
-	ROLE_PICKLE,	/* <top>/NAME.pkl of a torch archive: a pickle */
-	ROLE_RAW,	/* raw bytes PyTorch never unpickles */
-};
 
-static bool
-ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && memcmp(s + n - m, suffix, m) == 0;
-}
-
-/* The part of name after its first '/', or NULL. */
-static const char *
-after_top(const char *name)
-{
-	const char *slash = strchr(name, '/');
-
-	return slash != NULL ? slash + 1 : NULL;
-}
-
-static void
-shape_note(struct zip_shape *sh, const char *name, bool *all_npy)
-{
-	const char *rest = after_top(name);
-
-	if (!ends_with(name, ".npy"))
-		*all_npy = false;
-	if (rest == NULL)
-		return;
-	if (strcmp(rest, "data.pkl") == 0)
-		sh->torch = true;
-	if (strcmp(rest, "constants.pkl") == 0 ||
-	    strncmp(rest, "code/", 5) == 0)
-		sh->torchscript = true;
-}
-
-static enum member_role
-member_role(const struct zip_shape *sh, const char *name)
-{
-	const char *rest = after_top(name);
-
-	if (!(sh->torch || sh->torchscript) || rest == NULL)
-		return ROLE_SNIFF;
-	if (strchr(rest, '/') == NULL && ends_with(rest, ".pkl"))
-		return ROLE_PICKLE;
-	/* Tensor storages, serialization ids, TorchScript sources (text
-	 * that often starts with an opcode letter: "def", "class") and the
-	 * small text records PyTorch writes next to them. */
-	if (strncmp(rest, "data/", 5) == 0 || strncmp(rest, ".data/", 6) == 0 ||
-	    strncmp(rest, "code/", 5) == 0 || strncmp(rest, "extra/", 6) == 0 ||
-	    strcmp(rest, "version") == 0 || strcmp(rest, "byteorder") == 0 ||
-	    strcmp(rest, ".format_version") == 0 ||
-	    strcmp(rest, ".storage_alignment") == 0)
-		return ROLE_RAW;
-	return ROLE_SNIFF;
-}
-
-/* One member as the central directory and its local header describe it. */
-struct member {
-	zip_t *za;		/* the archive, for methods we leave to libzip */
-	zip_uint64_t index;
-	const char *name;	/* central-directory name (libzip's) */
-	uint64_t csize, usize;
-	uint16_t method;	/* central directory */
-	uint32_t crc;
-	bool encrypted;		/* central directory says so */
-	uint64_t data_off;	/* where the data starts in the source */
-	uint16_t lflags;	/* local header flags */
-	bool anomaly_hides;	/* an anomaly makes other tools skip it */
-	enum pw_severity anomaly_sev;
-};
 
 /*
  * Reads and checks the local header; fills data_off.  Returns PW_OK, a
@@ -210,7 +131,7 @@ struct member {
  */
 static int
 read_local_header(struct scan_ctx *ctx, const struct source *src,
-		  struct zsrc *zs, zip_t *za, struct member *m)
+		  struct zsrc *zs, zip_t *za, struct pwz_member *m)
 {
 	uint8_t lh[ZIP_LOCAL_HEADER];
 	char lname[PW_NAME_MAX + 1];
@@ -294,7 +215,7 @@ bad:
  * most HEAD_PEEK compressed bytes. */
 #define HEAD_PEEK 4096
 static int
-member_head(const struct source *src, const struct member *m, uint8_t *head,
+member_head(const struct source *src, const struct pwz_member *m, uint8_t *head,
 	    size_t cap, size_t *ret_len)
 {
 	struct source slice;
@@ -350,7 +271,7 @@ stored_crc(const struct source *slice, uint32_t *ret_crc)
 }
 
 static void
-report_crc(struct scan_ctx *ctx, const struct member *m, uint32_t got)
+report_crc(struct scan_ctx *ctx, const struct pwz_member *m, uint32_t got)
 {
 	scan_report(ctx, PW_SEV_SUSPICIOUS, PW_KIND_CONTAINER, NULL, 0,
 		    "CRC-32 mismatch (central directory 0x%08x, data 0x%08x): "
@@ -361,7 +282,7 @@ report_crc(struct scan_ctx *ctx, const struct member *m, uint32_t got)
 /* Runs the right scanner on a sequential member stream. */
 static int
 scan_member_stream(struct scan_ctx *ctx, struct stream *st,
-		   enum member_role role, const struct zip_shape *sh)
+		   enum member_role role, const struct pwz_shape *sh)
 {
 	struct pickle_opts po;
 
@@ -373,206 +294,30 @@ scan_member_stream(struct scan_ctx *ctx, struct stream *st,
 	return scan_stream(ctx, st);
 }
 
-/* A member libzip decompresses for us, read as a stream: every output
- * byte is counted against the decompression caps. */
-struct zfread {
-	zip_file_t *zf;
-	struct scan_ctx *ctx;
-	uint64_t in_left;	/* compressed bytes not yet accounted */
-	bool capped;
-	bool failed;
-	uint64_t got;		/* decompressed bytes delivered */
+/* scan_member_stream as a pwz_scan_fn, for the codecs. */
+struct member_scan {
+	enum member_role role;
+	const struct pwz_shape *sh;
 };
 
 static int
-zfread_pull(void *arg, uint8_t *dst, size_t want, size_t *ret_got)
+member_scan_cb(struct scan_ctx *ctx, struct stream *st, void *arg)
 {
-	struct zfread *z = arg;
-	zip_int64_t n;
+	const struct member_scan *ms = arg;
 
-	*ret_got = 0;
-	if (z->capped)
-		return PW_OK;
-	n = zip_fread(z->zf, dst, want);
-	if (n < 0)
-		z->failed = true;	/* corrupt data or a CRC mismatch */
-	if (n <= 0)
-		return PW_OK;
-	if (!scan_account_decompressed(z->ctx, (uint64_t)n, z->in_left, 0)) {
-		z->capped = true;
-		return PW_OK;
-	}
-	z->in_left = 0;
-	z->got += (uint64_t)n;
-	*ret_got = (size_t)n;
-	return PW_OK;
+	return scan_member_stream(ctx, st, ms->role, ms->sh);
 }
 
-static int
-scan_member_libzip(struct scan_ctx *ctx, const struct member *m,
-		   enum member_role role, const struct zip_shape *sh)
-{
-	struct zfread z = {.ctx = ctx, .in_left = m->csize};
-	struct stream out;
-	int rc;
 
-	z.zf = zip_fopen_index(m->za, m->index, 0);
-	if (z.zf == NULL) {
-		scan_report(ctx, PW_SEV_ERROR, PW_KIND_CONTAINER, NULL, 0,
-			    "zip member compressed with method %u cannot be "
-			    "opened; not analysed", m->method);
-		return PW_OK;
-	}
-	rc = stream_init_pull(&out, zfread_pull, &z);
-	if (rc == PW_OK) {
-		rc = scan_member_stream(ctx, &out, role, sh);
-		if (rc == PW_OK && out.err != PW_OK)
-			rc = out.err;
-		stream_fini(&out);
-	}
-	zip_fclose(z.zf);
-	/* A decoder that fails before the data's end leaves the rest
-	 * unread: what a loader might still get from it is not cleared. */
-	if (rc == PW_OK && z.failed && z.got < m->usize)
-		scan_report(ctx, PW_SEV_ERROR, PW_KIND_CONTAINER, NULL, z.got,
-			    "zip member (method %u) could not be decompressed "
-			    "past byte %llu; the rest was not analysed",
-			    m->method, (unsigned long long)z.got);
-	return rc;
-}
-
-/*
- * LZMA members (method 14), which Python's zipfile - and so numpy.load -
- * reads and libzip 1.7 does not: 2 bytes of encoder version, 2 bytes of
- * properties length, the LZMA1 properties, then raw LZMA1 data.
- */
-#define ZIP_LZMA_METHOD 14
-#define ZIP_LZMA_HEADER 9
-
-struct zlzma {
-	lzma_stream strm;
-	struct source in;	/* the compressed bytes after the header */
-	uint64_t in_off;
-	struct scan_ctx *ctx;
-	uint64_t out_left;	/* the central directory's size: never more */
-	bool failed, capped;
-	uint64_t got;
-	uint8_t buf[65536];
-};
-
-static int
-zlzma_pull(void *arg, uint8_t *dst, size_t want, size_t *ret_got)
-{
-	struct zlzma *z = arg;
-	lzma_ret lr;
-	size_t before_in;
-
-	*ret_got = 0;
-	if (z->failed || z->capped || z->out_left == 0)
-		return PW_OK;
-	if (want > z->out_left)
-		want = (size_t)z->out_left;
-	z->strm.next_out = dst;
-	z->strm.avail_out = want;
-	while (z->strm.avail_out == want) {
-		if (z->strm.avail_in == 0 && z->in_off < z->in.size) {
-			size_t n = sizeof(z->buf), got;
-			int rc;
-
-			if ((uint64_t)n > z->in.size - z->in_off)
-				n = (size_t)(z->in.size - z->in_off);
-			rc = source_read_some(&z->in, z->in_off, z->buf, n, &got);
-			if (rc != PW_OK)
-				return rc;
-			z->in_off += got;
-			z->strm.next_in = z->buf;
-			z->strm.avail_in = got;
-		}
-		before_in = z->strm.avail_in;
-		lr = lzma_code(&z->strm, z->strm.avail_in ? LZMA_RUN : LZMA_FINISH);
-		if (lr == LZMA_STREAM_END)
-			break;
-		if (lr != LZMA_OK) {
-			z->failed = true;
-			break;
-		}
-		if (before_in == 0 && z->strm.avail_out == want)
-			break;	/* no input left and nothing produced */
-	}
-	*ret_got = want - z->strm.avail_out;
-	if (*ret_got > 0 &&
-	    !scan_account_decompressed(z->ctx, *ret_got,
-				       z->got == 0 ? z->in.size : 0, 0)) {
-		z->capped = true;
-		*ret_got = 0;
-		return PW_OK;
-	}
-	z->got += *ret_got;
-	z->out_left -= *ret_got;
-	return PW_OK;
-}
-
-static int
-scan_member_lzma(struct scan_ctx *ctx, const struct source *src,
-		 const struct member *m, enum member_role role,
-		 const struct zip_shape *sh)
-{
-	uint8_t hdr[ZIP_LZMA_HEADER];
-	lzma_filter filters[2];
-	struct zlzma *z;
-	struct stream out;
-	int rc;
-
-	if (m->csize < ZIP_LZMA_HEADER ||
-	    source_read(src, m->data_off, hdr, sizeof(hdr)) != PW_OK ||
-	    hdr[2] != 5 || hdr[3] != 0) {
-		scan_report(ctx, PW_SEV_ERROR, PW_KIND_CONTAINER, NULL, 0,
-			    "zip LZMA member has a bad header; not analysed");
-		return PW_OK;
-	}
-	z = calloc(1, sizeof(*z));
-	if (z == NULL)
-		return PW_ERR_NOMEM;
-	filters[0].id = LZMA_FILTER_LZMA1;
-	filters[0].options = NULL;
-	filters[1].id = LZMA_VLI_UNKNOWN;
-	if (lzma_properties_decode(&filters[0], NULL, hdr + 4, 5) != LZMA_OK ||
-	    lzma_raw_decoder(&z->strm, filters) != LZMA_OK) {
-		free(filters[0].options);
-		free(z);
-		scan_report(ctx, PW_SEV_ERROR, PW_KIND_CONTAINER, NULL, 0,
-			    "zip LZMA member has bad properties; not analysed");
-		return PW_OK;
-	}
-	free(filters[0].options);
-	(void)source_slice(src, m->data_off + ZIP_LZMA_HEADER,
-			   m->csize - ZIP_LZMA_HEADER, &z->in);
-	z->ctx = ctx;
-	z->out_left = m->usize;
-	rc = stream_init_pull(&out, zlzma_pull, z);
-	if (rc == PW_OK) {
-		rc = scan_member_stream(ctx, &out, role, sh);
-		if (rc == PW_OK && out.err != PW_OK)
-			rc = out.err;
-		stream_fini(&out);
-	}
-	if (rc == PW_OK && z->failed && z->got < m->usize)
-		scan_report(ctx, PW_SEV_ERROR, PW_KIND_CONTAINER, NULL, z->got,
-			    "zip LZMA member could not be decompressed past "
-			    "byte %llu; the rest was not analysed",
-			    (unsigned long long)z->got);
-	lzma_end(&z->strm);
-	free(z);
-	return rc;
-}
 
 /* Scans a member's data, stored or deflated; *ret_crc_bad when the data
  * was read whole and its CRC-32 differs from the central directory's. */
 static int
 scan_member_data(struct scan_ctx *ctx, const struct source *src,
-		 const struct member *m, const struct zip_shape *sh,
+		 const struct pwz_member *m, const struct pwz_shape *sh,
 		 enum member_role role, bool *ret_crc_bad)
 {
+	struct member_scan ms = {.role = role, .sh = sh};
 	struct source slice;
 	struct stream in, out;
 	struct zinflate z;
@@ -640,10 +385,10 @@ scan_member_data(struct scan_ctx *ctx, const struct source *src,
 	 * does (bzip2, lzma, zstd): decoded by libzip when it can, else not
 	 * cleared. */
 	if (m->method == ZIP_LZMA_METHOD && !m->encrypted)
-		return scan_member_lzma(ctx, src, m, role, sh);
+		return pwz_codec_lzma(ctx, src, m, member_scan_cb, &ms);
 	if (m->za != NULL && !m->encrypted &&
 	    zip_compression_method_supported((zip_int32_t)m->method, 0))
-		return scan_member_libzip(ctx, m, role, sh);
+		return pwz_codec_libzip(ctx, m, member_scan_cb, &ms);
 	scan_report(ctx, PW_SEV_ERROR, PW_KIND_CONTAINER, NULL, 0,
 		    "zip member compressed with method %u is not analysed",
 		    m->method);
@@ -653,11 +398,12 @@ scan_member_data(struct scan_ctx *ctx, const struct source *src,
 /* Scans a member whose local header has been read. */
 static int
 scan_member(struct scan_ctx *ctx, const struct source *src,
-	    const struct member *m, const struct zip_shape *sh)
+	    const struct pwz_member *m, const struct pwz_shape *sh)
 {
-	enum member_role role = member_role(sh, m->name);
+	enum member_role role = pwz_layout_role(sh, m->name);
 	uint8_t head[16];
-	size_t head_len = 0, before = ctx->res->count;
+	size_t head_len = 0;
+	uint64_t before = scan_exec_mark(ctx);
 	bool strong, crc_bad = false;
 	int rc;
 
@@ -670,7 +416,7 @@ scan_member(struct scan_ctx *ctx, const struct source *src,
 		 * raw tensor bytes often start with some opcode byte. */
 		if (!strong)
 			return PW_OK;
-		if (ends_with(m->name, ".debug_pkl")) {
+		if (pwz_ends_with(m->name, ".debug_pkl")) {
 			/* TorchScript debug info: pickles by design. */
 			role = ROLE_PICKLE;
 		} else {
@@ -688,7 +434,7 @@ scan_member(struct scan_ctx *ctx, const struct source *src,
 	 * PyTorch loads, is a way to hide that pickle. */
 	if ((m->anomaly_hides || crc_bad) &&
 	    (role == ROLE_PICKLE || strong ||
-	     container_executes(ctx, before, ctx->location, false)))
+	     scan_executed_since(ctx, before)))
 		scan_report(ctx, PW_SEV_MALICIOUS, PW_KIND_CONTAINER, NULL, 0,
 			    "a zip anomaly hides this pickle from other tools "
 			    "while PyTorch still loads it");
@@ -732,7 +478,7 @@ check_duplicates(struct scan_ctx *ctx, zip_t *za, zip_uint64_t n)
 }
 
 int
-zip_scan(struct scan_ctx *ctx, const struct source *src)
+container_zip_scan(struct scan_ctx *ctx, const struct source *src)
 {
 	struct zsrc zs;
 	zip_source_t *zsource = NULL;
@@ -740,7 +486,7 @@ zip_scan(struct scan_ctx *ctx, const struct source *src)
 	zip_error_t err;
 	zip_int64_t count;
 	zip_uint64_t n, i;
-	struct zip_shape sh;
+	struct pwz_shape sh;
 	bool all_npy = true;
 	int rc = PW_OK;
 
@@ -775,22 +521,22 @@ zip_scan(struct scan_ctx *ctx, const struct source *src)
 		const char *name = zip_get_name(za, i, ZIP_FL_ENC_RAW);
 
 		if (name != NULL)
-			shape_note(&sh, name, &all_npy);
+			pwz_layout_note(&sh, name, &all_npy);
 	}
 	sh.npz = n > 0 && all_npy;
 	if (sh.torchscript)
-		container_relabel(ctx, "zip", "torchscript");
+		scan_relabel(ctx, FMT_ZIP, FMT_TORCHSCRIPT);
 	else if (sh.torch)
-		container_relabel(ctx, "zip", "pytorch-zip");
+		scan_relabel(ctx, FMT_ZIP, FMT_PYTORCH_ZIP);
 	else if (sh.npz)
-		container_relabel(ctx, "zip", "npz");
+		scan_relabel(ctx, FMT_ZIP, FMT_NPZ);
 	if (n > ctx->limits[PW_LIMIT_MAX_MEMBERS]) {
 		scan_limit(ctx, 0, "max_members (too many zip members)");
 		n = ctx->limits[PW_LIMIT_MAX_MEMBERS];
 	}
 	rc = check_duplicates(ctx, za, n);
 	for (i = 0; i < n && rc == PW_OK && !scan_aborted(ctx); i++) {
-		struct member m;
+		struct pwz_member m;
 		zip_stat_t st;
 		size_t saved;
 
@@ -807,7 +553,7 @@ zip_scan(struct scan_ctx *ctx, const struct source *src)
 		m.crc = st.crc;
 		m.encrypted = st.encryption_method != ZIP_EM_NONE;
 		/* Directories carry nothing. */
-		if (m.usize == 0 && m.csize == 0 && ends_with(m.name, "/"))
+		if (m.usize == 0 && m.csize == 0 && pwz_ends_with(m.name, "/"))
 			continue;
 		if (!scan_enter(ctx, m.name, &saved))
 			break;

@@ -15,9 +15,21 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #ifdef __cplusplus
 extern "C" {
+#endif
+
+/*
+ * The library is built with -fvisibility=hidden: only what is marked PW_API
+ * (every function below, all named pw_*) is exported; everything else is
+ * internal.  tests/scanner/exports.sh checks it.
+ */
+#if defined(__GNUC__)
+#define PW_API __attribute__((visibility("default")))
+#else
+#define PW_API
 #endif
 
 /*
@@ -36,10 +48,10 @@ enum pw_status {
 };
 
 /* A static, human readable text for a status; never NULL. */
-const char *pw_strerror(int status);
+PW_API const char *pw_strerror(int status);
 
 /* The library's version string, e.g. "0.1.0"; never NULL. */
-const char *pw_version(void);
+PW_API const char *pw_version(void);
 
 /*
  * Verdicts, ordered from best to worst: a file's verdict is the worst
@@ -55,7 +67,7 @@ enum pw_verdict {
 };
 
 /* "clean", "suspicious", "error", "malicious"; never NULL. */
-const char *pw_verdict_name(enum pw_verdict verdict);
+PW_API const char *pw_verdict_name(enum pw_verdict verdict);
 
 /* Severity of one finding.  PW_SEV_INFO records an allowlisted import or a
  * harmless observation; it does not change the verdict from clean. */
@@ -67,7 +79,7 @@ enum pw_severity {
 };
 
 /* "info", "suspicious", "error", "malicious"; never NULL. */
-const char *pw_severity_name(enum pw_severity severity);
+PW_API const char *pw_severity_name(enum pw_severity severity);
 
 /* What a finding is about.  Append-only. */
 enum pw_finding_kind {
@@ -81,7 +93,7 @@ enum pw_finding_kind {
 };
 
 /* "import", "call", "structure", ...; never NULL. */
-const char *pw_kind_name(enum pw_finding_kind kind);
+PW_API const char *pw_kind_name(enum pw_finding_kind kind);
 
 /*
  * One finding.  All strings are owned by the result that holds the finding
@@ -125,25 +137,48 @@ struct pw_result;
  * unless the built-in denylist names it (a user cannot allow os.system).
  * Returns PW_OK, PW_ERR_NOMEM, PW_ERR_INVALID or PW_ERR_PATTERN.
  */
-int pw_options_new(struct pw_options **ret_opts);
-void pw_options_free(struct pw_options *opts);
-int pw_options_allow_global(struct pw_options *opts, const char *pattern);
-int pw_options_deny_global(struct pw_options *opts, const char *pattern);
-int pw_options_set_limit(struct pw_options *opts, enum pw_limit limit,
-			 uint64_t value);
+PW_API int pw_options_new(struct pw_options **ret_opts);
+PW_API void pw_options_free(struct pw_options *opts);
+PW_API int pw_options_allow_global(struct pw_options *opts, const char *pattern);
+PW_API int pw_options_deny_global(struct pw_options *opts, const char *pattern);
+PW_API int pw_options_set_limit(struct pw_options *opts,
+				enum pw_limit limit, uint64_t value);
 /* The built-in default of a limit, or 0 for an unknown one. */
-uint64_t pw_limit_default(enum pw_limit limit);
+PW_API uint64_t pw_limit_default(enum pw_limit limit);
 /* "max_depth", "max_members", ...: the name used in configuration. */
-const char *pw_limit_name(enum pw_limit limit);
+PW_API const char *pw_limit_name(enum pw_limit limit);
+
+/*
+ * Stopping a scan (for sandboxes, guards and impatient callers).  A scan
+ * checks whether it must stop when it starts, before every container member
+ * and every 4096 pickle opcodes; a stopped scan returns PW_OK and a result
+ * with a PW_KIND_LIMIT error finding naming the deadline or the abort (its
+ * verdict is error, or malicious if something malicious was found before).
+ *
+ * pw_options_set_deadline: scans stop at this absolute CLOCK_MONOTONIC
+ *   time (NULL clears it).  Meant for a scanner built for one job.
+ * pw_options_set_timeout_ms: each scan stops this many milliseconds after
+ *   it began (0 clears it).  With both, the earlier one wins.
+ * pw_options_set_abort_flag: scans stop once *flag is non-zero.  The
+ *   library only reads the flag; the caller owns it, sets it from any thread
+ *   or a signal handler, and keeps it alive as long as scanners built from
+ *   these options (NULL clears it).
+ * Each returns PW_OK, or PW_ERR_INVALID (NULL options, tv_nsec out of range).
+ */
+PW_API int pw_options_set_deadline(struct pw_options *opts,
+				   const struct timespec *deadline);
+PW_API int pw_options_set_timeout_ms(struct pw_options *opts, uint64_t ms);
+PW_API int pw_options_set_abort_flag(struct pw_options *opts,
+				     const volatile int *flag);
 
 /*
  * A scanner is built from options (NULL means the built-in defaults); the
  * options are copied, so the caller may free them afterwards.
  * Writes *ret_scanner only on success.  pw_scanner_free(NULL) is a no-op.
  */
-int pw_scanner_new(const struct pw_options *opts,
-		   struct pw_scanner **ret_scanner);
-void pw_scanner_free(struct pw_scanner *scanner);
+PW_API int pw_scanner_new(const struct pw_options *opts,
+			  struct pw_scanner **ret_scanner);
+PW_API void pw_scanner_free(struct pw_scanner *scanner);
 
 /*
  * Scans.  On PW_OK, *ret_result holds a new result the caller frees with
@@ -154,28 +189,29 @@ void pw_scanner_free(struct pw_scanner *scanner);
  * A file that cannot be analysed gives PW_OK and a result whose verdict is
  * PW_VERDICT_ERROR with a finding saying why.
  */
-int pw_scan_buffer(const struct pw_scanner *scanner, const void *buf,
-		   size_t len, struct pw_result **ret_result);
-int pw_scan_fd(const struct pw_scanner *scanner, int fd,
-	       struct pw_result **ret_result);
+PW_API int pw_scan_buffer(const struct pw_scanner *scanner,
+			  const void *buf, size_t len,
+			  struct pw_result **ret_result);
+PW_API int pw_scan_fd(const struct pw_scanner *scanner, int fd,
+		      struct pw_result **ret_result);
 
-void pw_result_free(struct pw_result *result);
-enum pw_verdict pw_result_verdict(const struct pw_result *result);
+PW_API void pw_result_free(struct pw_result *result);
+PW_API enum pw_verdict pw_result_verdict(const struct pw_result *result);
 /* The outer format as sniffed from content: "pickle", "pytorch-zip",
  * "torchscript", "legacy-torch", "numpy", "npz", "joblib", "zip", "gzip",
  * "safetensors", "unknown", ...  Never NULL. */
-const char *pw_result_format(const struct pw_result *result);
-size_t pw_result_finding_count(const struct pw_result *result);
+PW_API const char *pw_result_format(const struct pw_result *result);
+PW_API size_t pw_result_finding_count(const struct pw_result *result);
 /* The i-th finding, or NULL when i is out of range.  Valid until the
  * result is freed. */
-const struct pw_finding *pw_result_finding(const struct pw_result *result,
-					   size_t i);
+PW_API const struct pw_finding *
+pw_result_finding(const struct pw_result *result, size_t i);
 /* Bytes the scan read from the file (not counting decompressed bytes). */
-uint64_t pw_result_bytes_read(const struct pw_result *result);
+PW_API uint64_t pw_result_bytes_read(const struct pw_result *result);
 /* Size of the scanned file or buffer. */
-uint64_t pw_result_bytes_total(const struct pw_result *result);
+PW_API uint64_t pw_result_bytes_total(const struct pw_result *result);
 /* Pickle opcodes decoded. */
-uint64_t pw_result_opcodes(const struct pw_result *result);
+PW_API uint64_t pw_result_opcodes(const struct pw_result *result);
 
 #ifdef __cplusplus
 }

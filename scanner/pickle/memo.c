@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "limits.h"
+#include "pw_limits.h"
 #include "pickle/memo.h"
-#include "pickle/values.h"
+#include "pickle/pw_values.h"
 
 void
 memo_init(struct memo *m)

@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "limits.h"
+#include "pw_limits.h"
 #include "pickle/names.h"
-#include "pickle/values.h"
+#include "pickle/pw_values.h"
 
 #define SLAB_CELLS 4096
 

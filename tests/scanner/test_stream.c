@@ -21,7 +21,7 @@
 #include <cmocka.h>
 
 #include "common.h"
-#include "limits.h"
+#include "pw_limits.h"
 #include "source.h"
 #include "stream.h"
 
@@ -530,6 +530,79 @@ test_stream_pull_error(void **unused)
 	free(d);
 }
 
+/* The checked peeks never move the position, never point past what is
+ * there, and read_some hands out every byte exactly once, over memory,
+ * over a file source with a small window and over a pull stream that
+ * delivers one byte at a time. */
+static void
+check_peeks(struct stream *st, const uint8_t *d, size_t n)
+{
+	const uint8_t *p, *q;
+	size_t len, got = 0;
+
+	assert_true(stream_peek(st, 3, &p));
+	assert_memory_equal(p, d, 3);
+	assert_int_equal(stream_offset(st), 0);
+	assert_true(stream_peek_upto(st, 512, &p, &len));
+	assert_int_equal(len, 512);
+	assert_memory_equal(p, d, 512);
+	assert_int_equal(stream_offset(st), 0);
+	while (got < n) {
+		assert_true(stream_read_some(st, 1000, &q, &len));
+		assert_true(len >= 1 && len <= 1000 && got + len <= n);
+		assert_memory_equal(q, d + got, len);
+		got += len;
+		assert_int_equal(stream_offset(st), got);
+		if (got + 2 <= n) {
+			assert_true(stream_peek(st, 2, &p));
+			assert_memory_equal(p, d + got, 2);
+		}
+	}
+	/* At the end: nothing to peek or read, and nothing moves. */
+	assert_false(stream_peek(st, 1, &p));
+	assert_false(stream_peek_upto(st, 10, &p, &len));
+	assert_false(stream_read_some(st, 10, &p, &len));
+	assert_int_equal(stream_offset(st), n);
+}
+
+static void
+test_stream_peek(void **unused)
+{
+	const size_t n = 3 * PW_STREAM_WINDOW + 123;
+	uint8_t *d = make_data(n, 11);
+	struct puller pl = {d, n, 0, 0, 5, SIZE_MAX, false};
+	struct source src;
+	struct stream st;
+	const uint8_t *p;
+	int fd;
+
+	(void)unused;
+	source_init_mem(&src, d, n, NULL);
+	assert_int_equal(stream_init_source(&st, &src), PW_OK);
+	check_peeks(&st, d, n);
+	stream_fini(&st);
+
+	fd = write_file(d, n);
+	source_init_fd(&src, fd, n, NULL);
+	assert_int_equal(stream_init_source(&st, &src), PW_OK);
+	check_peeks(&st, d, n);
+	stream_fini(&st);
+	close(fd);
+
+	assert_int_equal(stream_init_pull(&st, pull_fn, &pl), PW_OK);
+	check_peeks(&st, d, n);
+	stream_fini(&st);
+
+	/* A peek longer than what is left fails and consumes nothing. */
+	source_init_mem(&src, d, 2, NULL);
+	assert_int_equal(stream_init_source(&st, &src), PW_OK);
+	assert_false(stream_peek(&st, 3, &p));
+	assert_int_equal(stream_offset(&st), 0);
+	assert_true(stream_peek(&st, 2, &p));
+	stream_fini(&st);
+	free(d);
+}
+
 static int
 setup(void **unused)
 {
@@ -553,6 +626,7 @@ main(void)
 		cmocka_unit_test(test_stream_lines),
 		cmocka_unit_test(test_stream_pull_error),
 		cmocka_unit_test(test_stream_model),
+		cmocka_unit_test(test_stream_peek),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -37,7 +37,7 @@ result_with(const char *global, const char *reason, const char *location)
 	};
 
 	assert_int_equal(result_new(100, &r), PW_OK);
-	r->format = "pytorch-zip";
+	r->format = FMT_PYTORCH_ZIP;
 	assert_int_equal(result_add(r, &f), PW_OK);
 	return r;
 }

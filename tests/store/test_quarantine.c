@@ -148,7 +148,7 @@ fake_result(enum pw_severity sev, const char *global, const char *reason)
 	};
 
 	assert_int_equal(result_new(100, &r), PW_OK);
-	r->format = "pickle";
+	r->format = FMT_PICKLE;
 	if (global)
 		assert_int_equal(result_add(r, &f), PW_OK);
 	return r;

@@ -1,5 +1,5 @@
 /*
- * limits.h - every cap the scanner applies to untrusted input, in one place.
+ * pw_limits.h - every cap the scanner applies to untrusted input, in one place.
  * Each has a reason.  Hitting a cap is reported as a PW_KIND_LIMIT finding
  * with an error verdict, never as a silent pass.
  */
@@ -50,6 +50,13 @@
 #define PW_MAX_RETAINED_ITEMS 65536
 /* Length of a location path ("a.zip!b.pt!archive/data.pkl"). */
 #define PW_LOCATION_MAX 4096
+/* Container levels whose "something executed here" fact is tracked
+ * separately; deeper levels share one (never under-reported) counter. */
+#define PW_EXEC_TRACK_DEPTH 64
+/* Pickle opcodes between two checks of the caller's deadline and abort
+ * flag (a power of two): microseconds of work, far below any useful
+ * deadline, and no clock read per opcode. */
+#define PW_STOP_EVERY 4096
 /* Distinct globals recorded per stream (for INFO import findings). */
 #define PW_MAX_IMPORTS_RECORDED 4096
 /* In-memory buffering of a nested member that needs random access

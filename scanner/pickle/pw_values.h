@@ -1,5 +1,5 @@
 /*
- * values.h - symbolic values of the pickle machine and their allocator.
+ * pw_values.h - symbolic values of the pickle machine and their allocator.
  *
  * Values are refcounted cells from a per-machine pool.  To keep memory flat
  * on pickles of millions of objects, literals whose content cannot matter

@@ -1,0 +1,577 @@
+/*
+ * calls.c - imports and calls in the pickle machine: GLOBAL, STACK_GLOBAL,
+ * INST, OBJ, REDUCE, NEWOBJ, BUILD, PERSID, EXT, and the import findings
+ * emitted at the end of a run.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pickle/vm_internal.h"
+#include "result.h"
+
+static bool vm_is_joblib_wrapper_name(const char *name);
+
+static struct pv *
+vm_global_value(struct pickle_vm *vm, struct imp *imp)
+{
+	struct pv *v;
+
+	if (imp == NULL) {
+		vm_fatal_nomem(vm);
+		return NULL;
+	}
+	if (imp->opcode == NULL) {
+		imp->opcode = vm->op_name;
+		imp->offset = vm->op_off;
+	}
+	vm_mark_executed(vm);
+	if (imp->sev >= PW_SEV_SUSPICIOUS)
+		vm_risky_after_divergence(vm);
+	v = pv_new(&vm->pool, PV_GLOBAL);
+	if (v != NULL)
+		v->u.imp = imp;
+	return v;
+}
+
+static struct pv *
+vm_import_named(struct pickle_vm *vm, const char *module, const char *name)
+{
+	struct imp *imp = imp_lookup(&vm->imps, vm->ctx->scanner,
+				     vm->opts.torchscript, module, name,
+				     vm->proto);
+
+	/* From here on the wrapper's state (shape, dtype) must be readable
+	 * to find the raw array bytes that follow it: keep values. */
+	if (imp != NULL && vm_is_joblib_wrapper_name(imp->resolved))
+		vm->pool.retain = true;
+	return vm_global_value(vm, imp);
+}
+
+static struct pv *
+vm_import_unresolved(struct pickle_vm *vm, const char *what, const char *why)
+{
+	return vm_global_value(vm, imp_unresolved(&vm->imps, what, why));
+}
+
+static bool
+vm_is_literal_kind(uint8_t k)
+{
+	return k != PV_GLOBAL && k != PV_CALL && k != PV_PERSID;
+}
+
+/* Records a call of callee and returns its (symbolic) result; in retain
+ * mode the result keeps the callee and the arguments (args may be NULL). */
+static struct pv *
+vm_call_value_args(struct pickle_vm *vm, struct pv *callee, struct pv *args)
+{
+	struct pv *r;
+
+	vm->called = true;
+	vm_mark_executed(vm);
+	if (callee->kind == PV_GLOBAL) {
+		struct imp *imp = callee->u.imp;
+
+		if (imp->calls++ == 0) {
+			imp->call_opcode = vm->op_name;
+			imp->call_offset = vm->op_off;
+		}
+	} else if (callee->kind == PV_CALL || callee->kind == PV_PERSID) {
+		const char *via = pv_global_name(callee);
+
+		vm_risky_after_divergence(vm);
+		scan_report_global(vm->ctx, PW_SEV_MALICIOUS, PW_KIND_CALL,
+				   via, NULL, NULL, vm->op_name, vm->op_off,
+				   "calls a callable obtained at run time (the "
+				   "result of %s%s), which no static reading "
+				   "can pin down",
+				   callee->kind == PV_PERSID ? "a persistent load"
+							     : "calling ",
+				   callee->kind == PV_PERSID ? ""
+				   : (via ? via : "an unknown callable"));
+	}
+	r = pv_new(&vm->pool, PV_CALL);
+	if (r == NULL)
+		return NULL;
+	if (!vm->pool.retain) {
+		r->u.callee = pv_ref(callee);
+		return r;
+	}
+	r->kind = PV_LIST;	/* append as a container, then relabel */
+	if (!pv_append_keep(&vm->pool, r, pv_ref(callee))) {
+		pv_unref(&vm->pool, r);
+		return NULL;
+	}
+	if (args != NULL) {
+		size_t i, n = pv_count(args);
+
+		for (i = 0; i < n; i++)
+			(void)pv_append_keep(&vm->pool, r,
+					     pv_ref((struct pv *)pv_item(args, i)));
+	}
+	r->kind = PV_CALL;
+	return r;
+}
+
+static struct pv *
+vm_call_value(struct pickle_vm *vm, struct pv *callee)
+{
+	return vm_call_value_args(vm, callee, NULL);
+}
+
+/* joblib writes numpy arrays raw after their wrapper's BUILD. */
+static bool
+vm_is_joblib_wrapper_name(const char *name)
+{
+	size_t n = strlen(name);
+	const char *tail = "numpy_pickle.NumpyArrayWrapper";
+	size_t t = strlen(tail);
+
+	return n >= t && strcmp(name + n - t, tail) == 0 &&
+	       (n == t || name[n - t - 1] == '.');
+}
+
+/* A mutation (BUILD, SETITEM, APPEND...) of an imported global changes a
+ * module or class for everything that runs after: monkeypatching. */
+void
+vm_check_mutation_target(struct pickle_vm *vm, const struct pv *target,
+		      const char *how)
+{
+	if (target->kind != PV_GLOBAL)
+		return;
+	vm->called = true;
+	vm_mark_executed(vm);
+	vm_risky_after_divergence(vm);
+	scan_report_global(vm->ctx, PW_SEV_MALICIOUS, PW_KIND_CALL,
+			   imp_resolved_name(target->u.imp), NULL, NULL,
+			   vm->op_name, vm->op_off,
+			   "%s an imported global: sets attributes or items "
+			   "of a module, class or function (monkeypatching)",
+			   how);
+}
+
+/*
+ * Whether APPEND(S), SETITEM(S) or ADDITEMS can work on a target of this
+ * kind: both unpicklers look up extend/append, __setitem__ or add on it.
+ * Unknown objects (call results, globals) may have them.
+ */
+bool
+vm_mutation_ok(struct pickle_vm *vm, const struct pv *target, uint8_t op)
+{
+	bool ok;
+
+	switch (target->kind) {
+	case PV_GLOBAL: case PV_CALL: case PV_PERSID:
+		return true;
+	case PV_LIST:
+		ok = op != 0x90;
+		break;
+	case PV_BYTEARRAY:
+		ok = op == 'a' || op == 'e' || op == 's' || op == 'u';
+		break;
+	case PV_DICT:
+		ok = op == 's' || op == 'u';
+		break;
+	case PV_SET:
+		ok = op == 0x90;
+		break;
+	default:
+		ok = false;
+	}
+	if (!ok)
+		vm_die_both(vm, "the target has no append, extend, __setitem__ "
+			     "or add");
+	return ok;
+}
+
+/* Copies a line's content (without its last byte, as both unpicklers
+ * drop it) for use after further reads move the window. */
+static bool
+vm_line_text(const struct line *l, char *out, size_t cap, bool ascii_only,
+	  bool *ret_bad)
+{
+	size_t n = l->len ? l->len - 1 : 0, i;
+
+	*ret_bad = false;
+	if (l->long_line || n >= cap)
+		return false;
+	if (!utf8_valid(l->p, n, false))
+		*ret_bad = true;
+	for (i = 0; ascii_only && i < n; i++)
+		if (l->p[i] >= 0x80)
+			*ret_bad = true;
+	memcpy(out, l->p, n);
+	out[n] = '\0';
+	return true;
+}
+
+void
+vm_op_global_lines(struct pickle_vm *vm, bool inst)
+{
+	struct line l1, l2;
+	char mod[PW_NAME_MAX + 1], name[PW_NAME_MAX + 1];
+	struct pv *g;
+	bool mod_ok, name_ok, bad1, bad2;
+	long mark = -1;
+
+	if (inst) {
+		/* C pops the MARK first; Python imports, then pops it. */
+		if (vm->nmarks == 0)
+			vm_die_c(vm, "INST without a MARK");
+		if (!alive(vm))
+			return;
+	}
+	if (!vm_rd_line(vm, &l1))
+		return;
+	if (l1.len < 2)
+		vm_die_c(vm, "empty module line");
+	/* INST decodes as ASCII, GLOBAL as strict UTF-8, in both. */
+	mod_ok = vm_line_text(&l1, mod, sizeof(mod), inst, &bad1);
+	if (bad1) {
+		vm_die_both(vm, "module name does not decode");
+		return;
+	}
+	if (!vm_rd_line(vm, &l2))
+		return;
+	if (l2.len < 2)
+		vm_die_c(vm, "empty name line");
+	name_ok = vm_line_text(&l2, name, sizeof(name), inst, &bad2);
+	if (bad2) {
+		vm_die_both(vm, "global name does not decode");
+		return;
+	}
+	if (!alive(vm))
+		return;
+	if (!mod_ok || !name_ok)
+		g = vm_import_unresolved(vm, "<over-long name>",
+				      "imports a global whose name is too long "
+				      "to analyse (a dotted path this long can "
+				      "walk anywhere)");
+	else
+		g = vm_import_named(vm, mod, name);
+	if (g == NULL) {
+		push(vm, NULL);
+		return;
+	}
+	if (!inst) {
+		push(vm, g);
+		return;
+	}
+	mark = vm_pop_mark(vm);
+	if (mark < 0) {
+		pv_unref(&vm->pool, g);
+		return;
+	}
+	drop_to(vm, (size_t)mark);
+	push(vm, vm_call_value(vm, g));
+	pv_unref(&vm->pool, g);
+}
+
+void
+vm_op_stack_global(struct pickle_vm *vm)
+{
+	struct pv *name, *mod, *g;
+
+	if (!need(vm, 2))
+		return;
+	name = pop(vm);
+	mod = pop(vm);
+	if ((vm_is_literal_kind(mod->kind) && mod->kind != PV_STR) ||
+	    (vm_is_literal_kind(name->kind) && name->kind != PV_STR)) {
+		vm_die_both(vm, "STACK_GLOBAL requires str");
+		g = NULL;
+	} else if (mod->kind != PV_STR || name->kind != PV_STR) {
+		g = vm_import_unresolved(vm, "<computed name>",
+				      "imports a global whose module or name is "
+				      "computed at run time (an import that "
+				      "cannot be resolved statically)");
+		if (g == NULL)
+			push(vm, NULL);
+	} else if ((mod->flags | name->flags) & PVF_LONG) {
+		g = vm_import_unresolved(vm, "<over-long name>",
+				      "imports a global whose name is too long "
+				      "to analyse (a dotted path this long can "
+				      "walk anywhere)");
+		if (g == NULL)
+			push(vm, NULL);
+	} else {
+		g = vm_import_named(vm, pv_get_str(mod, NULL),
+				 pv_get_str(name, NULL));
+		if (g == NULL)
+			push(vm, NULL);
+	}
+	pv_unref(&vm->pool, name);
+	pv_unref(&vm->pool, mod);
+	if (g != NULL)
+		push(vm, g);
+}
+
+void
+vm_op_reduce(struct pickle_vm *vm)
+{
+	struct pv *args, *fn;
+
+	if (!need(vm, 2))
+		return;
+	args = pop(vm);
+	fn = pop(vm);
+	if (vm_is_literal_kind(fn->kind)) {
+		vm_die_both(vm, "REDUCE of an object that is not callable");
+	} else {
+		/* C calls with an exact tuple only; Python unpacks *args. */
+		switch (args->kind) {
+		case PV_TUPLE: case PV_GLOBAL: case PV_CALL: case PV_PERSID:
+			break;
+		case PV_LIST: case PV_STR: case PV_BYTES: case PV_BYTEARRAY:
+		case PV_DICT: case PV_SET: case PV_FROZENSET:
+			vm_die_c(vm, "REDUCE arguments are not a tuple");
+			break;
+		default:
+			vm_die_both(vm, "REDUCE arguments are not iterable");
+		}
+		if (alive(vm) && vm_is_nested_loader(fn))
+			vm_nested_load(vm, fn, args);
+		if (alive(vm) && vm_is_global_named(fn, "_codecs.encode")) {
+			struct pv *b = vm_latin1_bytes(vm, args);
+
+			if (b != NULL) {
+				/* Count the call, keep the located bytes. */
+				pv_unref(&vm->pool, vm_call_value(vm, fn));
+				push(vm, b);
+				pv_unref(&vm->pool, args);
+				pv_unref(&vm->pool, fn);
+				return;
+			}
+		}
+		if (alive(vm))
+			push(vm, vm_call_value_args(vm, fn, args));
+	}
+	pv_unref(&vm->pool, args);
+	pv_unref(&vm->pool, fn);
+}
+
+void
+vm_op_newobj(struct pickle_vm *vm, bool ex)
+{
+	struct pv *kwargs = NULL, *args, *cls;
+
+	if (!need(vm, ex ? 3 : 2))
+		return;
+	if (ex)
+		kwargs = pop(vm);
+	args = pop(vm);
+	cls = pop(vm);
+	if (vm_is_literal_kind(cls->kind)) {
+		vm_die_both(vm, "NEWOBJ class is not a type");
+	} else {
+		if (args->kind != PV_TUPLE && vm_is_literal_kind(args->kind)) {
+			if (args->kind == PV_LIST || args->kind == PV_STR ||
+			    args->kind == PV_BYTES || args->kind == PV_DICT ||
+			    args->kind == PV_SET || args->kind == PV_FROZENSET ||
+			    args->kind == PV_BYTEARRAY)
+				vm_die_c(vm, "NEWOBJ arguments are not a tuple");
+			else
+				vm_die_both(vm, "NEWOBJ arguments are not iterable");
+		}
+		if (kwargs != NULL && kwargs->kind != PV_DICT &&
+		    vm_is_literal_kind(kwargs->kind))
+			vm_die_both(vm, "NEWOBJ_EX keyword arguments are not a dict");
+		if (alive(vm))
+			push(vm, vm_call_value_args(vm, cls, args));
+	}
+	if (kwargs != NULL)
+		pv_unref(&vm->pool, kwargs);
+	pv_unref(&vm->pool, args);
+	pv_unref(&vm->pool, cls);
+}
+
+void
+vm_op_obj(struct pickle_vm *vm)
+{
+	long mark = vm_pop_mark(vm);
+	struct pv *cls;
+
+	if (mark < 0)
+		return;
+	if (vm->sp - (size_t)mark < 1) {
+		vm_die_both(vm, "OBJ without a class");
+		return;
+	}
+	cls = pv_ref(vm->stack[mark]);
+	drop_to(vm, (size_t)mark);
+	if (vm_is_literal_kind(cls->kind))
+		vm_die_both(vm, "OBJ of an object that is not callable");
+	else
+		push(vm, vm_call_value(vm, cls));
+	pv_unref(&vm->pool, cls);
+}
+
+void
+vm_op_build(struct pickle_vm *vm)
+{
+	struct pv *state, *inst;
+
+	if (!need(vm, 2))
+		return;
+	state = pop(vm);
+	inst = vm->stack[vm->sp - 1];
+	vm_check_mutation_target(vm, inst, "BUILD on");
+	if (!vm_is_literal_kind(inst->kind))
+		vm->called = true;	/* __setstate__ or attribute writes */
+	if (inst->kind == PV_CALL && pv_global_name(inst) != NULL &&
+	    vm_is_joblib_wrapper_name(pv_global_name(inst))) {
+		/* joblib's unpickler reads the array right here, from the
+		 * file, outside any frame. */
+		int rc = vm->ctx->hooks->raw_array(vm->ctx, vm->st,
+						   state);
+
+		if (rc != PW_OK) {
+			vm->ctx->status = rc;
+			vm->fatal = true;
+		}
+		if (vm->py_in_frame &&
+		    stream_offset(vm->st) >= vm->py_frame_end)
+			vm->py_in_frame = false;
+	}
+	pv_unref(&vm->pool, state);
+}
+
+void
+vm_op_persid(struct pickle_vm *vm, bool binary)
+{
+	struct pv *pid, *r;
+
+	if (binary) {
+		if (!need(vm, 1))
+			return;
+		pid = pop(vm);
+	} else {
+		struct line l;
+
+		if (!vm_rd_line(vm, &l))
+			return;
+		if (l.long_line) {
+			pid = pv_new_str(&vm->pool, PV_STR, NULL, l.len);
+		} else {
+			size_t i, n = l.len ? l.len - 1 : 0;
+
+			for (i = 0; i < n; i++)
+				if (l.p[i] >= 0x80) {
+					vm_die_both(vm, "PERSID is not ASCII");
+					return;
+				}
+			pid = pv_new_str(&vm->pool, PV_STR, l.p, n);
+		}
+		if (pid == NULL) {
+			push(vm, NULL);
+			return;
+		}
+	}
+	vm_mark_executed(vm);
+	if (vm->opts.on_persid != NULL)
+		vm->opts.on_persid(vm->opts.hook_arg, pid, vm->op_off);
+	pv_unref(&vm->pool, pid);
+	r = pv_new(&vm->pool, PV_PERSID);
+	push(vm, r);
+}
+
+/*
+ * EXT1/2/4 import whatever copyreg's extension registry maps a code to:
+ * nothing a static reading can resolve, so malicious.  A stock interpreter
+ * registers no codes and fails right there; so when EXT is the very first
+ * opcode, nothing ever ran and the data is simply not a pickle (a msgpack
+ * map of two keys, as Flax checkpoints start, is the byte 0x82).
+ */
+void
+vm_op_ext(struct pickle_vm *vm, size_t n)
+{
+	uint64_t code;
+	int64_t scode;
+	char what[64];
+
+	if (!rd_le(vm, n, &code))
+		return;
+	scode = n == 4 ? (int64_t)(int32_t)(uint32_t)code : (int64_t)code;
+	if (scode <= 0) {
+		vm_die_both(vm, "EXT code <= 0");
+		return;
+	}
+	snprintf(what, sizeof(what), "<extension code %lld>",
+		 (long long)scode);
+	if (vm->op_off == vm->run_start) {
+		/* Judged at the end of the run: malicious if the rest is a
+		 * pickle that reaches STOP, noise if it is not. */
+		struct imp *imp = imp_unresolved(
+			&vm->imps, what,
+			"imports a global through the copyreg extension "
+			"registry, which no static reading can resolve (a "
+			"stock interpreter has no codes registered)");
+		struct pv *g = imp ? pv_new(&vm->pool, PV_GLOBAL) : NULL;
+
+		if (g != NULL) {
+			imp->opcode = vm->op_name;
+			imp->offset = vm->op_off;
+			g->u.imp = imp;
+			vm->ext_first = imp;
+		}
+		push(vm, g);
+		return;
+	}
+	push(vm, vm_import_unresolved(vm, what,
+				   "imports a global through the copyreg "
+				   "extension registry, which no static reading "
+				   "can resolve (a stock interpreter has no codes "
+				   "registered)"));
+}
+
+/* Emits one finding per import made for the first time in this run. */
+void
+vm_emit_imports(struct pickle_vm *vm, bool downgrade)
+{
+	size_t b;
+	struct imp **order;
+	size_t n = vm->imps.count - vm->imps_emitted, i;
+
+	if (n == 0)
+		return;
+	order = calloc(n, sizeof(*order));
+	if (order == NULL) {
+		vm->ctx->status = PW_ERR_NOMEM;
+		return;
+	}
+	for (b = 0; b < vm->imps.nbuckets; b++) {
+		struct imp *p;
+
+		for (p = vm->imps.buckets[b]; p != NULL; p = p->next)
+			if (p->seq >= vm->imps_emitted)
+				order[p->seq - vm->imps_emitted] = p;
+	}
+	for (i = 0; i < n; i++) {
+		struct imp *p = order[i];
+		enum pw_severity sev;
+		char calls[96] = "";
+
+		if (p == NULL)
+			continue;
+		sev = p->sev;
+		/* An unknown global merely imported, in a stream that broke
+		 * before any call, cannot have done anything. */
+		if (downgrade && sev == PW_SEV_SUSPICIOUS && p->calls == 0)
+			sev = PW_SEV_INFO;
+		if (p->calls > 0)
+			snprintf(calls, sizeof(calls),
+				 "; called %llu time%s (first by %s at %llu)",
+				 (unsigned long long)p->calls,
+				 p->calls == 1 ? "" : "s", p->call_opcode,
+				 (unsigned long long)p->call_offset);
+		scan_report_global(vm->ctx, sev, PW_KIND_IMPORT, p->resolved,
+				   p->unresolved ? NULL : p->module,
+				   p->unresolved ? NULL : p->name,
+				   p->opcode, p->offset, "%s%s", p->reason,
+				   calls);
+	}
+	vm->imps_emitted = vm->imps.count;
+	free(order);
+}

@@ -1,0 +1,271 @@
+/*
+ * vm_internal.h - the pickle machine's state and the helpers its files
+ * share (internal to scanner/pickle/).  The machine is split by job:
+ *   vm.c       the dispatch loop (step), the stack, memo opcodes, runs
+ *   readers.c  the two CPython unpicklers' reading: frames, text lines,
+ *              payloads, text numbers and indices, and the bookkeeping of
+ *              where one reader fails and the other goes on
+ *   strings.c  the string and bytes opcodes
+ *   calls.c    imports, calls and the opcodes that call (REDUCE, BUILD...)
+ *   nested.c   payload extents and nested loaders (pickle.loads(b"..."))
+ * The hot helpers (reading a few bytes, pushing and popping) are static
+ * inline here so that the dispatch loop stays as fast as one file was.
+ */
+#ifndef PW_PICKLE_VM_INTERNAL_H
+#define PW_PICKLE_VM_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "pw_limits.h"
+#include "pickle/memo.h"
+#include "pickle/names.h"
+#include "pickle/numparse.h"
+#include "pickle/opcodes.h"
+#include "pickle/pickle.h"
+#include "pickle/text.h"
+#include "pickle/pw_values.h"
+
+#define HIGHEST_PROTOCOL 5
+
+struct pickle_vm {
+	struct scan_ctx *ctx;
+	struct pickle_opts opts;
+	struct pv_pool pool;
+	struct pv **stack;
+	size_t sp, stack_cap;
+	size_t *marks;
+	size_t nmarks, marks_cap;
+	/* The memo outlives one pickle: an Unpickler object reused for
+	 * several load() calls keeps it, so later pickles may GET what
+	 * earlier ones PUT.  Keeping it is the superset of both cases. */
+	struct memo memo;
+	struct imp_table imps;
+	size_t imps_emitted;
+	struct pv *top;
+	unsigned run_index;
+	/* Where large bytes payloads sit in the source, for nested loaders
+	 * whose argument we scan in place. */
+	struct extent {
+		uint64_t off, len;	/* in the stream's source */
+		uint8_t *mem;		/* or these bytes, owned */
+		bool latin1;		/* UTF-8 text to encode as latin-1 */
+		bool scanned;		/* already scanned as a nested file */
+		long latin1_of;		/* text extent: its bytes' extent */
+	} *extents;
+	size_t n_extents, extents_cap;
+
+	/* State of the current run. */
+	struct stream *st;
+	int proto;
+	bool c_alive, py_alive;
+	bool py_in_frame;
+	uint64_t py_frame_end;
+	bool executed, called;
+	uint64_t op_off;
+	const char *op_name;
+	bool diverged, exec_after_div;
+	uint64_t div_off;
+	char div_reason[200];
+	bool failed;
+	bool sparse_memo_reported;
+	uint64_t run_start;	/* offset of this pickle's first opcode */
+	struct imp *ext_first;	/* EXT as the first opcode, judged at STOP */
+	char fail_reason[200];
+	bool fail_eof;		/* the failure is the data ending early */
+	bool fatal;		/* out of memory or a limit: stop the stream */
+};
+
+/*
+ * Reads one text line.  C requires it to end with '\n' (and callers may
+ * require a minimum length); the Python unpickler takes a partial line at
+ * the end of the file, and inside a frame requires the '\n' within it.
+ * *ret is NULL when the line is too long to keep.
+ */
+struct line {
+	const uint8_t *p;
+	size_t len;		/* with the '\n' if any */
+	bool nl;
+	bool long_line;
+};
+
+/* The three decoders of 8-bit and escaped text; each writes at most
+ * 2 * n + 1 bytes of UTF-8 and fails as Python's codec would. */
+typedef bool (*text_decoder)(const uint8_t *s, size_t n, char *out,
+			     size_t cap, size_t *ret_len);
+
+/* readers.c */
+void vm_frame_straddle(struct pickle_vm *vm);
+void vm_die_c(struct pickle_vm *vm, const char *why);
+void vm_die_py(struct pickle_vm *vm, const char *why);
+void vm_die_both(struct pickle_vm *vm, const char *why);
+void vm_die_both_eof(struct pickle_vm *vm, const char *why);
+void vm_fatal_limit(struct pickle_vm *vm, const char *what);
+void vm_fatal_nomem(struct pickle_vm *vm);
+void vm_mark_executed(struct pickle_vm *vm);
+void vm_risky_after_divergence(struct pickle_vm *vm);
+bool vm_rd_line(struct pickle_vm *vm, struct line *l);
+bool vm_rd_payload(struct pickle_vm *vm, uint64_t n, bool utf8,
+	const uint8_t **ret);
+void vm_op_text_number(struct pickle_vm *vm, uint8_t op);
+bool vm_text_index(struct pickle_vm *vm, uint64_t *key);
+
+/* vm.c */
+long vm_pop_mark(struct pickle_vm *vm);
+
+/* strings.c */
+void vm_op_string(struct pickle_vm *vm);
+void vm_op_unicode_line(struct pickle_vm *vm);
+void vm_op_binstring(struct pickle_vm *vm, size_t lenbytes);
+void vm_op_binunicode(struct pickle_vm *vm, size_t lenbytes);
+
+/* calls.c */
+void vm_check_mutation_target(struct pickle_vm *vm, const struct pv *target,
+	const char *how);
+bool vm_mutation_ok(struct pickle_vm *vm, const struct pv *target, uint8_t op);
+void vm_op_global_lines(struct pickle_vm *vm, bool inst);
+void vm_op_stack_global(struct pickle_vm *vm);
+void vm_op_reduce(struct pickle_vm *vm);
+void vm_op_newobj(struct pickle_vm *vm, bool ex);
+void vm_op_obj(struct pickle_vm *vm);
+void vm_op_build(struct pickle_vm *vm);
+void vm_op_persid(struct pickle_vm *vm, bool binary);
+void vm_op_ext(struct pickle_vm *vm, size_t n);
+void vm_emit_imports(struct pickle_vm *vm, bool downgrade);
+
+/* nested.c */
+struct pv *vm_new_extent(struct pickle_vm *vm, enum pv_kind kind, uint64_t off,
+	uint64_t len, uint8_t *mem, bool latin1);
+void vm_op_bytes(struct pickle_vm *vm, size_t lenbytes, enum pv_kind kind);
+bool vm_is_global_named(const struct pv *fn, const char *name);
+bool vm_is_latin1_name(const struct pv *v);
+struct pv *vm_latin1_bytes(struct pickle_vm *vm, const struct pv *args);
+bool vm_is_nested_loader(const struct pv *fn);
+void vm_nested_load(struct pickle_vm *vm, const struct pv *fn,
+	const struct pv *args);
+
+static inline bool
+alive(const struct pickle_vm *vm)
+{
+	return vm->c_alive || vm->py_alive;
+}
+
+static inline void
+py_frame_check(struct pickle_vm *vm, uint64_t off, uint64_t n)
+{
+	if (!vm->py_alive || !vm->py_in_frame || n == 0)
+		return;
+	if (off == vm->py_frame_end) {
+		vm->py_in_frame = false;
+		return;
+	}
+	if (off + n > vm->py_frame_end)
+		vm_frame_straddle(vm);
+}
+
+static inline bool
+rd(struct pickle_vm *vm, size_t n, const uint8_t **ret)
+{
+	py_frame_check(vm, stream_offset(vm->st), n);
+	if (!stream_read(vm->st, n, ret)) {
+		vm_die_both_eof(vm, "the data ends inside an opcode's argument");
+		return false;
+	}
+	return true;
+}
+
+static inline bool
+rd_u8(struct pickle_vm *vm, uint64_t *v)
+{
+	const uint8_t *p;
+
+	if (!rd(vm, 1, &p))
+		return false;
+	*v = p[0];
+	return true;
+}
+
+static inline bool
+rd_le(struct pickle_vm *vm, size_t n, uint64_t *v)
+{
+	const uint8_t *p;
+	size_t i;
+
+	if (!rd(vm, n, &p))
+		return false;
+	*v = 0;
+	for (i = 0; i < n; i++)
+		*v |= (uint64_t)p[i] << (8 * i);
+	return true;
+}
+
+static inline size_t
+fence(const struct pickle_vm *vm)
+{
+	return vm->nmarks ? vm->marks[vm->nmarks - 1] : 0;
+}
+
+static inline void
+push(struct pickle_vm *vm, struct pv *v)
+{
+	if (v == NULL) {
+		if (vm->pool.live >= PW_MAX_VALUES)
+			vm_fatal_limit(vm, "too many live values in one pickle");
+		else
+			vm_fatal_nomem(vm);
+		return;
+	}
+	if (vm->sp == vm->stack_cap) {
+		size_t ncap = vm->stack_cap ? vm->stack_cap * 2 : 256;
+		struct pv **n;
+
+		if (ncap > PW_MAX_STACK) {
+			pv_unref(&vm->pool, v);
+			vm_fatal_limit(vm, "pickle stack too deep");
+			return;
+		}
+		n = reallocarray(vm->stack, ncap, sizeof(*n));
+		if (n == NULL) {
+			pv_unref(&vm->pool, v);
+			vm_fatal_nomem(vm);
+			return;
+		}
+		vm->stack = n;
+		vm->stack_cap = ncap;
+	}
+	vm->stack[vm->sp++] = v;
+}
+
+/* Items above the fence. */
+static inline size_t
+avail(const struct pickle_vm *vm)
+{
+	return vm->sp - fence(vm);
+}
+
+static inline bool
+need(struct pickle_vm *vm, size_t n)
+{
+	if (avail(vm) < n) {
+		vm_die_both(vm, "stack underflow");
+		return false;
+	}
+	return true;
+}
+
+static inline struct pv *
+pop(struct pickle_vm *vm)
+{
+	return vm->stack[--vm->sp];
+}
+
+static inline void
+drop_to(struct pickle_vm *vm, size_t to)
+{
+	while (vm->sp > to)
+		pv_unref(&vm->pool, vm->stack[--vm->sp]);
+}
+
+#endif
