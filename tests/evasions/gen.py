@@ -197,7 +197,7 @@ def _(ctx):
 @fx('polyglot-pickle-then-zip.pt', '9-polyglot', P_LOAD,
     'pickle followed by a valid zip (offsets relative to the prefix): '
     'zip tools see a benign archive, torch.load sees no PK at 0 and runs '
-    'the pickle')
+    'the pickle (the polyglot is hostile by itself: no twin)', twin=False)
 def _(ctx):
     return arc.zip_bytes([('archive/data.pkl', whole(const({'w': 1}))),
                           ('archive/version', b'3\n')],
@@ -426,7 +426,8 @@ def _(ctx):
 
 
 @fx('torchzip-crc-mismatch.pt', '9-archive-method', ['torch.load'],
-    'data.pkl with a wrong CRC in both headers (PyTorch ignores CRCs)')
+    'data.pkl with a wrong CRC in both headers (PyTorch ignores CRCs); '
+    'the anomaly is hostile by itself, so no benign twin', twin=False)
 def _(ctx):
     b = arc.zip_bytes([('archive/data.pkl', ctx.pickle(0)),
                        ('archive/version', b'3\n')])
@@ -445,12 +446,12 @@ for _flag in (0x1, 0x8, 0x20, 0x40, 0x800):
        'data.pkl with general-purpose flag 0x%x in both headers%s' % (
            _flag, '' if _flag in (0x8, 0x800) else
            ' (torch 1.13 refuses encrypted/patch flags; peers expect it '
-           'malicious, and other zip readers ignore the bit)'))(_mkf(_flag))
+           'malicious, and other zip readers ignore the bit)'), twin=False)(_mkf(_flag))
 
 
 @fx('torchzip-local-name-mismatch.pt', '9-archive-method', ['torch.load'],
     "local header names 'archive/data.pkx', central directory "
-    "'archive/data.pkl'")
+    "'archive/data.pkl' (hostile by itself: no twin)", twin=False)
 def _(ctx):
     z = arc.zip_bytes([('archive/data.pkl', ctx.pickle(2)),
                        ('archive/version', b'3\n')])
@@ -566,7 +567,8 @@ def _(ctx):
 @fx('diff-binbytes-straddles-frame.pkl', '9-differential', ['pickle.load'],
     'BINBYTES longer than its frame after a 128 KiB prefix (fickling '
     'bypass shape): the C unpickler reading a FILE runs the hidden '
-    'GLOBAL/REDUCE; from bytes it does not')
+    'GLOBAL/REDUCE; from bytes it does not (a differential: no twin)',
+    twin=False)
 def _(ctx):
     # BINBYTES declares 0x107 bytes while the frame holds 2; the hidden
     # opcodes follow, padded with NONE up to the declared length.
@@ -750,7 +752,7 @@ def _(ctx):
 
 @fx('nested-loader-joblib-unpickle.pkl', '10-nested-loader', [],
     'joblib.numpy_pickle_compat.load_compatibility(filename): a nested '
-    'loader of a file by name, unlisted')
+    'loader of a file by name, unlisted', twin=False)
 def _(ctx):
     return whole(call(glob('joblib.numpy_pickle_compat', 'load_compatibility'),
                       ustr(ctx.marker + '.pkl')))
@@ -1172,15 +1174,17 @@ for _p in range(6):
 
 
 @fx('benign-scheduler-bound-method.pt', '10-benign-pinning', [],
-    'LR scheduler state dict whose lr_lambda is a bound method pickled as '
-    'getattr(instance, "name") on an argparse.Namespace', twin=False,
+    'OneCycleLR state dict as torch 1.13 pickles it: anneal_func is the '
+    'bound method getattr(<OneCycleLR>, "_annealing_cos")', twin=False,
     verdict='benign')
 def _(ctx):
-    ns = call(glob('argparse', 'Namespace'))
-    bm = call(glob('builtins', 'getattr'), ns, ustr('__repr__'))
-    sd = pk.EMPTY_DICT + MARK + ustr('base_lrs') + const([1]) \
-        + ustr('last_epoch') + pk.integer(3) + ustr('lr_lambdas') \
-        + pk.EMPTY_LIST + bm + pk.APPEND + pk.SETITEMS
+    cls = glob('torch.optim.lr_scheduler', 'OneCycleLR')
+    inst = build(cls + pk.EMPTY_TUPLE + pk.NEWOBJ,
+                 const({'total_steps': 10, 'last_epoch': 0}))
+    bm = call(glob('builtins', 'getattr'), inst, ustr('_annealing_cos'))
+    sd = pk.EMPTY_DICT + MARK + ustr('total_steps') + pk.integer(10) \
+        + ustr('anneal_func') + bm + ustr('last_epoch') + pk.integer(3) \
+        + pk.SETITEMS
     return whole(sd)
 
 
@@ -1213,7 +1217,8 @@ def _real_torch(kind):
     elif kind == 'sched':
         m = torch.nn.Linear(2, 2)
         opt = torch.optim.SGD(m.parameters(), lr=0.1)
-        s = torch.optim.lr_scheduler.StepLR(opt, 3)
+        # OneCycleLR's state holds a bound method (anneal_func).
+        s = torch.optim.lr_scheduler.OneCycleLR(opt, 0.1, total_steps=10)
         torch.save({'opt': opt.state_dict(), 'sched': s.state_dict()}, buf)
     return buf.getvalue()
 
@@ -1223,7 +1228,8 @@ fx('benign-real-legacy-full-model.pt', '10-benign-pinning', [],
    'python3-torch is installed)', twin=False, verdict='benign',
    needs=['torch'])(lambda ctx: _real_torch('model'))
 fx('benign-real-scheduler-state.pt', '10-benign-pinning', [],
-   'real optimizer + StepLR state dicts (python3-torch only)', twin=False,
+   'real optimizer + OneCycleLR state dicts, a bound method inside '
+   '(python3-torch only)', twin=False,
    verdict='benign', needs=['torch'])(lambda ctx: _real_torch('sched'))
 
 
