@@ -67,9 +67,24 @@ def fx(name, cls, loaders, note, twin=True, verdict='malicious', needs=()):
     def deco(f):
         FIXTURES.append(dict(name=name, cls=cls, loaders=list(loaders),
                              note=note, build=f, twin=twin, verdict=verdict,
-                             needs=list(needs)))
+                             needs=list(needs), rneeds=_rneeds(name)))
         return f
     return deco
+
+
+# Fixtures whose payload imports an ML package only execute where it is
+# installed: the self-test skips them elsewhere (they are still written).
+RNEEDS = [('torch', ('hof-', 'nested-loader-datapipes', 'nested-loader-pickle-loads',
+                     'gadget-torch', 'dotted-torch', 'dotted-ordereddict',
+                     'nested-pickle-bytes', 'oddargs-rebuild')),
+          ('pandas', ('hof-pandas', 'dotted-pandas')),
+          ('sklearn', ('gadget-sklearn',)), ('scipy', ('gadget-scipy',)),
+          ('joblib', ('gadget-joblib', 'nested-loader-joblib')),
+          ('numpy', ('gadget-numpy', 'dotted-numpy', 'npz-', 'npy-'))]
+
+
+def _rneeds(name):
+    return [m for m, prefixes in RNEEDS if name.startswith(prefixes)]
 
 
 # ---------------------------------------------------------------------------

@@ -175,7 +175,7 @@ def run(fixtures, Ctx, args):
         batch, where = [], {}
         for i, f in enumerate(jobs):
             results[f['name']] = {'executed': [], 'not_executed': [], 'skipped': []}
-            if f['needs'] and not all(_available(m) for m in f['needs']):
+            if not all(_available(m) for m in f['needs'] + f['rneeds']):
                 results[f['name']]['skipped'] = list(f['loaders'])
                 continue
             for j, loader in enumerate(f['loaders']):
