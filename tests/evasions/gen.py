@@ -59,15 +59,19 @@ class Ctx:
         return whole(self.payload(style), protocol)
 
 
-def fx(name, cls, loaders, note, twin=True, verdict='malicious', needs=()):
+def fx(name, cls, loaders, note, twin=True, verdict='malicious', needs=(),
+       isolate=False):
     """Register a fixture builder.  loaders: the real loaders that execute
     it (the self-test proves it); [] means no stock loader runs it and the
     verdict rests on policy (note says why).  twin: also write a benign
-    twin (same builder, harmless payload) that must not be malicious."""
+    twin (same builder, harmless payload) that must not be malicious.
+    isolate: the payload changes interpreter state (patches a class), so
+    the self-test runs each of its loads in a fresh child."""
     def deco(f):
         FIXTURES.append(dict(name=name, cls=cls, loaders=list(loaders),
                              note=note, build=f, twin=twin, verdict=verdict,
-                             needs=list(needs), rneeds=_rneeds(name)))
+                             needs=list(needs), rneeds=_rneeds(name),
+                             isolate=isolate))
         return f
     return deco
 
@@ -266,6 +270,49 @@ def _(ctx):
                                ('model/version', b'3\n')])
 
 
+def _nest_load_from_bytes(ctx, depth):
+    """torch.storage._load_from_bytes(b) nested `depth` times; the payload
+    is in the innermost pickle.  torch.load runs every level."""
+    p = ctx.pickle(0)
+    for _ in range(depth):
+        p = whole(call(glob('torch.storage', '_load_from_bytes'), byts(p)))
+    return p
+
+
+for _d in (9, 12):
+    fx('forced-error-nested-loader-depth-%d.pt' % _d, '9-forced-error',
+       ['pickle.load', 'torch.load'],
+       'torch.storage._load_from_bytes nested %d deep (past the default '
+       'max_depth of 8); each level is a real torch.load (no benign twin: '
+       'nobody nests loaders)' % _d, twin=False)((lambda d: lambda ctx: _nest_load_from_bytes(ctx, d))(_d))
+
+
+@fx('forced-error-stack-4m.pkl', '9-forced-error',
+    ['pickle.load', 'pickle.loads', 'torch.load'],
+    '4.5 million NONE pushed and left on the stack (past the 4 Mi-entry '
+    'stack cap), then the payload')
+def _(ctx):
+    return proto(2) + pk.NONE * 4500000 + ctx.payload(0) + STOP
+
+
+@fx('forced-error-marks-1m.pkl', '9-forced-error',
+    ['pickle.load', 'pickle.loads', 'torch.load'],
+    '1.1 million MARKs never closed (past the 1 Mi mark cap), then the '
+    'payload')
+def _(ctx):
+    return proto(2) + MARK * 1100000 + ctx.payload(1) + STOP
+
+
+for _n in (2000, 70000):
+    fx('forced-error-long-dotted-name-%d.pkl' % _n, '9-forced-error',
+       ['pickle.load', 'pickle.loads', 'pickle._Unpickler'],
+       "pathlib + 'os.path.os.path...system' (%d characters): a dotted "
+       'name past the name/line caps that still resolves to os.system' % _n,
+       twin=False)((lambda n: lambda ctx: whole(
+           call(pk.glob('pathlib', 'os.path.' * (n // 8) + 'os.system'),
+                ustr(ctx.cmd)), 4))(_n))
+
+
 # --- torch: tar by tarfile's rules, stacked legacy pickles -------------------
 def _legacy_stream(ctx, where):
     """torch legacy stream: magic number, protocol, sys_info, data pickle,
@@ -328,6 +375,36 @@ for _fmt in ('v7', 'gnu', 'ustar'):
         fx('torch-tar-%s-%s.pt' % (_fmt, _where), '9-tar', ['torch.load'],
            'legacy torch tar (%s header%s), payload in member %r'
            % (_fmt, ', no ustar magic' if _fmt == 'v7' else '', _where))(_mkt(_fmt, _where))
+
+
+@fx('torch-tar-gnu-longname-tensors.pt', '9-tar', ['torch.load'],
+    'legacy torch tar (GNU) with a ././@LongLink entry first and the '
+    'payload in member "tensors"')
+def _(ctx):
+    return arc.tar_bytes([('x' * 150, b''), ('storages', whole(pk.integer(0)) + whole(const([]))),
+                          ('tensors', ctx.pickle(2)), ('pickle', whole(const({'w': 1})))],
+                         'gnu')
+
+
+@fx('polyglot-pickle-then-tar.tar', '9-polyglot',
+    ['pickle.load', 'pickle.loads', 'pickle._Unpickler', 'joblib.load'],
+    'a pickle padded to 512 bytes as the first tar header (valid '
+    'checksum): tar readers see an archive, unpicklers run the pickle',
+    twin=False)
+def _(ctx):
+    return arc.tar_raw_name(ctx.pickle(0), b'') + arc.tar_bytes([('b', b'y')], 'ustar')
+
+
+@fx('polyglot-pickle-then-7z.7z', '9-polyglot', P_LOAD,
+    'a pickle followed by a 7z signature header')
+def _(ctx):
+    return ctx.pickle(1) + b"7z\xbc\xaf'\x1c\x00\x04" + b'\0' * 24
+
+
+@fx('polyglot-pickle-then-gguf.gguf', '9-polyglot', P_LOAD,
+    'a pickle followed by a GGUF header')
+def _(ctx):
+    return ctx.pickle(2) + b'GGUF' + struct.pack('<IQQ', 3, 0, 0)
 
 
 # --- decompression parity: multi-member and concatenated streams -----------
@@ -534,6 +611,20 @@ def _(ctx):
 def _(ctx):
     import gzip
     return gzip.compress(arc.tar_bytes([('m.pkl', ctx.pickle(0))], 'gnu'), mtime=0)
+
+
+@fx('nested-tar-xz.pkl.tar.xz', '9-nested', ['pandas.read_pickle'],
+    'pandas reads .tar.xz: xz, then the tar member (V7 header), then unpickles')
+def _(ctx):
+    import lzma
+    return lzma.compress(arc.tar_bytes([('m.pkl', ctx.pickle(1))], 'v7'))
+
+
+@fx('nested-tar-bz2.pkl.tar.bz2', '9-nested', ['pandas.read_pickle'],
+    'pandas reads .tar.bz2 with two bz2 streams: the tar is split over them')
+def _(ctx):
+    t = arc.tar_bytes([('m.pkl', ctx.pickle(2))], 'ustar')
+    return arc.bz2_streams([t[:300], t[300:]])
 
 
 @fx('nested-zip-in-pandas.pkl.zip', '9-nested', ['pandas.read_pickle'],
@@ -1003,6 +1094,29 @@ def _(ctx):
     return whole(build(obj, st))
 
 
+@fx('state-patch-allowed-class-setstate.pkl', '10-dunder-state', P_ALL,
+    'BUILD (None, {"__setstate__": logging.FileHandler}) on the allowed '
+    'class argparse.Namespace patches the class (setattr through the slot '
+    'state); the next BUILD on a Namespace calls FileHandler(state)',
+    twin=False, isolate=True)
+def _(ctx):
+    patch = build(glob('argparse', 'Namespace'),
+                  tup(pk.NONE, pk.EMPTY_DICT + ustr('__setstate__')
+                      + glob('logging', 'FileHandler') + pk.SETITEM)) + POP
+    use = build(call(glob('argparse', 'Namespace')), ustr(ctx.marker))
+    return whole(patch + use)
+
+
+@fx('state-patch-ordereddict-reduce-ex.pkl', '10-dunder-state', [],
+    'BUILD (None, {"__reduce_ex__": ...}) on collections.OrderedDict: '
+    'every later pickle.dumps of a state dict runs the patched reducer',
+    twin=False)
+def _(ctx):
+    return whole(build(glob('collections', 'OrderedDict'),
+                       tup(pk.NONE, pk.EMPTY_DICT + ustr('__reduce_ex__')
+                           + glob('torch.storage', '_load_from_bytes') + pk.SETITEM)))
+
+
 # --- allowed callables with argument shapes their writers never produce ------
 @fx('oddargs-ordereddict-code-string.pkl', '10-odd-arguments', [],
     'collections.OrderedDict(code string): on a stock interpreter it '
@@ -1127,6 +1241,22 @@ def _tpkg(ctx, src):
 def _(ctx):
     return _tpkg(ctx, 'import os\nos.system(%r)\ndef f(): return 1\n' % ctx.cmd
                  if not ctx.benign else 'def f(): return 1\n')
+
+
+@fx('torch-package-packaged-package-init.pt', '10-torch-package',
+    ['torch.package:res:obj.pkl'],
+    'torch.package whose pickle names evilpkg.sub.K: evilpkg/__init__.py '
+    '(shipped as source) runs at import', twin=True)
+def _(ctx):
+    src = 'def f(): return 1\n'
+    init = src if ctx.benign else 'import os\nos.system(%r)\n' % ctx.cmd
+    return arc.zip_bytes([
+        ('p/res/obj.pkl', b'\x80\x03}q\x00X\x01\x00\x00\x00aq\x01cevilpkg.sub\nf\nq\x02s.'),
+        ('p/evilpkg/__init__.py', init.encode()),
+        ('p/evilpkg/sub.py', src.encode()),
+        ('p/.data/extern_modules', b'os\n'),
+        ('p/.data/python_version', b'3.11.2'),
+        ('p/.data/version', b'6\n')])
 
 
 @fx('torch-package-harmless-looking-source.pt', '10-torch-package',

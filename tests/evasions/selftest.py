@@ -172,7 +172,7 @@ def run(fixtures, Ctx, args):
     failures = []
     t0 = time.time()
     with tempfile.TemporaryDirectory(prefix='pw-evasion-selftest-') as tmp:
-        batch, where = [], {}
+        batch, alone, where = [], [], {}
         for i, f in enumerate(jobs):
             results[f['name']] = {'executed': [], 'not_executed': [], 'skipped': []}
             if not all(_available(m) for m in f['needs'] + f['rneeds']):
@@ -192,10 +192,12 @@ def run(fixtures, Ctx, args):
                 path = os.path.join(d, f['name'])
                 with open(path, 'wb') as fp:
                     fp.write(data)
-                idx = len(batch)
-                batch.append((idx, (loader, path, d)))
+                idx = len(batch) + len(alone)
+                (alone if f['isolate'] else batch).append((idx, (loader, path, d)))
                 where[idx] = (f['name'], loader, marker)
         timed_out = _run_batch(batch, tmp)
+        for job in alone:
+            timed_out |= _run_batch([job], tmp)
         for idx, (name, loader, marker) in where.items():
             ok = os.path.exists(marker)
             results[name]['executed' if ok else 'not_executed'].append(
