@@ -881,6 +881,34 @@ def _(ctx):
                  + glob('torch.storage', '_load_from_bytes') + pk.SETITEM)
 
 
+@fx('nested-loader-marshal-as-value.pkl', '10-nested-loader', [],
+    'marshal.loads passed as func to _rebuild_from_type_v2 (returns a code '
+    'object a later stage runs)', twin=False)
+def _(ctx):
+    return whole(call(glob('torch._tensor', '_rebuild_from_type_v2'),
+                      glob('marshal', 'loads'), glob('torch', 'Tensor'),
+                      tup(byts(b'\xe3' + b'\0' * 16)), EMPTY_DICT))
+
+
+@fx('nested-loader-numpy-load-as-value.pkl', '10-nested-loader', [],
+    'numpy.load passed as the default_factory of a defaultdict: any later '
+    'missing-key lookup loads (and unpickles) the file named by the key',
+    twin=False)
+def _(ctx):
+    return whole(call(glob('collections', 'defaultdict'), glob('numpy', 'load')))
+
+
+@fx('dotted-torch-tensor-apply.pt', '10-dotted-method', [],
+    'torch.Tensor.apply_(t, f) calls f on every element: a method of an '
+    'allowed class that calls its argument', twin=False)
+def _(ctx):
+    t = call(glob('torch._utils', '_rebuild_tensor_v2'),
+             call(glob('torch', 'FloatStorage')), pk.integer(0), const(()),
+             const(()), pk.NEWFALSE, call(glob('collections', 'OrderedDict')))
+    return whole(call(sglobal('torch', 'Tensor.apply_'), t,
+                      glob('torch.utils.collect_env', 'run')), 4)
+
+
 # --- stdlib / ML callables that are not on the denylist ---------------------
 def _simple(name, mod, fn, args, note, loaders=P_ALL, protocol=2, dotted=False):
     def b(ctx):
