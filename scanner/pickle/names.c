@@ -147,6 +147,8 @@ imp_lookup(struct imp_table *t, const struct pw_scanner *sc, bool torchscript,
 	memcpy(imp->resolved, m2, mlen);
 	imp->resolved[mlen] = '.';
 	memcpy(imp->resolved + mlen + 1, n2, nlen + 1);
+	imp->module_len = (uint32_t)mlen;
+	imp->by_use = strcmp(imp->resolved, "builtins.getattr") == 0;
 	imp->sev = names_classify(sc, torchscript, imp->resolved, mlen,
 				  imp->reason, sizeof(imp->reason));
 	return imp;
@@ -203,6 +205,12 @@ valid_path(const char *s, size_t len)
 		start = false;
 	}
 	return !start;
+}
+
+bool
+names_valid_path(const char *s, size_t len)
+{
+	return valid_path(s, len);
 }
 
 /* Finds the list entry matching name exactly (prefix entries when

@@ -45,6 +45,10 @@ struct pickle_vm {
 	struct memo memo;
 	struct imp_table imps;
 	size_t imps_emitted;
+	/* getattr records judged by their uses (builtins/__builtin__ spelled
+	 * at protocols below and from 3: a handful at most). */
+	struct imp *pinned[8];
+	size_t n_pinned;
 	struct pv *top;
 	unsigned run_index;
 	/* Where large bytes payloads sit in the source, for nested loaders
@@ -366,6 +370,9 @@ push(struct pickle_vm *vm, struct pv *v)
 			fatal_nomem(vm);
 		return;
 	}
+	/* Counted for resolvers judged by their uses (see pinned_getattr). */
+	if (v->kind == PV_GLOBAL)
+		v->u.imp->pushes++;
 	if (vm->sp == vm->stack_cap) {
 		size_t ncap = vm->stack_cap ? vm->stack_cap * 2 : 256;
 		struct pv **n;
@@ -445,6 +452,11 @@ collect(struct pickle_vm *vm, size_t from, enum pv_kind kind)
 			     vm->stack[from]->kind == PV_STR &&
 			     is_latin1_name(vm->stack[i])))
 				keep = true;
+	/* (global, name): the arguments of a getattr we can pin down. */
+	if (kind == PV_TUPLE && vm->sp - from == 2 &&
+	    vm->stack[from]->kind == PV_GLOBAL &&
+	    vm->stack[from + 1]->kind == PV_STR)
+		keep = true;
 	c = (vm->pool.retain || keep) ? pv_new(&vm->pool, kind)
 				      : pv_literal(&vm->pool, kind);
 	if (c == NULL) {
@@ -1191,6 +1203,66 @@ op_stack_global(struct pickle_vm *vm)
 		push(vm, g);
 }
 
+/*
+ * builtins.getattr(<global>, '<identifier>') is an attribute of an
+ * imported global: exactly what protocol 4 imports as the dotted name
+ * "module" + "Class.NAME".  CPython 3.11.0-3.11.4 (Debian 12's among them)
+ * pickle every enum member this way, and zoneinfo.ZoneInfo pickles through
+ * getattr(ZoneInfo, '_unpickle').  Such a call is judged as that dotted
+ * import, by every name rule (denylist, dunders, module escapes,
+ * allowlist), and its result is that global.  Any other use of getattr -
+ * on an object, with a computed or dotted name, with a default, called by
+ * another opcode, or handed around as a value - leaves the resolver what
+ * it is: malicious (emit_imports compares its pushes with these calls).
+ * Returns false when the call does not have this shape.
+ */
+static bool
+pinned_getattr(struct pickle_vm *vm, struct pv *fn, struct pv *args)
+{
+	const struct pv *owner, *attr;
+	const struct imp *oi;
+	const char *an;
+	size_t alen = 0, nlen;
+	char mod[PW_NAME_MAX + 1], name[PW_NAME_MAX + 1];
+	struct pv *g;
+
+	if (fn->kind != PV_GLOBAL || !fn->u.imp->by_use ||
+	    args->kind != PV_TUPLE || pv_count(args) != 2)
+		return false;
+	owner = pv_item(args, 0);
+	attr = pv_item(args, 1);
+	if (owner == NULL || attr == NULL || owner->kind != PV_GLOBAL ||
+	    attr->kind != PV_STR || (attr->flags & PVF_LONG))
+		return false;
+	oi = owner->u.imp;
+	an = pv_get_str(attr, &alen);
+	if (oi->unresolved || an == NULL || memchr(an, '.', alen) != NULL ||
+	    !names_valid_path(an, alen))
+		return false;
+	nlen = strlen(oi->resolved) - oi->module_len - 1;
+	if (nlen + 1 + alen > PW_NAME_MAX)
+		return false;
+	memcpy(mod, oi->resolved, oi->module_len);
+	mod[oi->module_len] = '\0';
+	memcpy(name, oi->resolved + oi->module_len + 1, nlen);
+	name[nlen] = '.';
+	memcpy(name + nlen + 1, an, alen + 1);
+	if (fn->u.imp->pinned_calls == 0) {
+		/* Remembered, to catch a misuse in a later pickle. */
+		if (vm->n_pinned == sizeof(vm->pinned) / sizeof(vm->pinned[0]))
+			return false;
+		vm->pinned[vm->n_pinned++] = fn->u.imp;
+	}
+	fn->u.imp->pinned_calls++;
+	vm->called = true;
+	/* Already resolved: no Python 2 remapping a second time. */
+	g = global_value(vm, imp_lookup(&vm->imps, vm->ctx->scanner,
+					vm->opts.torchscript, mod, name,
+					HIGHEST_PROTOCOL));
+	push(vm, g);
+	return true;
+}
+
 static void
 op_reduce(struct pickle_vm *vm)
 {
@@ -1213,6 +1285,11 @@ op_reduce(struct pickle_vm *vm)
 			break;
 		default:
 			die_both(vm, "REDUCE arguments are not iterable");
+		}
+		if (alive(vm) && pinned_getattr(vm, fn, args)) {
+			pv_unref(&vm->pool, args);
+			pv_unref(&vm->pool, fn);
+			return;
 		}
 		if (alive(vm) && is_nested_loader(fn))
 			nested_load(vm, fn, args);
@@ -1891,6 +1968,26 @@ reset_run(struct pickle_vm *vm, struct stream *st)
 	vm->fail_reason[0] = '\0';
 }
 
+/* A resolver judged by its uses was only ever called as we can pin down. */
+static bool
+pinned_only(const struct imp *p)
+{
+	return p->calls == 0 && p->pushes == p->pinned_calls;
+}
+
+/* A resolver reported as pinned in an earlier run of this stream is used
+ * otherwise in a later one (the memo keeps it across load() calls). */
+static void
+report_misuse(struct pickle_vm *vm, struct imp *p)
+{
+	p->misuse_reported = true;
+	scan_report_global(vm->ctx, PW_SEV_MALICIOUS, PW_KIND_IMPORT,
+			   p->resolved, p->module, p->name, p->opcode,
+			   p->offset, "%s; used otherwise than "
+			   "getattr(<global>, '<name>') in a later pickle",
+			   p->reason);
+}
+
 /* Emits one finding per import made for the first time in this run. */
 static void
 emit_imports(struct pickle_vm *vm, bool downgrade)
@@ -1899,6 +1996,13 @@ emit_imports(struct pickle_vm *vm, bool downgrade)
 	struct imp **order;
 	size_t n = vm->imps.count - vm->imps_emitted, i;
 
+	for (i = 0; i < vm->n_pinned; i++) {
+		struct imp *p = vm->pinned[i];
+
+		if (p->seq < vm->imps_emitted && !p->misuse_reported &&
+		    !pinned_only(p))
+			report_misuse(vm, p);
+	}
 	if (n == 0)
 		return;
 	order = calloc(n, sizeof(*order));
@@ -1917,10 +2021,20 @@ emit_imports(struct pickle_vm *vm, bool downgrade)
 		struct imp *p = order[i];
 		enum pw_severity sev;
 		char calls[96] = "";
+		const char *why;
 
 		if (p == NULL)
 			continue;
+		why = p->reason;
 		sev = p->sev;
+		if (p->by_use) {
+			p->misuse_reported = !pinned_only(p);
+			if (!p->misuse_reported) {
+				sev = PW_SEV_INFO;
+				why = "used only as getattr(<global>, '<name>'), "
+				      "judged as the dotted name it resolves to";
+			}
+		}
 		/* An unknown global merely imported, in a stream that broke
 		 * before any call, cannot have done anything. */
 		if (downgrade && sev == PW_SEV_SUSPICIOUS && p->calls == 0)
@@ -1934,8 +2048,7 @@ emit_imports(struct pickle_vm *vm, bool downgrade)
 		scan_report_global(vm->ctx, sev, PW_KIND_IMPORT, p->resolved,
 				   p->unresolved ? NULL : p->module,
 				   p->unresolved ? NULL : p->name,
-				   p->opcode, p->offset, "%s%s", p->reason,
-				   calls);
+				   p->opcode, p->offset, "%s%s", why, calls);
 	}
 	vm->imps_emitted = vm->imps.count;
 	free(order);

@@ -1,0 +1,162 @@
+#!/usr/bin/python3
+"""The rules the real-world set needed, pinned both ways (stdlib only).
+
+usage: rules.py OUTDIR
+
+Writes small hand-assembled files and OUTDIR/expect.tsv (file, verdicts
+allowed, why).  Each rule that let a real file through has its hostile
+neighbours here: what must stay malicious next to what became clean.
+Nothing is ever unpickled.
+"""
+import io
+import os
+import pickle
+import struct
+import sys
+import zipfile
+
+OUT = sys.argv[1]
+os.makedirs(OUT, exist_ok=True)
+EXPECT = []
+
+
+def case(name, data, verdicts, why):
+    with open(os.path.join(OUT, name), "wb") as f:
+        f.write(data)
+    EXPECT.append((name, verdicts, why))
+
+
+def g2(module, name):
+    """GLOBAL, protocol 2 style."""
+    return b"c" + module.encode() + b"\n" + name.encode() + b"\n"
+
+
+def u(s):
+    b = s.encode()
+    return b"X" + struct.pack("<I", len(b)) + b
+
+
+P2 = b"\x80\x02"
+GETATTR = g2("__builtin__", "getattr")
+
+# ---- getattr(<global>, '<constant>') is the dotted name it resolves to ----
+# Enum members as CPython 3.11.2 writes them: judged as Class.MEMBER.
+case("getattr_user_enum.pkl",
+     P2 + GETATTR + g2("mylib.enums", "Color") + u("RED") + b"\x86R.",
+     "suspicious", "enum member of a class outside the allowlist")
+case("getattr_zoneinfo.pkl",
+     P2 + GETATTR + g2("zoneinfo", "ZoneInfo") + u("_unpickle") + b"\x86R" +
+     u("Europe/Paris") + b"\x88\x86R.", "clean",
+     "ZoneInfo._unpickle(key, True), how zoneinfo pickles")
+case("getattr_regexflag.pkl",
+     P2 + GETATTR + b"q\x00" + g2("re", "RegexFlag") + b"q\x01" +
+     u("IGNORECASE") + b"\x86R" + b"h\x00h\x01" + u("MULTILINE") +
+     b"\x86R\x86.", "clean", "members of an allowlisted stdlib enum")
+case("getattr_http_status.pkl",
+     P2 + GETATTR + g2("http", "HTTPStatus") + u("NOT_FOUND") + b"\x86R.",
+     "clean", "HTTPStatus member: an exact allowlist entry and its members")
+# What must stay malicious.
+case("getattr_os_system.pkl",
+     P2 + GETATTR + g2("posixpath", "os") + u("system") + b"\x86R" +
+     u("echo pwned") + b"\x85R.", "malicious", "getattr(os, 'system')")
+case("getattr_module_escape.pkl",
+     P2 + GETATTR + g2("collections", "OrderedDict") + u("__init__") +
+     b"\x86R.", "malicious", "dunder attribute through getattr")
+case("getattr_dunder_globals.pkl",
+     P2 + GETATTR + g2("mylib", "helper") + u("__globals__") + b"\x86R.",
+     "malicious", "getattr(f, '__globals__')")
+case("getattr_danger_name.pkl",
+     P2 + GETATTR + g2("mylib.models", "Model") + u("load") + b"\x86R" +
+     u("x.bin") + b"\x85R.", "malicious",
+     "getattr on a class outside the allowlist, a loader-shaped name")
+case("getattr_computed_name.pkl",
+     P2 + GETATTR + g2("collections", "OrderedDict") +
+     g2("__builtin__", "str") + u("fromkeys") + b"\x85R" + b"\x86R.",
+     "malicious", "the attribute name is computed at load time")
+case("getattr_of_instance.pkl",
+     P2 + GETATTR + g2("collections", "OrderedDict") + b")\x81" +
+     u("update") + b"\x86R.", "malicious",
+     "getattr on an object built by the pickle (its attributes are data)")
+case("getattr_dotted_name.pkl",
+     P2 + GETATTR + g2("pathlib", "Path") + u("os.system") + b"\x86R.",
+     "malicious", "a dotted name is not one attribute")
+case("getattr_three_args.pkl",
+     P2 + GETATTR + g2("re", "RegexFlag") + u("X") + b"N\x87R.",
+     "malicious", "getattr with a default")
+case("getattr_as_value.pkl",
+     P2 + b"]" + GETATTR + b"a.", "malicious",
+     "getattr handed around as a value")
+case("getattr_by_obj.pkl",
+     P2 + b"(" + GETATTR + g2("re", "RegexFlag") + u("X") + b"o.",
+     "malicious", "getattr called by OBJ")
+case("getattr_inst.pkl",
+     b"(" + g2("re", "RegexFlag") + b"S'X'\n" + b"i__builtin__\ngetattr\n.",
+     "malicious", "getattr called by INST")
+case("getattr_result_called.pkl",
+     P2 + GETATTR + g2("builtins", "object") + u("mro") + b"\x86R)R.",
+     "malicious", "a builtin's attribute is a builtin")
+# Pinned in a first pickle, misused in a second one that GETs it back from
+# the memo (a loader that reuses one Unpickler keeps the memo).
+first = P2 + GETATTR + b"q\x00" + g2("re", "RegexFlag") + u("X") + \
+    b"\x86R."
+second = P2 + b"]h\x00a."
+case("getattr_misused_later.pkl", first + second, "malicious",
+     "getattr from the memo used as a value by a later pickle")
+
+# ---- builtins.hash as a value (gensim's hashfxn) --------------------------
+case("hash_value.pkl", P2 + b"}" + u("hashfxn") + g2("__builtin__", "hash") +
+     b"s.", "clean", "gensim keeps hash as a value")
+
+# ---- text is not a broken pickle ------------------------------------------
+texts = {
+    "text_import.py": (b"import torch\nimport os\n", "clean"),
+    "text_class.py": (b"class Model(nn.Module):\n    pass\n", "clean"),
+    "text_labels.txt": (b"cat\ndog\nbird\nfish\n", "clean"),
+    "text_labels2.txt": (b"person\nbicycle\ncar\n", "clean"),
+    "text_intent.txt": (b"intent\nbook_flight\nget_weather\n", "clean"),
+    "text_stop.txt": (b"i\nme\nmy\nmyself\n", "clean"),
+    "text_csv.csv": (b"id,text,label\n1,hello,0\n", "clean"),
+    "text_tsv.tsv": (b"index\tname\n0\tcat\n", "clean"),
+    "text_customer.csv": (b"customer,amount\nalice,3\n", "clean"),
+    "text_class0.txt": (b"class_0\nclass_1\nclass_2\n", "clean"),
+    "text_sentiment.txt": (b"positive\nnegative\nneutral\n", "clean"),
+}
+for name, (data, v) in texts.items():
+    case(name, data, v, "text that no loader runs past its first opcodes")
+# Real opcodes in text clothing must still be judged.
+case("text_global_call.txt", b"cos\nsystem\n(S'id'\ntR.", "malicious",
+     "protocol 0 os.system call")
+case("text_global_no_stop.txt", b"cos\nsystem\n(S'id'\ntR", "malicious",
+     "protocol 0 call without STOP")
+case("text_inst_call.txt", b"(S'id'\nios\nsystem\n.", "malicious",
+     "INST call")
+case("text_global_then_junk.txt", b"cos\nsystem\nnot an opcode line\n",
+     "malicious", "a denied import followed by junk still imported os")
+case("text_unknown_global_call.txt",
+     b"cmymod\nfunc\n(S'x'\ntR.", "suspicious",
+     "an unknown global called: a real pickle")
+case("text_unknown_then_junk.txt", b"cmymod\nfunc\n)R\xff",
+     "suspicious|error", "an unknown global called, then broken")
+
+
+# ---- zero-length zip members (torch.empty(0) in a state dict) -------------
+def torch_zip(members):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
+        for n, d in members:
+            z.writestr(n, d)
+    return buf.getvalue()
+
+
+case("zip_empty_storage.pt",
+     torch_zip([("m/data.pkl", P2 + b"}."), ("m/data/0", b""),
+                ("m/version", b"3\n")]),
+     "clean", "a zero-length storage member")
+case("zip_empty_member_evil_sibling.pt",
+     torch_zip([("m/data.pkl", P2 + g2("posix", "system") + u("id") +
+                 b"\x85R."), ("m/data/0", b"")]),
+     "malicious", "an empty member does not hide its siblings")
+
+with open(os.path.join(OUT, "expect.tsv"), "w") as f:
+    for row in EXPECT:
+        f.write("\t".join(row) + "\n")
