@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "limits.h"
 #include "pickle/builtin_names.h"
 #include "pickle/lists.h"
 #include "pickle/names.h"
@@ -474,4 +475,22 @@ names_classify(const struct pw_scanner *sc, bool torchscript,
 	}
 	snprintf(reason, cap, "global outside the allowlist");
 	return PW_SEV_SUSPICIOUS;
+}
+
+bool
+names_module_denied(const struct pw_scanner *sc, const char *module,
+		    size_t len)
+{
+	char buf[PW_NAME_MAX + 3];
+	const char *at;
+
+	if (len > PW_NAME_MAX)
+		return true;
+	/* "m.*" entries deny the module itself: match "<module>.x". */
+	memcpy(buf, module, len);
+	memcpy(buf + len, ".x", 3);
+	if (sc != NULL && user_match_suffixes(&sc->opts.deny, buf, len + 2) >= 0)
+		return true;
+	return list_match_suffixes(pw_denylist, pw_denylist_len, buf, len + 2,
+				   &at) != NULL;
 }

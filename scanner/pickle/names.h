@@ -62,6 +62,12 @@ const char *imp_resolved_name(const struct imp *imp);
  * getattr can reach). */
 bool names_valid_path(const char *s, size_t len);
 
+/* Whether importing the module itself is denied (denylist or configuration
+ * "m.*" entries): for imports whose name part cannot resolve, which still
+ * import their module first. */
+bool names_module_denied(const struct pw_scanner *sc, const char *module,
+			 size_t len);
+
 /* Classification of a resolved name; exposed for tests.  module_len is
  * the length of the module part of resolved. */
 enum pw_severity names_classify(const struct pw_scanner *sc, bool torchscript,

@@ -69,6 +69,8 @@ struct pickle_vm {
 	bool py_in_frame;
 	uint64_t py_frame_end;
 	bool executed, called;
+	bool persid_seen;
+	bool importable_after_div;	/* an import that can succeed */
 	uint64_t op_off;
 	const char *op_name;
 	bool diverged, exec_after_div;
@@ -487,6 +489,10 @@ global_value(struct pickle_vm *vm, struct imp *imp)
 		imp->offset = vm->op_off;
 	}
 	mark_executed(vm);
+	if (vm->diverged &&
+	    (imp->unresolved || names_valid_path(imp->resolved,
+						 imp->module_len)))
+		vm->importable_after_div = true;
 	if (imp->sev >= PW_SEV_SUSPICIOUS)
 		risky_after_divergence(vm);
 	v = pv_new(&vm->pool, PV_GLOBAL);
@@ -1428,6 +1434,7 @@ op_persid(struct pickle_vm *vm, bool binary)
 			return;
 		}
 	}
+	vm->persid_seen = true;
 	mark_executed(vm);
 	if (vm->opts.on_persid != NULL)
 		vm->opts.on_persid(vm->opts.hook_arg, pid, vm->op_off);
@@ -1545,6 +1552,12 @@ text_index(struct pickle_vm *vm, uint64_t *key)
 	v.py_ok = pv.py_ok;
 	v.py_fits = pv.py_fits;
 	v.py_value = pv.py_value;
+	if ((!v.c_ok || !v.c_fits) && !v.py_ok) {
+		/* Both fail on this very line ("person" in a label list is
+		 * PUT "erson"): no reader goes on, so no divergence. */
+		die_both(vm, "memo index does not parse");
+		return false;
+	}
 	if (!v.c_ok || !v.c_fits)
 		die_c(vm, "memo index does not parse in C");
 	if (!v.py_ok)
@@ -1962,6 +1975,8 @@ reset_run(struct pickle_vm *vm, struct stream *st)
 	vm->py_in_frame = false;
 	vm->py_frame_end = 0;
 	vm->executed = vm->called = false;
+	vm->persid_seen = false;
+	vm->importable_after_div = false;
 	vm->diverged = vm->exec_after_div = false;
 	vm->failed = false;
 	vm->sparse_memo_reported = false;
@@ -2090,6 +2105,46 @@ pickle_vm_free(struct pickle_vm *vm)
 	free(vm);
 }
 
+/*
+ * Text in a model repository (a .py that begins with "import" or "class",
+ * a label list that begins with "cat", a CSV) reads as opcodes for a line
+ * or two: an INST or GLOBAL of a name like "at"."dog", then a failure.  A
+ * loader given such a file imports at most those names and raises; nothing
+ * is called.  So a file whose first pickle breaks before STOP without a
+ * call, a persistent load, an EXT or any import we would not clear (a
+ * denied, dunder or escaping name) did nothing our verdicts weigh: it is
+ * data, not a broken pickle.  Only the top level of a file: a member of a
+ * model archive that breaks stays an error.
+ */
+static bool
+broke_after_imports_only(struct pickle_vm *vm, bool stop)
+{
+	size_t b;
+
+	if (stop || !vm->failed || vm->fatal || vm->called ||
+	    vm->run_index != 1 || vm->ctx->depth != 0 || vm->ext_first != NULL)
+		return false;
+	if (vm->persid_seen)
+		return false;
+	for (b = 0; b < vm->imps.nbuckets; b++) {
+		const struct imp *p;
+
+		for (p = vm->imps.buckets[b]; p != NULL; p = p->next)
+			if (p->seq >= vm->imps_emitted &&
+			    (p->sev >= PW_SEV_MALICIOUS || p->unresolved ||
+			     /* "csubprocess\n" at the end: Python imports
+			      * the module, then fails on the empty name */
+			     (names_valid_path(p->resolved, p->module_len) &&
+			      !names_valid_path(p->resolved + p->module_len + 1,
+						strlen(p->resolved) -
+							p->module_len - 1) &&
+			      names_module_denied(vm->ctx->scanner, p->resolved,
+						  p->module_len))))
+				return false;
+	}
+	return true;
+}
+
 int
 pickle_vm_run(struct pickle_vm *vm, struct stream *st,
 	      struct pickle_outcome *out)
@@ -2097,7 +2152,7 @@ pickle_vm_run(struct pickle_vm *vm, struct stream *st,
 	struct scan_ctx *ctx = vm->ctx;
 	uint64_t start = stream_offset(st);
 	uint64_t max_ops = ctx->limits[PW_LIMIT_MAX_OPCODES];
-	bool stop = false, ext_noise;
+	bool stop = false, ext_noise, only_imported;
 
 	memset(out, 0, sizeof(*out));
 	reset_run(vm, st);
@@ -2152,8 +2207,20 @@ pickle_vm_run(struct pickle_vm *vm, struct stream *st,
 	} else if (vm->ext_first != NULL) {
 		vm->executed = true;
 	}
+	only_imported = broke_after_imports_only(vm, stop);
+	if (only_imported)
+		out->executed = false;	/* data, as far as the format goes */
 	emit_imports(vm, !stop && !vm->called);
-	if (vm->diverged)
+	if (vm->diverged && only_imported)
+		/* Still a disagreement on what is imported, unless the
+		 * survivor's imports cannot succeed ("mport torch"). */
+		scan_report(ctx, vm->importable_after_div || !vm->executed
+			    ? PW_SEV_SUSPICIOUS : PW_SEV_INFO,
+			    PW_KIND_DIFFERENTIAL, NULL,
+			    vm->div_off, "parser differential: %s; neither "
+			    "reader calls anything before failing",
+			    vm->div_reason);
+	else if (vm->diverged)
 		/* After an opening EXT nothing runs in a stock interpreter,
 		 * so where the readers would later part is noise. */
 		scan_report(ctx, vm->exec_after_div ? PW_SEV_MALICIOUS
@@ -2168,7 +2235,12 @@ pickle_vm_run(struct pickle_vm *vm, struct stream *st,
 		enum pw_severity sev;
 		const char *what;
 
-		if (vm->executed) {
+		if (only_imported) {
+			sev = PW_SEV_INFO;
+			what = "not a pickle (text, or data that fails after "
+			       "importing names no denylist holds and before "
+			       "calling anything)";
+		} else if (vm->executed) {
 			sev = PW_SEV_ERROR;
 			what = "the pickle breaks after importing or calling "
 			       "(a loader has already run everything before "

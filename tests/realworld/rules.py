@@ -113,12 +113,16 @@ texts = {
     "text_class.py": (b"class Model(nn.Module):\n    pass\n", "clean"),
     "text_labels.txt": (b"cat\ndog\nbird\nfish\n", "clean"),
     "text_labels2.txt": (b"person\nbicycle\ncar\n", "clean"),
-    "text_intent.txt": (b"intent\nbook_flight\nget_weather\n", "clean"),
+    # Python's INST imports "ntent.book_flight" before it finds no MARK,
+    # C fails first: the readers disagree on an importable name.
+    "text_intent.txt": (b"intent\nbook_flight\nget_weather\n",
+                        "suspicious"),
     "text_stop.txt": (b"i\nme\nmy\nmyself\n", "clean"),
     "text_csv.csv": (b"id,text,label\n1,hello,0\n", "clean"),
     "text_tsv.tsv": (b"index\tname\n0\tcat\n", "clean"),
     "text_customer.csv": (b"customer,amount\nalice,3\n", "clean"),
-    "text_class0.txt": (b"class_0\nclass_1\nclass_2\n", "clean"),
+    # C fails on the missing name line, Python imports module "lass_2".
+    "text_class0.txt": (b"class_0\nclass_1\nclass_2\n", "suspicious"),
     "text_sentiment.txt": (b"positive\nnegative\nneutral\n", "clean"),
 }
 for name, (data, v) in texts.items():
@@ -132,6 +136,10 @@ case("text_inst_call.txt", b"(S'id'\nios\nsystem\n.", "malicious",
      "INST call")
 case("text_global_then_junk.txt", b"cos\nsystem\nnot an opcode line\n",
      "malicious", "a denied import followed by junk still imported os")
+case("text_denied_module_no_name.txt", b"cos\nsystem\ncsubprocess\n",
+     "malicious", "a denied import, then a denied module with no name")
+case("text_denied_module_only.txt", b"(S'x'\ncsubprocess\n",
+     "error|malicious", "Python imports subprocess, then fails on the name")
 case("text_unknown_global_call.txt",
      b"cmymod\nfunc\n(S'x'\ntR.", "suspicious",
      "an unknown global called: a real pickle")
