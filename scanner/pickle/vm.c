@@ -437,6 +437,19 @@ pop_mark(struct pickle_vm *vm)
 	return (long)vm->marks[--vm->nmarks];
 }
 
+/* numpy.dtype, whose calls are kept whole (see collect). */
+static bool
+is_dtype_global(const struct pv *v)
+{
+	const char *n;
+
+	if (v == NULL || v->kind != PV_GLOBAL)
+		return false;
+	n = imp_resolved_name(v->u.imp);
+	return strcmp(n, "numpy.dtype") == 0 ||
+	       strcmp(n, "numpy.core.multiarray.dtype") == 0;
+}
+
 /* Builds a container from stack[from..sp) and pushes it. */
 static void
 collect(struct pickle_vm *vm, size_t from, enum pv_kind kind)
@@ -454,6 +467,10 @@ collect(struct pickle_vm *vm, size_t from, enum pv_kind kind)
 			     vm->stack[from]->kind == PV_STR &&
 			     is_latin1_name(vm->stack[i])))
 				keep = true;
+	/* numpy.dtype's arguments: joblib reads a dtype memoized long before
+	 * its first array (a numpy scalar's) to find the raw bytes. */
+	if (kind == PV_TUPLE && from > 0 && is_dtype_global(vm->stack[from - 1]))
+		keep = true;
 	/* (global, name): the arguments of a getattr we can pin down. */
 	if (kind == PV_TUPLE && vm->sp - from == 2 &&
 	    vm->stack[from]->kind == PV_GLOBAL &&
@@ -560,7 +577,7 @@ call_value_args(struct pickle_vm *vm, struct pv *callee, struct pv *args)
 	r = pv_new(&vm->pool, PV_CALL);
 	if (r == NULL)
 		return NULL;
-	if (!vm->pool.retain) {
+	if (!vm->pool.retain && !(args != NULL && is_dtype_global(callee))) {
 		r->u.callee = pv_ref(callee);
 		return r;
 	}

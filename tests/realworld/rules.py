@@ -147,6 +147,27 @@ case("text_unknown_then_junk.txt", b"cmymod\nfunc\n)R\xff",
      "suspicious|error", "an unknown global called, then broken")
 
 
+# ---- joblib arrays whose dtype is a memo back-reference ------------------
+# A numpy scalar memoizes dtype('f8') before the first array (retaining
+# values starts only at the first NumpyArrayWrapper); the wrapper's state
+# then names it by BINGET.  Its raw bytes read like a pickle: they must be
+# skipped, not run.
+dtype = (g2("numpy", "dtype") + u("f8") + b"\x89\x88\x87Rq\x01" +
+         b"(K\x03" + u("<") + b"NNNJ\xff\xff\xff\xffJ\xff\xff\xff\xffK\x00tb")
+scalar = (g2("numpy.core.multiarray", "scalar") + dtype + b"C\x08" +
+          b"\x00" * 8 + b"\x86R0")
+wrapper = (g2("joblib.numpy_pickle", "NumpyArrayWrapper") + b")\x81}(" +
+           u("subclass") + g2("numpy", "ndarray") + u("shape") +
+           b"K\x02\x85" + u("order") + u("C") + u("dtype") + b"h\x01" +
+           u("allow_mmap") + b"\x88" + u("numpy_array_alignment_bytes") +
+           b"K\x10ub")
+raw = b"\x03\xff\xff\xff" + b"cos\nsystem\n(tR.."
+case("joblib_dtype_memo.joblib", P2 + scalar + wrapper + raw + b".",
+     "clean", "joblib array whose dtype is a memo back-reference")
+case("joblib_dtype_memo_then_evil.joblib",
+     P2 + scalar + wrapper + raw + b"0" + g2("os", "system") + u("id") +
+     b"\x85R.", "malicious", "the stream goes on after the array bytes")
+
 # ---- zero-length zip members (torch.empty(0) in a state dict) -------------
 def torch_zip(members):
     buf = io.BytesIO()
