@@ -149,7 +149,8 @@ imp_lookup(struct imp_table *t, const struct pw_scanner *sc, bool torchscript,
 	imp->resolved[mlen] = '.';
 	memcpy(imp->resolved + mlen + 1, n2, nlen + 1);
 	imp->module_len = (uint32_t)mlen;
-	imp->by_use = strcmp(imp->resolved, "builtins.getattr") == 0;
+	imp->by_use = strcmp(imp->resolved, "builtins.getattr") == 0 ||
+		      strcmp(imp->resolved, "builtins.type") == 0;
 	imp->sev = names_classify(sc, torchscript, imp->resolved, mlen,
 				  imp->reason, sizeof(imp->reason));
 	return imp;

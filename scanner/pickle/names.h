@@ -28,7 +28,8 @@ struct imp {
 	uint64_t call_offset;
 	uint32_t seq;		/* order of first import */
 	uint32_t module_len;	/* length of the module part of resolved */
-	/* Resolvers judged by how they are used (builtins.getattr): every
+	/* Globals judged by how they are used (builtins.getattr and
+	 * builtins.type): every
 	 * time the global reached the stack (pushes) must be a call of the
 	 * one shape we can pin down (pinned_calls); see vm.c. */
 	bool by_use;

@@ -471,6 +471,10 @@ collect(struct pickle_vm *vm, size_t from, enum pv_kind kind)
 	 * its first array (a numpy scalar's) to find the raw bytes. */
 	if (kind == PV_TUPLE && from > 0 && is_dtype_global(vm->stack[from - 1]))
 		keep = true;
+	/* (None,): the argument of type(None). */
+	if (kind == PV_TUPLE && vm->sp - from == 1 &&
+	    vm->stack[from]->kind == PV_NONE)
+		keep = true;
 	/* (global, name): the arguments of a getattr we can pin down. */
 	if (kind == PV_TUPLE && vm->sp - from == 2 &&
 	    vm->stack[from]->kind == PV_GLOBAL &&
@@ -1226,6 +1230,45 @@ op_stack_global(struct pickle_vm *vm)
 		push(vm, g);
 }
 
+/* Counts one pinned call of a global judged by its uses. */
+static bool
+pin_call(struct pickle_vm *vm, struct imp *imp)
+{
+	if (imp->pinned_calls == 0) {
+		/* Remembered, to catch a misuse in a later pickle. */
+		if (vm->n_pinned == sizeof(vm->pinned) / sizeof(vm->pinned[0]))
+			return false;
+		vm->pinned[vm->n_pinned++] = imp;
+	}
+	imp->pinned_calls++;
+	vm->called = true;
+	return true;
+}
+
+/*
+ * builtins.type(None) is NoneType: how every pickler writes type(None)
+ * (pickle's save_type).  With one argument type() only returns the type
+ * of what it is given; with three it creates a class, so any other use
+ * keeps builtins.type what it is (see pinned_getattr).
+ */
+static bool
+pinned_type(struct pickle_vm *vm, struct pv *fn, struct pv *args)
+{
+	const struct pv *a;
+
+	if (fn->kind != PV_GLOBAL || !fn->u.imp->by_use ||
+	    args->kind != PV_TUPLE || pv_count(args) != 1 ||
+	    strcmp(fn->u.imp->resolved, "builtins.type") != 0)
+		return false;
+	a = pv_item(args, 0);
+	if (a == NULL || a->kind != PV_NONE || !pin_call(vm, fn->u.imp))
+		return false;
+	push(vm, global_value(vm, imp_lookup(&vm->imps, vm->ctx->scanner,
+					     vm->opts.torchscript, "builtins",
+					     "NoneType", HIGHEST_PROTOCOL)));
+	return true;
+}
+
 /*
  * builtins.getattr(<global>, '<identifier>') is an attribute of an
  * imported global: exactly what protocol 4 imports as the dotted name
@@ -1250,7 +1293,8 @@ pinned_getattr(struct pickle_vm *vm, struct pv *fn, struct pv *args)
 	struct pv *g;
 
 	if (fn->kind != PV_GLOBAL || !fn->u.imp->by_use ||
-	    args->kind != PV_TUPLE || pv_count(args) != 2)
+	    args->kind != PV_TUPLE || pv_count(args) != 2 ||
+	    strcmp(fn->u.imp->resolved, "builtins.getattr") != 0)
 		return false;
 	owner = pv_item(args, 0);
 	attr = pv_item(args, 1);
@@ -1270,14 +1314,8 @@ pinned_getattr(struct pickle_vm *vm, struct pv *fn, struct pv *args)
 	memcpy(name, oi->resolved + oi->module_len + 1, nlen);
 	name[nlen] = '.';
 	memcpy(name + nlen + 1, an, alen + 1);
-	if (fn->u.imp->pinned_calls == 0) {
-		/* Remembered, to catch a misuse in a later pickle. */
-		if (vm->n_pinned == sizeof(vm->pinned) / sizeof(vm->pinned[0]))
-			return false;
-		vm->pinned[vm->n_pinned++] = fn->u.imp;
-	}
-	fn->u.imp->pinned_calls++;
-	vm->called = true;
+	if (!pin_call(vm, fn->u.imp))
+		return false;
 	/* Already resolved: no Python 2 remapping a second time. */
 	g = global_value(vm, imp_lookup(&vm->imps, vm->ctx->scanner,
 					vm->opts.torchscript, mod, name,
@@ -1309,7 +1347,8 @@ op_reduce(struct pickle_vm *vm)
 		default:
 			die_both(vm, "REDUCE arguments are not iterable");
 		}
-		if (alive(vm) && pinned_getattr(vm, fn, args)) {
+		if (alive(vm) && (pinned_getattr(vm, fn, args) ||
+				  pinned_type(vm, fn, args))) {
 			pv_unref(&vm->pool, args);
 			pv_unref(&vm->pool, fn);
 			return;
@@ -2015,8 +2054,9 @@ report_misuse(struct pickle_vm *vm, struct imp *p)
 	p->misuse_reported = true;
 	scan_report_global(vm->ctx, PW_SEV_MALICIOUS, PW_KIND_IMPORT,
 			   p->resolved, p->module, p->name, p->opcode,
-			   p->offset, "%s; used otherwise than "
-			   "getattr(<global>, '<name>') in a later pickle",
+			   p->offset, "%s; used otherwise than as "
+			   "getattr(<global>, '<name>') or type(None) in a "
+			   "later pickle",
 			   p->reason);
 }
 
@@ -2063,8 +2103,12 @@ emit_imports(struct pickle_vm *vm, bool downgrade)
 			p->misuse_reported = !pinned_only(p);
 			if (!p->misuse_reported) {
 				sev = PW_SEV_INFO;
-				why = "used only as getattr(<global>, '<name>'), "
-				      "judged as the dotted name it resolves to";
+				why = strcmp(p->resolved, "builtins.type") == 0
+				      ? "used only as type(None), which is "
+					"NoneType"
+				      : "used only as getattr(<global>, "
+					"'<name>'), judged as the dotted name "
+					"it resolves to";
 			}
 		}
 		/* An unknown global merely imported, in a stream that broke

@@ -103,6 +103,19 @@ second = P2 + b"]h\x00a."
 case("getattr_misused_later.pkl", first + second, "malicious",
      "getattr from the memo used as a value by a later pickle")
 
+# ---- type(None), as pickle's save_type writes it --------------------------
+TYPE = g2("__builtin__", "type")
+case("type_none.pkl", P2 + TYPE + b"N\x85R.", "clean", "type(None)")
+case("type_none_p4.pkl", b"\x80\x04\x95\x17\x00\x00\x00\x00\x00\x00\x00"
+     b"\x8c\x08builtins\x94\x8c\x04type\x94\x93\x94N\x85\x94R\x94.",
+     "clean", "type(None), protocol 4")
+case("type_three_args.pkl", P2 + TYPE + u("X") + g2("__builtin__", "object") +
+     b"\x85}\x87R.", "malicious", "type(name, bases, dict) creates a class")
+case("type_of_value.pkl", P2 + TYPE + u("x") + b"\x85R.", "malicious",
+     "type of anything but None")
+case("type_as_value.pkl", P2 + b"]" + TYPE + b"a.", "malicious",
+     "type kept as a value")
+
 # ---- builtins.hash as a value (gensim's hashfxn) --------------------------
 case("hash_value.pkl", P2 + b"}" + u("hashfxn") + g2("__builtin__", "hash") +
      b"s.", "clean", "gensim keeps hash as a value")
