@@ -275,6 +275,21 @@ user_match_suffixes(const struct pattern_list *pl, const char *name,
 	return -1;
 }
 
+/* ALL_CAPS_WITH_DIGITS: how enum members are named. */
+static bool
+is_member_name(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || !isupper((unsigned char)s[0]))
+		return false;
+	for (i = 0; i < len; i++)
+		if (!isupper((unsigned char)s[i]) &&
+		    !isdigit((unsigned char)s[i]) && s[i] != '_')
+			return false;
+	return true;
+}
+
 static bool
 is_dunder(const char *s, size_t len)
 {
@@ -384,6 +399,19 @@ names_classify(const struct pw_scanner *sc, bool torchscript,
 		snprintf(reason, cap, "allowlisted: %s", e->reason);
 		return PW_SEV_INFO;
 	}
+	/* An enum member, "module.Enum.MEMBER" (what getattr(Enum, 'MEMBER')
+	 * resolves to): an ALL_CAPS attribute right under an exact entry
+	 * whose reason says "enum". */
+	last = memrchr(name, '.', name_len);
+	if (last != NULL && is_member_name(last + 1,
+					   (size_t)(name + name_len - last - 1)) &&
+	    (e = list_match(pw_allowlist, pw_allowlist_len, resolved,
+			    (size_t)(last - resolved), true)) != NULL &&
+	    strncmp(e->reason, "enum", 4) == 0) {
+		snprintf(reason, cap, "allowlisted: member of %.*s (%s)",
+			 (int)(last - resolved), resolved, e->reason);
+		return PW_SEV_INFO;
+	}
 	e = list_match_suffixes(pw_denylist, pw_denylist_len, resolved, len,
 				&at);
 	if (e != NULL) {
@@ -461,7 +489,11 @@ names_classify(const struct pw_scanner *sc, bool torchscript,
 				break;
 			while (c < dot && *c == '_')
 				c++;
-			if (c < dot && islower((unsigned char)*c)) {
+			/* A reviewed class with a lower-case name (scipy's
+			 * interp1d) is a class, not a module. */
+			if (c < dot && islower((unsigned char)*c) &&
+			    list_match(pw_allowlist, pw_allowlist_len, resolved,
+				       (size_t)(dot - resolved), true) == NULL) {
 				snprintf(reason, cap,
 					 "dotted path walks through '%.*s', an "
 					 "attribute that looks like a module "
