@@ -1459,6 +1459,31 @@ op_build(struct pickle_vm *vm)
 	pv_unref(&vm->pool, state);
 }
 
+/*
+ * Legacy torch.load's persistent_load returns data[0] for a
+ * ('module', cls, source_file, source) id: the class of a saved nn.Module,
+ * imported by the pickle itself and judged like any global.  A new
+ * reference to that global, or NULL when the id has another shape (then
+ * the result is opaque, and calling it is malicious).
+ */
+static struct pv *
+module_persid(struct pickle_vm *vm, const struct pv *pid)
+{
+	const struct pv *kind, *cls;
+	const char *k;
+
+	if (!vm->opts.torch_module_persid || pv_kind(pid) != PV_TUPLE ||
+	    pv_count(pid) < 2)
+		return NULL;
+	kind = pv_item(pid, 0);
+	cls = pv_item(pid, 1);
+	k = kind != NULL && kind->kind == PV_STR ? pv_get_str(kind, NULL) : NULL;
+	if (k == NULL || strcmp(k, "module") != 0 || cls == NULL ||
+	    cls->kind != PV_GLOBAL || cls->u.imp->unresolved)
+		return NULL;
+	return pv_ref((struct pv *)cls);
+}
+
 static void
 op_persid(struct pickle_vm *vm, bool binary)
 {
@@ -1494,8 +1519,10 @@ op_persid(struct pickle_vm *vm, bool binary)
 	mark_executed(vm);
 	if (vm->opts.on_persid != NULL)
 		vm->opts.on_persid(vm->opts.hook_arg, pid, vm->op_off);
+	r = module_persid(vm, pid);
 	pv_unref(&vm->pool, pid);
-	r = pv_new(&vm->pool, PV_PERSID);
+	if (r == NULL)
+		r = pv_new(&vm->pool, PV_PERSID);
 	push(vm, r);
 }
 

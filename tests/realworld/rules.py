@@ -103,6 +103,41 @@ second = P2 + b"]h\x00a."
 case("getattr_misused_later.pkl", first + second, "malicious",
      "getattr from the memo used as a value by a later pickle")
 
+# ---- legacy torch.save(model): ('module', cls, file, source) persistent ids
+def legacy_torch(data_pickle):
+    """magic, protocol, sys_info, the data pickle, no storages."""
+    head = (pickle.dumps(0x1950a86a20f9469cfc6c, 2) + pickle.dumps(1001, 2) +
+            pickle.dumps({"protocol_version": 1001, "little_endian": True,
+                          "type_sizes": {"short": 2, "int": 4, "long": 4}},
+                         2))
+    return head + data_pickle + pickle.dumps([], 2)
+
+
+def module_pid(cls):
+    return b"(" + u("module") + cls + u("net.py") + u("class Net: pass") + \
+        b"tQ"
+
+
+case("legacy_module.pt",
+     legacy_torch(P2 + module_pid(g2("mylib.nets", "Net")) + b")\x81}b."),
+     "suspicious", "legacy torch.save(model): the class comes back from "
+     "the persistent load")
+case("legacy_module_denied.pt",
+     legacy_torch(P2 + module_pid(g2("posix", "system")) + u("id") +
+                  b"\x85R."), "malicious",
+     "a 'module' record naming a denied callable")
+case("legacy_module_computed.pt",
+     legacy_torch(P2 + b"(" + u("module") + g2("mylib", "f") + b")R" +
+                  u("f.py") + u("src") + b"tQ)R."), "malicious",
+     "a 'module' record whose class is computed")
+case("legacy_storage_called.pt",
+     legacy_torch(P2 + b"(" + u("storage") + g2("torch", "FloatStorage") +
+                  u("0") + u("cpu") + b"K\x01NtQ)R."), "malicious",
+     "a storage record is not callable")
+case("plain_module_persid.pkl",
+     P2 + module_pid(g2("mylib.nets", "Net")) + b")\x81.", "malicious",
+     "outside legacy torch.load nothing returns the class")
+
 # ---- type(None), as pickle's save_type writes it --------------------------
 TYPE = g2("__builtin__", "type")
 case("type_none.pkl", P2 + TYPE + b"N\x85R.", "clean", "type(None)")
