@@ -14,6 +14,9 @@ label in OUTDIR/manifest.tsv (path, library, label, what):
   unusual  legitimate, holds user or library classes: suspicious at most
   code     carries code by value (cloudpickle, dill): must be malicious
 
+A fifth column names the known reason when a file's verdict is still
+wrong (PENDING below); the check lists those instead of failing.
+
 Groups whose library is missing are listed in OUTDIR/skipped.tsv.  The
 output is deterministic: seeds are fixed and the script re-executes itself
 with PYTHONHASHSEED=0 so that sets and dicts of strings pickle in one order.
@@ -60,9 +63,26 @@ def path(lib, name):
     return os.path.join(d, name)
 
 
+# Files whose verdict is still wrong for a known reason that another piece
+# of work owns: the check lists them instead of failing, and says when one
+# starts to pass.  Keep this short and honest.
+PENDING = {
+    "dill/array_p2.pkl": "dill._dill._create_array calls its first "
+    "argument (f(*args)): needs a call model for allowed higher-order "
+    "callables",
+    "dill/array_p4.pkl": "dill._dill._create_array calls its first "
+    "argument (f(*args)): needs a call model for allowed higher-order "
+    "callables",
+    "torch/sched_onecycle.pt": "OneCycleLR keeps a bound method, pickled "
+    "as getattr(<scheduler object>, '_annealing_cos'): getattr on an object "
+    "is not pinned",
+}
+
+
 def record(lib, name, label, what):
     assert label in ("plain", "unusual", "code")
-    MANIFEST.append((lib + "/" + name, lib, label, what))
+    rel = lib + "/" + name
+    MANIFEST.append((rel, lib, label, what, PENDING.get(rel, "")))
 
 
 def write_bytes(lib, name, data, label, what):
@@ -1317,7 +1337,7 @@ def main():
         random.seed(0)
         fn()
     with open(os.path.join(OUT, "manifest.tsv"), "w") as f:
-        f.write("# path\tlibrary\tlabel\twhat\n")
+        f.write("# path\tlibrary\tlabel\twhat\tpending\n")
         for row in MANIFEST:
             f.write("\t".join(row) + "\n")
     with open(os.path.join(OUT, "skipped.tsv"), "w") as f:
