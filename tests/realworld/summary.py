@@ -60,6 +60,25 @@ def why(entry):
     return out
 
 
+def cause_names(entry):
+    """Short names of what made a file not clean (package.module of each
+    deciding global, or the kind of finding)."""
+    out = set()
+    for fd in entry.get("findings", []):
+        if fd.get("severity") != entry.get("verdict"):
+            continue
+        g = fd.get("global")
+        if g and fd.get("kind") in ("import", "call"):
+            parts = g.split(".")
+            out.add(".".join(parts[:2]) if parts[0] != "__main__"
+                    else "__main__ (user classes)")
+        elif fd.get("kind") == "differential":
+            out.add("readers disagree on a text file's first line")
+        else:
+            out.add(fd.get("kind") or "?")
+    return out
+
+
 def table(manifest, results):
     rows = collections.OrderedDict()
     for key in sorted(manifest, key=lambda k: (manifest[k][1],
@@ -69,24 +88,37 @@ def table(manifest, results):
         verdict = entry.get("verdict", "error") if entry else "missing"
         row = rows.setdefault((lib, label), collections.Counter())
         row[verdict] += 1
+        if entry and verdict != "clean":
+            for c in cause_names(entry):
+                row["cause:" + c] += 1
     return rows
+
+
+def causes_text(c):
+    top = sorted(((n, k[6:]) for k, n in c.items()
+                  if k.startswith("cause:")), key=lambda x: (-x[0], x[1]))
+    text = ", ".join("%s (%d)" % (k, n) for n, k in top[:3])
+    if len(top) > 3:
+        text += ", ..."
+    return text
 
 
 def print_table(rows, markdown):
     head = ("library", "label", "files") + VERDICTS
     if markdown:
+        head += ("not clean because of (files)",)
         print("| " + " | ".join(head) + " |")
         print("|" + "---|" * len(head))
     else:
         print("%-14s %-8s %6s %6s %10s %6s %9s" % head)
     total = collections.Counter()
     for (lib, label), c in rows.items():
-        n = sum(c.values())
+        n = sum(v for k, v in c.items() if not k.startswith("cause:"))
         vals = [c[v] for v in VERDICTS]
         total.update({label: n})
         if markdown:
-            print("| %s | %s | %d | %s |" % (lib, label, n, " | ".join(
-                str(v) for v in vals)))
+            print("| %s | %s | %d | %s | %s |" % (lib, label, n, " | ".join(
+                str(v) for v in vals), causes_text(c)))
         else:
             print("%-14s %-8s %6d %6d %10d %6d %9d" % ((lib, label, n) +
                                                      tuple(vals)))
@@ -97,7 +129,8 @@ def print_table(rows, markdown):
 def by_label(rows):
     agg = collections.defaultdict(collections.Counter)
     for (lib, label), c in rows.items():
-        agg[label].update(c)
+        agg[label].update({k: v for k, v in c.items()
+                           if not k.startswith("cause:")})
     return agg
 
 
