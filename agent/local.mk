@@ -17,3 +17,4 @@ picklewarden_LDADD = $(PW_AGENT_LIBS)
 
 include agent/quarantine.mk
 include agent/watch.mk
+agent_libagent_a_SOURCES += agent/cli/sarif.c agent/cli/sarif.h

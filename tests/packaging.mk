@@ -1,0 +1,6 @@
+# Tests for installing and integrating picklewarden (issue 16): SARIF
+# output, the man pages, and the user unit under a real systemd.
+
+EXTRA_DIST += tests/sarif/sarif.sh tests/sarif/sarif.py \
+	tests/sarif/sarif-schema-2.1.0.json tests/sarif/ORIGIN
+TESTS += tests/sarif/sarif.sh
