@@ -10,6 +10,10 @@
 #define EXIT_NOTHING_MALICIOUS 0
 #define EXIT_MALICIOUS 1
 #define EXIT_TROUBLE 2	/* an error prevented a verdict, or bad usage */
+/* `watch` only: the configuration is invalid (sysexits.h EX_CONFIG), so
+ * the unit's RestartPreventExitStatus= stops a restart loop that cannot
+ * succeed until someone fixes the file. */
+#define EXIT_CONFIG 78
 
 int cmd_scan(int argc, char **argv);		/* cmd_scan.c */
 int cmd_watch(int argc, char **argv);		/* cmd_watch.c */
