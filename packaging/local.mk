@@ -13,3 +13,6 @@ packaging/picklewarden.service: $(top_srcdir)/packaging/picklewarden.service.in 
 	sed -e 's|@bindir[@]|$(bindir)|g' \
 		$(top_srcdir)/packaging/picklewarden.service.in > $@.tmp && \
 	mv $@.tmp $@
+
+# Man pages (mdoc), installed by `make install`; linted by tests/man/lint.sh.
+dist_man_MANS = packaging/man/picklewarden.1 packaging/man/picklewarden.ini.5

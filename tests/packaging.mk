@@ -4,3 +4,6 @@
 EXTRA_DIST += tests/sarif/sarif.sh tests/sarif/sarif.py \
 	tests/sarif/sarif-schema-2.1.0.json tests/sarif/ORIGIN
 TESTS += tests/sarif/sarif.sh
+
+EXTRA_DIST += tests/man/lint.sh
+TESTS += tests/man/lint.sh
