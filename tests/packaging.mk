@@ -7,3 +7,8 @@ TESTS += tests/sarif/sarif.sh
 
 EXTRA_DIST += tests/man/lint.sh
 TESTS += tests/man/lint.sh
+
+# A real `systemd --user` in a private mount namespace (root only; skips
+# with the reason elsewhere).  About 5 s.
+EXTRA_DIST += tests/systemd/user-unit.sh
+TESTS += tests/systemd/user-unit.sh
