@@ -6,7 +6,9 @@ CLEANFILES += packaging/picklewarden.service
 EXTRA_DIST += packaging/picklewarden.service.in \
 	packaging/debian/changelog packaging/debian/control \
 	packaging/debian/copyright packaging/debian/rules \
-	packaging/debian/source/format packaging/debian/README.Debian
+	packaging/debian/source/format packaging/debian/README.Debian \
+	packaging/debian/docs packaging/debian/examples \
+	packaging/build-deb.sh LICENSE
 
 packaging/picklewarden.service: $(top_srcdir)/packaging/picklewarden.service.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) packaging && \

@@ -12,3 +12,7 @@ TESTS += tests/man/lint.sh
 # with the reason elsewhere).  About 5 s.
 EXTRA_DIST += tests/systemd/user-unit.sh
 TESTS += tests/systemd/user-unit.sh
+
+# Build-Depends cover what configure and the tests look for.
+EXTRA_DIST += tests/debian/build-depends.sh
+TESTS += tests/debian/build-depends.sh

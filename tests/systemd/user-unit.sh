@@ -34,7 +34,8 @@ for t in unshare setpriv useradd userdel systemctl journalctl; do
 	command -v "$t" >/dev/null 2>&1 || skip "$t missing"
 done
 
-: "${top_srcdir:?}" "${PICKLEWARDEN:?}"
+: "${top_srcdir:?}"
+[ "${PW_UNIT:-}" = installed ] || : "${PICKLEWARDEN:?}"
 
 # --- outside the namespace: the test user and its files ---------------------
 if [ "${PW_SYSTEMD_INNER:-}" != 1 ]; then
@@ -50,14 +51,27 @@ if [ "${PW_SYSTEMD_INNER:-}" != 1 ]; then
 	trap cleanup EXIT
 	uid=$(id -u "$user")
 	gid=$(id -g "$user")
-	mkdir -p "$T/bin" "$T/home/cache" "$T/home/.config/picklewarden" \
-		"$T/home/.local/share/systemd/user/picklewarden.service.d"
-	# The binary must be readable by the test user wherever the build is.
-	cp "$PICKLEWARDEN" "$T/bin/picklewarden"
-	chmod 755 "$T/bin/picklewarden"
-	sed -e "s|@bindir[@]|$T/bin|g" "$top_srcdir/packaging/picklewarden.service.in" \
-		>"$T/home/.local/share/systemd/user/picklewarden.service"
-	cat >"$T/home/.local/share/systemd/user/picklewarden.service.d/test.conf" <<-EOC
+	mkdir -p "$T/bin" "$T/home/cache" "$T/home/.config/picklewarden"
+	if [ "${PW_UNIT:-}" = installed ]; then
+		# After `dpkg -i` (or a system-wide make install): the unit and
+		# binary as installed; only the drop-in is the test's.
+		[ -f /usr/lib/systemd/user/picklewarden.service ] ||
+			skip "PW_UNIT=installed but no /usr/lib/systemd/user/picklewarden.service"
+		ln -s "$(sed -n 's|^ExecStart=\([^ ]*\) .*|\1|p' \
+			/usr/lib/systemd/user/picklewarden.service)" "$T/bin/picklewarden"
+		dropin=$T/home/.config/systemd/user/picklewarden.service.d
+	else
+		# The binary must be readable by the test user wherever the
+		# build is; the unit goes where a home-prefix install puts it.
+		cp "$PICKLEWARDEN" "$T/bin/picklewarden"
+		chmod 755 "$T/bin/picklewarden"
+		mkdir -p "$T/home/.local/share/systemd/user"
+		sed -e "s|@bindir[@]|$T/bin|g" "$top_srcdir/packaging/picklewarden.service.in" \
+			>"$T/home/.local/share/systemd/user/picklewarden.service"
+		dropin=$T/home/.local/share/systemd/user/picklewarden.service.d
+	fi
+	mkdir -p "$dropin"
+	cat >"$dropin/test.conf" <<-EOC
 	[Service]
 	WatchdogSec=2
 	RestartSec=200ms
