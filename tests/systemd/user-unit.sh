@@ -245,13 +245,15 @@ else
 fi
 [ "$(prop ActiveState)" = active ] || bad "not active after a failed reload"
 [ "$(prop MainPID)" = "$pid1" ] || bad "the agent changed after a failed reload"
-journal _SYSTEMD_USER_UNIT=picklewarden.service | grep -q 'no_such_key' ||
+until_ok 50 sh -c "journalctl -D /run/log/journal --no-pager -o cat _SYSTEMD_USER_UNIT=picklewarden.service | grep -q no_such_key" ||
 	bad "the journal does not say what is wrong with the configuration"
-journal _SYSTEMD_USER_UNIT=picklewarden.service | grep -q 'configuration reloaded\|reload refused' &&
-	bad "the agent was signalled although the configuration was broken"
 mal "$home/cache/evil2.pkl"
 until_ok 100 quarantined "$home/cache/evil2.pkl" 1 ||
 	bad "the old configuration stopped working after a failed reload"
+# Checked after the agent logged evil2's decision, so a SIGHUP it had got
+# would have been logged before.
+journal _SYSTEMD_USER_UNIT=picklewarden.service | grep -q 'configuration reloaded\|reload refused' &&
+	bad "the agent was signalled although the configuration was broken"
 cp "$T/good.ini" "$home/.config/picklewarden/picklewarden.ini"
 asuser systemctl --user reload picklewarden || bad "reload of a good configuration failed"
 until_ok 50 sh -c "journalctl -D /run/log/journal --no-pager -o cat _SYSTEMD_USER_UNIT=picklewarden.service | grep -q 'configuration reloaded'" ||
