@@ -8,7 +8,8 @@
 # The tree is copied first (the files git tracks, with your local changes;
 # everything but build directories when this is not a git checkout), the
 # copy gets packaging/debian as debian/, and dpkg-buildpackage builds it
-# there: nothing is written into the tree but OUTDIR.
+# there (source and binary packages): nothing is written into the tree but
+# OUTDIR.
 # DEB_BUILD_OPTIONS=nocheck skips the test suite.
 set -euo pipefail
 
@@ -28,18 +29,24 @@ else
 		tar -C "$src" -xf -
 fi
 rm -rf "$src/debian"
+# The upstream tarball is the tree without debian/, so that the source
+# package (.dsc) is built and checked too.
+tar -C "$work" -czf "$work/picklewarden_$upstream.orig.tar.gz" "picklewarden-$upstream"
 cp -r "$top/packaging/debian" "$src/debian"
 
 cd "$src"
 dpkg-checkbuilddeps
 export DEB_BUILD_OPTIONS=${DEB_BUILD_OPTIONS:-parallel=2}
-dpkg-buildpackage -us -uc -b
+dpkg-buildpackage -us -uc
 changes=$(ls "$work"/picklewarden_"$version"_*.changes)
 cp "$changes" "$work"/picklewarden*_"$version"_*.deb \
-	"$work"/picklewarden_"$version"_*.buildinfo "$out/"
+	"$work"/picklewarden_"$version"_*.buildinfo "$work"/picklewarden_"$version".dsc \
+	"$work"/picklewarden_"$version".debian.tar.* "$work"/picklewarden_"$upstream".orig.tar.gz \
+	"$out/"
 echo "build-deb: built $(cd "$out" && ls picklewarden_"$version"_*.deb)" >&2
 if command -v lintian >/dev/null 2>&1; then
-	lintian --pedantic --info "$out/$(basename "$changes")"
+	# Every level, pedantic and experimental tags included.
+	lintian --pedantic --display-info --display-experimental "$out/$(basename "$changes")"
 else
 	echo "build-deb: lintian is not installed; not checked" >&2
 fi

@@ -8,6 +8,7 @@ EXTRA_DIST += packaging/picklewarden.service.in \
 	packaging/debian/copyright packaging/debian/rules \
 	packaging/debian/source/format packaging/debian/README.Debian \
 	packaging/debian/docs packaging/debian/examples \
+	packaging/debian/source/lintian-overrides \
 	packaging/build-deb.sh LICENSE
 
 packaging/picklewarden.service: $(top_srcdir)/packaging/picklewarden.service.in Makefile
