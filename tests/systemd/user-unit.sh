@@ -245,7 +245,10 @@ else
 fi
 [ "$(prop ActiveState)" = active ] || bad "not active after a failed reload"
 [ "$(prop MainPID)" = "$pid1" ] || bad "the agent changed after a failed reload"
-until_ok 50 sh -c "journalctl -D /run/log/journal --no-pager -o cat _SYSTEMD_USER_UNIT=picklewarden.service | grep -q no_such_key" ||
+# By the user's uid, not the unit: journald names the unit of a line from
+# the sender's cgroup, which it cannot read any more once a short-lived
+# process like check-config has exited (under load it often has).
+until_ok 100 sh -c "journalctl -D /run/log/journal --no-pager -o cat _UID=$uid | grep -q no_such_key" ||
 	bad "the journal does not say what is wrong with the configuration"
 mal "$home/cache/evil2.pkl"
 until_ok 100 quarantined "$home/cache/evil2.pkl" 1 ||
