@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cmd_scan.c - `picklewarden scan`: the one-shot scanner for CI pipelines
  * and for checking a download by hand.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * commands.h - the subcommands of the picklewarden program.  Each takes
  * its own argv (argv[0] is the subcommand name) and returns the process

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * quarantine.c - the quarantine store: moving files in, reading records,
  * restoring and purging.

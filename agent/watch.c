@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * watch.c - the watcher's life cycle and event loop.  See watch.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sarif.c - the SARIF 2.1.0 writer of `picklewarden scan --sarif`.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sarif.h - `picklewarden scan --sarif`: the scan as one SARIF 2.1.0 log,
  * for code-scanning dashboards in CI.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * common.c - helpers shared by the container parsers: the inflater used by
  * zip members and zlib/gzip streams, format relabelling, the strong pickle
