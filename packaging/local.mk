@@ -6,10 +6,16 @@ CLEANFILES += packaging/picklewarden.service
 EXTRA_DIST += packaging/picklewarden.service.in \
 	packaging/debian/changelog packaging/debian/control \
 	packaging/debian/copyright packaging/debian/rules \
-	packaging/debian/source/format packaging/debian/README.Debian
+	packaging/debian/source/format packaging/debian/README.Debian \
+	packaging/debian/docs packaging/debian/examples \
+	packaging/debian/source/lintian-overrides \
+	packaging/build-deb.sh LICENSE
 
 packaging/picklewarden.service: $(top_srcdir)/packaging/picklewarden.service.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) packaging && \
 	sed -e 's|@bindir[@]|$(bindir)|g' \
 		$(top_srcdir)/packaging/picklewarden.service.in > $@.tmp && \
 	mv $@.tmp $@
+
+# Man pages (mdoc), installed by `make install`; linted by tests/man/lint.sh.
+dist_man_MANS = packaging/man/picklewarden.1 packaging/man/picklewarden.ini.5

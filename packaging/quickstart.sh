@@ -25,6 +25,7 @@ packages=(
 	python3-cloudpickle python3-h5py python3-onnx python3-sentencepiece
 	python3-msgpack python3-pil python3-tz python3-dateutil python3-lz4
 	python3-zstandard python3-py7zr
+	mandoc python3-jsonschema systemd
 )
 
 need_install() {

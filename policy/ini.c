@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ini.c - the one parse of a configuration's INI text (see ini.h).  The
  * only file of ours that includes iniparser.

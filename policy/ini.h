@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ini.h - the INI text of a configuration, parsed once.
  *

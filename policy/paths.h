@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * paths.h - home, XDG and model-cache directories, and "~"/"$VAR"
  * expansion for configuration values (internal to policy/).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * policy.c - loading a configuration: files, strings and the search path
  * share one parse (ini.c), then every value is validated (values.c) into

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * policy.h - picklewarden's configuration: what to watch, what to do with
  * each verdict, what to trust, and the knobs of the agent.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * policy_int.h - what the files of policy/ share; not for use outside
  * policy/.

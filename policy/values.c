@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * values.c - validating one key's value into a policy: lists, patterns,
  * actions, sizes, digests, paths, facilities, numbers.  Every refusal

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * write.c - the effective configuration written back as INI (what
  * `picklewarden check-config` prints); it loads back to the same policy.

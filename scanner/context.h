@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * context.h - the state of one scan, shared by every parser: the result
  * being built, the container path of what is being read, and the budgets

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * dispatch.c - the scan entry points: sniff the content, run the parser
  * for its format, and turn what they report into a pw_result.

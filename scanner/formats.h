@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * formats.h - the formats the scanner tells apart (internal): what the
  * sniffer decides from content, and what a parser learns later (a zip that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pw_limits.h - every cap the scanner applies to untrusted input, in one place.
  * Each has a reason.  Hitting a cap is reported as a PW_KIND_LIMIT finding

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scanner.h - the body of pw_options and pw_scanner (internal).
  */

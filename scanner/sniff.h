@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sniff.h - decides a format from content, never from a file name.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * source.h - random-access bytes: a memory buffer or a range of a file
  * descriptor read with pread.  Every read is bounds-checked against the

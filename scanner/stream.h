@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * stream.h - a sequential, bounds-checked reader over a source (memory or
  * file range) or over a pull function (a decompressor).  Parsers of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cmd_check_config.c - `picklewarden check-config [FILE]`: validates a
  * configuration and prints the effective one.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cmd_quarantine.c - `picklewarden quarantine list|show|restore|purge`.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cmd_scan.c - `picklewarden scan`: the one-shot scanner for CI pipelines
  * and for checking a download by hand.
@@ -23,6 +24,7 @@
 #include "agent/store/quarantine.h"
 #include "agent/cli/report.h"
 #include "agent/cli/scanfile.h"
+#include "agent/cli/sarif.h"
 #include "picklewarden.h"
 #include "policy/policy.h"
 
@@ -33,6 +35,7 @@ struct scan_run {
 	const struct pw_scanner *scanner;
 	const struct policy *policy;
 	struct quarantine_store *store;	/* with --quarantine */
+	struct sarif_writer *sarif;	/* with --sarif */
 	bool json, all, strict;
 	struct report_totals totals;
 	bool any_io_error;
@@ -45,6 +48,8 @@ usage(FILE *out)
 	      "Statically analyses files (recursing into directories, never\n"
 	      "following symlinks) and prints one line per file.\n\n"
 	      "  --json            print a JSON report instead\n"
+	      "  --sarif           print a SARIF 2.1.0 log instead (also\n"
+	      "                    --format sarif; --format text|json too)\n"
 	      "  --all             include informational findings (every import)\n"
 	      "  --strict          exit 1 on suspicious files too\n"
 	      "  --quarantine      apply the policy's actions (move malicious files\n"
@@ -82,7 +87,9 @@ report_failure(struct scan_run *r, const char *path, const char *why)
 {
 	r->totals.files++;
 	r->totals.error++;
-	if (r->json)
+	if (r->sarif)
+		sarif_failure(r->sarif, path, why);
+	else if (r->json)
 		report_json_failure(stdout, path, why);
 	else
 		report_text_failure(stdout, path, why);
@@ -92,7 +99,9 @@ static void
 report_skip(struct scan_run *r, const char *path, const char *why)
 {
 	r->totals.skipped++;
-	if (r->json)
+	if (r->sarif)
+		sarif_skipped(r->sarif, path, why);
+	else if (r->json)
 		report_json_skipped(stdout, path, why);
 	else
 		report_text_skipped(stdout, path, why);
@@ -120,7 +129,9 @@ scan_regular(struct scan_run *r, int dirfd, const char *name,
 		return;
 	}
 	count_verdict(r, pw_result_verdict(res));
-	if (r->json)
+	if (r->sarif)
+		sarif_file(r->sarif, path, res, r->all);
+	else if (r->json)
 		report_json_file(stdout, path, res, r->all);
 	else
 		report_text_file(stdout, path, res, r->all);
@@ -298,6 +309,8 @@ cmd_scan(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"json", no_argument, NULL, 'j'},
+		{"sarif", no_argument, NULL, 'S'},
+		{"format", required_argument, NULL, 'F'},
 		{"all", no_argument, NULL, 'a'},
 		{"strict", no_argument, NULL, 's'},
 		{"quarantine", no_argument, NULL, 'q'},
@@ -311,7 +324,7 @@ cmd_scan(int argc, char **argv)
 	struct policy_error perr;
 	struct pw_scanner *scanner = NULL;
 	const char *config = NULL;
-	bool no_config = false, quarantine = false;
+	bool no_config = false, quarantine = false, sarif = false;
 	int c, i, rc, status = EXIT_TROUBLE;
 	char buf[1024];
 
@@ -320,6 +333,15 @@ cmd_scan(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j': r.json = true; break;
+		case 'S': sarif = true; break;
+		case 'F':
+			r.json = strcmp(optarg, "json") == 0;
+			sarif = strcmp(optarg, "sarif") == 0;
+			if (r.json || sarif || strcmp(optarg, "text") == 0)
+				break;
+			fprintf(stderr, "picklewarden scan: --format: "
+				"text, json or sarif\n");
+			return EXIT_TROUBLE;
 		case 'a': r.all = true; break;
 		case 's': r.strict = true; break;
 		case 'q': quarantine = true; break;
@@ -360,11 +382,19 @@ cmd_scan(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (r.json)
+	/* SARIF is machine output too: no text lines in between. */
+	r.json = r.json || sarif;
+	if (sarif && sarif_begin(stdout, &r.sarif) != 0) {
+		perror("picklewarden: sarif");
+		goto out;
+	}
+	if (!sarif && r.json)
 		report_json_begin(stdout);
 	for (i = optind; i < argc; i++)
 		scan_argument(&r, argv[i]);
-	if (r.json)
+	if (sarif)
+		sarif_end(r.sarif);
+	else if (r.json)
 		report_json_end(stdout, &r.totals);
 	fflush(stdout);
 	if (r.totals.malicious > 0 || (r.strict && r.totals.suspicious > 0))

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cmd_watch.c - `picklewarden watch [--config FILE] [--foreground]`.
  */

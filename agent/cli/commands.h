@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * commands.h - the subcommands of the picklewarden program.  Each takes
  * its own argv (argv[0] is the subcommand name) and returns the process
@@ -10,6 +11,10 @@
 #define EXIT_NOTHING_MALICIOUS 0
 #define EXIT_MALICIOUS 1
 #define EXIT_TROUBLE 2	/* an error prevented a verdict, or bad usage */
+/* `watch` only: the configuration is invalid (sysexits.h EX_CONFIG), so
+ * the unit's RestartPreventExitStatus= stops a restart loop that cannot
+ * succeed until someone fixes the file. */
+#define EXIT_CONFIG 78
 
 int cmd_scan(int argc, char **argv);		/* cmd_scan.c */
 int cmd_watch(int argc, char **argv);		/* cmd_watch.c */

@@ -9,3 +9,4 @@ agent_libagent_a_SOURCES += \
 	agent/cli/scanfile.c agent/cli/scanfile.h \
 	agent/cli/decide.c agent/cli/decide.h \
 	agent/cli/policy_bridge.c agent/cli/policy_bridge.h
+agent_libagent_a_SOURCES += agent/cli/sarif.c agent/cli/sarif.h

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * policy_bridge.h - turns a policy (policy/, which knows nothing of the
  * scanner) into scanner options.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * report.h - how `picklewarden scan` prints results: one escaped line per
  * file, or a JSON document.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scanfile.h - open a file for scanning the safe way: never through a
  * symlink, never blocking on a FIFO or device, only regular files.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * escape.h - make strings that came from files (names, globals, reasons)
  * safe to print, log or put in JSON: one line, printable, valid UTF-8.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * json_reader.h - a small JSON reader for our own quarantine records.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * log.c - syslog and stderr output.  syslog is process-wide, so this file
  * holds the agent's only logging state, behind one mutex.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * log.h - the agent's one logging module: syslog (ident "picklewarden"),
  * and also stderr when running in the foreground.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * quarantine.c - the quarantine store: opening it, entry IDs, and the
  * helpers its other files share (quarantine_int.h lists them).

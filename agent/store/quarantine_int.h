@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * quarantine_int.h - what the files of the quarantine store share; not
  * for use outside agent/store/quarantine*.c.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * quarantine_move.c - moving a scanned file into the store: renameat2 on
  * one filesystem, else a copy from the scanned descriptor that is synced

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * quarantine_record.c - the record of an entry (record.json): written
  * with the JSON writer, read back with the JSON reader as untrusted input

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * quarantine_restore.c - taking entries out of the store: restoring a
  * file (verified against its record, replacing nothing) and purging.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sha256.h - SHA-256 with OpenSSL's libcrypto (EVP): no hand-written
  * hashing.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * inotify_backend.c - see inotify_backend.h.  This is the only file that
  * includes libinotifytools: never define its unprefixed globals

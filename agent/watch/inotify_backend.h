@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * inotify_backend.h - the agent's only door to libinotifytools.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vcache.c - see vcache.h.  An open-addressing hash table (linear
  * probing, power-of-two size, at most half full) behind one mutex.  The

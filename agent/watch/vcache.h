@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vcache.h - the verdict cache: what the scanner said about a file the
  * last time, keyed by the file's identity and change stamps (device,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * watch.c - the watcher's life cycle and event loop.  See watch.h.
  */
@@ -291,7 +292,7 @@ setup(struct watcher *w)
 	if (watch_config_load(w->opts.config_path, &cfg, why, sizeof(why)) !=
 	    0) {
 		fprintf(stderr, "picklewarden watch: %s\n", why);
-		return -1;
+		return -2;	/* told apart by watch_run: EXIT_CONFIG */
 	}
 	log_open("picklewarden", cfg->policy->syslog_facility,
 		 w->opts.foreground);
@@ -477,11 +478,14 @@ int
 watch_run(const struct watch_options *opts)
 {
 	struct watcher w;
-	int rc = EXIT_TROUBLE;
+	int rc = EXIT_TROUBLE, set;
 
 	memset(&w, 0, sizeof(w));
 	w.opts = *opts;
-	if (setup(&w) == 0) {
+	set = setup(&w);
+	if (set == -2)
+		rc = EXIT_CONFIG;
+	if (set == 0) {
 		if (loop(&w) == 0)
 			rc = 0;
 		log_info("stopping: analysed=%" PRIu64 " cached=%" PRIu64

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * watch_config.h - one loaded configuration of the watcher: the policy,
  * the scanner built from it, the quarantine store it names, and the tag

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * watch_events.c - what each inotify event means, and the walker's
  * callbacks.  Runs on the event loop thread; never scans, never blocks on

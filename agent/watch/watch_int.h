@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * watch_int.h - the watcher's state, shared by watch.c (life cycle and
  * event loop), watch_events.c (what each event means) and watch_roots.c

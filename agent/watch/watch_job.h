@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * watch_job.h - what a worker thread does with one file: open it without
  * following symlinks, ask the verdict cache, scan, and hand the result to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * watch_names.h - which names the watcher skips, decided from the name
  * alone (and, for torch.hub, the directory it is in).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * watch_roots.c - roots that exist, roots that do not exist yet, and the
  * quarantine directory.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * watch_table.c - see watch_table.h.  Two chained hash tables over the
  * same entries; both grow together at a load factor of 1.

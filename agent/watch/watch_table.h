@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * watch_table.h - the directories the watcher has an inotify watch on:
  * wd -> {path, device, inode}, and (device, inode) -> wd.

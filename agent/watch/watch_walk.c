@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * watch_walk.c - see watch_walk.h.  A LIFO stack of directories to list
  * (depth-first, so the newest directory, the one files are landing in

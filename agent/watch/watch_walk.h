@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * watch_walk.h - a directory walk that can stop in the middle and resume.
  *

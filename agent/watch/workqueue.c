@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * workqueue.c - see workqueue.h.  One mutex and two condition variables;
  * jobs live in a ring buffer allocated once, so pushing never allocates.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * workqueue.h - a bounded FIFO of jobs run by a fixed set of worker
  * threads.

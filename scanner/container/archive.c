@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * archive.c - tar and 7z archives, read with libarchive over our source.
  *

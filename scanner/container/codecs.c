@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * codecs.c - the decoders of container data: deflate (zip members, zlib
  * and gzip streams) through zlib, zip members libzip decodes for us

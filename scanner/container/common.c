@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * common.c - helpers shared by the container parsers: the strong pickle
  * signature, the per-stream ratio cap and torch element sizes.

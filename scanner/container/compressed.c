@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * compressed.c - single compressed streams: gzip, zlib, bzip2, xz, lzma
  * ("alone"), zstd, lz4 frames and joblib's old "ZF" zlib files.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * container.h - parsers of the containers that carry pickles (internal).
  * Each takes the scan context and a source or stream positioned at the

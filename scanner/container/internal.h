@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * internal.h - helpers shared by the container parsers (not used outside
  * scanner/container/).

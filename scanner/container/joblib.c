@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * joblib.c - numpy arrays that joblib writes inline in its pickle stream.
  *

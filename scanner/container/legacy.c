@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * legacy.c - torch.save's legacy (non-zip) format, and the "storages" and
  * "tensors" members of the very old tar format.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * npy.c - NumPy .npy files (format versions 1, 2 and 3).
  *

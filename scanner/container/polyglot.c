@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * polyglot.c - a file that does not start with PK\3\4 but ends with a zip.
  *

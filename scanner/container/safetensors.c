@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * safetensors.c - safetensors files: an 8-byte little-endian header length,
  * a JSON header, then raw tensor bytes.  Nothing in the format executes.

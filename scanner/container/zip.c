@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * zip.c - zip archives: PyTorch checkpoints, TorchScript archives, .npz and
  * any other zip.

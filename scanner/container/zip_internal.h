@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * zip_internal.h - what the zip reader (zip.c) shares with the PyTorch
  * layout rules (zip_layout.c) and the member decoders (codecs.c).  Our

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * zip_layout.c - PyTorch's layout rules for a zip: an archive whose
  * <top>/data.pkl exists is a torch.save checkpoint, one with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * picklewarden.h - the public interface of libpicklewarden.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* builtin_names.h - generated from dir(builtins); included by names.c only. */
 /* The names in builtins (CPython 3.11, plus later additions): an import
  * of any other builtins name fails. Generated with dir(builtins). */

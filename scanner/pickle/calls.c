@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * calls.c - imports and calls in the pickle machine: GLOBAL, STACK_GLOBAL,
  * INST, OBJ, REDUCE, NEWOBJ, BUILD, PERSID, EXT, and the import findings

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * lists.h - the built-in allow and deny lists and the Python 2 name
  * mapping, compiled from the .txt files in scanner/data (see gen-lists.sh).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * memo.h - the unpickler's memo: index -> value.  CPython's C unpickler
  * keeps an array sized by the largest index seen (so LONG_BINPUT 2^32-1

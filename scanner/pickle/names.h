@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * names.h - what a global the unpickler imports resolves to, and how
  * dangerous that is.  One record per distinct import per pickle stream.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * nested.c - payload extents (where large bytes sit in the source) and
  * nested loaders (pickle.loads(b"..."), torch.load(io.BytesIO(...))):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * numparse.h - how each CPython unpickler reads the text numbers of
  * protocol 0 (INT, LONG, FLOAT, GET, PUT).  The C unpickler uses strtol

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * opcodes.h - the pickle opcode table (protocols 0-5), as in CPython's
  * Lib/pickle.py and Modules/_pickle.c.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pickle.h - the pickle analyser (internal): a bounds-checked decoder of
  * every opcode of protocols 0-5 driving a symbolic stack machine that

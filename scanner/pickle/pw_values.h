@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pw_values.h - symbolic values of the pickle machine and their allocator.
  *

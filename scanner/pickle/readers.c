@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * readers.c - reading as both CPython unpicklers do (the C _pickle and the
  * pure-Python pickle._Unpickler): the Python reader's frame rules, text

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * strings.c - the string and bytes opcodes of the pickle machine (STRING,
  * BINSTRING, UNICODE, BINUNICODE...): decoded as each unpickler would.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * text.h - validation and decoding of the string forms an unpickler
  * reads: UTF-8 (strict or surrogatepass), raw-unicode-escape (UNICODE),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vm.c - the symbolic pickle machine: its dispatch loop, stack and runs
  * (vm_internal.h says which file does what).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vm_internal.h - the pickle machine's state and the helpers its files
  * share (internal to scanner/pickle/).  The machine is split by job:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * containers-scan.c - scans files with libpicklewarden and prints, per file,
  * the verdict, format, bytes read, wall time and (with -v) the findings.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_containers - structure-aware libFuzzer harness for the container
  * paths (issue 3).  The first input byte picks a wrapper, the rest is the

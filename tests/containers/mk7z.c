@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * mk7z.c - writes the committed 7z fixtures (Python's stdlib cannot write
  * 7z).  Not built by make; regenerate with:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_containers.c - the container parsers end to end (issue 3): every
  * generated and committed fixture gets its expected verdict; fixtures are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_formats.c - small unit tests of the single-stream containers, each
  * on bytes built here: .npy (numeric arrays are data, object arrays are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_scan_buffer - libFuzzer harness: scans the input with a default
  * scanner and checks the invariants every result must hold (see

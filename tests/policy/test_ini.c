@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_ini.c - policy/ini.c parses the INI text once, taking values by
  * iniparser 4.1's rules itself.  This test keeps that honest: for every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_policy.c - the INI configuration: every key, every kind of bad
  * input, through both policy_load_string and policy_load_file (one parse

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * common.h - helpers shared by the scanner tests: reading files, scanning
  * a copy of a buffer that is exactly as long as the data (so that ASan

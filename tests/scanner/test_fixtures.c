@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_fixtures - scans every fixture that tests/fixtures/gen_fixtures.py
  * generated (the directory comes from $PW_FIXTURE_DIR, which

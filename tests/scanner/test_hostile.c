@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_hostile.c - pickles built to make the analyser itself do too much:
  * recurse too deep, scan the same payload over and over, or re-read the

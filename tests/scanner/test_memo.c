@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_memo.c - the memo: dense and sparse indexes, overwrites, counts
  * and references, as the unpickler's memo behaves.

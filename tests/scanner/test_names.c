@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_names.c - how an imported global resolves and is judged: Python 2
  * remapping below protocol 3, dotted names, the allowlist, the denylist

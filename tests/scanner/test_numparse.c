@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_numparse.c - the text numbers of protocol 0 as each CPython
  * unpickler reads them: where C's strtol (base 0, C strings) and Python's

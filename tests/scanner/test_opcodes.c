@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_opcodes - scanner/pickle/opcodes.c against CPython's own opcode
  * list: every opcode's byte, name, argument encoding and protocol, and no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_regressions - scans every input the fuzzer ever crashed on
  * (tests/fuzz/regressions/) and the small committed fixtures

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_sniff.c - formats are decided from content, never from names:
  * each magic, pickles without a magic, and things that are not formats.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_stop.c - a scan can be stopped: the caller's abort flag and
  * deadline (absolute, or a per-scan timeout) end a scan between opcodes and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_json_writer.c - the record writer (agent/store/json_writer.c) and
  * the agent's UTF-8 helpers (agent/store/utf8.c): exact layout, misuse

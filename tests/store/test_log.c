@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_log.c - decision lines stay one line and keep their fields intact
  * whatever the file names and findings contain; logging from many threads

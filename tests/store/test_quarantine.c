@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_quarantine.c - the quarantine store and decide_apply, with
  * renameat2/write/fsync/getrandom wrapped (-Wl,--wrap) to simulate another

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_notify.c - the systemd notify protocol against real datagram
  * sockets: a path and an abstract ('@') name; the watchdog variables.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_vcache.c - the verdict cache: keys, tags, persistence, and files
  * cut at every byte.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_watch_walk.c - the resumable walk on a real directory tree:
  * symlinks, special files, temporary names and skipped directories are

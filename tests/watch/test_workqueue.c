@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_workqueue.c - the bounded queue: every job runs once, a full queue
  * refuses without blocking, completions are signalled, and stopping drops
