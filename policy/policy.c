@@ -80,6 +80,7 @@ static const struct {
 	{"quarantine", keys_quarantine},
 	{"log", keys_log},
 	{"agent", keys_agent},
+	{"signing", policy_signing_keys},
 };
 #define N_SECTIONS (sizeof(sections) / sizeof(sections[0]))
 
@@ -199,6 +200,7 @@ policy_free(struct policy *p)
 	free(p->quarantine_dir);
 	free(p->syslog_facility_name);
 	free(p->state_dir);
+	policy_signing_clear(&p->signing);
 	free(p);
 }
 
@@ -870,6 +872,8 @@ apply_key(struct policy *p, const char *sec, const char *key,
 		*dst = s;
 		return 0;
 	}
+	if (strcmp(sec, "signing") == 0)
+		return policy_signing_apply(&p->signing, key, value, why);
 	if (strcmp(sec, "log") == 0) {
 		char *s;
 
@@ -1225,6 +1229,7 @@ policy_write(const struct policy *p, FILE *out)
 		p->queue_length, p->watchdog_sec);
 	write_path_value(out, p->state_dir);
 	fputc('\n', out);
+	policy_signing_write(&p->signing, out);
 	if (fflush(out) != 0 || ferror(out))
 		return -1;
 	return 0;
