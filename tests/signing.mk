@@ -1,0 +1,18 @@
+# tests for signed models (issue 17): a cmocka binary for the strict JSON
+# reader and the encoders, and end-to-end `verify` and agent cases whose
+# vectors tests/signing/sign.py makes with python3-cryptography.
+EXTRA_DIST += \
+	tests/signing/sign.py \
+	tests/signing/verify.sh tests/signing/verify_cases.py \
+	tests/bench/verify-hash.sh
+
+if HAVE_CMOCKA
+check_PROGRAMS += tests/signing/test_sig_json
+TESTS += tests/signing/test_sig_json
+tests_signing_test_sig_json_SOURCES = tests/signing/test_sig_json.c
+tests_signing_test_sig_json_CPPFLAGS = $(PW_TEST_CPPFLAGS)
+tests_signing_test_sig_json_CFLAGS = $(PW_TEST_CFLAGS)
+tests_signing_test_sig_json_LDADD = $(PW_AGENT_LIBS) $(CMOCKA_LIBS)
+endif
+
+TESTS += tests/signing/verify.sh
