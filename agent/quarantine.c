@@ -345,6 +345,8 @@ record_build(const struct quarantine_subject *subj, const char *sha,
 		     true);
 	json_key_str(f, "format", res ? pw_result_format(res) : "unknown",
 		     true);
+	if (subj->signature)
+		json_key_str(f, "signature", subj->signature, true);
 	json_key_str(f, "quarantined_at", when, true);
 	fprintf(f, "  \"quarantined_at_unix\": %" PRId64 ",\n", (int64_t)now);
 	json_key_str(f, "picklewarden_version", pw_version(), true);

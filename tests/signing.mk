@@ -4,6 +4,7 @@
 EXTRA_DIST += \
 	tests/signing/sign.py \
 	tests/signing/verify.sh tests/signing/verify_cases.py \
+	tests/signing/agent.sh tests/signing/agent_cases.py \
 	tests/bench/verify-hash.sh
 
 if HAVE_CMOCKA
@@ -15,4 +16,4 @@ tests_signing_test_sig_json_CFLAGS = $(PW_TEST_CFLAGS)
 tests_signing_test_sig_json_LDADD = $(PW_AGENT_LIBS) $(CMOCKA_LIBS)
 endif
 
-TESTS += tests/signing/verify.sh
+TESTS += tests/signing/verify.sh tests/signing/agent.sh

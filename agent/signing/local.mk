@@ -8,4 +8,5 @@ agent_libagent_a_SOURCES += \
 	agent/signing/sig_crypto.c agent/signing/sig_crypto.h \
 	agent/signing/sig_model.c agent/signing/sig_model.h \
 	agent/signing/sig_verify.c agent/signing/sig_verify.h \
+	agent/signing/sig_decide.c agent/signing/sig_decide.h \
 	agent/signing/cmd_verify.c

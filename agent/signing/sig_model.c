@@ -66,6 +66,23 @@ ignored(const struct walk *w, const char *rel)
 	return false;
 }
 
+bool
+sig_model_ignored(const struct sig_manifest *m, const char *rel,
+		  const char *sig_rel)
+{
+	const char *list[6 + SIG_MAX_IGNORE];
+	struct walk w = {.ignore = list};
+	size_t i;
+
+	for (i = 0; i < 4; i++)
+		list[w.n_ignore++] = git_paths[i];
+	if (sig_rel)
+		list[w.n_ignore++] = sig_rel;
+	for (i = 0; i < m->n_ignore && i < SIG_MAX_IGNORE; i++)
+		list[w.n_ignore++] = m->ignore[i];
+	return ignored(&w, rel);
+}
+
 static int
 push(struct walk *w, char *rel)
 {

@@ -76,6 +76,12 @@ void sig_diff_clear(struct sig_diff *d);
 int sig_hash_fd(int fd, uint64_t start, uint64_t end, unsigned char out[32],
 		uint64_t *ret_bytes);
 
+/* True when rel (a path relative to the model directory) is left out of
+ * the comparison: git paths, the manifest's ignore_paths, or sig_rel (the
+ * signature's own path in the model, may be NULL). */
+bool sig_model_ignored(const struct sig_manifest *m, const char *rel,
+		       const char *sig_rel);
+
 /* The item name the reference prints: "path" or "path:start:end". */
 char *sig_item_name(const struct sig_item *it);
 
