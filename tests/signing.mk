@@ -17,3 +17,14 @@ tests_signing_test_sig_json_LDADD = $(PW_AGENT_LIBS) $(CMOCKA_LIBS)
 endif
 
 TESTS += tests/signing/verify.sh tests/signing/agent.sh
+
+# libFuzzer harness for the signature reader (CC=clang --enable-fuzz).
+EXTRA_DIST += tests/fuzz/fuzz_sig_bundle.c
+if ENABLE_FUZZ
+noinst_PROGRAMS += tests/fuzz/fuzz_sig_bundle
+tests_fuzz_fuzz_sig_bundle_SOURCES = tests/fuzz/fuzz_sig_bundle.c
+tests_fuzz_fuzz_sig_bundle_CPPFLAGS = $(PW_TEST_CPPFLAGS)
+tests_fuzz_fuzz_sig_bundle_CFLAGS = $(AM_CFLAGS)
+tests_fuzz_fuzz_sig_bundle_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_sig_bundle_LDADD = $(PW_AGENT_LIBS)
+endif

@@ -20,7 +20,7 @@
 #define PREDICATE_V1 "https://model_signing/signature/v1.0"
 #define PREDICATE_COMPAT "https://model_signing/Digests/v0.1"
 
-static enum sig_parse_status
+static enum sig_parse_status __attribute__((format(printf, 4, 5)))
 say(char *why, size_t cap, enum sig_parse_status st, const char *fmt, ...)
 {
 	va_list ap;

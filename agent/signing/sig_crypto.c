@@ -38,7 +38,7 @@ struct sig_trust {
 	bool system_roots;
 };
 
-static void
+static void __attribute__((format(printf, 3, 4)))
 say(char *why, size_t cap, const char *fmt, ...)
 {
 	va_list ap;

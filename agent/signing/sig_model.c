@@ -32,7 +32,7 @@ struct walk {
 	size_t why_cap;
 };
 
-static int
+static int __attribute__((format(printf, 3, 4)))
 fail(struct walk *w, enum sig_model_status st, const char *fmt, ...)
 {
 	va_list ap;

@@ -255,6 +255,7 @@ scan_open(struct fx *fx, const char *name, struct scanned *s)
 	s->subj.name = name;
 	s->subj.path = s->path;
 	s->subj.sha256 = NULL;
+	s->subj.signature = NULL;
 }
 
 /* Names in the store directory (entries and leftovers), "." excluded. */
@@ -1035,6 +1036,7 @@ unprivileged_round_trip(const char *root)
 	subj.name = "f.bin";
 	subj.path = path;
 	subj.sha256 = NULL;
+	subj.signature = NULL;
 	if (quarantine_move(st, &subj, NULL, id, sizeof(id)) != QUARANTINE_OK)
 		return 13;
 	close(fd);
