@@ -257,30 +257,50 @@ policy_signing_active(const struct policy_signing *s)
 	return false;
 }
 
+/* A path as paths_expand reads it back: "$" doubled. */
+static void
+write_path(FILE *out, const char *p)
+{
+	for (; *p; p++) {
+		if (*p == '$')
+			fputc('$', out);
+		fputc(*p, out);
+	}
+}
+
 static void
 write_files(FILE *out, const char *key, char **v, size_t n)
 {
+	bool quote = false;
 	size_t i;
 
-	fprintf(out, "%s = ", key);
 	for (i = 0; i < n; i++)
-		fprintf(out, "%s%s", i ? ", " : "", v[i]);
-	fputc('\n', out);
+		quote |= strpbrk(v[i], ";#") != NULL;
+	fprintf(out, "%s = %s", key, quote ? "\"" : "");
+	for (i = 0; i < n; i++) {
+		fputs(i ? ", " : "", out);
+		write_path(out, v[i]);
+	}
+	fprintf(out, "%s\n", quote ? "\"" : "");
 }
 
 void
 policy_signing_write(const struct policy_signing *s, FILE *out)
 {
+	bool quote = false;
 	size_t i;
 
 	fputs("\n[signing]\n", out);
 	write_files(out, "keys", s->keys, s->n_keys);
 	write_files(out, "certificate_roots", s->certificate_roots,
 		    s->n_roots);
-	fprintf(out, "require_signature = %s",
-		policy_require_name(s->require_default));
 	for (i = 0; i < s->n_require; i++)
-		fprintf(out, ", %s:%s", policy_require_name(s->require[i].level),
-			s->require[i].path);
-	fputc('\n', out);
+		quote |= strpbrk(s->require[i].path, ";#") != NULL;
+	fprintf(out, "require_signature = %s%s", quote ? "\"" : "",
+		policy_require_name(s->require_default));
+	for (i = 0; i < s->n_require; i++) {
+		fprintf(out, ", %s:", policy_require_name(s->require[i].level));
+		write_path(out, s->require[i].path);
+	}
+	fprintf(out, "%s\n", quote ? "\"" : "");
 }

@@ -8,12 +8,16 @@ EXTRA_DIST += \
 	tests/bench/verify-hash.sh
 
 if HAVE_CMOCKA
-check_PROGRAMS += tests/signing/test_sig_json
-TESTS += tests/signing/test_sig_json
+check_PROGRAMS += tests/signing/test_sig_json tests/signing/test_policy_signing
+TESTS += tests/signing/test_sig_json tests/signing/test_policy_signing
 tests_signing_test_sig_json_SOURCES = tests/signing/test_sig_json.c
 tests_signing_test_sig_json_CPPFLAGS = $(PW_TEST_CPPFLAGS)
 tests_signing_test_sig_json_CFLAGS = $(PW_TEST_CFLAGS)
 tests_signing_test_sig_json_LDADD = $(PW_AGENT_LIBS) $(CMOCKA_LIBS)
+tests_signing_test_policy_signing_SOURCES = tests/signing/test_policy_signing.c
+tests_signing_test_policy_signing_CPPFLAGS = $(PW_TEST_CPPFLAGS)
+tests_signing_test_policy_signing_CFLAGS = $(PW_TEST_CFLAGS)
+tests_signing_test_policy_signing_LDADD = $(PW_AGENT_LIBS) $(CMOCKA_LIBS)
 endif
 
 TESTS += tests/signing/verify.sh tests/signing/agent.sh

@@ -110,6 +110,11 @@ def pki(out):
         "leaf384": _cert("pw signer 384", "pw test intermediate",
                          keys["leaf384"], keys["inter"], now - day,
                          now + 365 * day, False, _ku(sign=True)),
+        # Expired since it signed: the reference checks the chain at the
+        # leaf's notBefore, so this still verifies.
+        "expiredleaf": _cert("pw past signer", "pw test intermediate",
+                             keys["leaf"], keys["inter"], now - 8 * day,
+                             now - day, False, _ku(sign=True)),
         # No digitalSignature, no codeSigning: may not sign.
         "wrongusage": _cert("pw tls server", "pw test intermediate",
                             keys["leaf"], keys["inter"], now - day,

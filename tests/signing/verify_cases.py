@@ -213,6 +213,10 @@ def run(t):
                  "certificate-chain")
     check("expiry is the reason", "expired" in out.get("detail", ""),
           out.get("detail"))
+    sign("--key", key("leaf.pem"), "--cert", key("expiredleaf.crt"),
+         "--chain", key("inter.crt"), m)
+    expect("a leaf that expired after signing (checked at its notBefore)",
+           ["--certificate-chain", key("root.crt"), m], 0)
     sign("--key", key("leaf.pem"), "--cert", key("wrongusage.crt"),
          "--chain", key("inter.crt"), m)
     expect("a certificate without signing usage",
