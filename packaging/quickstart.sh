@@ -17,6 +17,7 @@ packages=(
 	libzip-dev libarchive-dev zlib1g-dev liblzma-dev libssl-dev
 	libiniparser-dev libinotifytools0-dev libcmocka-dev
 	python3 util-linux procps
+	python3-cryptography
 )
 
 need_install() {
