@@ -106,7 +106,7 @@ report(const char *path, const char *sig, const struct sig_verify_result *r,
 		json_list("missing", r->diff.missing, r->diff.n_missing);
 		json_list("mismatch", r->diff.mismatch, r->diff.n_mismatch);
 		printf(",\n  \"files\": %llu,\n  \"bytes_hashed\": %llu,\n"
-		       "  \"hash_seconds\": %.6f,\n  \"hash_gb_per_s\": %.3f\n"
+		       "  \"seconds\": %.6f,\n  \"gb_per_s\": %.3f\n"
 		       "}\n", (unsigned long long)r->diff.files,
 		       (unsigned long long)r->diff.bytes_hashed, secs, gbs);
 		return;

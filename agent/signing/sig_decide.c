@@ -19,9 +19,12 @@
 bool
 sig_pickle_bearing(const struct pw_result *result)
 {
+	/* Formats that are pickles or always hold one, for scans that
+	 * stopped (verdict error) before any opcode ran.  A .npy or .npz
+	 * holds a pickle only for object arrays, and then opcodes ran. */
 	static const char *const formats[] = {
 		"pickle", "pytorch-zip", "torchscript", "legacy-torch",
-		"joblib", "numpy", "npz", NULL};
+		"joblib", NULL};
 	const char *f;
 	size_t i;
 
