@@ -118,10 +118,12 @@ parse_material(const struct sj_value *vm, struct sig_bundle *b, char *why,
 		/* sign_sigstore_pb.Signature.read drops rawBytes and
 		 * keyDetails: only the hint is used. */
 		h = sj_get(pk, "hint");
-		if (h && h->type != SJ_NULL) {
-			if (h->type != SJ_STRING)
-				return say(why, cap, SIG_PARSE_MALFORMED,
-					   "publicKey.hint is not a string");
+		if (h && h->type != SJ_NULL && h->type != SJ_STRING)
+			return say(why, cap, SIG_PARSE_MALFORMED,
+				   "publicKey.hint is not a string");
+		/* sign_ec_key.Verifier tests the hint for truth: an empty
+		 * one is no hint. */
+		if (h && h->type == SJ_STRING && h->text_len > 0) {
 			b->key_hint = strdup(h->text);
 			if (!b->key_hint)
 				return SIG_PARSE_NOMEM;

@@ -105,7 +105,9 @@ sig_trust_use_system_roots(struct sig_trust *t)
 static BIO *
 read_pem(const char *path, char *why, size_t cap)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO put in place of the file must not hang us
+	 * (fstat refuses it right after). */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	struct stat st;
 	char *buf = NULL;
 	size_t got = 0;

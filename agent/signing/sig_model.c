@@ -50,19 +50,23 @@ fail(struct walk *w, enum sig_model_status st, const char *fmt, ...)
 
 /* serialization.py should_ignore: path.is_relative_to(ignored). */
 static bool
+ignored_by(const char *g, const char *rel)
+{
+	size_t n = strlen(g);
+
+	if (strcmp(g, ".") == 0)
+		return true;	/* the model itself */
+	return strncmp(rel, g, n) == 0 && (rel[n] == '\0' || rel[n] == '/');
+}
+
+static bool
 ignored(const struct walk *w, const char *rel)
 {
 	size_t i;
 
-	for (i = 0; i < w->n_ignore; i++) {
-		const char *g = w->ignore[i];
-		size_t n = strlen(g);
-
-		if (strcmp(g, ".") == 0)
-			return true;	/* the model itself */
-		if (strncmp(rel, g, n) == 0 && (rel[n] == '\0' || rel[n] == '/'))
+	for (i = 0; i < w->n_ignore; i++)
+		if (ignored_by(w->ignore[i], rel))
 			return true;
-	}
 	return false;
 }
 
@@ -70,17 +74,17 @@ bool
 sig_model_ignored(const struct sig_manifest *m, const char *rel,
 		  const char *sig_rel)
 {
-	const char *list[6 + SIG_MAX_IGNORE];
-	struct walk w = {.ignore = list};
 	size_t i;
 
-	for (i = 0; i < 4; i++)
-		list[w.n_ignore++] = git_paths[i];
-	if (sig_rel)
-		list[w.n_ignore++] = sig_rel;
-	for (i = 0; i < m->n_ignore && i < SIG_MAX_IGNORE; i++)
-		list[w.n_ignore++] = m->ignore[i];
-	return ignored(&w, rel);
+	for (i = 0; i < sizeof(git_paths) / sizeof(git_paths[0]); i++)
+		if (ignored_by(git_paths[i], rel))
+			return true;
+	if (sig_rel && ignored_by(sig_rel, rel))
+		return true;
+	for (i = 0; i < m->n_ignore; i++)
+		if (ignored_by(m->ignore[i], rel))
+			return true;
+	return false;
 }
 
 static int
@@ -193,7 +197,9 @@ open_beneath(int rootfd, const char *rel)
 	int fd;
 
 	memset(&how, 0, sizeof(how));
-	how.flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY;
+	/* O_NONBLOCK: a FIFO swapped in after the walk must not hang the
+	 * open; fstat then refuses it. */
+	how.flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
 	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
 		      RESOLVE_NO_MAGICLINKS;
 	fd = (int)syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
@@ -469,7 +475,7 @@ sig_model_compare(const char *model_path, const char *sig_path,
 			fd = open_beneath(rootfd, w.paths[i]);
 		else
 			fd = open(model_path, O_RDONLY | O_NOFOLLOW |
-				  O_CLOEXEC | O_NOCTTY);
+				  O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 		if (fd < 0 || fstat(fd, &fst) != 0) {
 			fail(&w, SIG_MODEL_IO, "%s: %s", w.paths[i],
 			     strerror(errno));

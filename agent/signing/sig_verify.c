@@ -60,7 +60,9 @@ set(struct sig_verify_result *res, enum sig_outcome o, enum sig_reason r)
 static int
 read_small(const char *path, char **ret, size_t *ret_len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO put in place of the file must not hang us
+	 * (fstat refuses it right after). */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	struct stat st;
 	char *buf = NULL;
 	size_t got = 0;
