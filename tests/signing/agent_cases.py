@@ -37,6 +37,7 @@ warn = os.path.join(h.base, "warn")
 conf = os.path.join(h.base, "pw.ini")
 with open(conf, "w") as f:
     f.write("[watch]\nroots = %s, %s\n[quarantine]\ndirectory = %s\n"
+            "[actions]\nsuspicious = quarantine\n"
             "[signing]\nkeys = %s\nrequire_signature = enforce:%s, "
             "warn:%s\n" % (enf, warn, h.quarantine,
                            os.path.join(pki, "p256.pub"), enf, warn))
@@ -73,6 +74,14 @@ with open(tampered, "ab") as f:
 evil = os.path.join(enf, "signedevil", "evil.pkl")
 write(evil, malicious(3))
 sign(key, os.path.dirname(evil))
+# A suspicious pickle (a class outside the allowlist) signed by a trusted
+# key is trusted although suspicious = quarantine; unsigned, it is taken.
+SUSPICIOUS = b"cmylab.models\nNet\n)\x81."
+sus_signed = os.path.join(enf, "custom", "net.pkl")
+write(sus_signed, SUSPICIOUS)
+sign(key, os.path.dirname(sus_signed))
+sus_unsigned = os.path.join(warn, "net.pkl")
+write(sus_unsigned, SUSPICIOUS)
 wfile = os.path.join(warn, "u.pkl")
 write(wfile, BENIGN)
 
@@ -94,7 +103,14 @@ check(os.path.exists(wfile) and wfile not in h.records(),
       "warn took the file")
 check(os.path.exists(os.path.join(signed, "a.pkl")),
       "watch: signed pickle was taken")
-print("ok: watch: tampered, signed-but-malicious, warn")
+agent.wait_for(r'action=trusted verdict=suspicious path="%s"[^\n]*'
+               r'signature="signed: listed in' % sus_signed.replace(".", r"\."))
+wait_until(lambda: sus_unsigned in h.records(), 30,
+           "unsigned suspicious pickle quarantined by its action")
+check(os.path.exists(sus_signed) and sus_signed not in h.records(),
+      "signed suspicious pickle was taken")
+print("ok: watch: tampered, signed-but-malicious, signed suspicious "
+      "trusted, warn")
 
 # A pickle that lands before its signature: quarantined, then released.
 late_dir = os.path.join(enf, "late")

@@ -41,7 +41,7 @@ def sign(*args):
 
 def verify(*args):
     p = subprocess.run([PW, "verify", "--no-config", "--json", *args],
-                       capture_output=True, env=ENV)
+                       capture_output=True, env=ENV, timeout=120)
     try:
         out = json.loads(p.stdout) if p.stdout else {}
     except ValueError:
@@ -193,6 +193,10 @@ def run(t):
     expect("a duplicate key", ["--key", key("p256.pub"), m], 1, "malformed")
     open(sig, "wb").write(good.replace(b'"mediaType"', b'"mediaType\xff"'))
     expect("invalid UTF-8", ["--key", key("p256.pub"), m], 1, "malformed")
+    os.unlink(sig)
+    os.mkfifo(sig)
+    expect("a FIFO as signature does not hang", ["--key", key("p256.pub"),
+                                                 m], 2, "unreadable")
     os.unlink(sig)
     expect("no signature file", ["--key", key("p256.pub"), m], 1,
            "no-signature")
