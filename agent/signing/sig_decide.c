@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "agent/escape.h"
 #include "agent/log.h"
@@ -71,6 +72,24 @@ load_trust(const struct policy *policy, char *why, size_t cap)
 		}
 	}
 	return t;
+}
+
+/* path made absolute the way the quarantine store does it (the working
+ * directory prepended, nothing resolved), so require_signature paths and
+ * the walk up see the same names the record will; NULL when out of
+ * memory or the working directory is gone. */
+static char *
+absolute(const char *path)
+{
+	char *cwd, *out = NULL;
+
+	if (path[0] == '/')
+		return strdup(path);
+	cwd = getcwd(NULL, 0);
+	if (cwd && asprintf(&out, "%s/%s", cwd, path) < 0)
+		out = NULL;
+	free(cwd);
+	return out;
 }
 
 /* The directory of the nearest model.sig above path, or NULL. */
@@ -148,33 +167,41 @@ file_matches(const struct sig_manifest *m, size_t first, size_t count,
 }
 
 void
-sig_decide_file(const struct policy *policy, const char *path, int fd,
+sig_decide_file(const struct policy *policy, const char *given_path, int fd,
 		const struct stat *st, struct sig_decision *ret)
 {
 	struct sig_verify_result res;
 	struct sig_manifest *m = NULL;
 	struct sig_trust *t = NULL;
-	char *dir = NULL, sigpath[PATH_MAX], why[300];
+	char *dir = NULL, *path = NULL, sigpath[PATH_MAX], why[300];
 	const char *base, *rel;
 	size_t first = 0, count;
 	int match;
 
 	(void)st;
 	memset(ret, 0, sizeof(*ret));
-	if (!policy || !path || !policy_signing_active(&policy->signing))
+	if (!policy || !given_path ||
+	    !policy_signing_active(&policy->signing))
 		return;
+	path = absolute(given_path);
+	if (!path) {
+		ret->state = SIG_STATE_UNSIGNED;
+		ret->level = policy_signing_required(&policy->signing,
+						     given_path);
+		snprintf(ret->note, sizeof(ret->note), "no absolute path");
+		return;
+	}
 	ret->level = policy_signing_required(&policy->signing, path);
-	base = strrchr(path, '/');
-	base = base ? base + 1 : path;
+	base = strrchr(path, '/') + 1;
 	if (strcmp(base, SIG_NAME) == 0)
-		return;		/* the signature itself */
+		goto out;	/* the signature itself */
 	ret->state = SIG_STATE_UNSIGNED;
 	dir = find_model_dir(path);
 	if (!dir) {
 		snprintf(ret->note, sizeof(ret->note),
 			 "no %s in the %u directories above", SIG_NAME,
 			 SIG_MAX_WALK_UP);
-		return;
+		goto out;
 	}
 	snprintf(sigpath, sizeof(sigpath), "%s%s%s", dir,
 		 strcmp(dir, "/") == 0 ? "" : "/", SIG_NAME);
@@ -215,6 +242,7 @@ out:
 	sig_manifest_free(m);
 	sig_trust_free(t);
 	free(dir);
+	free(path);
 }
 
 static enum policy_action
@@ -263,20 +291,28 @@ sig_decide_action(const struct policy *policy, const struct sig_decision *sd,
 
 size_t
 sig_decide_released(const struct policy *policy,
-		    struct quarantine_store *store, const char *path)
+		    struct quarantine_store *store, const char *given_path)
 {
 	struct sig_verify_result res;
 	struct sig_manifest *m = NULL;
 	struct sig_trust *t = NULL;
 	struct quarantine_entry *e = NULL;
-	char why[300], *dir = NULL, *slash, esc[1024];
+	char why[300], *dir = NULL, *path = NULL, *slash, esc[1024];
 	size_t n = 0, i, done = 0, dl;
+	const char *gb;
 
-	if (!policy || !store || !policy_signing_active(&policy->signing))
+	if (!policy || !store || !given_path ||
+	    !policy_signing_active(&policy->signing))
+		return 0;
+	gb = strrchr(given_path, '/');
+	if (strcmp(gb ? gb + 1 : given_path, SIG_NAME) != 0)
+		return 0;
+	path = absolute(given_path);
+	if (!path)
 		return 0;
 	slash = strrchr(path, '/');
-	if (!slash || strcmp(slash + 1, SIG_NAME) != 0 || slash == path)
-		return 0;
+	if (slash == path)
+		goto out;	/* /model.sig: no model directory name */
 	dir = strndup(path, (size_t)(slash - path));
 	t = load_trust(policy, why, sizeof(why));
 	if (!dir || !t ||
@@ -320,5 +356,6 @@ out:
 	sig_manifest_free(m);
 	sig_trust_free(t);
 	free(dir);
+	free(path);
 	return done;
 }

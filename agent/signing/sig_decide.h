@@ -54,8 +54,8 @@ struct sig_decision {
 };
 
 /*
- * Looks up the signature of the file open as fd (path absolute, st its
- * fstat).  Always fills *ret (state NONE when [signing] is inactive);
+ * Looks up the signature of the file open as fd (path as the caller
+ * names it: absolute, or relative to the working directory; st its fstat).  Always fills *ret (state NONE when [signing] is inactive);
  * never fails: a signature that cannot be read or checked makes the file
  * UNSIGNED with the reason in note.
  */

@@ -50,8 +50,11 @@ sign(key, signed)
 unsigned = os.path.join(enf, "unsigned", "b.pkl")
 write(unsigned, BENIGN)
 write(os.path.join(enf, "unsigned", "notes.txt"), b"not a pickle\n")
+# A relative PATH: require_signature paths are absolute, and the walk up to
+# model.sig must not stop at the working directory.
 p = subprocess.run([PICKLEWARDEN, "scan", "--config", conf, "--quarantine",
-                    enf], capture_output=True, env=h.env())
+                    "enforce"], capture_output=True, env=h.env(),
+                   cwd=h.base)
 recs = h.records()
 check(unsigned in recs and not os.path.exists(unsigned),
       "scan --quarantine: unsigned pickle in an enforce root not taken: %r"
