@@ -26,8 +26,8 @@ usage(FILE *out)
 {
 	fputs("usage: picklewarden verify [--key PEM]... "
 	      "[--certificate-chain PEM]...\n"
-	      "                           [--signature FILE] [--ignore-path P]... [--json] "
-	      "[--config FILE | --no-config] PATH\n"
+	      "           [--signature FILE] [--ignore-path P]... [--json]\n"
+	      "           [--config FILE | --no-config] PATH\n"
 	      "Verifies an OpenSSF model-signing signature (Sigstore bundle "
 	      "with a DSSE\nin-toto statement) over the model at PATH (a "
 	      "directory or one file).\n"
