@@ -22,3 +22,4 @@ picklewarden_LDADD = $(PW_AGENT_LIBS)
 include agent/cli/local.mk
 include agent/watch/local.mk
 include agent/store/local.mk
+include agent/signing/local.mk

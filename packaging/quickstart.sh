@@ -26,6 +26,7 @@ packages=(
 	python3-msgpack python3-pil python3-tz python3-dateutil python3-lz4
 	python3-zstandard python3-py7zr
 	mandoc python3-jsonschema systemd
+	python3-cryptography
 )
 
 need_install() {

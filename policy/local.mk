@@ -7,4 +7,5 @@ policy_libpolicy_a_SOURCES = \
 	policy/ini.c policy/ini.h \
 	policy/values.c \
 	policy/write.c \
-	policy/paths.c policy/paths.h
+	policy/paths.c policy/paths.h \
+	policy/policy_signing.c policy/policy_signing.h

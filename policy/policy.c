@@ -56,6 +56,7 @@ const char *const *const policy_section_keys[POLICY_SECTION_COUNT] = {
 	[POLICY_SECTION_QUARANTINE] = keys_quarantine,
 	[POLICY_SECTION_LOG] = keys_log,
 	[POLICY_SECTION_AGENT] = keys_agent,
+	[POLICY_SECTION_SIGNING] = policy_signing_keys,
 };
 
 const char *
@@ -70,6 +71,7 @@ policy_section_name(enum policy_section section)
 	case POLICY_SECTION_QUARANTINE: return "quarantine";
 	case POLICY_SECTION_LOG: return "log";
 	case POLICY_SECTION_AGENT: return "agent";
+	case POLICY_SECTION_SIGNING: return "signing";
 	case POLICY_SECTION_COUNT: break;
 	}
 	return "unknown";
@@ -179,6 +181,7 @@ policy_free(struct policy *p)
 	free(p->quarantine_dir);
 	free(p->syslog_facility_name);
 	free(p->state_dir);
+	policy_signing_clear(&p->signing);
 	free(p);
 }
 

@@ -28,6 +28,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "policy/policy_signing.h"
+
 /* Characters per line, not counting the newline.  iniparser 4.1 rejects
  * the whole file on a line of 1023 or more (its buffer is 1024 bytes with
  * the newline and NUL), so we check first and name the line. */
@@ -104,6 +106,9 @@ struct policy {
 	unsigned watchdog_sec;		/* a scan running longer than this is
 					   reported stuck; 0 = off */
 	char *state_dir;		/* absolute */
+
+	/* [signing]: see policy_signing.h */
+	struct policy_signing signing;
 };
 
 /*

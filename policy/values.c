@@ -325,6 +325,8 @@ policy_apply_key(struct policy *p, enum policy_section sec, const char *key,
 		*dst = s;
 		return 0;
 	}
+	if (sec == POLICY_SECTION_SIGNING)
+		return policy_signing_apply(&p->signing, key, value, why);
 	if (sec == POLICY_SECTION_LOG) {
 		char *s;
 

@@ -96,6 +96,7 @@ policy_write(const struct policy *p, FILE *out)
 		p->queue_length, p->watchdog_sec);
 	write_path_value(out, p->state_dir);
 	fputc('\n', out);
+	policy_signing_write(&p->signing, out);
 	if (fflush(out) != 0 || ferror(out))
 		return -1;
 	return 0;

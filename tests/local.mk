@@ -22,3 +22,4 @@ include tests/watch.mk
 include tests/evasions/local.mk
 include tests/realworld/local.mk
 include tests/packaging.mk
+include tests/signing.mk

@@ -8,6 +8,7 @@
 #include "agent/store/escape.h"
 #include "agent/store/log.h"
 #include "agent/store/sha256.h"
+#include "agent/signing/sig_decide.h"
 
 const char *
 decide_outcome_name(enum decide_outcome outcome)
@@ -29,7 +30,9 @@ decide_apply(const struct policy *policy, struct quarantine_store *store,
 {
 	struct decision d;
 	struct log_decision line;
-	char why[256];
+	struct sig_decision sd;
+	char why[256], signote[1024];
+	bool sig_trusted;
 	int verdict;
 
 	if (!policy || !subj || !subj->path || !subj->st || subj->fd < 0 ||
@@ -46,6 +49,13 @@ decide_apply(const struct policy *policy, struct quarantine_store *store,
 	}
 	d.verdict = (enum pw_verdict)verdict;
 	d.action = policy->action[verdict];
+	/* [signing]: a late model.sig may release files; a signature may
+	 * trust, condemn (tampered) or require (unsigned) this one. */
+	(void)sig_decide_released(policy, store, subj->path);
+	sig_decide_file(policy, subj->path, subj->fd, subj->st, &sd);
+	d.action = sig_decide_action(policy, &sd, result, d.action,
+				     &sig_trusted, signote, sizeof(signote));
+	line.signature = signote[0] ? signote : NULL;
 	d.quarantine_status = QUARANTINE_OK;
 	if (d.action == POLICY_ACTION_NONE) {
 		/* Clean files are the common case: no digest, no log. */
@@ -62,6 +72,8 @@ decide_apply(const struct policy *policy, struct quarantine_store *store,
 	if (d.action == POLICY_ACTION_QUARANTINE &&
 	    policy->trusted_sha256.n == 0 && store != NULL && subj->name) {
 		d.sha256[0] = '\0';
+	} else if (sd.sha256[0]) {
+		memcpy(d.sha256, sd.sha256, sizeof(d.sha256));
 	} else if (sha256_fd(subj->fd, d.sha256, NULL) != 0) {
 		int saved = errno;
 
@@ -74,7 +86,8 @@ decide_apply(const struct policy *policy, struct quarantine_store *store,
 		return -1;
 	}
 	line.sha256 = d.sha256[0] ? d.sha256 : NULL;
-	if (d.sha256[0] && policy_is_trusted(policy, d.sha256)) {
+	if ((d.sha256[0] && policy_is_trusted(policy, d.sha256)) ||
+	    sig_trusted) {
 		d.outcome = DECIDE_TRUSTED;
 		line.action = "trusted";
 	} else if (d.action == POLICY_ACTION_LOG) {
@@ -85,6 +98,7 @@ decide_apply(const struct policy *policy, struct quarantine_store *store,
 			.fd = subj->fd, .st = subj->st, .dirfd = subj->dirfd,
 			.name = subj->name, .path = subj->path,
 			.sha256 = d.sha256[0] ? d.sha256 : NULL,
+			.signature = line.signature,
 		};
 
 		if (!store) {

@@ -20,6 +20,7 @@ static const struct {
 	{"scan", cmd_scan, "scan files and directories once"},
 	{"watch", cmd_watch, "watch the model caches and act on what lands"},
 	{"quarantine", cmd_quarantine, "list, show, restore or purge quarantined files"},
+	{"verify", cmd_verify, "check a model against its OpenSSF model signature"},
 	{"check-config", cmd_check_config, "validate and print the effective configuration"},
 };
 

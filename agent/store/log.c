@@ -163,6 +163,8 @@ log_format_decision(const struct log_decision *d, char *buf, size_t cap)
 		append_quoted(buf, cap, &n, "id", d->quarantine_id, 80);
 	if (d->error)
 		append_quoted(buf, cap, &n, "error", d->error, 256);
+	if (d->signature)
+		append_quoted(buf, cap, &n, "signature", d->signature, 400);
 	if (res) {
 		top_findings(res, top, sizeof(top));
 		if (top[0])

@@ -42,6 +42,8 @@ struct log_decision {
 	const struct pw_result *result; /* verdict, format, findings */
 	const char *quarantine_id;	/* the store entry, or NULL */
 	const char *error;	/* why the action failed, or NULL */
+	const char *signature;	/* the model-signature finding (signed by
+				   whom, tampered, unsigned), or NULL */
 };
 
 /*

@@ -81,6 +81,8 @@ struct quarantine_subject {
 	const char *path;	/* the absolute path, for the record */
 	const char *sha256;	/* hex digest of fd's content when already
 				   known, or NULL to compute it */
+	const char *signature;	/* the model-signature finding for the
+				   record ("signature" member), or NULL */
 };
 
 /*

@@ -101,6 +101,8 @@ quarantine_record_build(const struct quarantine_subject *subj,
 			       "unknown");
 	store_json_member_str(w, "format",
 			       res ? pw_result_format(res) : "unknown");
+	if (subj->signature)
+		store_json_member_str(w, "signature", subj->signature);
 	store_json_member_str(w, "quarantined_at", when);
 	store_json_member_i64(w, "quarantined_at_unix", (int64_t)now);
 	store_json_member_str(w, "picklewarden_version", pw_version());

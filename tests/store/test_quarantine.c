@@ -256,6 +256,7 @@ scan_open(struct fx *fx, const char *name, struct scanned *s)
 	s->subj.name = name;
 	s->subj.path = s->path;
 	s->subj.sha256 = NULL;
+	s->subj.signature = NULL;
 }
 
 /* Names in the store directory (entries and leftovers), "." excluded. */
@@ -906,6 +907,7 @@ test_relative_path(void **state)
 	s.subj.name = "src/rel.bin";
 	s.subj.path = "src/rel.bin";
 	s.subj.sha256 = NULL;
+	s.subj.signature = NULL;
 	assert_int_equal(quarantine_move(fx->store, &s.subj, fx->res, id,
 					 sizeof(id)), QUARANTINE_OK);
 	close(s.fd);
@@ -1036,6 +1038,7 @@ unprivileged_round_trip(const char *root)
 	subj.name = "f.bin";
 	subj.path = path;
 	subj.sha256 = NULL;
+	subj.signature = NULL;
 	if (quarantine_move(st, &subj, NULL, id, sizeof(id)) != QUARANTINE_OK)
 		return 13;
 	close(fd);

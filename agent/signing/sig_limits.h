@@ -1,0 +1,35 @@
+/*
+ * sig_limits.h - every cap of the signature code, each with its reason.
+ */
+#ifndef PW_AGENT_SIG_LIMITS_H
+#define PW_AGENT_SIG_LIMITS_H
+
+/* A bundle is read whole.  A model of 100,000 files has a payload of about
+ * 15 MB (≈150 bytes per resource), base64 makes it 20 MB: 64 MiB is far
+ * above any real signature and still bounds memory. */
+#define SIG_MAX_BUNDLE (64u * 1024 * 1024)
+/* Bundles nest five levels, statements four: 32 leaves room and bounds the
+ * recursion of the JSON reader. */
+#define SIG_JSON_MAX_DEPTH 32
+/* Values in one document (each costs about 64 bytes while parsing). */
+#define SIG_JSON_MAX_VALUES (4u * 1024 * 1024)
+/* Members of one object: ours have at most six; the duplicate check is
+ * quadratic in this. */
+#define SIG_JSON_MAX_MEMBERS 256
+/* Resources (files or shards) in one manifest. */
+#define SIG_MAX_RESOURCES 1000000u
+/* Entries in ignore_paths, and certificates in a chain. */
+#define SIG_MAX_IGNORE 4096u
+#define SIG_MAX_CHAIN 16u
+/* Files walked in a model directory, and its depth. */
+#define SIG_MAX_FILES 1000000u
+#define SIG_MAX_DIR_DEPTH 64u
+/* Levels walked up from a file to find its model.sig (an HF snapshot file
+ * sits 1-3 levels below its model directory). */
+#define SIG_MAX_WALK_UP 16u
+/* Read size when hashing: large buffered reads keep the disk streaming. */
+#define SIG_HASH_CHUNK (1024u * 1024)
+/* A PEM key or certificate file. */
+#define SIG_MAX_PEM (1024u * 1024)
+
+#endif

@@ -1,0 +1,34 @@
+# tests for signed models (issue 17): a cmocka binary for the strict JSON
+# reader and the encoders, and end-to-end `verify` and agent cases whose
+# vectors tests/signing/sign.py makes with python3-cryptography.
+EXTRA_DIST += \
+	tests/signing/sign.py \
+	tests/signing/verify.sh tests/signing/verify_cases.py \
+	tests/signing/agent.sh tests/signing/agent_cases.py \
+	tests/bench/verify-hash.sh
+
+if HAVE_CMOCKA
+check_PROGRAMS += tests/signing/test_sig_json tests/signing/test_policy_signing
+TESTS += tests/signing/test_sig_json tests/signing/test_policy_signing
+tests_signing_test_sig_json_SOURCES = tests/signing/test_sig_json.c
+tests_signing_test_sig_json_CPPFLAGS = $(PW_TEST_CPPFLAGS)
+tests_signing_test_sig_json_CFLAGS = $(PW_TEST_CFLAGS)
+tests_signing_test_sig_json_LDADD = $(PW_AGENT_LIBS) $(CMOCKA_LIBS)
+tests_signing_test_policy_signing_SOURCES = tests/signing/test_policy_signing.c
+tests_signing_test_policy_signing_CPPFLAGS = $(PW_TEST_CPPFLAGS)
+tests_signing_test_policy_signing_CFLAGS = $(PW_TEST_CFLAGS)
+tests_signing_test_policy_signing_LDADD = $(PW_AGENT_LIBS) $(CMOCKA_LIBS)
+endif
+
+TESTS += tests/signing/verify.sh tests/signing/agent.sh
+
+# libFuzzer harness for the signature reader (CC=clang --enable-fuzz).
+EXTRA_DIST += tests/fuzz/fuzz_sig_bundle.c
+if ENABLE_FUZZ
+noinst_PROGRAMS += tests/fuzz/fuzz_sig_bundle
+tests_fuzz_fuzz_sig_bundle_SOURCES = tests/fuzz/fuzz_sig_bundle.c
+tests_fuzz_fuzz_sig_bundle_CPPFLAGS = $(PW_TEST_CPPFLAGS)
+tests_fuzz_fuzz_sig_bundle_CFLAGS = $(AM_CFLAGS)
+tests_fuzz_fuzz_sig_bundle_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_sig_bundle_LDADD = $(PW_AGENT_LIBS)
+endif
