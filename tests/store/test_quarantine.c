@@ -348,7 +348,8 @@ test_open_store(void **state)
 	assert_int_equal(quarantine_open("rel/q", &s), QUARANTINE_ERR_INVALID);
 	snprintf(path, sizeof(path), "%s/link", fx->root);
 	assert_int_equal(symlink(fx->store_dir, path), 0);
-	assert_int_equal(quarantine_open(path, &s), QUARANTINE_ERR_INVALID);
+	assert_int_equal(quarantine_open(path, &s),
+			 QUARANTINE_ERR_STORE_UNSAFE);
 	assert_null(s);
 	/* A store others can read is tightened. */
 	snprintf(path, sizeof(path), "%s/loose", fx->root);
@@ -364,7 +365,7 @@ test_open_store(void **state)
 	assert_int_equal(mkdir(path, 0700), 0);
 	if (chown(path, geteuid() + 1, getegid()) == 0) {
 		assert_int_equal(quarantine_open(path, &s),
-				 QUARANTINE_ERR_INVALID);
+				 QUARANTINE_ERR_STORE_UNSAFE);
 		assert_null(s);
 	}
 	quarantine_close(NULL);
@@ -410,7 +411,7 @@ test_cross_fs_copy(void **state)
 
 	make_file(fx, "blob", 3 * 256 * 1024 + 17, 0604);
 	scan_open(fx, "blob", &s);
-	exdev_target = "data";
+	exdev_target = "orig";
 	assert_int_equal(quarantine_move(fx->store, &s.subj, fx->res, id,
 					 sizeof(id)), QUARANTINE_OK);
 	exdev_target = NULL;
@@ -451,7 +452,7 @@ test_enospc_midway(void **state)
 
 	make_file(fx, "big.pt", len, 0644);
 	scan_open(fx, "big.pt", &s);
-	exdev_target = "data";
+	exdev_target = "orig";
 	write_budget = 300000;		/* in the middle of the second chunk */
 	errno = 0;
 	assert_int_equal(quarantine_move(fx->store, &s.subj, fx->res, id,
@@ -473,7 +474,7 @@ test_eio_on_fsync(void **state)
 
 	make_file(fx, "m.ckpt", len, 0644);
 	scan_open(fx, "m.ckpt", &s);
-	exdev_target = "data";
+	exdev_target = "orig";
 	fsync_fail_at = 1;		/* the copy's own fsync */
 	assert_int_equal(quarantine_move(fx->store, &s.subj, fx->res, id,
 					 sizeof(id)), QUARANTINE_ERR_IO);
@@ -482,7 +483,7 @@ test_eio_on_fsync(void **state)
 	check_untouched(fx, &s, "m.ckpt", len);
 
 	/* EIO while writing instead of syncing. */
-	exdev_target = "data";
+	exdev_target = "orig";
 	write_budget = 100;
 	write_errno = EIO;
 	assert_int_equal(quarantine_move(fx->store, &s.subj, fx->res, id,
@@ -650,24 +651,27 @@ test_swapped_during_copy(void **state)
 	swap_fx = fx;
 	make_file(fx, "victim", 70000, 0644);
 	scan_open(fx, "victim", &s);
-	exdev_target = "data";
+	exdev_target = "orig";
 	on_exdev = swap_in_other_file;
 	check_swapped_refused(fx, &s, false);
 	close(s.fd);
 	make_file(fx, "victim", 70000, 0644);
 	scan_open(fx, "victim", &s);
-	exdev_target = "data";
+	exdev_target = "orig";
 	on_exdev = swap_in_symlink;
 	check_swapped_refused(fx, &s, true);
 	close(s.fd);
 }
 
-/* Content changed after hashing: the copy does not match the digest. */
+/* Content changed after hashing: the copy does not match the digest the
+ * caller judged.  The file is still taken (it was judged malicious; what
+ * it holds now is unknown), as a snapshot whose record says so. */
 static void
 test_changed_content(void **state)
 {
 	struct fx *fx = *state;
 	struct scanned s;
+	struct quarantine_entry *e = NULL;
 	char id[QUARANTINE_ID_MAX];
 	int fd;
 
@@ -675,11 +679,15 @@ test_changed_content(void **state)
 	scan_open(fx, "w.bin", &s);
 	s.subj.sha256 = "0000000000000000000000000000000000000000000000000000"
 			"000000000000";
-	exdev_target = "data";
+	exdev_target = "orig";
 	assert_int_equal(quarantine_move(fx->store, &s.subj, fx->res, id,
-					 sizeof(id)), QUARANTINE_ERR_CHANGED);
+					 sizeof(id)), QUARANTINE_OK);
 	mocks_off();
-	check_untouched(fx, &s, "w.bin", 4096);
+	assert_int_equal(quarantine_show(fx->store, id, &e), QUARANTINE_OK);
+	assert_true(e->captured_while_writing);
+	assert_string_equal(e->method, "frozen-copy");
+	assert_int_equal(e->captured_size, 4096);
+	quarantine_entry_free(e);
 	fd = s.fd;
 	close(fd);
 }
@@ -796,7 +804,7 @@ test_restore_refuses_overwrite(void **state)
 		close(efd);
 	}
 	/* bad targets */
-	assert_int_equal(quarantine_restore(fx->store, id, "/"),
+	assert_int_equal(quarantine_restore(fx->store, id, "/nonexistent/."),
 			 QUARANTINE_ERR_INVALID);
 	assert_int_equal(quarantine_restore(fx->store, "../etc", NULL),
 			 QUARANTINE_ERR_INVALID);
@@ -1290,7 +1298,7 @@ test_decide(void **state)
 	assert_int_equal(d.quarantine_status, QUARANTINE_ERR_INVALID);
 	assert_int_equal(fstatat(fx->srcfd, "u", &st, 0), 0);
 	/* a failing move: the file stays, the errno is kept */
-	exdev_target = "data";
+	exdev_target = "orig";
 	write_budget = 0;
 	decide_on(fx, p, fx->store, "u", fx->res, &d, 0);
 	mocks_off();
