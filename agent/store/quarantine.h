@@ -37,6 +37,10 @@
 /* A record larger than this is refused as corrupt when read back. */
 #define QUARANTINE_MAX_RECORD_SIZE (1024 * 1024)
 
+/* The stage directory's name (see quarantine_stage.c): the watcher
+ * skips a directory of this name that is ours and 0700. */
+#define QUARANTINE_STAGE_DIR_NAME ".picklewarden-staging"
+
 /* Results.  Append-only; errno is also set for QUARANTINE_ERR_IO. */
 enum quarantine_status {
 	QUARANTINE_OK = 0,

@@ -43,7 +43,7 @@
 #define INTENT_PART "intent.json.part"
 #define ORIG_NAME "orig"
 #define FROZEN_MARK "frozen"
-#define STAGE_DIR_NAME ".picklewarden-staging"
+#define STAGE_DIR_NAME QUARANTINE_STAGE_DIR_NAME
 /* Copy buffer: a few hundred KiB keeps syscalls few without hurting a
  * worker thread. */
 #define COPY_CHUNK (256 * 1024)

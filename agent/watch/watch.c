@@ -338,6 +338,10 @@ setup(struct watcher *w)
 			  strerror(errno));
 		return -1;
 	}
+	if (watch_retry_new(&w->sh, &w->sh.retry) != 0) {
+		log_error("cannot start the retry thread: %s", strerror(errno));
+		return -1;
+	}
 	if (watch_roots_set(w, cfg->policy) != 0)
 		return -1;
 	escape_text_buf(cfg->policy->source, esc, sizeof(esc));
@@ -356,6 +360,7 @@ teardown(struct watcher *w)
 		(void)notify_send(w->notify, "STOPPING=1");
 	/* Running scans finish; queued files are dropped: the next start
 	 * walks everything again, and the cache makes that cheap. */
+	watch_retry_free(w->sh.retry);
 	workqueue_free(w->wq);
 	if (w->sh.vcache != NULL) {
 		vcache_persist(w, w->startup_done);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "agent/store/escape.h"
+#include "agent/store/log.h"
 #include "agent/cli/policy_bridge.h"
 #include "agent/watch/watch_config.h"
 
@@ -101,16 +102,35 @@ watch_config_load(const char *explicit_path, struct watch_config **ret,
 		goto out;
 	}
 	if (needs_store(c->policy)) {
-		st = quarantine_open(c->policy->quarantine_dir, &c->store);
+		struct quarantine_recovery r;
+		int now = QUARANTINE_OK;
+
+		/* A store problem never stops the watcher: the handle checks
+		 * the directory again before every move, failed moves are
+		 * retried (watch_retry.c), and the files stay logged. */
+		st = quarantine_open_lazy(c->policy->quarantine_dir, &c->store,
+					  &now);
 		if (st != QUARANTINE_OK) {
-			snprintf(buf, sizeof(buf), "quarantine %s: %s%s%s",
+			snprintf(buf, sizeof(buf), "quarantine %s: %s",
 				 c->policy->quarantine_dir,
-				 quarantine_strerror(st),
-				 st == QUARANTINE_ERR_IO ? ": " : "",
-				 st == QUARANTINE_ERR_IO ? strerror(errno) : "");
+				 quarantine_strerror(st));
 			escape_text_buf(buf, why, cap);
 			goto out;
 		}
+		escape_text_buf(c->policy->quarantine_dir, buf, 512);
+		if (now != QUARANTINE_OK)
+			log_error("quarantine store unusable path=\"%s\" "
+				  "error=\"%s%s%s\"; still watching, moves are "
+				  "retried", buf, quarantine_strerror(now),
+				  now == QUARANTINE_ERR_IO ? ": " : "",
+				  now == QUARANTINE_ERR_IO ? strerror(errno)
+							   : "");
+		else if (quarantine_recover(c->store, &r) == QUARANTINE_OK &&
+			 (r.completed || r.undone || r.stuck))
+			/* Moves a kill interrupted: finished or undone. */
+			log_info("quarantine recovery path=\"%s\" "
+				 "finished=%zu undone=%zu stuck=%zu busy=%zu",
+				 buf, r.completed, r.undone, r.stuck, r.busy);
 	}
 	c->tag = config_tag(c->policy);
 	*ret = c;

@@ -233,8 +233,13 @@ watch_job_run(void *p, void *arg)
 		goto fail;
 	if (dec.outcome == DECIDE_QUARANTINED)
 		__atomic_add_fetch(&sh->quarantined, 1, __ATOMIC_RELAXED);
-	else if (dec.outcome == DECIDE_QUARANTINE_FAILED)
+	else if (dec.outcome == DECIDE_QUARANTINE_FAILED) {
 		__atomic_add_fetch(&sh->failed, 1, __ATOMIC_RELAXED);
+		/* Still in place (a file that changed gets its own event):
+		 * tried again with back-off until the store takes it. */
+		if (dec.quarantine_status != QUARANTINE_ERR_CHANGED)
+			watch_retry_add(sh->retry, job->path, &st);
+	}
 	if (cacheable(&dec))
 		(void)vcache_insert(sh->vcache, &key, (int)dec.verdict);
 	goto out;

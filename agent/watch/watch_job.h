@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "agent/watch/vcache.h"
+#include "agent/watch/watch_retry.h"
 #include "agent/watch/watch_config.h"
 
 /* Scans running right now, so the loop can report one that is stuck
@@ -28,6 +29,7 @@ struct watch_shared {
 	struct watch_config *cfg;	/* current configuration */
 	struct watch_running running[WATCH_MAX_RUNNING]; /* guarded by lock */
 	struct vcache *vcache;
+	struct watch_retry *retry;	/* failed quarantines (may be NULL) */
 	/* Counters (atomic): files scanned, files answered by the cache,
 	 * files quarantined, files whose scan or decision failed. */
 	uint64_t analysed, cached, quarantined, failed;
