@@ -17,6 +17,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -88,6 +89,28 @@ fail:
 	return -1;
 }
 
+static bool mount_of(int fd, uint64_t *ret);
+
+/* True when the path still names the directory open at fd, on the same
+ * mount (a mount on top of the store, read-only for instance, hides the
+ * directory we hold). */
+static bool
+path_is_fd(const char *path, int fd, dev_t dev, ino_t ino)
+{
+	struct statx stx;
+	uint64_t m;
+
+	if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW,
+		  STATX_TYPE | STATX_INO | STATX_MNT_ID, &stx) != 0 ||
+	    !S_ISDIR(stx.stx_mode) || stx.stx_ino != ino ||
+	    makedev(stx.stx_dev_major, stx.stx_dev_minor) != dev)
+		return false;
+	if ((stx.stx_mask & STATX_MNT_ID) && mount_of(fd, &m) &&
+	    m != stx.stx_mnt_id)
+		return false;
+	return true;
+}
+
 int
 quarantine_store_fd(struct quarantine_store *s, int *ret_fd)
 {
@@ -96,11 +119,9 @@ quarantine_store_fd(struct quarantine_store *s, int *ret_fd)
 
 	pthread_mutex_lock(&s->lock);
 	/* The path must still name the directory we hold: a store renamed
-	 * away, deleted, or replaced by a symlink is noticed here, before a
-	 * file is moved into it. */
-	if (s->dfd >= 0 &&
-	    (lstat(s->dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
-	     st.st_dev != s->dev || st.st_ino != s->ino)) {
+	 * away, deleted, replaced by a symlink or covered by a mount is
+	 * noticed here, before a file is moved into it. */
+	if (s->dfd >= 0 && !path_is_fd(s->dir, s->dfd, s->dev, s->ino)) {
 		close(s->dfd);
 		s->dfd = -1;
 	}

@@ -175,6 +175,7 @@ reload(struct watcher *w)
 		log_warning("agent.workers and agent.queue_length take effect "
 			    "at the next start");
 	log_open("picklewarden", np->syslog_facility, w->opts.foreground);
+	watch_config_report(next);
 	watch_shared_set_config(&w->sh, next);
 	vcache_retag(w->sh.vcache, next->tag);
 	if (!same_places) {
@@ -295,6 +296,7 @@ setup(struct watcher *w)
 	}
 	log_open("picklewarden", cfg->policy->syslog_facility,
 		 w->opts.foreground);
+	watch_config_report(cfg);
 	pthread_mutex_init(&w->sh.lock, NULL);
 	w->sh.cfg = cfg;
 

@@ -105,6 +105,8 @@ watch_config_load(const char *explicit_path, struct watch_config **ret,
 		struct quarantine_recovery r;
 		int now = QUARANTINE_OK;
 
+		memset(&r, 0, sizeof(r));
+
 		/* A store problem never stops the watcher: the handle checks
 		 * the directory again before every move, failed moves are
 		 * retried (watch_retry.c), and the files stay logged. */
@@ -117,20 +119,13 @@ watch_config_load(const char *explicit_path, struct watch_config **ret,
 			escape_text_buf(buf, why, cap);
 			goto out;
 		}
-		escape_text_buf(c->policy->quarantine_dir, buf, 512);
-		if (now != QUARANTINE_OK)
-			log_error("quarantine store unusable path=\"%s\" "
-				  "error=\"%s%s%s\"; still watching, moves are "
-				  "retried", buf, quarantine_strerror(now),
-				  now == QUARANTINE_ERR_IO ? ": " : "",
-				  now == QUARANTINE_ERR_IO ? strerror(errno)
-							   : "");
-		else if (quarantine_recover(c->store, &r) == QUARANTINE_OK &&
-			 (r.completed || r.undone || r.stuck))
-			/* Moves a kill interrupted: finished or undone. */
-			log_info("quarantine recovery path=\"%s\" "
-				 "finished=%zu undone=%zu stuck=%zu busy=%zu",
-				 buf, r.completed, r.undone, r.stuck, r.busy);
+		c->store_status = now;
+		c->store_errno = now == QUARANTINE_ERR_IO ? errno : 0;
+		/* Moves a kill interrupted: finished or undone now, reported
+		 * once the log is open (watch_config_report). */
+		if (now == QUARANTINE_OK &&
+		    quarantine_recover(c->store, &r) == QUARANTINE_OK)
+			c->recovery = r;
 	}
 	c->tag = config_tag(c->policy);
 	*ret = c;
@@ -139,6 +134,27 @@ watch_config_load(const char *explicit_path, struct watch_config **ret,
 out:
 	watch_config_unref(c);
 	return rc;
+}
+
+void
+watch_config_report(const struct watch_config *c)
+{
+	const struct quarantine_recovery *r = &c->recovery;
+	char buf[512];
+
+	if (c->store == NULL)
+		return;
+	escape_text_buf(c->policy->quarantine_dir, buf, sizeof(buf));
+	if (c->store_status != QUARANTINE_OK)
+		log_error("quarantine store unusable path=\"%s\" "
+			  "error=\"%s%s%s\"; still watching, failed moves are "
+			  "retried", buf, quarantine_strerror(c->store_status),
+			  c->store_errno ? ": " : "",
+			  c->store_errno ? strerror(c->store_errno) : "");
+	if (r->completed || r->undone || r->stuck)
+		log_info("quarantine recovery path=\"%s\" finished=%zu "
+			 "undone=%zu stuck=%zu busy=%zu", buf, r->completed,
+			 r->undone, r->stuck, r->busy);
 }
 
 struct watch_config *

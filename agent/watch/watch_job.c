@@ -209,6 +209,9 @@ watch_job_run(void *p, void *arg)
 		goto out;
 	if ((job->flags & WATCH_JOB_LINKED_ONLY) && st.st_nlink < 2)
 		goto out;
+	if (!(job->flags & WATCH_JOB_RETRY) &&
+	    watch_retry_owns(sh->retry, job->path, &st))
+		goto out;	/* its next attempt is scheduled */
 	vcache_key_from_stat(&st, &key);
 	if (vcache_lookup(sh->vcache, &key, &verdict)) {
 		__atomic_add_fetch(&sh->cached, 1, __ATOMIC_RELAXED);

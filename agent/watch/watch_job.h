@@ -38,6 +38,9 @@ struct watch_shared {
 /* Only scan when the file has more than one link: a CREATE event is a
  * hard link being made (an ordinary new file waits for CLOSE_WRITE). */
 #define WATCH_JOB_LINKED_ONLY 1u
+/* A retry of a failed quarantine (watch_retry.c); other jobs leave files
+ * on the retry list to it. */
+#define WATCH_JOB_RETRY 2u
 
 struct watch_job;
 

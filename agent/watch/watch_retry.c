@@ -70,7 +70,7 @@ run_one(struct watch_retry *r, size_t i)
 
 	r->v[i].running = true;
 	pthread_mutex_unlock(&r->lock);
-	job = path ? watch_job_new(path, 0) : NULL;
+	job = path ? watch_job_new(path, WATCH_JOB_RETRY) : NULL;
 	if (job)
 		watch_job_run(job, r->sh);	/* frees job */
 	pthread_mutex_lock(&r->lock);
@@ -232,6 +232,23 @@ watch_retry_add(struct watch_retry *r, const char *path, const struct stat *st)
 	pthread_cond_signal(&r->cond);
 out:
 	pthread_mutex_unlock(&r->lock);
+}
+
+bool
+watch_retry_owns(struct watch_retry *r, const char *path,
+		 const struct stat *st)
+{
+	bool found = false;
+	size_t i;
+
+	if (r == NULL)
+		return false;
+	pthread_mutex_lock(&r->lock);
+	for (i = 0; i < r->n && !found; i++)
+		found = r->v[i].dev == st->st_dev && r->v[i].ino == st->st_ino &&
+			strcmp(r->v[i].path, path) == 0;
+	pthread_mutex_unlock(&r->lock);
+	return found;
 }
 
 size_t

@@ -5,19 +5,21 @@
  * A malicious file that could not be moved (store full, read-only,
  * missing or replaced by a symlink) must not stay usable until it happens
  * to change: it is kept on this list and scanned and decided again after
- * 1 s, 2 s, 4 s ... (at most WATCH_RETRY_MAX_DELAY_MS apart) until it is
+ * 0.5 s, 1 s, 2 s ... (at most WATCH_RETRY_MAX_DELAY_MS apart) until it is
  * quarantined, changes identity or disappears.  Each failed attempt is
  * logged at error level by decide_apply, and each scheduling here.
  */
 #ifndef PW_AGENT_WATCH_RETRY_H
 #define PW_AGENT_WATCH_RETRY_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <sys/stat.h>
 
 /* Entries kept; more failures than this are logged and not retried (the
  * next event or rescan still sees those files). */
 #define WATCH_RETRY_MAX 4096
-#define WATCH_RETRY_FIRST_DELAY_MS 1000u
+#define WATCH_RETRY_FIRST_DELAY_MS 500u
 #define WATCH_RETRY_MAX_DELAY_MS 60000u
 
 struct watch_retry;
@@ -32,6 +34,11 @@ void watch_retry_free(struct watch_retry *r);
  * already on it keeps its schedule.  r may be NULL (no retries). */
 void watch_retry_add(struct watch_retry *r, const char *path,
 		     const struct stat *st);
+/* True when the file (path and identity) is on the list: its retries
+ * are scheduled here, so an event (its own put-back after a failed move
+ * renames it in again) does not start another attempt at once. */
+bool watch_retry_owns(struct watch_retry *r, const char *path,
+		      const struct stat *st);
 /* Entries on the list now. */
 size_t watch_retry_count(struct watch_retry *r);
 

@@ -82,10 +82,11 @@ make_benign() {	# make_benign PATH SIZE
 	head -c "$2" /dev/urandom > "$1"
 	echo "$(sha256sum < "$1" | cut -d' ' -f1) $1" >> "$T/benign.manifest"
 }
-make_malicious() {	# make_malicious PATH PAD
+make_malicious() {	# make_malicious PATH PAD: written aside, renamed in
 	mkdir -p "$(dirname "$1")"
-	mal_bytes "$2" "$1" > "$1"
-	echo "$(sha256sum < "$1" | cut -d' ' -f1) $1" >> "$T/mal.manifest"
+	mal_bytes "$2" "$1" > "$T/fs/.incoming"
+	echo "$(sha256sum < "$T/fs/.incoming" | cut -d' ' -f1) $1" >> "$T/mal.manifest"
+	mv "$T/fs/.incoming" "$1"
 }
 reset_manifests() { : > "$T/benign.manifest"; : > "$T/mal.manifest"; }
 
@@ -148,3 +149,33 @@ finish() {
 	[ "$fails" -eq 0 ] || { echo "$fails failure(s)"; exit 1; }
 	exit 0
 }
+
+# The watcher, in the background, logging to $T/watch.log.
+start_watch() {	# start_watch [BINARY]
+	: > "$T/watch.log"
+	# exec in a subshell: the shell reports no "Killed" job when the
+	# tests kill it.
+	( exec "${1:-$PICKLEWARDEN}" watch --foreground --config "$CONF" \
+		>> "$T/watch.log" 2>&1 ) 2>/dev/null &
+	WATCH_PID=$!
+	wait_log "startup scan complete" 10 || {
+		echo "FAIL: watcher did not start"; sed 's/^/    /' "$T/watch.log"
+		fails=$((fails + 1)); }
+}
+stop_watch() {
+	kill -TERM "$WATCH_PID" 2>/dev/null
+	wait "$WATCH_PID" 2>/dev/null
+	WATCH_STATUS=$?
+}
+# wait_log PATTERN SECONDS [COUNT]: until PATTERN (grep -E) is in the
+# log COUNT times (default 1).
+wait_log() {
+	i=0
+	while [ "$(grep -cE "$1" "$T/watch.log")" -lt "${3:-1}" ]; do
+		i=$((i + 1))
+		[ $i -gt $(($2 * 20)) ] && return 1
+		sleep 0.05
+	done
+	return 0
+}
+watch_alive() { kill -0 "$WATCH_PID" 2>/dev/null; }
