@@ -77,9 +77,11 @@ mal_bytes() {	# a protocol-0 pickle calling os.system, padded to $1 bytes
 	printf "cos\nsystem\n(S'echo pwned %s'\ntR." "$2"
 	head -c "${1:-0}" /dev/zero | tr '\0' 'x'
 }
-make_benign() {	# make_benign PATH SIZE
+make_benign() {	# make_benign PATH SIZE: random bytes as hex text (raw random
+		# bytes are sometimes a pickle a loader would run: a 'c'
+		# first byte is GLOBAL)
 	mkdir -p "$(dirname "$1")"
-	head -c "$2" /dev/urandom > "$1"
+	head -c "$2" /dev/urandom | od -An -v -tx1 | head -c "$2" > "$1"
 	echo "$(sha256sum < "$1" | cut -d' ' -f1) $1" >> "$T/benign.manifest"
 }
 make_malicious() {	# make_malicious PATH PAD: written aside, renamed in
