@@ -229,10 +229,6 @@ int quarantine_purge(struct quarantine_store *store, const char *id);
 int quarantine_purge_older(struct quarantine_store *store, time_t cutoff,
 			   size_t *ret_count);
 
-/* How many ".new-*" directories the store holds: moves in progress or
- * interrupted and not yet recovered; 0 when the store cannot be read. */
-size_t quarantine_count_interrupted(struct quarantine_store *store);
-
 /* True when id has the shape of an entry ID (no '/', no leading '.'). */
 bool quarantine_id_valid(const char *id);
 

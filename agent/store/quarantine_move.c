@@ -157,9 +157,14 @@ quarantine_txn_finish(struct quarantine_txn *t, char *ret_id, size_t cap)
 			    O_CLOEXEC);
 		if (fd < 0 && errno == EACCES &&
 		    fchmodat(t->efd, DATA_NAME, 0400, 0) == 0) {
+			/* Not root: the data is ours, mode 0000; open it
+			 * for reading, then lock it again (if that fails,
+			 * the 0700 store still keeps others out). */
 			fd = openat(t->efd, DATA_NAME, O_RDONLY | O_NOFOLLOW |
 				    O_CLOEXEC);
-			(void)fchmodat(t->efd, DATA_NAME, 0, 0);
+			if (fchmodat(t->efd, DATA_NAME, 0, 0) != 0) {
+				/* see above */
+			}
 		}
 		if (fd < 0 || sha256_fd(fd, sha, &size) != 0) {
 			quarantine_close_keep_errno(fd);

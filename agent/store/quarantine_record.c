@@ -659,28 +659,3 @@ out:
 	close(dfd);
 	return rc;
 }
-
-size_t
-quarantine_count_interrupted(struct quarantine_store *s)
-{
-	struct dirent *de;
-	size_t n = 0;
-	DIR *d;
-	int dfd = -1, fd;
-
-	if (quarantine_store_fd(s, &dfd) != QUARANTINE_OK)
-		return 0;
-	fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	close(dfd);
-	if (fd < 0)
-		return 0;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return 0;
-	}
-	while ((de = readdir(d)))
-		n += strncmp(de->d_name, NEW_PREFIX, strlen(NEW_PREFIX)) == 0;
-	closedir(d);
-	return n;
-}
