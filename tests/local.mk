@@ -23,3 +23,4 @@ include tests/evasions/local.mk
 include tests/realworld/local.mk
 include tests/packaging.mk
 include tests/signing.mk
+include tests/faults.mk

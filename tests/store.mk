@@ -2,9 +2,9 @@
 # and (end to end) the quarantine commands.
 if HAVE_CMOCKA
 check_PROGRAMS += tests/store/test_quarantine tests/store/test_log \
-	tests/store/test_json_writer
+	tests/store/test_json_writer tests/store/test_escape
 TESTS += tests/store/test_quarantine tests/store/test_log \
-	tests/store/test_json_writer
+	tests/store/test_json_writer tests/store/test_escape
 
 # Wraps renameat2, write, fsync and getrandom to simulate EXDEV, ENOSPC,
 # EIO and ID collisions; --wrap needs the calls un-fortified.
@@ -20,6 +20,11 @@ tests_store_test_log_SOURCES = tests/store/test_log.c
 tests_store_test_log_CPPFLAGS = $(PW_TEST_CPPFLAGS)
 tests_store_test_log_CFLAGS = $(PW_TEST_CFLAGS)
 tests_store_test_log_LDADD = $(PW_AGENT_LIBS) $(CMOCKA_LIBS)
+
+tests_store_test_escape_SOURCES = tests/store/test_escape.c
+tests_store_test_escape_CPPFLAGS = $(PW_TEST_CPPFLAGS)
+tests_store_test_escape_CFLAGS = $(PW_TEST_CFLAGS)
+tests_store_test_escape_LDADD = agent/libagent.a $(CMOCKA_LIBS)
 
 tests_store_test_json_writer_SOURCES = tests/store/test_json_writer.c
 tests_store_test_json_writer_CPPFLAGS = $(PW_TEST_CPPFLAGS)

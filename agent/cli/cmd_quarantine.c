@@ -26,13 +26,17 @@ usage(FILE *out)
 	fprintf(out,
 		"Usage: picklewarden quarantine list [--json]\n"
 		"       picklewarden quarantine show ID [--json]\n"
-		"       picklewarden quarantine restore ID [--to PATH]\n"
+		"       picklewarden quarantine restore ID [--to PATH|DIR]\n"
 		"       picklewarden quarantine purge ID | --older-than DAYS\n"
 		"Options for every action:\n"
 		"  --config FILE  use FILE instead of the usual configuration\n"
 		"  --help         this text\n\n"
 		"The store is the [quarantine] directory of the configuration.\n"
-		"restore verifies the SHA-256, never replaces an existing file,\n"
+		"list first finishes moves that were interrupted (IDs new-*\n"
+		"are moves it could not finish yet; show, restore and purge\n"
+		"accept them).  restore verifies the SHA-256, never replaces an\n"
+		"existing file, follows no symlink in the target's directories,\n"
+		"refuses an original directory that was replaced (use --to),\n"
 		"and puts back the permission bits and times.  A file restored\n"
 		"into a watched directory is scanned again: add its sha256 to\n"
 		"[trusted] first if it should stay.\n");
@@ -72,27 +76,35 @@ entry_json(FILE *out, const struct quarantine_entry *e)
 	escape_json_write(out, e->format);
 	fputs(", \"quarantined_at\": \"", out);
 	print_time(out, e->quarantined_at);
-	fprintf(out, "\", \"findings\": %" PRIu64 ", \"data_present\": %s}",
-		e->findings_total, e->data_present ? "true" : "false");
+	fprintf(out, "\", \"findings\": %" PRIu64 ", \"data_present\": %s, "
+		"\"state\": \"%s\", \"captured_while_writing\": %s}",
+		e->findings_total, e->data_present ? "true" : "false",
+		quarantine_state_name(e->state),
+		e->captured_while_writing ? "true" : "false");
 }
 
 /*
- * A ".new-*" directory is a move that never finished (a crash between
- * taking the file and publishing the entry).  It may hold the only copy
- * of a file, so nothing deletes it automatically: say so.
+ * Moves that were interrupted (a kill, a crash) are finished or undone
+ * before listing; what cannot be finished now is listed with its state.
  */
 static void
-report_interrupted(struct quarantine_store *st)
+recover_and_report(struct quarantine_store *st)
 {
-	size_t n = quarantine_count_interrupted(st);
+	struct quarantine_recovery r;
 
-	if (n) {
-		fprintf(stderr, "picklewarden: %zu interrupted move%s left in ",
-			n, n == 1 ? "" : "s");
-		print_escaped(stderr, quarantine_dir(st));
-		fputs("/.new-*: each holds the file (\"data\") and its record; "
-		      "inspect and move back by hand\n", stderr);
-	}
+	if (quarantine_recover(st, &r) != QUARANTINE_OK)
+		return;
+	if (r.completed || r.undone)
+		fprintf(stderr, "picklewarden: recovered %zu interrupted "
+			"move%s (%zu finished, %zu had taken nothing)\n",
+			r.completed + r.undone,
+			r.completed + r.undone == 1 ? "" : "s", r.completed,
+			r.undone);
+	if (r.stuck)
+		fprintf(stderr, "picklewarden: %zu interrupted move%s could "
+			"not be finished now (listed as new-*; retried at the "
+			"next list or start of watch)\n", r.stuck,
+			r.stuck == 1 ? "" : "s");
 }
 
 static int
@@ -102,6 +114,7 @@ do_list(struct quarantine_store *st, bool json)
 	size_t n = 0, bad = 0, i;
 	int rc;
 
+	recover_and_report(st);
 	rc = quarantine_list(st, &v, &n, &bad);
 	if (rc != QUARANTINE_OK) {
 		fprintf(stderr, "picklewarden: quarantine list: %s\n",
@@ -122,16 +135,29 @@ do_list(struct quarantine_store *st, bool json)
 		for (i = 0; i < n; i++) {
 			printf("%-38s ", v[i].id);
 			print_time(stdout, v[i].quarantined_at);
-			printf(" %-10.10s %12" PRIu64 "  ", v[i].verdict,
-			       v[i].size);
+			fputc(' ', stdout);
+			/* The verdict is ours, but the record is a file:
+			 * escaped like everything read back. */
+			{
+				char vb[16];
+
+				escape_text_buf(v[i].verdict, vb, sizeof(vb));
+				printf("%-10.10s", vb);
+			}
+			printf(" %12" PRIu64 "  ", v[i].size);
 			print_escaped(stdout, v[i].original_path);
+			if (v[i].state != QUARANTINE_STATE_COMPLETE)
+				printf("  [%s]", quarantine_state_name(
+						      v[i].state));
+			else if (v[i].captured_while_writing)
+				fputs("  [captured while being written]",
+				      stdout);
 			putchar('\n');
 		}
 	}
 	if (bad)
 		fprintf(stderr, "picklewarden: %zu entr%s with an unreadable "
 			"record skipped\n", bad, bad == 1 ? "y" : "ies");
-	report_interrupted(st);
 	quarantine_entries_free(v, n);
 	return bad ? EXIT_TROUBLE : 0;
 }
@@ -172,8 +198,15 @@ do_show(struct quarantine_store *st, const char *id, bool json)
 	print_escaped(stdout, e->method);
 	fputs("\nversion:       ", stdout);
 	print_escaped(stdout, e->version);
-	printf("\ndata:          %s\nfindings:      %" PRIu64 "\n",
-	       e->data_present ? "present" : "MISSING", e->findings_total);
+	printf("\ndata:          %s\nstate:         %s\n",
+	       e->data_present ? "present" :
+	       e->state == QUARANTINE_STATE_COMPLETE ? "MISSING" :
+	       "not stored yet", quarantine_state_name(e->state));
+	if (e->captured_while_writing)
+		printf("captured:      while still being written: %" PRIu64
+		       " bytes, sha256 above is of what was captured\n",
+		       e->captured_size);
+	printf("findings:      %" PRIu64 "\n", e->findings_total);
 	for (i = 0; i < e->n_findings; i++) {
 		const struct quarantine_finding *f = &e->findings[i];
 
@@ -316,15 +349,33 @@ cmd_quarantine(int argc, char **argv)
 	} else if (act == CLI_QUARANTINE_SHOW) {
 		rc = do_show(st, id, json);
 	} else if (act == CLI_QUARANTINE_RESTORE) {
+		struct quarantine_entry *e = NULL;
+		bool frozen = false;
+		uint64_t captured = 0;
+
+		if (quarantine_show(st, id, &e) == QUARANTINE_OK) {
+			frozen = e->captured_while_writing;
+			captured = e->captured_size;
+		}
+		quarantine_entry_free(e);
 		q = quarantine_restore(st, id, to);
 		if (q != QUARANTINE_OK) {
-			fprintf(stderr, "picklewarden: restore %s: %s%s%s\n",
+			fprintf(stderr, "picklewarden: restore %s: %s%s%s%s\n",
 				id, quarantine_strerror(q),
 				q == QUARANTINE_ERR_IO ? ": " : "",
-				q == QUARANTINE_ERR_IO ? strerror(errno) : "");
+				q == QUARANTINE_ERR_IO ? strerror(errno) : "",
+				q == QUARANTINE_ERR_UNSAFE_PATH && !to ?
+				"; nothing was written (give another place "
+				"with --to DIR)" :
+				q == QUARANTINE_ERR_UNSAFE_PATH ?
+				"; nothing was written" : "");
 			goto out;
 		}
 		printf("restored %s\n", id);
+		if (frozen)
+			printf("note: this file was captured while it was "
+			       "still being written; what was restored is the "
+			       "%" PRIu64 " bytes it held then\n", captured);
 		rc = 0;
 	} else if (id) {
 		q = quarantine_purge(st, id);

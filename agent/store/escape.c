@@ -9,6 +9,40 @@
 #include "agent/store/escape.h"
 #include "agent/store/utf8.h"
 
+/* The code point of a valid UTF-8 sequence of len bytes. */
+static unsigned
+decode(const unsigned char *p, size_t len)
+{
+	switch (len) {
+	case 2: return ((p[0] & 0x1fu) << 6) | (p[1] & 0x3fu);
+	case 3: return ((p[0] & 0x0fu) << 12) | ((p[1] & 0x3fu) << 6) |
+		       (p[2] & 0x3fu);
+	case 4: return ((p[0] & 0x07u) << 18) | ((p[1] & 0x3fu) << 12) |
+		       ((p[2] & 0x3fu) << 6) | (p[3] & 0x3fu);
+	}
+	return p[0];
+}
+
+bool
+escape_is_invisible(unsigned cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) ||		/* C1 controls */
+	       cp == 0xad ||				/* soft hyphen */
+	       cp == 0x061c ||				/* arabic letter mark */
+	       cp == 0x180e ||				/* mongolian vowel sep. */
+	       (cp >= 0x200b && cp <= 0x200f) ||	/* ZW space/joiners,
+							   LRM, RLM */
+	       (cp >= 0x2028 && cp <= 0x202e) ||	/* line/para separators,
+							   bidi embeddings */
+	       (cp >= 0x2060 && cp <= 0x2064) ||	/* word joiner, invisible
+							   operators */
+	       (cp >= 0x2066 && cp <= 0x206f) ||	/* bidi isolates,
+							   deprecated formats */
+	       cp == 0xfeff ||				/* BOM / ZWNBSP */
+	       (cp >= 0xfff9 && cp <= 0xfffb) ||	/* annotations */
+	       (cp >= 0xe0000 && cp <= 0xe007f);	/* tag characters */
+}
+
 /* Appends the escaped form of s to out (when out is not NULL) and returns
  * its length. */
 static size_t
@@ -16,7 +50,7 @@ escape_into(const char *s, char *out)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n = 0;
-	char tmp[8];
+	char tmp[16];
 
 	while (*p) {
 		size_t len = store_utf8_valid_len(p);
@@ -28,6 +62,17 @@ escape_into(const char *s, char *out)
 				out[n] = (char)*p;
 			n++;
 			p++;
+			continue;
+		}
+		if (len > 1 && escape_is_invisible(decode(p, len))) {
+			/* Bidi controls and invisible format characters
+			 * would reorder or hide what a reader sees
+			 * ("evil\u{202e}txt.pt"): shown as code points. */
+			snprintf(tmp, sizeof(tmp), "\\u{%x}", decode(p, len));
+			if (out)
+				memcpy(out + n, tmp, strlen(tmp));
+			n += strlen(tmp);
+			p += len;
 			continue;
 		}
 		if (len > 1) {
@@ -106,6 +151,20 @@ escape_json_write(FILE *out, const char *s)
 	while (*p) {
 		size_t len = store_utf8_valid_len(p);
 
+		if (len > 1 && escape_is_invisible(decode(p, len))) {
+			unsigned cp = decode(p, len);
+
+			/* JSON's own escape: a surrogate pair above the
+			 * BMP (the tag characters). */
+			if (cp > 0xffff)
+				fprintf(out, "\\u%04x\\u%04x",
+					0xd800 + ((cp - 0x10000) >> 10),
+					0xdc00 + ((cp - 0x10000) & 0x3ff));
+			else
+				fprintf(out, "\\u%04x", cp);
+			p += len;
+			continue;
+		}
 		if (len > 1) {
 			fwrite(p, 1, len, out);
 			p += len;

@@ -9,9 +9,19 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include <stdbool.h>
+
+/* True for the code points shown escaped even though they are valid
+ * UTF-8: C1 controls, bidi controls (U+202A-E, U+2066-9, U+200E/F,
+ * U+061C) and invisible format characters (U+200B-D, U+2060-4, U+FEFF,
+ * tags, ...). */
+bool escape_is_invisible(unsigned cp);
+
 /*
  * For text and logs: control characters, backslash, '"', DEL and invalid
- * UTF-8 bytes become \n, \t, \\, \", \xHH; valid UTF-8 passes through.
+ * UTF-8 bytes become \n, \t, \\, \", \xHH; invisible code points
+ * (escape_is_invisible) become \u{XXXX}; other valid UTF-8 passes
+ * through.
  * Returns a new string (caller frees) or NULL when out of memory.
  */
 char *escape_text(const char *s);
@@ -19,7 +29,8 @@ char *escape_text(const char *s);
  * fit; always NUL-terminates when cap > 0. */
 void escape_text_buf(const char *s, char *out, size_t cap);
 /* Writes s as a JSON string literal (with quotes); invalid UTF-8 bytes
- * become \u00HH escapes of the byte value, so output is always valid. */
+ * become \u00HH escapes of the byte value, so output is always valid;
+ * invisible code points become their \uXXXX escape. */
 void escape_json_write(FILE *out, const char *s);
 
 #endif

@@ -11,4 +11,6 @@ agent_libagent_a_SOURCES += \
 	agent/store/quarantine_int.h \
 	agent/store/quarantine_record.c \
 	agent/store/quarantine_move.c \
-	agent/store/quarantine_restore.c
+	agent/store/quarantine_restore.c \
+	agent/store/quarantine_stage.c \
+	agent/store/quarantine_recover.c

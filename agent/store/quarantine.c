@@ -41,8 +41,30 @@ quarantine_strerror(int status)
 	case QUARANTINE_ERR_INVALID: return "invalid argument";
 	case QUARANTINE_ERR_NOT_EMPTY:
 		return "the entry holds unexpected files";
+	case QUARANTINE_ERR_UNSAFE_PATH:
+		return "a directory of the target is a symlink or was replaced";
+	case QUARANTINE_ERR_BUSY:
+		return "a move in progress holds this entry";
+	case QUARANTINE_ERR_STORE_UNSAFE:
+		return "the store directory is a symlink, not a directory, or "
+		       "not ours";
 	}
 	return "unknown quarantine status";
+}
+
+const char *
+quarantine_state_name(enum quarantine_state state)
+{
+	switch (state) {
+	case QUARANTINE_STATE_COMPLETE: return "complete";
+	case QUARANTINE_STATE_EMPTY: return "empty";
+	case QUARANTINE_STATE_STAGED: return "staged";
+	case QUARANTINE_STATE_STORED: return "stored";
+	case QUARANTINE_STATE_RECORDED: return "recorded";
+	case QUARANTINE_STATE_BUSY: return "in-progress";
+	case QUARANTINE_STATE_STUCK: return "stuck";
+	}
+	return "unknown";
 }
 
 bool
@@ -133,7 +155,9 @@ int
 quarantine_remove_entry_dir(int dfd, const char *name)
 {
 	static const char *const names[] = {DATA_NAME, DATA_PART, RECORD_NAME,
-					    RECORD_PART};
+					    RECORD_PART, INTENT_NAME,
+					    INTENT_PART, ORIG_NAME,
+					    FROZEN_MARK};
 	size_t i;
 	int efd;
 
@@ -162,27 +186,19 @@ quarantine_io_status(void)
 
 /* ---- opening ------------------------------------------------------- */
 
-/* mkdir -p with mode 0700 for what we create. */
 static int
-mkdir_parents(const char *dir)
+store_new(const char *dir, struct quarantine_store **ret)
 {
-	char path[PATH_MAX];
-	size_t i, len = strlen(dir);
+	struct quarantine_store *s = calloc(1, sizeof(*s));
 
-	if (len >= sizeof(path)) {
-		errno = ENAMETOOLONG;
-		return -1;
+	if (!s || !(s->dir = strdup(dir))) {
+		free(s);
+		return QUARANTINE_ERR_NOMEM;
 	}
-	memcpy(path, dir, len + 1);
-	for (i = 1; i <= len; i++) {
-		if (path[i] != '/' && path[i] != '\0')
-			continue;
-		path[i] = '\0';
-		if (mkdir(path, 0700) != 0 && errno != EEXIST)
-			return -1;
-		path[i] = i < len ? '/' : '\0';
-	}
-	return 0;
+	s->dfd = -1;
+	pthread_mutex_init(&s->lock, NULL);
+	*ret = s;
+	return QUARANTINE_OK;
 }
 
 int
@@ -190,47 +206,44 @@ quarantine_open(const char *dir, struct quarantine_store **ret)
 {
 	struct quarantine_store *s = NULL;
 	struct stat st;
-	int rc, fd = -1;
+	int rc, fd;
 
 	if (!dir || dir[0] != '/' || !ret)
 		return QUARANTINE_ERR_INVALID;
-	if (mkdir_parents(dir) != 0)
-		return quarantine_io_status();
-	/* O_NOFOLLOW: a store that is a symlink could point anywhere. */
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		rc = errno == ELOOP || errno == ENOTDIR ?
-		     QUARANTINE_ERR_INVALID : quarantine_io_status();
-		goto fail;
-	}
-	if (fstat(fd, &st) != 0) {
-		rc = quarantine_io_status();
-		goto fail;
-	}
-	if (st.st_uid != geteuid()) {
-		/* Someone else's directory could be read or swapped by
-		 * them. */
-		rc = QUARANTINE_ERR_INVALID;
-		goto fail;
-	}
-	if ((st.st_mode & 077) != 0 && fchmod(fd, 0700) != 0) {
-		rc = quarantine_io_status();
-		goto fail;
-	}
-	s = calloc(1, sizeof(*s));
-	if (!s || !(s->dir = strdup(dir))) {
-		rc = QUARANTINE_ERR_NOMEM;
-		goto fail;
+	fd = quarantine_store_dir_open(dir, &st, &rc);
+	if (fd < 0)
+		return rc;
+	rc = store_new(dir, &s);
+	if (rc != QUARANTINE_OK) {
+		close(fd);
+		return rc;
 	}
 	s->dfd = fd;
+	s->dev = st.st_dev;
+	s->ino = st.st_ino;
 	*ret = s;
 	return QUARANTINE_OK;
-fail:
-	quarantine_close_keep_errno(fd);
-	if (s)
-		free(s->dir);
-	free(s);
-	return rc;
+}
+
+int
+quarantine_open_lazy(const char *dir, struct quarantine_store **ret,
+		     int *ret_status)
+{
+	struct quarantine_store *s = NULL;
+	int rc, fd = -1;
+
+	if (!dir || dir[0] != '/' || !ret || !ret_status)
+		return QUARANTINE_ERR_INVALID;
+	rc = store_new(dir, &s);
+	if (rc != QUARANTINE_OK)
+		return rc;
+	/* The first check now, so the caller can report a bad store at
+	 * start-up; every move checks again. */
+	*ret_status = quarantine_store_fd(s, &fd);
+	if (fd >= 0)
+		close(fd);
+	*ret = s;
+	return QUARANTINE_OK;
 }
 
 void
@@ -238,7 +251,9 @@ quarantine_close(struct quarantine_store *s)
 {
 	if (!s)
 		return;
-	close(s->dfd);
+	if (s->dfd >= 0)
+		close(s->dfd);
+	pthread_mutex_destroy(&s->lock);
 	free(s->dir);
 	free(s);
 }

@@ -7,12 +7,14 @@
  * was, where it was, why it was taken).  Entries are built in a ".new-*"
  * directory and renamed into place, so an ID that exists is complete.
  *
- * Moves never follow symlinks and act only on the file's own directory (by
- * descriptor) and the store: renameat2(RENAME_NOREPLACE) when both are on
- * one filesystem, else a copy from the scanned descriptor that is synced
- * and verified before the original is unlinked.  Either way the original
- * is only taken if its name still refers to the device and inode that was
- * scanned.
+ * Stage, then store: a move first writes its intent, then takes the file
+ * out of its directory with one renameat2(RENAME_NOREPLACE) - into the
+ * entry when the store is on the file's mount, else into a private stage
+ * directory on the file's own mount - checks that what it took is the
+ * inode it judged (else puts it back), and only then copies, hashes and
+ * records the staged file, which nobody else can reach.  Every step leaves
+ * a state that quarantine_recover finishes or undoes (enum
+ * quarantine_state); the README lists them.
  *
  * Thread safety: a store handle may be used from several threads at once
  * (every operation works on its own descriptors; IDs carry random bits).
@@ -36,6 +38,10 @@
 /* A record larger than this is refused as corrupt when read back. */
 #define QUARANTINE_MAX_RECORD_SIZE (1024 * 1024)
 
+/* The stage directory's name (see quarantine_stage.c): the watcher
+ * skips a directory of this name that is ours and 0700. */
+#define QUARANTINE_STAGE_DIR_NAME ".picklewarden-staging"
+
 /* Results.  Append-only; errno is also set for QUARANTINE_ERR_IO. */
 enum quarantine_status {
 	QUARANTINE_OK = 0,
@@ -51,6 +57,39 @@ enum quarantine_status {
 	QUARANTINE_ERR_INVALID = 7,	/* a bad argument (malformed ID,
 					   relative path, ...) */
 	QUARANTINE_ERR_NOT_EMPTY = 8,	/* purge: unexpected files in entry */
+	QUARANTINE_ERR_UNSAFE_PATH = 9,	/* restore: a directory of the target
+					   is a symlink, or the original
+					   directory was replaced */
+	QUARANTINE_ERR_BUSY = 10,	/* a move is working on this entry */
+	QUARANTINE_ERR_STORE_UNSAFE = 11, /* the store directory is a symlink,
+					   not a directory, or not ours */
+};
+
+/* Where an entry stands.  Only COMPLETE entries have an ID of their own;
+ * the others are ".new-*" directories, listed under the ID "new-<hex>"
+ * and accepted by show, restore and purge under that ID.  Append-only. */
+enum quarantine_state {
+	QUARANTINE_STATE_COMPLETE = 0,	/* data and record, published */
+	QUARANTINE_STATE_EMPTY = 1,	/* nothing taken yet (no intent, or
+					   an intent and no file): undone */
+	QUARANTINE_STATE_STAGED = 2,	/* the original is staged, not yet
+					   stored: stored by recovery */
+	QUARANTINE_STATE_STORED = 3,	/* data stored, record missing:
+					   recorded by recovery */
+	QUARANTINE_STATE_RECORDED = 4,	/* complete, not yet published */
+	QUARANTINE_STATE_BUSY = 5,	/* a live move holds it */
+	QUARANTINE_STATE_STUCK = 6,	/* recovery failed (store full,
+					   stage unreachable, ...): kept,
+					   retried at the next recovery */
+};
+const char *quarantine_state_name(enum quarantine_state state);
+
+/* What one recovery pass did. */
+struct quarantine_recovery {
+	size_t completed;	/* interrupted moves finished */
+	size_t undone;		/* moves that had taken nothing, removed */
+	size_t busy;		/* held by a live move: left alone */
+	size_t stuck;		/* could not be finished now */
 };
 
 /* A static text for a status; never NULL. */
@@ -60,12 +99,30 @@ struct quarantine_store;
 
 /*
  * Opens (creating it and its parents, mode 0700) the store at dir, which
- * must be absolute.  A store directory that exists but is a symlink, is not
- * owned by us, or is accessible by group/others is refused
- * (QUARANTINE_ERR_INVALID).  *ret only on success; close with
+ * must be absolute (else QUARANTINE_ERR_INVALID).  A store directory that
+ * exists but is a symlink or is not owned by us is refused
+ * (QUARANTINE_ERR_STORE_UNSAFE); one group/others can access is
+ * tightened to 0700.  *ret only on success; close with
  * quarantine_close (NULL is a no-op).
  */
 int quarantine_open(const char *dir, struct quarantine_store **ret);
+/*
+ * For the watcher, which must keep guarding whatever happens to its store:
+ * returns a handle even when the store cannot be opened now (its status
+ * in *ret_status), and every move checks the directory again first: a
+ * store that disappeared is recreated, one replaced by a symlink (or not
+ * ours) is refused until fixed, never followed.  QUARANTINE_ERR_INVALID
+ * for a relative dir, QUARANTINE_ERR_NOMEM; else QUARANTINE_OK.
+ */
+int quarantine_open_lazy(const char *dir, struct quarantine_store **ret,
+			 int *ret_status);
+/*
+ * Finishes or undoes every interrupted move in the store (those no live
+ * move holds).  Never deletes the only copy of a file.  Counts in *ret
+ * (may be NULL).  QUARANTINE_OK, or the status of an unusable store.
+ */
+int quarantine_recover(struct quarantine_store *store,
+		       struct quarantine_recovery *ret);
 void quarantine_close(struct quarantine_store *store);
 /* The store's directory as given to quarantine_open. */
 const char *quarantine_dir(const struct quarantine_store *store);
@@ -121,13 +178,20 @@ struct quarantine_entry {
 	size_t n_findings;
 	uint64_t findings_total; /* findings the scan reported */
 	bool data_present;	/* "data" exists in the entry */
+	enum quarantine_state state;
+	bool captured_while_writing; /* data is a frozen copy of a file
+				   that was still being written */
+	uint64_t captured_size;	/* bytes stored (== size unless frozen) */
+	bool have_parent;	/* parent_dev/ino known (newer records) */
+	uint64_t parent_dev, parent_ino; /* the original's directory */
 };
 
 void quarantine_entry_free(struct quarantine_entry *entry);
 void quarantine_entries_free(struct quarantine_entry *entries, size_t n);
 
 /*
- * Lists complete entries, oldest first.  On success *ret is an array of n
+ * Lists entries, oldest first: complete ones and, after a recovery pass,
+ * the interrupted moves it could not finish (state != COMPLETE).  On success *ret is an array of n
  * entries (free with quarantine_entries_free), NULL when n is 0.  Entries
  * whose record cannot be read are skipped and counted in *ret_bad (may be
  * NULL).
@@ -145,13 +209,17 @@ int quarantine_write_record(struct quarantine_store *store, const char *id,
 			    FILE *out);
 
 /*
- * Restores an entry to to_path (absolute or relative to the cwd), or to
- * its original path when to_path is NULL.  Verifies the SHA-256 of the
+ * Restores an entry to to_path (absolute or relative to the cwd; an
+ * existing directory means "into it, under the original name"), or to its
+ * original path when to_path is NULL.  Every directory of the target is
+ * opened from / (or the cwd) down without following a symlink, and the
+ * original directory must still be the one the file was taken from
+ * (QUARANTINE_ERR_UNSAFE_PATH otherwise).  Verifies the SHA-256 of the
  * data against the record first (QUARANTINE_ERR_CORRUPT), never replaces an
- * existing file (QUARANTINE_ERR_EXISTS), never follows a symlink at the
- * final component, restores the permission bits and the access and
- * modification times (and the owner when running as root), then removes
- * the entry.  The restored file is byte for byte the quarantined one.
+ * existing file (QUARANTINE_ERR_EXISTS), restores the permission bits and
+ * the access and modification times (and the owner when running as root),
+ * then removes the entry.  The restored file is byte for byte the
+ * quarantined one.  An interrupted move is finished first.
  */
 int quarantine_restore(struct quarantine_store *store, const char *id,
 		       const char *to_path);
@@ -163,12 +231,6 @@ int quarantine_purge(struct quarantine_store *store, const char *id);
  * how many went.  Stops at the first failure. */
 int quarantine_purge_older(struct quarantine_store *store, time_t cutoff,
 			   size_t *ret_count);
-
-/* How many ".new-*" directories the store holds: moves that never
- * finished (a crash between taking the file and publishing the entry).
- * Each may hold the only copy of a file, so nothing deletes them; 0 when
- * the store cannot be read. */
-size_t quarantine_count_interrupted(struct quarantine_store *store);
 
 /* True when id has the shape of an entry ID (no '/', no leading '.'). */
 bool quarantine_id_valid(const char *id);

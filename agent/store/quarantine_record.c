@@ -27,6 +27,7 @@ method_name(enum quarantine_method method)
 	switch (method) {
 	case QUARANTINE_METHOD_RENAME: return "rename";
 	case QUARANTINE_METHOD_COPY: return "copy";
+	case QUARANTINE_METHOD_FROZEN: return "frozen-copy";
 	}
 	return "unknown";
 }
@@ -56,14 +57,16 @@ write_time(struct store_json_writer *w, const char *sec_key,
 }
 
 /*
- * The record as JSON.  The original path is also kept as hex: JSON
- * escaping (escape_json_write) maps invalid UTF-8 bytes to \u00HH, which
- * cannot be told from real U+00HH, and restore needs the exact bytes.
+ * The intent as JSON: everything the record says except what is only
+ * known once the file is taken.  The original path is also kept as hex:
+ * JSON escaping (escape_json_write) maps invalid UTF-8 bytes to \u00HH,
+ * which cannot be told from real U+00HH, and restore needs the exact
+ * bytes.  The stage directory is kept the same way, for recovery.
  */
 int
-quarantine_record_build(const struct quarantine_subject *subj,
-			const char *sha, const struct pw_result *res,
-			enum quarantine_method method, time_t now,
+quarantine_intent_build(const struct quarantine_subject *subj,
+			const struct stat *parent, const struct pw_result *res,
+			time_t now, const char *stage_dir, const char *txn,
 			char **ret_buf, size_t *ret_len)
 {
 	const struct stat *st = subj->st;
@@ -82,7 +85,6 @@ quarantine_record_build(const struct quarantine_subject *subj,
 	snprintf(mode, sizeof(mode), "%04o", (unsigned)(st->st_mode & 07777));
 	store_json_object_begin(w);
 	store_json_member_u64(w, "record_version", RECORD_VERSION);
-	store_json_member_str(w, "method", method_name(method));
 	store_json_member_str(w, "original_path", subj->path);
 	store_json_key(w, "original_path_hex");
 	store_json_hex(w, subj->path, strlen(subj->path));
@@ -92,10 +94,20 @@ quarantine_record_build(const struct quarantine_subject *subj,
 	store_json_member_u64(w, "gid", (uint64_t)st->st_gid);
 	store_json_member_u64(w, "device", (uint64_t)st->st_dev);
 	store_json_member_u64(w, "inode", (uint64_t)st->st_ino);
+	if (parent) {
+		store_json_member_u64(w, "parent_device",
+				       (uint64_t)parent->st_dev);
+		store_json_member_u64(w, "parent_inode",
+				       (uint64_t)parent->st_ino);
+	}
 	write_time(w, "atime_sec", "atime_nsec", &st->st_atim);
 	write_time(w, "mtime_sec", "mtime_nsec", &st->st_mtim);
 	write_time(w, "ctime_sec", "ctime_nsec", &st->st_ctim);
-	store_json_member_str(w, "sha256", sha);
+	if (stage_dir) {
+		store_json_key(w, "stage_dir_hex");
+		store_json_hex(w, stage_dir, strlen(stage_dir));
+	}
+	store_json_member_str(w, "txn", txn);
 	store_json_member_str(w, "verdict",
 			       res ? pw_verdict_name(pw_result_verdict(res)) :
 			       "unknown");
@@ -123,23 +135,75 @@ quarantine_record_build(const struct quarantine_subject *subj,
 	return 0;
 }
 
-/* Writes the record into an entry directory: part file, fsync, rename. */
+/* The record is the intent with the capture appended: the intent was
+ * written by us (or read back and parsed as an object by recovery), so
+ * its text ends with the object's closing brace. */
 int
-quarantine_record_write(int efd, const char *buf, size_t len)
+quarantine_record_finish(const char *intent, size_t len,
+			 enum quarantine_method method, const char *sha,
+			 uint64_t size, bool frozen, char **ret_buf,
+			 size_t *ret_len)
+{
+	char tail[256];
+	char *out;
+	int n;
+
+	while (len > 0 && (intent[len - 1] == '\n' || intent[len - 1] == ' '))
+		len--;
+	if (len < 2 || intent[len - 1] != '}' || strlen(sha) != SHA256_HEX_LEN) {
+		errno = EINVAL;
+		return -1;
+	}
+	n = snprintf(tail, sizeof(tail),
+		     ", \"method\": \"%s\", \"sha256\": \"%s\", "
+		     "\"captured_size\": %llu, \"captured_while_writing\": "
+		     "%s}\n", method_name(method), sha,
+		     (unsigned long long)size, frozen ? "true" : "false");
+	if (n < 0 || (size_t)n >= sizeof(tail)) {
+		errno = EINVAL;
+		return -1;
+	}
+	out = malloc(len - 1 + (size_t)n + 1);
+	if (!out)
+		return -1;
+	memcpy(out, intent, len - 1);
+	memcpy(out + len - 1, tail, (size_t)n + 1);
+	*ret_buf = out;
+	*ret_len = len - 1 + (size_t)n;
+	return 0;
+}
+
+int
+quarantine_file_write(int efd, const char *name, const char *part,
+		      const char *buf, size_t len)
 {
 	int fd;
 
-	fd = openat(efd, RECORD_PART, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	(void)unlinkat(efd, part, 0);	/* left by a crash: ours */
+	fd = openat(efd, part, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 		    O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -1;
 	if (quarantine_write_all(fd, buf, len) != 0 || fsync(fd) != 0) {
 		quarantine_close_keep_errno(fd);
+		(void)unlinkat(efd, part, 0);
 		return -1;
 	}
-	if (close(fd) != 0)
+	if (close(fd) != 0 || renameat(efd, part, efd, name) != 0) {
+		int saved = errno;
+
+		(void)unlinkat(efd, part, 0);
+		errno = saved;
 		return -1;
-	return renameat(efd, RECORD_PART, efd, RECORD_NAME);
+	}
+	return 0;
+}
+
+/* Writes the record into an entry directory: part file, fsync, rename. */
+int
+quarantine_record_write(int efd, const char *buf, size_t len)
+{
+	return quarantine_file_write(efd, RECORD_NAME, RECORD_PART, buf, len);
 }
 
 static char *
@@ -223,15 +287,16 @@ quarantine_entries_free(struct quarantine_entry *entries, size_t n)
 	free(entries);
 }
 
-/* Reads the whole record of an entry (bounded). */
-static int
-record_read_raw(int efd, char **ret_buf, size_t *ret_len)
+/* Reads a whole small file of an entry (bounded). */
+int
+quarantine_read_small(int efd, const char *name, char **ret_buf,
+		      size_t *ret_len)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	int fd, rc = QUARANTINE_ERR_CORRUPT;
 
-	fd = openat(efd, RECORD_NAME, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	fd = openat(efd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? QUARANTINE_ERR_CORRUPT :
 		       quarantine_io_status();
@@ -268,9 +333,10 @@ out:
 }
 
 static int
-entry_parse(const char *id, const char *text, size_t len,
+entry_parse(const char *id, const char *text, size_t len, bool complete,
 	    struct quarantine_entry *e)
 {
+	const struct store_json_value *b;
 	struct store_json_value *j = NULL;
 	const struct store_json_value *fs;
 	const char *s, *hex;
@@ -288,14 +354,24 @@ entry_parse(const char *id, const char *text, size_t len,
 		goto out;
 	hex = store_json_get_str(j, "original_path_hex");
 	s = store_json_get_str(j, "sha256");
-	if (!hex || !s || strlen(s) != SHA256_HEX_LEN)
+	/* An intent (a move not finished) has no digest yet. */
+	if (!hex || (complete && !s) || (s && strlen(s) != SHA256_HEX_LEN))
 		goto out;
-	memcpy(e->sha256, s, SHA256_HEX_LEN + 1);
+	if (s)
+		memcpy(e->sha256, s, SHA256_HEX_LEN + 1);
 	e->original_path = unhex(hex);
 	if (!e->original_path)
 		goto out;
 	if (!store_json_get_u64(j, "size", &e->size))
 		goto out;
+	if (!store_json_get_u64(j, "captured_size", &e->captured_size))
+		e->captured_size = e->size;
+	b = store_json_get(j, "captured_while_writing");
+	e->captured_while_writing = b && b->type == STORE_JSON_BOOL &&
+				    b->boolean;
+	e->have_parent = store_json_get_u64(j, "parent_device",
+					    &e->parent_dev) &&
+			 store_json_get_u64(j, "parent_inode", &e->parent_ino);
 	s = store_json_get_str(j, "mode");
 	if (!s)
 		goto out;
@@ -369,30 +445,83 @@ out:
 	return rc;
 }
 
-/* Reads entry id into *e (caller clears it with entry_clear). */
-int
-quarantine_entry_read(struct quarantine_store *s, const char *id,
-	   struct quarantine_entry *e)
+bool
+quarantine_dir_name(const char *id, char *out, size_t cap)
 {
-	char *text = NULL;
+	if (!quarantine_id_valid(id))
+		return false;
+	/* "new-<hex>" names the ".new-<hex>" directory of an unfinished
+	 * move (real IDs start with a digit). */
+	if (strncmp(id, "new-", 4) == 0)
+		return (size_t)snprintf(out, cap, ".%s", id) < cap;
+	return (size_t)snprintf(out, cap, "%s", id) < cap;
+}
+
+/* Where an unfinished move stands, judged from its files without acting
+ * (recovery acts; see quarantine_recover.c). */
+static enum quarantine_state
+txn_state(int efd)
+{
+	struct stat st;
+
+	if (!quarantine_txn_lock(efd, false))
+		return QUARANTINE_STATE_BUSY;
+	/* flock is released by close: the caller closes efd at once. */
+	if (fstatat(efd, RECORD_NAME, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return QUARANTINE_STATE_RECORDED;
+	if (fstatat(efd, DATA_NAME, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return QUARANTINE_STATE_STORED;
+	if (fstatat(efd, INTENT_NAME, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return QUARANTINE_STATE_EMPTY;
+	return QUARANTINE_STATE_STAGED;
+}
+
+/* Reads entry id (an ID or "new-<hex>") from the store open at dfd. */
+static int
+entry_read_at(int dfd, const char *id, struct quarantine_entry *e)
+{
+	char *text = NULL, name[QUARANTINE_ID_MAX + 1];
 	size_t len = 0;
 	struct stat st;
+	bool complete;
 	int efd, rc;
 
-	efd = openat(s->dfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	if (!quarantine_dir_name(id, name, sizeof(name)))
+		return QUARANTINE_ERR_INVALID;
+	complete = name[0] != '.';
+	efd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 		     O_CLOEXEC);
 	if (efd < 0)
 		return errno == ENOENT || errno == ENOTDIR || errno == ELOOP ?
 		       QUARANTINE_ERR_NOT_FOUND : quarantine_io_status();
-	rc = record_read_raw(efd, &text, &len);
+	rc = quarantine_read_small(efd, RECORD_NAME, &text, &len);
+	if (!complete && rc == QUARANTINE_ERR_CORRUPT)
+		rc = quarantine_read_small(efd, INTENT_NAME, &text, &len);
 	if (rc == QUARANTINE_OK)
-		rc = entry_parse(id, text, len, e);
-	if (rc == QUARANTINE_OK)
+		rc = entry_parse(id, text, len, complete, e);
+	if (rc == QUARANTINE_OK) {
 		e->data_present = fstatat(efd, DATA_NAME, &st,
 					  AT_SYMLINK_NOFOLLOW) == 0 &&
 				  S_ISREG(st.st_mode);
+		e->state = complete ? QUARANTINE_STATE_COMPLETE :
+			   txn_state(efd);
+	}
 	free(text);
 	close(efd);
+	return rc;
+}
+
+int
+quarantine_entry_read(struct quarantine_store *s, const char *id,
+		      struct quarantine_entry *e)
+{
+	int dfd = -1, rc;
+
+	rc = quarantine_store_fd(s, &dfd);
+	if (rc != QUARANTINE_OK)
+		return rc;
+	rc = entry_read_at(dfd, id, e);
+	close(dfd);
 	return rc;
 }
 
@@ -421,18 +550,25 @@ int
 quarantine_write_record(struct quarantine_store *s, const char *id,
 			FILE *out)
 {
-	char *text = NULL;
+	char *text = NULL, name[QUARANTINE_ID_MAX + 1];
 	size_t len = 0;
-	int efd, rc;
+	int dfd = -1, efd, rc;
 
-	if (!quarantine_id_valid(id))
+	if (!quarantine_dir_name(id, name, sizeof(name)))
 		return QUARANTINE_ERR_INVALID;
-	efd = openat(s->dfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	rc = quarantine_store_fd(s, &dfd);
+	if (rc != QUARANTINE_OK)
+		return rc;
+	efd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 		     O_CLOEXEC);
+	close(dfd);
 	if (efd < 0)
 		return errno == ENOENT ? QUARANTINE_ERR_NOT_FOUND :
 		       quarantine_io_status();
-	rc = record_read_raw(efd, &text, &len);
+	rc = quarantine_read_small(efd, RECORD_NAME, &text, &len);
+	/* An unfinished move shows its intent. */
+	if (rc == QUARANTINE_ERR_CORRUPT && name[0] == '.')
+		rc = quarantine_read_small(efd, INTENT_NAME, &text, &len);
 	close(efd);
 	if (rc == QUARANTINE_OK && fwrite(text, 1, len, out) != len)
 		rc = QUARANTINE_ERR_IO;
@@ -458,19 +594,29 @@ quarantine_list(struct quarantine_store *s, struct quarantine_entry **ret,
 	size_t n = 0, bad = 0;
 	struct dirent *de;
 	DIR *d = NULL;
-	int fd, rc = QUARANTINE_OK;
+	int dfd = -1, fd, rc;
 
-	fd = openat(s->dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	rc = quarantine_store_fd(s, &dfd);
+	if (rc != QUARANTINE_OK)
+		return rc;
+	fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 || !(d = fdopendir(fd))) {
 		quarantine_close_keep_errno(fd);
+		quarantine_close_keep_errno(dfd);
 		return quarantine_io_status();
 	}
 	while ((errno = 0, de = readdir(d))) {
 		struct quarantine_entry *nv;
+		const char *id = de->d_name;
 
-		/* ".new-*" are moves in progress (or interrupted by a
-		 * crash): not entries. */
-		if (!quarantine_id_valid(de->d_name))
+		/* ".new-*" are moves in progress, or interrupted ones that
+		 * recovery could not finish: listed as "new-<hex>". */
+		if (strncmp(id, NEW_PREFIX, strlen(NEW_PREFIX)) == 0)
+			id++;
+		else if (!quarantine_id_valid(id) ||
+			 strncmp(id, "new-", 4) == 0)
+			continue;
+		if (!quarantine_id_valid(id))
 			continue;
 		nv = reallocarray(v, n + 1, sizeof(*v));
 		if (!nv) {
@@ -478,9 +624,15 @@ quarantine_list(struct quarantine_store *s, struct quarantine_entry **ret,
 			goto out;
 		}
 		v = nv;
-		rc = quarantine_entry_read(s, de->d_name, &v[n]);
+		rc = entry_read_at(dfd, id, &v[n]);
 		if (rc == QUARANTINE_ERR_NOMEM)
 			goto out;
+		if (rc != QUARANTINE_OK && id != de->d_name) {
+			/* A move that had not written its intent has taken
+			 * nothing: not an entry, nor a damaged one. */
+			rc = QUARANTINE_OK;
+			continue;
+		}
 		if (rc != QUARANTINE_OK) {
 			bad++;
 			rc = QUARANTINE_OK;
@@ -507,27 +659,6 @@ quarantine_list(struct quarantine_store *s, struct quarantine_entry **ret,
 out:
 	quarantine_entries_free(v, n);
 	closedir(d);
+	close(dfd);
 	return rc;
-}
-
-size_t
-quarantine_count_interrupted(struct quarantine_store *s)
-{
-	struct dirent *de;
-	size_t n = 0;
-	DIR *d;
-	int fd;
-
-	fd = openat(s->dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return 0;
-	}
-	while ((de = readdir(d)))
-		n += strncmp(de->d_name, NEW_PREFIX, strlen(NEW_PREFIX)) == 0;
-	closedir(d);
-	return n;
 }

@@ -18,7 +18,12 @@
 
 #include "agent/store/quarantine_int.h"
 
-/* Splits path into its directory (opened) and last component. */
+/*
+ * Splits path into its directory and last component and opens the
+ * directory from / (or the cwd) down without following any symlink:
+ * whoever can write in a cache must not be able to redirect a restore by
+ * replacing a directory with a symlink.
+ */
 static int
 open_parent(const char *path, int *ret_fd, char **ret_base)
 {
@@ -40,9 +45,10 @@ open_parent(const char *path, int *ret_fd, char **ret_base)
 	}
 	if (!base[0] || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
 		goto out;
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = quarantine_open_dir_nofollow(dir, true);
 	if (fd < 0) {
-		rc = quarantine_io_status();
+		rc = errno == ELOOP || errno == EXDEV ?
+		     QUARANTINE_ERR_UNSAFE_PATH : quarantine_io_status();
 		goto out;
 	}
 	*ret_base = strdup(base);
@@ -56,6 +62,51 @@ open_parent(const char *path, int *ret_fd, char **ret_base)
 out:
 	free(copy);
 	return rc;
+}
+
+/* Where a restore writes: the original path (whose directory must still
+ * be the one the file was taken from), or --to: an existing directory
+ * (the original name inside it) or a new file's path. */
+static int
+open_target(const struct quarantine_entry *e, const char *to_path,
+	    int *ret_fd, char **ret_base)
+{
+	const char *slash;
+	struct stat st;
+	int fd, rc;
+
+	if (to_path) {
+		fd = quarantine_open_dir_nofollow(to_path, true);
+		if (fd >= 0) {
+			slash = strrchr(e->original_path, '/');
+			*ret_base = strdup(slash ? slash + 1 :
+					   e->original_path);
+			if (!*ret_base) {
+				close(fd);
+				return QUARANTINE_ERR_NOMEM;
+			}
+			*ret_fd = fd;
+			return QUARANTINE_OK;
+		}
+		/* Not a directory (a new file's path, or a symlink, which
+		 * then counts as an existing target): its parent must be
+		 * reachable without symlinks. */
+		return open_parent(to_path, ret_fd, ret_base);
+	}
+	rc = open_parent(e->original_path, ret_fd, ret_base);
+	if (rc != QUARANTINE_OK)
+		return rc;
+	if (e->have_parent &&
+	    (fstat(*ret_fd, &st) != 0 || (uint64_t)st.st_dev != e->parent_dev ||
+	     (uint64_t)st.st_ino != e->parent_ino)) {
+		/* Same path, another directory: it was deleted and made
+		 * again, maybe by someone else.  --to says where instead. */
+		close(*ret_fd);
+		free(*ret_base);
+		*ret_base = NULL;
+		return QUARANTINE_ERR_UNSAFE_PATH;
+	}
+	return QUARANTINE_OK;
 }
 
 /* Puts back the permission bits and times (and, for a copy made as root,
@@ -125,34 +176,67 @@ out:
 	return rc;
 }
 
+/* An unfinished move ("new-<hex>") is finished first: restore and purge
+ * then work on a complete entry.  *ret_id is the ID to use. */
+static int
+settle(struct quarantine_store *s, int dfd, const char *id, char *ret_id,
+       size_t cap)
+{
+	char name[QUARANTINE_ID_MAX + 1];
+
+	if (!quarantine_dir_name(id, name, sizeof(name)))
+		return QUARANTINE_ERR_INVALID;
+	if (name[0] != '.') {
+		snprintf(ret_id, cap, "%s", id);
+		return QUARANTINE_OK;
+	}
+	switch (quarantine_recover_one(s, dfd, name, ret_id, cap)) {
+	case QUARANTINE_STATE_COMPLETE:
+		return QUARANTINE_OK;
+	case QUARANTINE_STATE_BUSY:
+		return QUARANTINE_ERR_BUSY;
+	case QUARANTINE_STATE_EMPTY:
+		return QUARANTINE_ERR_NOT_FOUND;
+	default:
+		errno = EAGAIN;
+		return QUARANTINE_ERR_IO;
+	}
+}
+
 int
-quarantine_restore(struct quarantine_store *s, const char *id,
+quarantine_restore(struct quarantine_store *s, const char *id_in,
 		   const char *to_path)
 {
 	struct quarantine_entry e;
-	char got[SHA256_HEX_LEN + 1], *base = NULL;
+	char got[SHA256_HEX_LEN + 1], *base = NULL, id[QUARANTINE_ID_MAX];
 	struct stat st;
-	int efd = -1, pfd = -1, fd = -1, rc;
+	int dfd = -1, efd = -1, pfd = -1, fd = -1, rc;
 	bool have_entry = false;
 
-	if (!quarantine_id_valid(id))
+	if (!quarantine_id_valid(id_in))
 		return QUARANTINE_ERR_INVALID;
-	rc = quarantine_entry_read(s, id, &e);
+	rc = quarantine_store_fd(s, &dfd);
 	if (rc != QUARANTINE_OK)
 		return rc;
+	rc = settle(s, dfd, id_in, id, sizeof(id));
+	if (rc != QUARANTINE_OK)
+		goto out;
+	rc = quarantine_entry_read(s, id, &e);
+	if (rc != QUARANTINE_OK)
+		goto out;
 	have_entry = true;
 	if (!e.data_present) {
 		rc = QUARANTINE_ERR_CORRUPT;
 		goto out;
 	}
-	rc = open_parent(to_path ? to_path : e.original_path, &pfd, &base);
+	rc = open_target(&e, to_path, &pfd, &base);
 	if (rc != QUARANTINE_OK)
 		goto out;
 	if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		rc = QUARANTINE_ERR_EXISTS;
 		goto out;
 	}
-	efd = openat(s->dfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	efd = openat(dfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 		     O_CLOEXEC);
 	if (efd < 0) {
 		rc = quarantine_io_status();
@@ -203,7 +287,7 @@ quarantine_restore(struct quarantine_store *s, const char *id,
 	/* Restored: the entry has served its purpose. */
 	close(fd);
 	fd = -1;
-	rc = quarantine_remove_entry_dir(s->dfd, id) == 0 ? QUARANTINE_OK :
+	rc = quarantine_remove_entry_dir(dfd, id) == 0 ? QUARANTINE_OK :
 	     QUARANTINE_ERR_IO;
 	goto out;
 relock:
@@ -221,6 +305,7 @@ out:
 	quarantine_close_keep_errno(fd);
 	quarantine_close_keep_errno(efd);
 	quarantine_close_keep_errno(pfd);
+	quarantine_close_keep_errno(dfd);
 	free(base);
 	if (have_entry)
 		quarantine_entry_clear(&e);
@@ -228,21 +313,42 @@ out:
 }
 
 int
-quarantine_purge(struct quarantine_store *s, const char *id)
+quarantine_purge(struct quarantine_store *s, const char *id_in)
 {
+	char id[QUARANTINE_ID_MAX], name[QUARANTINE_ID_MAX + 1];
 	struct stat st;
+	int dfd = -1, rc;
 
-	if (!quarantine_id_valid(id))
+	if (!quarantine_dir_name(id_in, name, sizeof(name)))
 		return QUARANTINE_ERR_INVALID;
-	if (fstatat(s->dfd, id, &st, AT_SYMLINK_NOFOLLOW) != 0)
-		return errno == ENOENT ? QUARANTINE_ERR_NOT_FOUND :
-		       quarantine_io_status();
-	if (!S_ISDIR(st.st_mode))
-		return QUARANTINE_ERR_NOT_FOUND;
-	if (quarantine_remove_entry_dir(s->dfd, id) != 0)
-		return errno == ENOTEMPTY || errno == EEXIST ?
-		       QUARANTINE_ERR_NOT_EMPTY : quarantine_io_status();
-	return QUARANTINE_OK;
+	rc = quarantine_store_fd(s, &dfd);
+	if (rc != QUARANTINE_OK)
+		return rc;
+	if (name[0] == '.') {
+		/* Finish it, then purge the entry; one that cannot be
+		 * finished now (stuck) is deleted as it stands. */
+		rc = settle(s, dfd, id_in, id, sizeof(id));
+		if (rc == QUARANTINE_OK)
+			snprintf(name, sizeof(name), "%s", id);
+		else if (rc != QUARANTINE_ERR_IO)
+			goto out;
+	}
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+		rc = errno == ENOENT ? QUARANTINE_ERR_NOT_FOUND :
+		     quarantine_io_status();
+		goto out;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		rc = QUARANTINE_ERR_NOT_FOUND;
+		goto out;
+	}
+	rc = QUARANTINE_OK;
+	if (quarantine_remove_entry_dir(dfd, name) != 0)
+		rc = errno == ENOTEMPTY || errno == EEXIST ?
+		     QUARANTINE_ERR_NOT_EMPTY : quarantine_io_status();
+out:
+	close(dfd);
+	return rc;
 }
 
 int

@@ -5,6 +5,7 @@ agent_libagent_a_SOURCES += \
 	agent/watch/watch_events.c agent/watch/watch_roots.c \
 	agent/watch/watch_config.c agent/watch/watch_config.h \
 	agent/watch/watch_job.c agent/watch/watch_job.h \
+	agent/watch/watch_retry.c agent/watch/watch_retry.h \
 	agent/watch/watch_names.c agent/watch/watch_names.h \
 	agent/watch/watch_table.c agent/watch/watch_table.h \
 	agent/watch/watch_walk.c agent/watch/watch_walk.h \

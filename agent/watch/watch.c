@@ -176,6 +176,7 @@ reload(struct watcher *w)
 		log_warning("agent.workers and agent.queue_length take effect "
 			    "at the next start");
 	log_open("picklewarden", np->syslog_facility, w->opts.foreground);
+	watch_config_report(next);
 	watch_shared_set_config(&w->sh, next);
 	vcache_retag(w->sh.vcache, next->tag);
 	if (!same_places) {
@@ -296,6 +297,7 @@ setup(struct watcher *w)
 	}
 	log_open("picklewarden", cfg->policy->syslog_facility,
 		 w->opts.foreground);
+	watch_config_report(cfg);
 	pthread_mutex_init(&w->sh.lock, NULL);
 	w->sh.cfg = cfg;
 
@@ -339,6 +341,10 @@ setup(struct watcher *w)
 			  strerror(errno));
 		return -1;
 	}
+	if (watch_retry_new(&w->sh, &w->sh.retry) != 0) {
+		log_error("cannot start the retry thread: %s", strerror(errno));
+		return -1;
+	}
 	if (watch_roots_set(w, cfg->policy) != 0)
 		return -1;
 	escape_text_buf(cfg->policy->source, esc, sizeof(esc));
@@ -357,6 +363,7 @@ teardown(struct watcher *w)
 		(void)notify_send(w->notify, "STOPPING=1");
 	/* Running scans finish; queued files are dropped: the next start
 	 * walks everything again, and the cache makes that cheap. */
+	watch_retry_free(w->sh.retry);
 	workqueue_free(w->wq);
 	if (w->sh.vcache != NULL) {
 		vcache_persist(w, w->startup_done);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "agent/store/escape.h"
+#include "agent/store/log.h"
 #include "agent/cli/policy_bridge.h"
 #include "agent/watch/watch_config.h"
 
@@ -102,16 +103,30 @@ watch_config_load(const char *explicit_path, struct watch_config **ret,
 		goto out;
 	}
 	if (needs_store(c->policy)) {
-		st = quarantine_open(c->policy->quarantine_dir, &c->store);
+		struct quarantine_recovery r;
+		int now = QUARANTINE_OK;
+
+		memset(&r, 0, sizeof(r));
+
+		/* A store problem never stops the watcher: the handle checks
+		 * the directory again before every move, failed moves are
+		 * retried (watch_retry.c), and the files stay logged. */
+		st = quarantine_open_lazy(c->policy->quarantine_dir, &c->store,
+					  &now);
 		if (st != QUARANTINE_OK) {
-			snprintf(buf, sizeof(buf), "quarantine %s: %s%s%s",
+			snprintf(buf, sizeof(buf), "quarantine %s: %s",
 				 c->policy->quarantine_dir,
-				 quarantine_strerror(st),
-				 st == QUARANTINE_ERR_IO ? ": " : "",
-				 st == QUARANTINE_ERR_IO ? strerror(errno) : "");
+				 quarantine_strerror(st));
 			escape_text_buf(buf, why, cap);
 			goto out;
 		}
+		c->store_status = now;
+		c->store_errno = now == QUARANTINE_ERR_IO ? errno : 0;
+		/* Moves a kill interrupted: finished or undone now, reported
+		 * once the log is open (watch_config_report). */
+		if (now == QUARANTINE_OK &&
+		    quarantine_recover(c->store, &r) == QUARANTINE_OK)
+			c->recovery = r;
 	}
 	c->tag = config_tag(c->policy);
 	*ret = c;
@@ -120,6 +135,27 @@ watch_config_load(const char *explicit_path, struct watch_config **ret,
 out:
 	watch_config_unref(c);
 	return rc;
+}
+
+void
+watch_config_report(const struct watch_config *c)
+{
+	const struct quarantine_recovery *r = &c->recovery;
+	char buf[512];
+
+	if (c->store == NULL)
+		return;
+	escape_text_buf(c->policy->quarantine_dir, buf, sizeof(buf));
+	if (c->store_status != QUARANTINE_OK)
+		log_error("quarantine store unusable path=\"%s\" "
+			  "error=\"%s%s%s\"; still watching, failed moves are "
+			  "retried", buf, quarantine_strerror(c->store_status),
+			  c->store_errno ? ": " : "",
+			  c->store_errno ? strerror(c->store_errno) : "");
+	if (r->completed || r->undone || r->stuck)
+		log_info("quarantine recovery path=\"%s\" finished=%zu "
+			 "undone=%zu stuck=%zu busy=%zu", buf, r->completed,
+			 r->undone, r->stuck, r->busy);
 }
 
 struct watch_config *

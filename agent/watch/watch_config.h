@@ -25,6 +25,11 @@ struct watch_config {
 	struct pw_scanner *scanner;
 	struct quarantine_store *store;	/* NULL if the policy never
 					   quarantines */
+	int store_status;		/* the store when loaded (enum
+					   quarantine_status) */
+	int store_errno;
+	struct quarantine_recovery recovery; /* interrupted moves recovered
+					   when loaded */
 	uint64_t tag;			/* see vcache.h */
 	int refs;			/* atomic */
 };
@@ -36,6 +41,10 @@ struct watch_config {
  */
 int watch_config_load(const char *explicit_path, struct watch_config **ret,
 		      char *why, size_t cap);
+
+/* Logs what loading found about the store (unusable; moves recovered):
+ * called once the log is open. */
+void watch_config_report(const struct watch_config *c);
 
 struct watch_config *watch_config_ref(struct watch_config *c);
 /* Drops a reference; the last one frees.  NULL is a no-op. */

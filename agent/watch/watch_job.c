@@ -210,6 +210,9 @@ watch_job_run(void *p, void *arg)
 		goto out;
 	if ((job->flags & WATCH_JOB_LINKED_ONLY) && st.st_nlink < 2)
 		goto out;
+	if (!(job->flags & WATCH_JOB_RETRY) &&
+	    watch_retry_owns(sh->retry, job->path, &st))
+		goto out;	/* its next attempt is scheduled */
 	vcache_key_from_stat(&st, &key);
 	if (vcache_lookup(sh->vcache, &key, &verdict)) {
 		__atomic_add_fetch(&sh->cached, 1, __ATOMIC_RELAXED);
@@ -234,8 +237,13 @@ watch_job_run(void *p, void *arg)
 		goto fail;
 	if (dec.outcome == DECIDE_QUARANTINED)
 		__atomic_add_fetch(&sh->quarantined, 1, __ATOMIC_RELAXED);
-	else if (dec.outcome == DECIDE_QUARANTINE_FAILED)
+	else if (dec.outcome == DECIDE_QUARANTINE_FAILED) {
 		__atomic_add_fetch(&sh->failed, 1, __ATOMIC_RELAXED);
+		/* Still in place (a file that changed gets its own event):
+		 * tried again with back-off until the store takes it. */
+		if (dec.quarantine_status != QUARANTINE_ERR_CHANGED)
+			watch_retry_add(sh->retry, job->path, &st);
+	}
 	if (cacheable(&dec))
 		(void)vcache_insert(sh->vcache, &key, (int)dec.verdict);
 	goto out;

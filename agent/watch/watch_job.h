@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "agent/watch/vcache.h"
+#include "agent/watch/watch_retry.h"
 #include "agent/watch/watch_config.h"
 
 /* Scans running right now, so the loop can report one that is stuck
@@ -29,6 +30,7 @@ struct watch_shared {
 	struct watch_config *cfg;	/* current configuration */
 	struct watch_running running[WATCH_MAX_RUNNING]; /* guarded by lock */
 	struct vcache *vcache;
+	struct watch_retry *retry;	/* failed quarantines (may be NULL) */
 	/* Counters (atomic): files scanned, files answered by the cache,
 	 * files quarantined, files whose scan or decision failed. */
 	uint64_t analysed, cached, quarantined, failed;
@@ -37,6 +39,9 @@ struct watch_shared {
 /* Only scan when the file has more than one link: a CREATE event is a
  * hard link being made (an ordinary new file waits for CLOSE_WRITE). */
 #define WATCH_JOB_LINKED_ONLY 1u
+/* A retry of a failed quarantine (watch_retry.c); other jobs leave files
+ * on the retry list to it. */
+#define WATCH_JOB_RETRY 2u
 
 struct watch_job;
 

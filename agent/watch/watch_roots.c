@@ -100,7 +100,14 @@ bool
 watch_is_qdir(const struct watcher *w, const char *path, const struct stat *st)
 {
 	const char *q = w->sh.cfg->policy->quarantine_dir;
+	const char *slash = strrchr(path, '/');
 
+	/* The store's stage directory (quarantine_stage.c) holds files
+	 * being moved to the store: ours, 0700, by name. */
+	if (st != NULL && slash != NULL && S_ISDIR(st->st_mode) &&
+	    strcmp(slash + 1, QUARANTINE_STAGE_DIR_NAME) == 0 &&
+	    st->st_uid == geteuid() && (st->st_mode & 07777) == 0700)
+		return true;
 	if (w->qdir_known && st != NULL && (uint64_t)st->st_dev == w->qdir_dev &&
 	    (uint64_t)st->st_ino == w->qdir_ino)
 		return true;

@@ -350,7 +350,8 @@ test_open_store(void **state)
 	assert_int_equal(quarantine_open("rel/q", &s), QUARANTINE_ERR_INVALID);
 	snprintf(path, sizeof(path), "%s/link", fx->root);
 	assert_int_equal(symlink(fx->store_dir, path), 0);
-	assert_int_equal(quarantine_open(path, &s), QUARANTINE_ERR_INVALID);
+	assert_int_equal(quarantine_open(path, &s),
+			 QUARANTINE_ERR_STORE_UNSAFE);
 	assert_null(s);
 	/* A store others can read is tightened. */
 	snprintf(path, sizeof(path), "%s/loose", fx->root);
@@ -366,7 +367,7 @@ test_open_store(void **state)
 	assert_int_equal(mkdir(path, 0700), 0);
 	if (chown(path, geteuid() + 1, getegid()) == 0) {
 		assert_int_equal(quarantine_open(path, &s),
-				 QUARANTINE_ERR_INVALID);
+				 QUARANTINE_ERR_STORE_UNSAFE);
 		assert_null(s);
 	}
 	quarantine_close(NULL);
@@ -412,7 +413,7 @@ test_cross_fs_copy(void **state)
 
 	make_file(fx, "blob", 3 * 256 * 1024 + 17, 0604);
 	scan_open(fx, "blob", &s);
-	exdev_target = "data";
+	exdev_target = "orig";
 	assert_int_equal(quarantine_move(fx->store, &s.subj, fx->res, id,
 					 sizeof(id)), QUARANTINE_OK);
 	exdev_target = NULL;
@@ -453,7 +454,7 @@ test_enospc_midway(void **state)
 
 	make_file(fx, "big.pt", len, 0644);
 	scan_open(fx, "big.pt", &s);
-	exdev_target = "data";
+	exdev_target = "orig";
 	write_budget = 300000;		/* in the middle of the second chunk */
 	errno = 0;
 	assert_int_equal(quarantine_move(fx->store, &s.subj, fx->res, id,
@@ -475,7 +476,7 @@ test_eio_on_fsync(void **state)
 
 	make_file(fx, "m.ckpt", len, 0644);
 	scan_open(fx, "m.ckpt", &s);
-	exdev_target = "data";
+	exdev_target = "orig";
 	fsync_fail_at = 1;		/* the copy's own fsync */
 	assert_int_equal(quarantine_move(fx->store, &s.subj, fx->res, id,
 					 sizeof(id)), QUARANTINE_ERR_IO);
@@ -484,7 +485,7 @@ test_eio_on_fsync(void **state)
 	check_untouched(fx, &s, "m.ckpt", len);
 
 	/* EIO while writing instead of syncing. */
-	exdev_target = "data";
+	exdev_target = "orig";
 	write_budget = 100;
 	write_errno = EIO;
 	assert_int_equal(quarantine_move(fx->store, &s.subj, fx->res, id,
@@ -652,24 +653,27 @@ test_swapped_during_copy(void **state)
 	swap_fx = fx;
 	make_file(fx, "victim", 70000, 0644);
 	scan_open(fx, "victim", &s);
-	exdev_target = "data";
+	exdev_target = "orig";
 	on_exdev = swap_in_other_file;
 	check_swapped_refused(fx, &s, false);
 	close(s.fd);
 	make_file(fx, "victim", 70000, 0644);
 	scan_open(fx, "victim", &s);
-	exdev_target = "data";
+	exdev_target = "orig";
 	on_exdev = swap_in_symlink;
 	check_swapped_refused(fx, &s, true);
 	close(s.fd);
 }
 
-/* Content changed after hashing: the copy does not match the digest. */
+/* Content changed after hashing: the copy does not match the digest the
+ * caller judged.  The file is still taken (it was judged malicious; what
+ * it holds now is unknown), as a snapshot whose record says so. */
 static void
 test_changed_content(void **state)
 {
 	struct fx *fx = *state;
 	struct scanned s;
+	struct quarantine_entry *e = NULL;
 	char id[QUARANTINE_ID_MAX];
 	int fd;
 
@@ -677,11 +681,15 @@ test_changed_content(void **state)
 	scan_open(fx, "w.bin", &s);
 	s.subj.sha256 = "0000000000000000000000000000000000000000000000000000"
 			"000000000000";
-	exdev_target = "data";
+	exdev_target = "orig";
 	assert_int_equal(quarantine_move(fx->store, &s.subj, fx->res, id,
-					 sizeof(id)), QUARANTINE_ERR_CHANGED);
+					 sizeof(id)), QUARANTINE_OK);
 	mocks_off();
-	check_untouched(fx, &s, "w.bin", 4096);
+	assert_int_equal(quarantine_show(fx->store, id, &e), QUARANTINE_OK);
+	assert_true(e->captured_while_writing);
+	assert_string_equal(e->method, "frozen-copy");
+	assert_int_equal(e->captured_size, 4096);
+	quarantine_entry_free(e);
 	fd = s.fd;
 	close(fd);
 }
@@ -798,7 +806,7 @@ test_restore_refuses_overwrite(void **state)
 		close(efd);
 	}
 	/* bad targets */
-	assert_int_equal(quarantine_restore(fx->store, id, "/"),
+	assert_int_equal(quarantine_restore(fx->store, id, "/nonexistent/."),
 			 QUARANTINE_ERR_INVALID);
 	assert_int_equal(quarantine_restore(fx->store, "../etc", NULL),
 			 QUARANTINE_ERR_INVALID);
@@ -842,6 +850,201 @@ test_restore_race_refuses(void **state)
 			assert_null(strstr(de->d_name, "restore"));
 		closedir(d);
 	}
+}
+
+
+/* An entry turned back into the unfinished move it was at some step. */
+static void
+unpublish(struct fx *fx, const char *id, const char *txn)
+{
+	char from[256], to[256];
+
+	snprintf(from, sizeof(from), "%s/%s", fx->store_dir, id);
+	snprintf(to, sizeof(to), "%s/.new-%s", fx->store_dir, txn);
+	assert_int_equal(rename(from, to), 0);
+}
+
+static void
+txn_path(struct fx *fx, const char *txn, const char *name, char *out)
+{
+	snprintf(out, 256, "%s/.new-%s/%s", fx->store_dir, txn, name);
+}
+
+/* Recovery from the states a kill leaves (the fault tests kill a real
+ * move at every step; these build the states by hand). */
+static void
+test_recover_states(void **state)
+{
+	struct fx *fx = *state;
+	struct quarantine_recovery r;
+	struct quarantine_entry *v = NULL, *e = NULL;
+	struct scanned s;
+	char id[QUARANTINE_ID_MAX], p1[256], p2[256];
+	size_t n = 0;
+
+	/* recorded, not published */
+	move_one(fx, "a.bin", 3000, 0644, id, &s);
+	unpublish(fx, id, "aaaa");
+	/* data stored, record missing */
+	move_one(fx, "b.bin", 4000, 0644, id, &s);
+	unpublish(fx, id, "bbbb");
+	txn_path(fx, "bbbb", "record.json", p1);
+	assert_int_equal(unlink(p1), 0);
+	/* staged in the entry (orig), nothing stored */
+	move_one(fx, "c.bin", 5000, 0644, id, &s);
+	unpublish(fx, id, "cccc");
+	txn_path(fx, "cccc", "record.json", p1);
+	assert_int_equal(unlink(p1), 0);
+	txn_path(fx, "cccc", "data", p1);
+	txn_path(fx, "cccc", "orig", p2);
+	assert_int_equal(rename(p1, p2), 0);
+	/* an unfinished move is listed under new-<txn> with its state, and
+	 * show accepts that ID */
+	assert_int_equal(quarantine_show(fx->store, "new-cccc", &e),
+			 QUARANTINE_OK);
+	assert_int_equal(e->state, QUARANTINE_STATE_STAGED);
+	assert_false(e->data_present);
+	quarantine_entry_free(e);
+	/* intent only: nothing was taken */
+	move_one(fx, "d.bin", 600, 0644, id, &s);
+	unpublish(fx, id, "dddd");
+	txn_path(fx, "dddd", "record.json", p1);
+	assert_int_equal(unlink(p1), 0);
+	txn_path(fx, "dddd", "data", p1);
+	assert_int_equal(unlink(p1), 0);
+	/* staged, but not the judged inode (swapped in before the rename):
+	 * put back where it came from */
+	move_one(fx, "e.bin", 700, 0644, id, &s);
+	unpublish(fx, id, "eeee");
+	/* made while the judged inode still exists: another inode number */
+	make_file(fx, "other", 70, 0644);
+	txn_path(fx, "eeee", "record.json", p1);
+	assert_int_equal(unlink(p1), 0);
+	txn_path(fx, "eeee", "data", p1);
+	assert_int_equal(unlink(p1), 0);
+	snprintf(p1, sizeof(p1), "%s/other", fx->src);
+	txn_path(fx, "eeee", "orig", p2);
+	assert_int_equal(rename(p1, p2), 0);
+
+	assert_int_equal(quarantine_recover(fx->store, &r), QUARANTINE_OK);
+	assert_int_equal(r.completed, 3);
+	assert_int_equal(r.undone, 2);
+	assert_int_equal(r.stuck, 0);
+	assert_int_equal(r.busy, 0);
+	assert_int_equal(quarantine_list(fx->store, &v, &n, NULL),
+			 QUARANTINE_OK);
+	assert_int_equal(n, 3);
+	for (size_t i = 0; i < n; i++) {
+		char hex[65];
+		int efd, fd;
+
+		assert_int_equal(v[i].state, QUARANTINE_STATE_COMPLETE);
+		assert_true(v[i].data_present);
+		assert_false(v[i].captured_while_writing);
+		efd = entry_fd(fx, v[i].id);
+		fd = openat(efd, "data", O_RDONLY);
+		assert_true(fd >= 0);
+		assert_int_equal(sha256_fd(fd, hex, NULL), 0);
+		assert_string_equal(hex, v[i].sha256);
+		assert_true(file_has_pattern(efd, "data", v[i].size));
+		close(fd);
+		close(efd);
+	}
+	quarantine_entries_free(v, n);
+	/* the swapped-in file is back under the name it was taken from */
+	assert_true(file_has_pattern(fx->srcfd, "e.bin", 70));
+	assert_int_equal(store_names(fx), 3);
+}
+
+/* restore refuses a parent that became a symlink or another directory,
+ * and --to DIR puts the file in DIR under its original name. */
+static void
+test_restore_unsafe_parent(void **state)
+{
+	struct fx *fx = *state;
+	struct scanned s;
+	char id[QUARANTINE_ID_MAX], p[256], q[256], r[256];
+
+	struct timespec ts[2] = {{1000000000, 123456789},
+				 {1100000000, 987654321}};
+	int subfd;
+
+	assert_int_equal(mkdirat(fx->srcfd, "sub", 0755), 0);
+	make_file(fx, "sub/m.bin", 900, 0640);
+	assert_int_equal(utimensat(fx->srcfd, "sub/m.bin", ts, 0), 0);
+	subfd = openat(fx->srcfd, "sub", O_RDONLY | O_DIRECTORY);
+	assert_true(subfd >= 0);
+	assert_int_equal(scanfile_open(subfd, "m.bin", &s.fd, &s.st), 0);
+	snprintf(s.path, sizeof(s.path), "%s/sub/m.bin", fx->src);
+	s.subj.fd = s.fd;
+	s.subj.st = &s.st;
+	s.subj.dirfd = subfd;
+	s.subj.name = "m.bin";
+	s.subj.path = s.path;
+	s.subj.sha256 = NULL;
+	assert_int_equal(quarantine_move(fx->store, &s.subj, fx->res, id,
+					 sizeof(id)), QUARANTINE_OK);
+	close(s.fd);
+	close(subfd);
+	snprintf(p, sizeof(p), "%s/sub", fx->src);
+	snprintf(q, sizeof(q), "%s/sub.real", fx->src);
+	snprintf(r, sizeof(r), "%s/elsewhere", fx->root);
+	assert_int_equal(mkdir(r, 0755), 0);
+	assert_int_equal(rename(p, q), 0);
+	assert_int_equal(symlink(r, p), 0);
+	assert_int_equal(quarantine_restore(fx->store, id, NULL),
+			 QUARANTINE_ERR_UNSAFE_PATH);
+	snprintf(q, sizeof(q), "%s/m.bin", r);
+	assert_int_equal(access(q, F_OK), -1);
+	/* made again: another directory at the same path */
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(mkdir(p, 0755), 0);
+	assert_int_equal(quarantine_restore(fx->store, id, NULL),
+			 QUARANTINE_ERR_UNSAFE_PATH);
+	/* --to through a symlinked directory, then --to DIR */
+	snprintf(q, sizeof(q), "%s/link", fx->root);
+	assert_int_equal(symlink(r, q), 0);
+	strcat(q, "/x.bin");
+	assert_int_equal(quarantine_restore(fx->store, id, q),
+			 QUARANTINE_ERR_UNSAFE_PATH);
+	assert_int_equal(quarantine_restore(fx->store, id, r), QUARANTINE_OK);
+	{
+		int dfd = open(r, O_RDONLY | O_DIRECTORY);
+
+		check_restored(dfd, "m.bin", 900, 0640);
+		close(dfd);
+	}
+}
+
+static void
+test_store_replaced_by_symlink(void **state)
+{
+	struct fx *fx = *state;
+	struct quarantine_store *st = NULL;
+	struct scanned s;
+	char id[QUARANTINE_ID_MAX], moved[256], target[256];
+	int status = -1;
+
+	assert_int_equal(quarantine_open_lazy(fx->store_dir, &st, &status),
+			 QUARANTINE_OK);
+	assert_int_equal(status, QUARANTINE_OK);
+	snprintf(moved, sizeof(moved), "%s.moved", fx->store_dir);
+	snprintf(target, sizeof(target), "%s/target", fx->root);
+	assert_int_equal(mkdir(target, 0700), 0);
+	assert_int_equal(rename(fx->store_dir, moved), 0);
+	assert_int_equal(symlink(target, fx->store_dir), 0);
+	make_file(fx, "x.bin", 100, 0644);
+	scan_open(fx, "x.bin", &s);
+	assert_int_equal(quarantine_move(st, &s.subj, fx->res, id, sizeof(id)),
+			 QUARANTINE_ERR_STORE_UNSAFE);
+	assert_true(file_has_pattern(fx->srcfd, "x.bin", 100));
+	assert_int_equal(rmdir(target), 0);	/* nothing written there */
+	/* fixed: a missing store is made again and used */
+	assert_int_equal(unlink(fx->store_dir), 0);
+	assert_int_equal(quarantine_move(st, &s.subj, fx->res, id, sizeof(id)),
+			 QUARANTINE_OK);
+	close(s.fd);
+	quarantine_close(st);
 }
 
 static void
@@ -1294,7 +1497,7 @@ test_decide(void **state)
 	assert_int_equal(d.quarantine_status, QUARANTINE_ERR_INVALID);
 	assert_int_equal(fstatat(fx->srcfd, "u", &st, 0), 0);
 	/* a failing move: the file stays, the errno is kept */
-	exdev_target = "data";
+	exdev_target = "orig";
 	write_budget = 0;
 	decide_on(fx, p, fx->store, "u", fx->res, &d, 0);
 	mocks_off();
@@ -1330,6 +1533,9 @@ main(void)
 		T(test_restore_refuses_overwrite),
 		T(test_restore_race_refuses),
 		T(test_restore_detects_corruption),
+		T(test_recover_states),
+		T(test_restore_unsafe_parent),
+		T(test_store_replaced_by_symlink),
 		T(test_hostile_name_round_trip),
 		T(test_relative_path),
 		T(test_list_and_purge),
