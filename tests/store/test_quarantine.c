@@ -982,6 +982,7 @@ test_restore_unsafe_parent(void **state)
 	s.subj.name = "m.bin";
 	s.subj.path = s.path;
 	s.subj.sha256 = NULL;
+	s.subj.signature = NULL;
 	assert_int_equal(quarantine_move(fx->store, &s.subj, fx->res, id,
 					 sizeof(id)), QUARANTINE_OK);
 	close(s.fd);
