@@ -31,6 +31,15 @@
 int log_open(const char *ident, int facility, bool foreground);
 void log_close(void);
 
+/* Who opened a file (the guard's decisions name the process). */
+struct log_opener {
+	long pid;
+	long uid;		/* real uid, -1 when unknown */
+	const char *exe;	/* /proc/PID/exe, or NULL */
+	const char *cmdline;	/* head of /proc/PID/cmdline, NUL bytes
+				   turned into spaces, or NULL */
+};
+
 /* What one decision line says.  Strings are borrowed; NULL leaves the
  * field out. */
 struct log_decision {
@@ -41,6 +50,8 @@ struct log_decision {
 	const struct pw_result *result; /* verdict, format, findings */
 	const char *quarantine_id;	/* the store entry, or NULL */
 	const char *error;	/* why the action failed, or NULL */
+	const char *answer;	/* the guard's "allow"/"deny", or NULL */
+	const struct log_opener *opener; /* the guard's opener, or NULL */
 };
 
 /*

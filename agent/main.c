@@ -19,6 +19,7 @@ static const struct {
 	{"scan", cmd_scan, "scan files and directories once"},
 	{"watch", cmd_watch, "watch the model caches and act on what lands"},
 	{"quarantine", cmd_quarantine, "list, show, restore or purge quarantined files"},
+	{"guard", cmd_guard, "block opens of malicious models (root, fanotify)"},
 	{"check-config", cmd_check_config, "validate and print the effective configuration"},
 };
 

@@ -41,6 +41,10 @@
 #define MAX_TRUSTED 10000	/* digests: bounds a hostile config, and the
 				   quadratic duplicate check (50M compares) */
 #define MAX_LABEL 64		/* [trusted] label length */
+#define DEFAULT_GUARD_TIMEOUT_MS 30000 /* a 10 GB legacy checkpoint scans
+					  in a few seconds; 30 s is slack */
+#define MAX_GUARD_TIMEOUT_MS 3600000 /* an hour: an opener waits that long */
+#define DEFAULT_GUARD_QUARANTINE "/var/lib/picklewarden/quarantine"
 
 const char *const policy_limit_names[] = {
 	"max_depth", "max_members", "max_decompressed", "max_ratio",
@@ -67,6 +71,9 @@ static const char *const keys_quarantine[] = {"directory", NULL};
 static const char *const keys_log[] = {"facility", NULL};
 static const char *const keys_agent[] = {"workers", "queue_length",
 					 "watchdog_sec", "state_dir", NULL};
+static const char *const keys_guard[] = {"paths", "timeout", "on_timeout",
+					 "on_error", "quarantine", "workers",
+					 NULL};
 
 static const struct {
 	const char *name;
@@ -80,6 +87,7 @@ static const struct {
 	{"quarantine", keys_quarantine},
 	{"log", keys_log},
 	{"agent", keys_agent},
+	{"guard", keys_guard},
 };
 #define N_SECTIONS (sizeof(sections) / sizeof(sections[0]))
 
@@ -134,6 +142,12 @@ policy_action_name(enum policy_action action)
 	case POLICY_ACTION_QUARANTINE: return "quarantine";
 	}
 	return "unknown";
+}
+
+const char *
+policy_answer_name(enum policy_answer answer)
+{
+	return answer == POLICY_ANSWER_ALLOW ? "allow" : "deny";
 }
 
 const char *
@@ -199,6 +213,8 @@ policy_free(struct policy *p)
 	free(p->quarantine_dir);
 	free(p->syslog_facility_name);
 	free(p->state_dir);
+	strv_clear(&p->guard_paths);
+	free(p->guard_quarantine_dir);
 	free(p);
 }
 
@@ -222,7 +238,20 @@ defaults_new(const char *source, struct policy_error *err)
 	p->workers = DEFAULT_WORKERS;
 	p->queue_length = DEFAULT_QUEUE_LENGTH;
 	p->watchdog_sec = DEFAULT_WATCHDOG_SEC;
-	if (!p->source || !p->syslog_facility_name)
+	p->guard_timeout_ms = DEFAULT_GUARD_TIMEOUT_MS;
+	p->guard_on_timeout = POLICY_ANSWER_DENY;
+	p->guard_on_error = POLICY_ANSWER_DENY;
+	p->guard_workers = DEFAULT_WORKERS;
+	p->guard_quarantine_dir = strdup(DEFAULT_GUARD_QUARANTINE);
+	if (!p->source || !p->syslog_facility_name || !p->guard_quarantine_dir)
+		goto nomem;
+	/* The model caches of every user on a shared server. */
+	if (strv_push(&p->guard_paths,
+		      strdup("/home/*/.cache/huggingface")) != 0 ||
+	    strv_push(&p->guard_paths, strdup("/home/*/.cache/torch")) != 0 ||
+	    strv_push(&p->guard_paths,
+		      strdup("/root/.cache/huggingface")) != 0 ||
+	    strv_push(&p->guard_paths, strdup("/root/.cache/torch")) != 0)
 		goto nomem;
 	/* Partial downloads: huggingface_hub writes "<blob>.incomplete" and
 	 * renames it when done; the rename is what we scan.  ".lock" files
@@ -769,6 +798,99 @@ is_sha256_hex(const char *s)
 	return s[64] == '\0';
 }
 
+static int
+add_guard_path(void *ctx, const char *item, const char **why)
+{
+	struct policy_strv *sv = ctx;
+
+	/* Patterns are paths: ~ and $VARS expand, glob characters stay. */
+	if (strv_push(sv, paths_expand(item, why)) != 0) {
+		if (errno == ENOMEM && !*why)
+			*why = "out of memory";
+		return -1;
+	}
+	return 0;
+}
+
+/* "30", "30s" (seconds) or "500ms"; 1 ms .. MAX_GUARD_TIMEOUT_MS. */
+static int
+parse_timeout_ms(const char *v, unsigned *ret)
+{
+	char num[32];
+	size_t digits = strspn(v, "0123456789");
+	uint64_t u, mul = 1000;
+
+	if (digits == 0 || digits >= sizeof(num))
+		return -1;
+	if (strcasecmp(v + digits, "ms") == 0)
+		mul = 1;
+	else if (v[digits] != '\0' && strcasecmp(v + digits, "s") != 0)
+		return -1;
+	memcpy(num, v, digits);
+	num[digits] = '\0';
+	if (parse_u64(num, &u, false) != 0 ||
+	    __builtin_mul_overflow(u, mul, &u) || u == 0 ||
+	    u > MAX_GUARD_TIMEOUT_MS)
+		return -1;
+	*ret = (unsigned)u;
+	return 0;
+}
+
+/* Applies one [guard] key.  Returns 0, or -1 with *why set. */
+static int
+apply_guard_key(struct policy *p, const char *key, const char *value,
+		const char **why)
+{
+	uint64_t u;
+
+	if (strcmp(key, "paths") == 0) {
+		strv_clear(&p->guard_paths);
+		return for_each_item(value, add_guard_path, &p->guard_paths,
+				     why);
+	}
+	if (strcmp(key, "timeout") == 0) {
+		if (parse_timeout_ms(value, &p->guard_timeout_ms) != 0) {
+			*why = "expected a duration like 30s or 500ms "
+			       "(1 ms to 3600 s)";
+			return -1;
+		}
+		return 0;
+	}
+	if (strcmp(key, "on_timeout") == 0 || strcmp(key, "on_error") == 0) {
+		enum policy_answer a;
+
+		if (strcasecmp(value, "deny") == 0)
+			a = POLICY_ANSWER_DENY;
+		else if (strcasecmp(value, "allow") == 0)
+			a = POLICY_ANSWER_ALLOW;
+		else {
+			*why = "expected deny or allow";
+			return -1;
+		}
+		if (strcmp(key, "on_timeout") == 0)
+			p->guard_on_timeout = a;
+		else
+			p->guard_on_error = a;
+		return 0;
+	}
+	if (strcmp(key, "quarantine") == 0) {
+		char *s = paths_expand(value, why);
+
+		if (!s)
+			return -1;
+		free(p->guard_quarantine_dir);
+		p->guard_quarantine_dir = s;
+		return 0;
+	}
+	/* workers */
+	if (parse_u64(value, &u, false) != 0 || u < 1 || u > MAX_WORKERS) {
+		*why = "expected 1 to 64";
+		return -1;
+	}
+	p->guard_workers = (unsigned)u;
+	return 0;
+}
+
 /* Applies one key's value to p.  Returns 0, or -1 with *why set. */
 static int
 apply_key(struct policy *p, const char *sec, const char *key,
@@ -870,6 +992,8 @@ apply_key(struct policy *p, const char *sec, const char *key,
 		*dst = s;
 		return 0;
 	}
+	if (strcmp(sec, "guard") == 0)
+		return apply_guard_key(p, key, value, why);
 	if (strcmp(sec, "log") == 0) {
 		char *s;
 
@@ -1125,6 +1249,20 @@ policy_is_excluded(const struct policy *p, const char *path)
 }
 
 bool
+policy_is_guarded(const struct policy *p, const char *path)
+{
+	size_t i;
+
+	/* FNM_LEADING_DIR: a pattern naming a directory covers everything
+	 * below it. */
+	for (i = 0; i < p->guard_paths.n; i++)
+		if (fnmatch(p->guard_paths.v[i], path,
+			    FNM_PATHNAME | FNM_LEADING_DIR) == 0)
+			return true;
+	return false;
+}
+
+bool
 policy_limit(const struct policy *p, const char *name, uint64_t *ret_value)
 {
 	size_t i;
@@ -1225,6 +1363,17 @@ policy_write(const struct policy *p, FILE *out)
 		p->queue_length, p->watchdog_sec);
 	write_path_value(out, p->state_dir);
 	fputc('\n', out);
+	fputs("\n[guard]\n", out);
+	write_list(out, "paths", &p->guard_paths, true);
+	if (p->guard_timeout_ms % 1000 == 0)
+		fprintf(out, "timeout = %us\n", p->guard_timeout_ms / 1000);
+	else
+		fprintf(out, "timeout = %ums\n", p->guard_timeout_ms);
+	fprintf(out, "on_timeout = %s\non_error = %s\nquarantine = ",
+		policy_answer_name(p->guard_on_timeout),
+		policy_answer_name(p->guard_on_error));
+	write_path_value(out, p->guard_quarantine_dir);
+	fprintf(out, "\nworkers = %u\n", p->guard_workers);
 	if (fflush(out) != 0 || ferror(out))
 		return -1;
 	return 0;
