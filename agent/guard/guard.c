@@ -191,11 +191,13 @@ handle_open(struct guard *g, const struct fanotify_event_metadata *md)
 	path[len] = '\0';
 	if (len > 0 && path[0] == '/' && !is_guarded(g, path) &&
 	    lstat(path, &cur) == 0 && cur.st_dev == st.st_dev &&
-	    cur.st_ino == st.st_ino)
+	    cur.st_ino == st.st_ino &&
+	    !guard_table_known_bad(g->table, st.st_dev, st.st_ino))
 		/* Outside the guarded paths, and the name is really this
 		 * file in our namespace (a file reached through another
-		 * mount namespace, or renamed meanwhile, is treated as
-		 * guarded). */
+		 * mount namespace is treated as guarded), and not a file
+		 * being scanned or denied that was renamed away while its
+		 * opener waited. */
 		goto allow;
 	guard_stamp_from_stat(&st, &stamp);
 	w = calloc(1, sizeof(*w));

@@ -121,6 +121,11 @@ enum guard_open_result guard_table_open(struct guard *g,
  * stale. */
 void guard_table_forget(struct guard_table *t, dev_t dev, ino_t ino);
 
+/* True when the inode is being scanned or was denied: its opens are
+ * decided by the table even under a name outside the guarded paths (it
+ * may have been renamed, by our quarantine too, while being opened). */
+bool guard_table_known_bad(struct guard_table *t, dev_t dev, ino_t ino);
+
 /* True (and the flag cleared) when a writer closed the file since the
  * scan of st started: the caller rescans. */
 bool guard_table_take_stale(struct guard_table *t,

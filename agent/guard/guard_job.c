@@ -92,7 +92,8 @@ policy_answer(enum policy_answer a)
 }
 
 /* Moves the file behind the scanned descriptor into the store, by its
- * directory and name: never by reopening it. */
+ * directory and name: never by reopening it.  Returns 0 when moved, 1
+ * when it is in the store already, -1 with why on failure. */
 static int
 quarantine(struct guard *g, struct guard_job *job, const struct stat *st,
 	   const struct pw_result *res, char *ret_id, size_t cap,
@@ -104,6 +105,15 @@ quarantine(struct guard *g, struct guard_job *job, const struct stat *st,
 	if (!g->store) {
 		snprintf(why, why_cap, "no quarantine store");
 		return -1;
+	}
+	{
+		/* Opened inside the store (renamed there by an earlier
+		 * decision while this opener waited): already quarantined. */
+		const char *qd = quarantine_dir(g->store);
+		size_t n = strlen(qd);
+
+		if (strncmp(job->path, qd, n) == 0 && job->path[n] == '/')
+			return 1;
 	}
 	d1 = strdup(job->path);
 	d2 = strdup(job->path);
@@ -254,10 +264,13 @@ guard_job_run(void *vjob, void *arg)
 	if (answer == GUARD_DENY)
 		guard_count(&g->n_denied);
 	if (!error && !trusted && verdict == PW_VERDICT_MALICIOUS) {
-		if (quarantine(g, job, &sb0, res, id, sizeof(id), why,
-			       sizeof(why)) == 0) {
+		rc = quarantine(g, job, &sb0, res, id, sizeof(id), why,
+				sizeof(why));
+		if (rc == 0) {
 			action = "quarantine";
 			guard_count(&g->n_quarantined);
+		} else if (rc > 0) {
+			action = "deny";
 		} else {
 			action = "quarantine-failed";
 			error = why;

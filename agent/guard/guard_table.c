@@ -199,7 +199,15 @@ guard_table_open(struct guard *g, const struct guard_stamp *st,
 	}
 	e = find(t, st->dev, st->ino, &link);
 	if (e && !e->scanning) {
-		if (guard_stamp_equal(&e->st, st)) {
+		/* A denied file stays denied while its bytes may be the
+		 * same: its ctime moves when it is renamed (our own
+		 * quarantine does that) or chmod'ed, its content does not. */
+		bool same_bytes = e->st.size == st->size &&
+			e->st.mtime.tv_sec == st->mtime.tv_sec &&
+			e->st.mtime.tv_nsec == st->mtime.tv_nsec;
+
+		if (guard_stamp_equal(&e->st, st) ||
+		    (e->answer == GUARD_DENY && same_bytes)) {
 			*ret_answer = e->answer;
 			*ret_verdict = e->verdict;
 			res = GUARD_OPEN_CACHED;
@@ -266,6 +274,19 @@ guard_table_forget(struct guard_table *t, dev_t dev, ino_t ino)
 	else if (e)
 		remove_entry(t, link);
 	pthread_mutex_unlock(&t->lock);
+}
+
+bool
+guard_table_known_bad(struct guard_table *t, dev_t dev, ino_t ino)
+{
+	struct entry *e;
+	bool bad;
+
+	pthread_mutex_lock(&t->lock);
+	e = find(t, dev, ino, NULL);
+	bad = e && (e->scanning || e->answer == GUARD_DENY);
+	pthread_mutex_unlock(&t->lock);
+	return bad;
 }
 
 bool
