@@ -5,9 +5,11 @@
 check_PROGRAMS += tests/guard/guard-open
 tests_guard_guard_open_SOURCES = tests/guard/guard-open.c
 
-TESTS += tests/guard/race.sh tests/guard/modify.sh tests/guard/lifecycle.sh
+TESTS += tests/guard/race.sh tests/guard/modify.sh tests/guard/lifecycle.sh \
+	tests/guard/both.sh
 EXTRA_DIST += tests/guard/race.sh tests/guard/modify.sh \
-	tests/guard/lifecycle.sh tests/guard/lib.sh tests/guard/gen.py \
+	tests/guard/lifecycle.sh tests/guard/both.sh tests/guard/lib.sh \
+	tests/guard/gen.py \
 	tests/bench/guard-latency.sh
 
 if HAVE_CMOCKA

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,36 +96,28 @@ policy_answer(enum policy_answer a)
  * directory and name: never by reopening it.  Returns 0 when moved, 1
  * when it is in the store already, -1 with why on failure. */
 static int
-quarantine(struct guard *g, struct guard_job *job, const struct stat *st,
-	   const struct pw_result *res, char *ret_id, size_t cap,
-	   char *why, size_t why_cap)
+quarantine_at(struct guard *g, struct guard_job *job, const char *path,
+	      const struct stat *st, const struct pw_result *res,
+	      char *ret_id, size_t cap, char *why, size_t why_cap)
 {
-	char *dir = NULL, *base = NULL, *d1 = NULL, *d2 = NULL;
-	int dfd = -1, rc = -1;
+	char *base = NULL, *d1 = NULL, *d2 = NULL;
+	const char *qd = quarantine_dir(g->store);
+	size_t n = strlen(qd);
+	int dfd = -1, rc = -1, qs;
 
-	if (!g->store) {
-		snprintf(why, why_cap, "no quarantine store");
-		return -1;
-	}
-	{
-		/* Opened inside the store (renamed there by an earlier
-		 * decision while this opener waited): already quarantined. */
-		const char *qd = quarantine_dir(g->store);
-		size_t n = strlen(qd);
-
-		if (strncmp(job->path, qd, n) == 0 && job->path[n] == '/')
-			return 1;
-	}
-	d1 = strdup(job->path);
-	d2 = strdup(job->path);
+	/* Opened inside the store (renamed there by an earlier decision
+	 * while this opener waited): already quarantined. */
+	if (strncmp(path, qd, n) == 0 && path[n] == '/')
+		return 1;
+	d1 = strdup(path);
+	d2 = strdup(path);
 	if (!d1 || !d2) {
 		snprintf(why, why_cap, "out of memory");
 		goto out;
 	}
-	dir = dirname(d1);
 	base = basename(d2);
 	/* O_PATH: opening the directory generates no fanotify event. */
-	dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	dfd = open(dirname(d1), O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0) {
 		snprintf(why, why_cap, "cannot open its directory: %s",
 			 strerror(errno));
@@ -133,28 +126,63 @@ quarantine(struct guard *g, struct guard_job *job, const struct stat *st,
 	{
 		struct quarantine_subject q = {
 			.fd = job->fd, .st = st, .dirfd = dfd, .name = base,
-			.path = job->path, .sha256 = NULL,
+			.path = path, .sha256 = NULL,
 		};
-		int qs = quarantine_move(g->store, &q, res, ret_id, cap);
 
-		if (qs != QUARANTINE_OK) {
-			if (qs == QUARANTINE_ERR_IO)
-				snprintf(why, why_cap, "%s: %s",
-					 quarantine_strerror(qs),
-					 strerror(errno));
-			else
-				snprintf(why, why_cap, "%s",
-					 quarantine_strerror(qs));
-			goto out;
-		}
+		qs = quarantine_move(g->store, &q, res, ret_id, cap);
 	}
-	rc = 0;
+	if (qs == QUARANTINE_OK)
+		rc = 0;
+	else if (qs == QUARANTINE_ERR_CHANGED)
+		rc = -2;
+	else if (qs == QUARANTINE_ERR_IO)
+		snprintf(why, why_cap, "%s: %s", quarantine_strerror(qs),
+			 strerror(errno));
+	else
+		snprintf(why, why_cap, "%s", quarantine_strerror(qs));
+	if (rc == -2)
+		snprintf(why, why_cap, "%s", quarantine_strerror(qs));
 out:
 	if (dfd >= 0)
 		close(dfd);
 	free(d1);
 	free(d2);
 	return rc;
+}
+
+/*
+ * The file may have been renamed since its open (a writer's tmp name
+ * renamed into place while a watcher opened it): each attempt moves it by
+ * the name the kernel gives our descriptor now.  *ret_path is the name
+ * used (for the log).
+ */
+static int
+quarantine(struct guard *g, struct guard_job *job, const struct stat *st,
+	   const struct pw_result *res, char *ret_id, size_t cap,
+	   char *why, size_t why_cap, char *ret_path, size_t path_cap)
+{
+	char link[64];
+	int attempt, rc = -1;
+
+	if (!g->store) {
+		snprintf(why, why_cap, "no quarantine store");
+		return -1;
+	}
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", job->fd);
+	for (attempt = 0; attempt < 3; attempt++) {
+		ssize_t len = readlink(link, ret_path, path_cap - 1);
+
+		if (len <= 0 || ret_path[0] != '/') {
+			snprintf(ret_path, path_cap, "%s", job->path);
+		} else {
+			ret_path[len] = '\0';
+		}
+		rc = quarantine_at(g, job, ret_path, st, res, ret_id, cap,
+				   why, why_cap);
+		if (rc != -2)
+			return rc;
+	}
+	return -1;
 }
 
 void
@@ -168,7 +196,7 @@ guard_job_run(void *vjob, void *arg)
 	struct stat sb0;
 	enum guard_answer answer = policy_answer(g->policy->guard_on_error);
 	const char *action = NULL, *error = NULL;
-	char why[512] = "", id[QUARANTINE_ID_MAX] = "";
+	char why[512] = "", id[QUARANTINE_ID_MAX] = "", qpath[PATH_MAX] = "";
 	bool cache = false, log = true, trusted = false;
 	int verdict = -1, attempt, rc;
 	uint64_t t0 = guard_now_ms();
@@ -265,7 +293,7 @@ guard_job_run(void *vjob, void *arg)
 		guard_count(&g->n_denied);
 	if (!error && !trusted && verdict == PW_VERDICT_MALICIOUS) {
 		rc = quarantine(g, job, &sb0, res, id, sizeof(id), why,
-				sizeof(why));
+				sizeof(why), qpath, sizeof(qpath));
 		if (rc == 0) {
 			action = "quarantine";
 			guard_count(&g->n_quarantined);
@@ -277,8 +305,8 @@ guard_job_run(void *vjob, void *arg)
 		}
 	}
 	if (log)
-		guard_log_all(g, list, job->path, answer, res, action,
-			      id[0] ? id : NULL, error);
+		guard_log_all(g, list, qpath[0] ? qpath : job->path, answer,
+			      res, action, id[0] ? id : NULL, error);
 	{
 		/* One line per scan, for the admin's sense of cost (and the
 		 * tests that count scans). */
