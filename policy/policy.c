@@ -1249,17 +1249,23 @@ policy_is_excluded(const struct policy *p, const char *path)
 }
 
 bool
-policy_is_guarded(const struct policy *p, const char *path)
+policy_paths_match(const struct policy_strv *patterns, const char *path)
 {
 	size_t i;
 
 	/* FNM_LEADING_DIR: a pattern naming a directory covers everything
 	 * below it. */
-	for (i = 0; i < p->guard_paths.n; i++)
-		if (fnmatch(p->guard_paths.v[i], path,
+	for (i = 0; i < patterns->n; i++)
+		if (fnmatch(patterns->v[i], path,
 			    FNM_PATHNAME | FNM_LEADING_DIR) == 0)
 			return true;
 	return false;
+}
+
+bool
+policy_is_guarded(const struct policy *p, const char *path)
+{
+	return policy_paths_match(&p->guard_paths, path);
 }
 
 bool

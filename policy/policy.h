@@ -179,6 +179,8 @@ const char *policy_answer_name(enum policy_answer answer);
  * pattern matches it or one of its parent directories (fnmatch with
  * FNM_PATHNAME: "*" does not cross '/'). */
 bool policy_is_guarded(const struct policy *policy, const char *path);
+/* The same test against any list of such patterns. */
+bool policy_paths_match(const struct policy_strv *patterns, const char *path);
 
 /* "none", "log", "quarantine" / "clean", "suspicious", ...; never NULL. */
 const char *policy_action_name(enum policy_action action);

@@ -148,18 +148,6 @@ guard_answer_all(struct guard *g, struct guard_waiter *list,
 	guard_waiters_free(list);
 }
 
-/* True when path is under a guarded pattern. */
-static bool
-is_guarded(const struct guard *g, const char *path)
-{
-	struct policy p;
-
-	/* policy_is_guarded reads only guard_paths. */
-	memset(&p, 0, sizeof(p));
-	p.guard_paths = g->patterns;
-	return policy_is_guarded(&p, path);
-}
-
 /* Answers one FAN_OPEN_PERM event; owns md->fd. */
 static void
 handle_open(struct guard *g, const struct fanotify_event_metadata *md)
@@ -174,10 +162,13 @@ handle_open(struct guard *g, const struct fanotify_event_metadata *md)
 	int fd = md->fd, verdict;
 
 	guard_count(&g->n_events);
-	/* Our own workers' opens (the quarantine store): never wait on
-	 * ourselves. */
-	if (md->pid == g->self)
+	/* Our own workers' opens (the quarantine store on a marked
+	 * filesystem): the kernel does report them to us, and a worker
+	 * waits for this answer. */
+	if (md->pid == g->self) {
+		guard_count(&g->n_own);
 		goto allow;
+	}
 	if (fstat(fd, &st) != 0) {
 		answer = on_error(g);
 		goto answer;
@@ -189,7 +180,8 @@ handle_open(struct guard *g, const struct fanotify_event_metadata *md)
 	if (len < 0)
 		len = 0;
 	path[len] = '\0';
-	if (len > 0 && path[0] == '/' && !is_guarded(g, path) &&
+	if (len > 0 && path[0] == '/' &&
+	    !policy_paths_match(&g->patterns, path) &&
 	    lstat(path, &cur) == 0 && cur.st_dev == st.st_dev &&
 	    cur.st_ino == st.st_ino &&
 	    !guard_table_known_bad(g->table, st.st_dev, st.st_ino))
@@ -614,7 +606,14 @@ out:
 		close(g.fan_fd);
 	}
 	if (rc == 0)
-		log_info("guard: stopped");
+		log_info("guard: stopped: opens %" PRIu64 " (own %" PRIu64
+			 ", fast %" PRIu64 ", cached %" PRIu64 "), scans %"
+			 PRIu64 ", denied %" PRIu64 ", quarantined %" PRIu64
+			 ", timeouts %" PRIu64 ", errors %" PRIu64,
+			 load(&g.n_events), load(&g.n_own), load(&g.n_fast),
+			 load(&g.n_cached), load(&g.n_scans), load(&g.n_denied),
+			 load(&g.n_quarantined), load(&g.n_timeouts),
+			 load(&g.n_errors));
 	guard_table_free(g.table);
 	patterns_free(&g.patterns);
 	quarantine_close(g.store);

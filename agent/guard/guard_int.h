@@ -212,7 +212,7 @@ struct guard {
 
 	/* Counters (atomic) for STATUS= and the tests. */
 	uint64_t n_events, n_fast, n_cached, n_scans, n_denied,
-		 n_quarantined, n_timeouts, n_errors;
+		 n_quarantined, n_timeouts, n_errors, n_own;
 };
 
 /* Writes one response; closes nothing. */

@@ -24,8 +24,10 @@ mv "$T/g/hub/.evil.tmp" "$T/g/hub/evil.bin"
 cp "$T/fx/state.pt" "$T/g/hub/.ok.tmp"
 mv "$T/g/hub/.ok.tmp" "$T/g/hub/ok.pt"
 gone() { [ ! -e "$T/g/hub/evil.bin" ]; }
+stored() { [ "$(quarantined)" = 1 ]; }
 wait_for gone
 check "malicious file taken" 1 "$(gone && echo 1)"
+wait_for stored
 check "it is in the guard's store" 1 "$(quarantined)"
 check "the watcher's store stays empty" 0 "$(ls "$S/wq" 2>/dev/null | grep -vc '^\.')"
 check "the clean file stays and opens" "ok=1 eperm=0 other=0" "$("$GOPEN" open "$T/g/hub/ok.pt")"
