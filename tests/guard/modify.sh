@@ -46,6 +46,9 @@ done
 wait $pids
 same=$(cat "$S/big."* | sort | uniq -c | sed 's/^ *//')
 check "20 openers of the checkpoint: all opened" "20 ok=1 eperm=0 other=0" "$same"
+scanned_big() { grep -q "guard: scanned path=\"$T/g/big.pt\"" "$S/log"; }
+wait_for scanned_big
+sleep 0.2
 n=$(grep -c "guard: scanned path=\"$T/g/big.pt\"" "$S/log")
 check "20 openers of the checkpoint: one scan" 1 "$n"
 grep "guard: scanned path=\"$T/g/big.pt\"" "$S/log"

@@ -23,7 +23,13 @@ has200() { [ "$(quarantined)" = 200 ]; }
 wait_for has200
 check "race: 200 files quarantined" 200 "$(quarantined)"
 check "race: none left in place" 0 "$(ls "$T/g/race" | grep -c model-)"
-n=$(grep -c "action=quarantine verdict=malicious path=\"$T/g/race/model-[0-9]*.bin\".* answer=deny pid=$racer uid=0 exe=\"[^\"]*/guard-open\" cmdline=\"[^\"]*guard-open race $T/g/race 200\"" "$S/log")
+opener_lines() {
+	grep -c "action=quarantine verdict=malicious path=\"$T/g/race/model-[0-9]*.bin\".* answer=deny pid=$racer uid=0 exe=\"[^\"]*/guard-open\" cmdline=\"[^\"]*guard-open race $T/g/race 200\"" "$S/log"
+}
+lines200() { [ "$(opener_lines)" = 200 ]; }
+# Each line is written after its move: wait for the last one.
+wait_for lines200
+n=$(opener_lines)
 check "race: the log names the opener 200 times" 200 "$n"
 
 # Benign files, in a plain guarded directory and under a glob.
