@@ -335,17 +335,53 @@ send_status(struct guard *g, struct notify *n)
 	(void)notify_status(n, buf);
 }
 
+/* Reads the mount table to its end: /proc/self/mountinfo polls as
+ * changed (POLLPRI) until it has been read since the change. */
+static void
+mounts_consume(int fd)
+{
+	char buf[4096];
+
+	if (lseek(fd, 0, SEEK_SET) != 0)
+		return;
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+}
+
+/* A filesystem mounted below a guarded prefix after start (a home
+ * directory, a volume) is marked too.  Marking a filesystem again is
+ * harmless. */
+static void
+mounts_changed(struct guard *g, int mounts_fd)
+{
+	char why[1024];
+	int n;
+
+	mounts_consume(mounts_fd);
+	n = guard_marks_place(g->fan_fd, &g->patterns, GUARD_MASK, why,
+			      sizeof(why));
+	if (n < 0)
+		log_error("guard: after a mount change: %s", why);
+	else if (n > 0)
+		log_info("guard: mount table changed: %d filesystems marked",
+			 n);
+}
+
 /* The event loop; returns when a SIGTERM or SIGINT arrives. */
 static void
 loop(struct guard *g, int sig_fd, struct notify *n)
 {
 	uint64_t wd_ms = notify_watchdog_interval_ms(n);
 	uint64_t last_wd = guard_now_ms(), last_status = last_wd;
+	int mounts_fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
 
+	if (mounts_fd >= 0)
+		mounts_consume(mounts_fd);
 	for (;;) {
-		struct pollfd pfd[2] = {
+		struct pollfd pfd[3] = {
 			{.fd = g->fan_fd, .events = POLLIN},
 			{.fd = sig_fd, .events = POLLIN},
+			{.fd = mounts_fd, .events = POLLPRI},
 		};
 		uint64_t next, now, wait_ms = GUARD_STATUS_MS;
 		int i;
@@ -356,10 +392,10 @@ loop(struct guard *g, int sig_fd, struct notify *n)
 			wait_ms = next > now ? next - now : 0;
 		if (wd_ms && wait_ms > wd_ms)
 			wait_ms = wd_ms;
-		if (poll(pfd, 2, (int)(wait_ms > 60000 ? 60000 : wait_ms)) <
+		if (poll(pfd, 3, (int)(wait_ms > 60000 ? 60000 : wait_ms)) <
 		    0 && errno != EINTR) {
 			log_error("guard: poll: %s", strerror(errno));
-			return;
+			break;
 		}
 		if (pfd[1].revents & POLLIN) {
 			struct signalfd_siginfo si;
@@ -368,7 +404,7 @@ loop(struct guard *g, int sig_fd, struct notify *n)
 			       (ssize_t)sizeof(si)) {
 				if (si.ssi_signo == SIGTERM ||
 				    si.ssi_signo == SIGINT)
-					return;
+					goto out;
 				log_info("guard: SIGHUP: restart the service to "
 					 "reload the configuration");
 			}
@@ -377,6 +413,8 @@ loop(struct guard *g, int sig_fd, struct notify *n)
 			for (i = 0; i < GUARD_READS_PER_TURN; i++)
 				if (read_events(g) <= 0)
 					break;
+		if (pfd[2].revents & (POLLPRI | POLLERR))
+			mounts_changed(g, mounts_fd);
 		now = guard_now_ms();
 		if (wd_ms && now - last_wd >= wd_ms) {
 			(void)notify_send(n, "WATCHDOG=1");
@@ -387,6 +425,9 @@ loop(struct guard *g, int sig_fd, struct notify *n)
 			last_status = now;
 		}
 	}
+out:
+	if (mounts_fd >= 0)
+		close(mounts_fd);
 }
 
 /* Loads the configuration; prints why it is refused. */

@@ -3,7 +3,8 @@
 # and closed, in place while the writer keeps it open, and replaced by a
 # rename); a file outside the guarded paths is never scanned nor held; 20
 # processes opening one unscanned large checkpoint cause one scan and all
-# get its answer.
+# get its answer; a filesystem mounted below a guarded path later is
+# guarded too.
 GUARD_BIG_MB=${GUARD_BIG_MB:-512}
 . "$top_srcdir/tests/guard/lib.sh"
 guard_enter_ns "$0"
@@ -75,5 +76,16 @@ else
 fi
 wait $dpid
 check "the dense pickle opens after its scan" "ok=1 eperm=0 other=0" "$(cat "$S/dense.out")"
+# A filesystem mounted below a guarded path after the guard started is
+# marked too.
+mkdir "$T/g/vol"
+mount -t tmpfs -o size=16m tmpfs "$T/g/vol"
+remarked() { grep -q "guard: mount table changed" "$S/log"; }
+wait_for remarked
+check "a new mount below a guarded path is noticed" 0 $?
+cp "$T/fx/evil.pkl" "$T/g/vol/x.pkl"
+check "a malicious file on the new mount is denied" "ok=0 eperm=1 other=0" \
+	"$("$GOPEN" open "$T/g/vol/x.pkl")"
+
 guard_stop
 finish
