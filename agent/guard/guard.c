@@ -193,8 +193,10 @@ handle_open(struct guard *g, const struct fanotify_event_metadata *md)
 		goto allow;
 	guard_stamp_from_stat(&st, &stamp);
 	w = calloc(1, sizeof(*w));
-	if (w)
+	if (w) {
+		w->fd = -1;	/* fd stays ours until the waiter takes it */
 		w->path = strdup(path);
+	}
 	if (!w || !w->path) {
 		answer = on_error(g);
 		goto answer;
@@ -247,10 +249,8 @@ allow:
 	answer = GUARD_ALLOW;
 answer:
 	guard_respond(g, fd, answer);
-	if (w)
-		guard_waiters_free(w);	/* closes fd */
-	else
-		close(fd);
+	close(fd);
+	guard_waiters_free(w);	/* its fd is still -1 here */
 }
 
 /* Reads and handles one buffer of events.  Returns the bytes read, 0
@@ -367,13 +367,15 @@ mounts_changed(struct guard *g, int mounts_fd)
 			 n);
 }
 
-/* The event loop; returns when a SIGTERM or SIGINT arrives. */
-static void
+/* The event loop; returns 0 when a SIGTERM or SIGINT arrives, -1 when
+ * poll fails. */
+static int
 loop(struct guard *g, int sig_fd, struct notify *n)
 {
 	uint64_t wd_ms = notify_watchdog_interval_ms(n);
 	uint64_t last_wd = guard_now_ms(), last_status = last_wd;
 	int mounts_fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+	int rc = -1;
 
 	if (mounts_fd >= 0)
 		mounts_consume(mounts_fd);
@@ -403,8 +405,10 @@ loop(struct guard *g, int sig_fd, struct notify *n)
 			while (read(sig_fd, &si, sizeof(si)) ==
 			       (ssize_t)sizeof(si)) {
 				if (si.ssi_signo == SIGTERM ||
-				    si.ssi_signo == SIGINT)
+				    si.ssi_signo == SIGINT) {
+					rc = 0;
 					goto out;
+				}
 				log_info("guard: SIGHUP: restart the service to "
 					 "reload the configuration");
 			}
@@ -428,6 +432,7 @@ loop(struct guard *g, int sig_fd, struct notify *n)
 out:
 	if (mounts_fd >= 0)
 		close(mounts_fd);
+	return rc;
 }
 
 /* Loads the configuration; prints why it is refused. */
@@ -630,10 +635,9 @@ guard_run(const struct guard_options *opts)
 		 policy_answer_name(g.policy->guard_on_error));
 	(void)notify_send(n, "READY=1");
 	send_status(&g, n);
-	loop(&g, sig_fd, n);
+	rc = loop(&g, sig_fd, n) == 0 ? 0 : EXIT_TROUBLE;
 	(void)notify_send(n, "STOPPING=1");
 	shutdown_guard(&g);
-	rc = 0;
 out:
 	/* Workers finish their scans and may still answer: the fanotify
 	 * descriptor closes only after them.  Closing it allows whatever

@@ -255,7 +255,11 @@ guard_job_run(void *vjob, void *arg)
 			log = verdict != PW_VERDICT_CLEAN;
 		}
 		cache = !writing;
-		if (answer != GUARD_ALLOW || writing)
+		/* Only what the scanner cleared gets an ignore mark; files
+		 * allowed per on_error or by a trusted digest are answered
+		 * from the table (and stay visible to us). */
+		if (answer != GUARD_ALLOW || writing || trusted ||
+		    verdict > PW_VERDICT_SUSPICIOUS)
 			break;
 		/* Later opens should cost nothing: the kernel drops this
 		 * ignore mark by itself when the file is modified.  A change
