@@ -335,25 +335,22 @@ out:
 	return list;
 }
 
-/* Appends list b to list a; returns the head. */
-static struct guard_waiter *
-concat(struct guard_waiter *a, struct guard_waiter *b)
+/* Appends list b at *tail (the next pointer of the last node, or the
+ * head pointer of an empty list) and moves tail to b's end: linear in b,
+ * not in what was appended before. */
+static void
+append(struct guard_waiter ***tail, struct guard_waiter *b)
 {
-	struct guard_waiter *p = a;
-
-	if (!a)
-		return b;
-	while (p->next)
-		p = p->next;
-	p->next = b;
-	return a;
+	**tail = b;
+	while (**tail)
+		*tail = &(**tail)->next;
 }
 
 struct guard_waiter *
 guard_table_expire(struct guard_table *t, uint64_t now_ms,
 		   uint64_t *ret_next_ms)
 {
-	struct guard_waiter *out = NULL;
+	struct guard_waiter *out = NULL, **tail = &out;
 	uint64_t next = UINT64_MAX;
 	struct entry *e;
 
@@ -362,7 +359,7 @@ guard_table_expire(struct guard_table *t, uint64_t now_ms,
 		if (e->answered)
 			continue;
 		if (e->deadline_ms <= now_ms) {
-			out = concat(out, e->waiters);
+			append(&tail, e->waiters);
 			e->waiters = NULL;
 			e->n_waiters = 0;
 			e->answered = true;
@@ -378,13 +375,13 @@ guard_table_expire(struct guard_table *t, uint64_t now_ms,
 struct guard_waiter *
 guard_table_drain(struct guard_table *t)
 {
-	struct guard_waiter *out = NULL;
+	struct guard_waiter *out = NULL, **tail = &out;
 	struct entry *e;
 
 	pthread_mutex_lock(&t->lock);
 	t->stopping = true;
 	for (e = t->scanning; e; e = e->snext) {
-		out = concat(out, e->waiters);
+		append(&tail, e->waiters);
 		e->waiters = NULL;
 		e->n_waiters = 0;
 		e->answered = true;
