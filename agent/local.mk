@@ -23,3 +23,4 @@ include agent/cli/local.mk
 include agent/watch/local.mk
 include agent/store/local.mk
 include agent/signing/local.mk
+include agent/guard/local.mk

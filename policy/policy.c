@@ -29,6 +29,9 @@
 #endif
 
 #define DEFAULT_WORKERS 2
+#define DEFAULT_GUARD_TIMEOUT_MS 30000 /* a 10 GB legacy checkpoint scans
+					  in a few seconds; 30 s is slack */
+#define DEFAULT_GUARD_QUARANTINE "/var/lib/picklewarden/quarantine"
 #define DEFAULT_QUEUE_LENGTH 4096
 #define DEFAULT_WATCHDOG_SEC 60
 
@@ -46,6 +49,9 @@ static const char *const keys_quarantine[] = {"directory", NULL};
 static const char *const keys_log[] = {"facility", NULL};
 static const char *const keys_agent[] = {"workers", "queue_length",
 					 "watchdog_sec", "state_dir", NULL};
+static const char *const keys_guard[] = {"paths", "timeout", "on_timeout",
+					 "on_error", "quarantine", "workers",
+					 NULL};
 
 const char *const *const policy_section_keys[POLICY_SECTION_COUNT] = {
 	[POLICY_SECTION_WATCH] = keys_watch,
@@ -57,6 +63,7 @@ const char *const *const policy_section_keys[POLICY_SECTION_COUNT] = {
 	[POLICY_SECTION_LOG] = keys_log,
 	[POLICY_SECTION_AGENT] = keys_agent,
 	[POLICY_SECTION_SIGNING] = policy_signing_keys,
+	[POLICY_SECTION_GUARD] = keys_guard,
 };
 
 const char *
@@ -72,6 +79,7 @@ policy_section_name(enum policy_section section)
 	case POLICY_SECTION_LOG: return "log";
 	case POLICY_SECTION_AGENT: return "agent";
 	case POLICY_SECTION_SIGNING: return "signing";
+	case POLICY_SECTION_GUARD: return "guard";
 	case POLICY_SECTION_COUNT: break;
 	}
 	return "unknown";
@@ -182,6 +190,8 @@ policy_free(struct policy *p)
 	free(p->syslog_facility_name);
 	free(p->state_dir);
 	policy_signing_clear(&p->signing);
+	policy_strv_clear(&p->guard_paths);
+	free(p->guard_quarantine_dir);
 	free(p);
 }
 
@@ -205,7 +215,21 @@ defaults_new(const char *source, struct policy_error *err)
 	p->workers = DEFAULT_WORKERS;
 	p->queue_length = DEFAULT_QUEUE_LENGTH;
 	p->watchdog_sec = DEFAULT_WATCHDOG_SEC;
-	if (!p->source || !p->syslog_facility_name)
+	p->guard_timeout_ms = DEFAULT_GUARD_TIMEOUT_MS;
+	p->guard_on_timeout = POLICY_ANSWER_DENY;
+	p->guard_on_error = POLICY_ANSWER_DENY;
+	p->guard_workers = DEFAULT_WORKERS;
+	p->guard_quarantine_dir = strdup(DEFAULT_GUARD_QUARANTINE);
+	if (!p->source || !p->syslog_facility_name || !p->guard_quarantine_dir)
+		goto nomem;
+	/* The model caches of every user on a shared server. */
+	if (policy_strv_push(&p->guard_paths,
+			     strdup("/home/*/.cache/huggingface")) != 0 ||
+	    policy_strv_push(&p->guard_paths,
+			     strdup("/home/*/.cache/torch")) != 0 ||
+	    policy_strv_push(&p->guard_paths,
+			     strdup("/root/.cache/huggingface")) != 0 ||
+	    policy_strv_push(&p->guard_paths, strdup("/root/.cache/torch")) != 0)
 		goto nomem;
 	/* Partial downloads: huggingface_hub writes "<blob>.incomplete" and
 	 * renames it when done; the rename is what we scan.  ".lock" files
@@ -460,3 +484,29 @@ policy_limit(const struct policy *p, const char *name, uint64_t *ret_value)
 	return false;
 }
 
+
+const char *
+policy_answer_name(enum policy_answer answer)
+{
+	return answer == POLICY_ANSWER_ALLOW ? "allow" : "deny";
+}
+
+bool
+policy_paths_match(const struct policy_strv *patterns, const char *path)
+{
+	size_t i;
+
+	/* FNM_LEADING_DIR: a pattern naming a directory covers everything
+	 * below it. */
+	for (i = 0; i < patterns->n; i++)
+		if (fnmatch(patterns->v[i], path,
+			    FNM_PATHNAME | FNM_LEADING_DIR) == 0)
+			return true;
+	return false;
+}
+
+bool
+policy_is_guarded(const struct policy *p, const char *path)
+{
+	return policy_paths_match(&p->guard_paths, path);
+}

@@ -44,6 +44,12 @@ enum policy_action {
 	POLICY_ACTION_QUARANTINE = 2,	/* move to the store, and log */
 };
 
+/* What the guard answers an open it could not decide.  Append-only. */
+enum policy_answer {
+	POLICY_ANSWER_DENY = 0,
+	POLICY_ANSWER_ALLOW = 1,
+};
+
 /* Verdict indexes into policy.action[]: the values of enum pw_verdict. */
 enum policy_verdict {
 	POLICY_VERDICT_CLEAN = 0,
@@ -109,6 +115,15 @@ struct policy {
 
 	/* [signing]: see policy_signing.h */
 	struct policy_signing signing;
+	/* [guard]: knobs of `picklewarden guard` (root, fanotify) */
+	struct policy_strv guard_paths;	/* absolute fnmatch patterns: a
+					   file is guarded when a pattern
+					   matches it or a parent of it */
+	unsigned guard_timeout_ms;	/* longest scan before on_timeout */
+	enum policy_answer guard_on_timeout;
+	enum policy_answer guard_on_error;
+	char *guard_quarantine_dir;	/* absolute, root's own store */
+	unsigned guard_workers;		/* scan threads, 1..64 */
 };
 
 /*
@@ -163,6 +178,16 @@ void policy_free(struct policy *policy);
  * buf, always NUL-terminated when cap > 0.  Returns buf. */
 char *policy_error_format(const struct policy_error *err, char *buf,
 			  size_t cap);
+
+/* "deny" or "allow"; never NULL. */
+const char *policy_answer_name(enum policy_answer answer);
+
+/* True when path (absolute, no symlinks) is guarded: a [guard] paths
+ * pattern matches it or one of its parent directories (fnmatch with
+ * FNM_PATHNAME: "*" does not cross '/'). */
+bool policy_is_guarded(const struct policy *policy, const char *path);
+/* The same test against any list of such patterns. */
+bool policy_paths_match(const struct policy_strv *patterns, const char *path);
 
 /* "none", "log", "quarantine" / "clean", "suspicious", ...; never NULL. */
 const char *policy_action_name(enum policy_action action);

@@ -181,6 +181,105 @@ parse_action(const char *v, enum policy_action *ret)
 	return 0;
 }
 
+
+
+static int parse_u64(const char *v, uint64_t *ret, bool suffixes);
+
+#define MAX_GUARD_TIMEOUT_MS 3600000 /* an hour: an opener waits that long */
+
+static int
+add_guard_path(void *ctx, const char *item, const char **why)
+{
+	struct policy_strv *sv = ctx;
+
+	/* Patterns are paths: ~ and $VARS expand, glob characters stay. */
+	if (policy_strv_push(sv, paths_expand(item, why)) != 0) {
+		if (errno == ENOMEM && !*why)
+			*why = "out of memory";
+		return -1;
+	}
+	return 0;
+}
+
+/* "30", "30s" (seconds) or "500ms"; 1 ms .. MAX_GUARD_TIMEOUT_MS. */
+static int
+parse_timeout_ms(const char *v, unsigned *ret)
+{
+	char num[32];
+	size_t digits = strspn(v, "0123456789");
+	uint64_t u, mul = 1000;
+
+	if (digits == 0 || digits >= sizeof(num))
+		return -1;
+	if (strcasecmp(v + digits, "ms") == 0)
+		mul = 1;
+	else if (v[digits] != '\0' && strcasecmp(v + digits, "s") != 0)
+		return -1;
+	memcpy(num, v, digits);
+	num[digits] = '\0';
+	if (parse_u64(num, &u, false) != 0 ||
+	    __builtin_mul_overflow(u, mul, &u) || u == 0 ||
+	    u > MAX_GUARD_TIMEOUT_MS)
+		return -1;
+	*ret = (unsigned)u;
+	return 0;
+}
+
+/* Applies one [guard] key.  Returns 0, or -1 with *why set. */
+static int
+apply_guard_key(struct policy *p, const char *key, const char *value,
+		const char **why)
+{
+	uint64_t u;
+
+	if (strcmp(key, "paths") == 0) {
+		policy_strv_clear(&p->guard_paths);
+		return for_each_item(value, add_guard_path, &p->guard_paths,
+				     why);
+	}
+	if (strcmp(key, "timeout") == 0) {
+		if (parse_timeout_ms(value, &p->guard_timeout_ms) != 0) {
+			*why = "expected a duration like 30s or 500ms "
+			       "(1 ms to 3600 s)";
+			return -1;
+		}
+		return 0;
+	}
+	if (strcmp(key, "on_timeout") == 0 || strcmp(key, "on_error") == 0) {
+		enum policy_answer a;
+
+		if (strcasecmp(value, "deny") == 0)
+			a = POLICY_ANSWER_DENY;
+		else if (strcasecmp(value, "allow") == 0)
+			a = POLICY_ANSWER_ALLOW;
+		else {
+			*why = "expected deny or allow";
+			return -1;
+		}
+		if (strcmp(key, "on_timeout") == 0)
+			p->guard_on_timeout = a;
+		else
+			p->guard_on_error = a;
+		return 0;
+	}
+	if (strcmp(key, "quarantine") == 0) {
+		char *s = paths_expand(value, why);
+
+		if (!s)
+			return -1;
+		free(p->guard_quarantine_dir);
+		p->guard_quarantine_dir = s;
+		return 0;
+	}
+	/* workers */
+	if (parse_u64(value, &u, false) != 0 || u < 1 || u > MAX_WORKERS) {
+		*why = "expected 1 to 64";
+		return -1;
+	}
+	p->guard_workers = (unsigned)u;
+	return 0;
+}
+
 /* Decimal u64 with an optional binary suffix k, m, g, t (KiB...); 0 and
  * overflow are refused. */
 static int
@@ -325,6 +424,8 @@ policy_apply_key(struct policy *p, enum policy_section sec, const char *key,
 		*dst = s;
 		return 0;
 	}
+	if (sec == POLICY_SECTION_GUARD)
+		return apply_guard_key(p, key, value, why);
 	if (sec == POLICY_SECTION_SIGNING)
 		return policy_signing_apply(&p->signing, key, value, why);
 	if (sec == POLICY_SECTION_LOG) {

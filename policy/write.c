@@ -96,6 +96,17 @@ policy_write(const struct policy *p, FILE *out)
 		p->queue_length, p->watchdog_sec);
 	write_path_value(out, p->state_dir);
 	fputc('\n', out);
+	fputs("\n[guard]\n", out);
+	write_list(out, "paths", &p->guard_paths, true);
+	if (p->guard_timeout_ms % 1000 == 0)
+		fprintf(out, "timeout = %us\n", p->guard_timeout_ms / 1000);
+	else
+		fprintf(out, "timeout = %ums\n", p->guard_timeout_ms);
+	fprintf(out, "on_timeout = %s\non_error = %s\nquarantine = ",
+		policy_answer_name(p->guard_on_timeout),
+		policy_answer_name(p->guard_on_error));
+	write_path_value(out, p->guard_quarantine_dir);
+	fprintf(out, "\nworkers = %u\n", p->guard_workers);
 	policy_signing_write(&p->signing, out);
 	if (fflush(out) != 0 || ferror(out))
 		return -1;

@@ -24,3 +24,4 @@ include tests/realworld/local.mk
 include tests/packaging.mk
 include tests/signing.mk
 include tests/faults.mk
+include tests/guard.mk

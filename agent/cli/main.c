@@ -21,6 +21,7 @@ static const struct {
 	{"watch", cmd_watch, "watch the model caches and act on what lands"},
 	{"quarantine", cmd_quarantine, "list, show, restore or purge quarantined files"},
 	{"verify", cmd_verify, "check a model against its OpenSSF model signature"},
+	{"guard", cmd_guard, "block opens of malicious models (root, fanotify)"},
 	{"check-config", cmd_check_config, "validate and print the effective configuration"},
 };
 

@@ -165,6 +165,16 @@ log_format_decision(const struct log_decision *d, char *buf, size_t cap)
 		append_quoted(buf, cap, &n, "error", d->error, 256);
 	if (d->signature)
 		append_quoted(buf, cap, &n, "signature", d->signature, 400);
+	if (d->answer)
+		append(buf, cap, &n, " answer=%s", d->answer);
+	if (d->opener) {
+		append(buf, cap, &n, " pid=%ld uid=%ld", d->opener->pid,
+		       d->opener->uid);
+		append_quoted(buf, cap, &n, "exe", d->opener->exe ?
+			      d->opener->exe : "", 256);
+		append_quoted(buf, cap, &n, "cmdline", d->opener->cmdline ?
+			      d->opener->cmdline : "", 256);
+	}
 	if (res) {
 		top_findings(res, top, sizeof(top));
 		if (top[0])

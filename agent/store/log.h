@@ -32,6 +32,15 @@
 int log_open(const char *ident, int facility, bool foreground);
 void log_close(void);
 
+/* Who opened a file (the guard's decisions name the process). */
+struct log_opener {
+	long pid;
+	long uid;		/* real uid, -1 when unknown */
+	const char *exe;	/* /proc/PID/exe, or NULL */
+	const char *cmdline;	/* head of /proc/PID/cmdline, NUL bytes
+				   turned into spaces, or NULL */
+};
+
 /* What one decision line says.  Strings are borrowed; NULL leaves the
  * field out. */
 struct log_decision {
@@ -44,6 +53,8 @@ struct log_decision {
 	const char *error;	/* why the action failed, or NULL */
 	const char *signature;	/* the model-signature finding (signed by
 				   whom, tampered, unsigned), or NULL */
+	const char *answer;	/* the guard's "allow"/"deny", or NULL */
+	const struct log_opener *opener; /* the guard's opener, or NULL */
 };
 
 /*
