@@ -77,7 +77,7 @@ test_defaults(void **state)
 	assert_int_equal(p->workers, 2);
 	assert_int_equal(p->n_limits, 0);
 	assert_int_equal(p->trusted_sha256.n, 0);
-	assert_true(policy_is_excluded(p, "/x/blob.incomplete"));
+	assert_false(policy_is_excluded(p, "/x/blob.incomplete"));
 	assert_false(policy_is_excluded(p, "/x/blob"));
 	policy_free(p);
 }
