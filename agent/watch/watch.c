@@ -460,8 +460,9 @@ loop(struct watcher *w)
 			watch_mounts_changed(w);
 		if (w->roots_check_pending)
 			watch_roots_check(w);
-		next_timer = watch_timers_run(w, watch_now_ms());
 		ws = watch_walk_step(w->walk, WATCH_WALK_BUDGET);
+		/* After the walk: it may have left files pending. */
+		next_timer = watch_timers_run(w, watch_now_ms());
 		if (w->phase != WATCH_PHASE_NONE && ws == WATCH_WALK_IDLE &&
 		    workqueue_busy(w->wq) == 0)
 			phase_done(w);

@@ -235,16 +235,17 @@ on_file(void *arg, const char *path)
 
 	if (policy_is_excluded(policy_of(w), path))
 		return true;
-	/* An in-progress name at its place: judged when it is closed or
-	 * renamed, or after a quiet grace period (an abandoned download a
-	 * loader could still be pointed at). */
+	/* An in-progress name at its place, found by a walk: it may be a
+	 * download being written, or a file renamed there before the
+	 * directory's watch existed.  Judged once it has been quiet for a
+	 * moment (its writes and close re-arm that), never skipped. */
 	if (slash != NULL && slash != path &&
 	    (dir = strndup(path, (size_t)(slash - path))) != NULL) {
 		temp = is_temporary_at(dir, slash + 1);
 		free(dir);
 	}
 	if (temp) {
-		watch_pending_touch(w, path, false, true);
+		watch_pending_touch(w, path, false, false);
 		return true;
 	}
 	if (!watch_submit(w, path, 0))
