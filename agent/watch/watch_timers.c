@@ -43,7 +43,7 @@
  * retry covers them. */
 #define WATCH_UNWATCHED_MAX 65536u
 #define WATCH_RETRY_MIN_MS 2000u
-#define WATCH_RETRY_MAX_MS 60000u
+#define WATCH_RETRY_MAX_MS 30000u
 
 static struct watch_pending *
 pending_find(struct watcher *w, const char *path)
