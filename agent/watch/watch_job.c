@@ -333,13 +333,21 @@ watch_job_run(void *p, void *arg)
 	/* Digest before the scan: bytes changed in between make the next
 	 * digest differ (a rescan), never a stale verdict. */
 	(void)vcache_digest_fd(fd, (uint64_t)st.st_size, &digest);
-	if (job->flags & WATCH_JOB_NO_MOVE) {
+	if (job->flags & (WATCH_JOB_NO_MOVE | WATCH_JOB_IN_PROGRESS)) {
+		link_policy = *policy;
 		/* The target of a symlink, outside every root: not ours to
 		 * move.  Judge and log it (with the link), act on nothing. */
-		link_policy = *policy;
-		for (i = 0; i < POLICY_VERDICT_COUNT; i++)
+		for (i = 0; (job->flags & WATCH_JOB_NO_MOVE) &&
+			    i < POLICY_VERDICT_COUNT;
+		     i++)
 			if (link_policy.action[i] == POLICY_ACTION_QUARANTINE)
 				link_policy.action[i] = POLICY_ACTION_LOG;
+		if (job->flags & WATCH_JOB_IN_PROGRESS) {
+			link_policy.action[POLICY_VERDICT_ERROR] =
+			    POLICY_ACTION_NONE;
+			link_policy.action[POLICY_VERDICT_SUSPICIOUS] =
+			    POLICY_ACTION_NONE;
+		}
 		policy = &link_policy;
 	}
 	slot = running_begin(sh, job->path);
@@ -383,7 +391,8 @@ watch_job_run(void *p, void *arg)
 			  "guard blocks its open where one runs)",
 			  esc, strerror(dec.saved_errno));
 	}
-	if (cacheable(&dec)) {
+	if (cacheable(&dec) && (!(job->flags & WATCH_JOB_IN_PROGRESS) ||
+				dec.verdict == PW_VERDICT_CLEAN)) {
 		ce.verdict = (int)dec.verdict;
 		ce.digest = digest;
 		ce.flags = move_is_refused(&dec) ? VCACHE_F_UNMOVABLE : 0;

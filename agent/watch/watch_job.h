@@ -48,6 +48,11 @@ struct watch_shared {
 #define WATCH_JOB_LINK_TARGET 4u
 /* Judge and log only, never move: a symlink target outside the roots. */
 #define WATCH_JOB_NO_MOVE 8u
+/* Judged while still being written (a debounced MODIFY): only a malicious
+ * verdict is acted on now; anything else is judged again at the close or
+ * the next change, and not cached (a half-written checkpoint is an
+ * `error` that would be logged every few seconds). */
+#define WATCH_JOB_IN_PROGRESS 16u
 
 struct watch_job;
 

@@ -132,7 +132,9 @@ pending_run(struct watcher *w, uint64_t now)
 			continue;
 		}
 		if (!watch_submit_front(w, p->path,
-					p->written ? WATCH_JOB_NOCACHE : 0)) {
+					p->written ? WATCH_JOB_NOCACHE |
+							 WATCH_JOB_IN_PROGRESS
+						   : 0)) {
 			/* Queue full: try again shortly. */
 			p->due_ms = now + 100;
 			if (p->due_ms < next)
