@@ -276,6 +276,48 @@ vcache_forget(struct vcache *c, const struct vcache_key *key)
 	pthread_mutex_unlock(&c->lock);
 }
 
+void
+vcache_mark_unused(struct vcache *c)
+{
+	size_t i;
+
+	pthread_mutex_lock(&c->lock);
+	for (i = 0; i < c->nslots; i++)
+		c->slots[i].used = 0;
+	pthread_mutex_unlock(&c->lock);
+}
+
+size_t
+vcache_prune_unused(struct vcache *c)
+{
+	struct vc_rec *old, *s;
+	size_t i, nslots, dropped = 0;
+
+	pthread_mutex_lock(&c->lock);
+	/* Rebuild in place through a copy: removing from a linear-probing
+	 * table slot by slot would break probe chains. */
+	nslots = c->nslots;
+	old = malloc(nslots * sizeof(*old));
+	if (old != NULL) {
+		memcpy(old, c->slots, nslots * sizeof(*old));
+		clear_locked(c);
+		for (i = 0; i < nslots; i++) {
+			if (!old[i].full)
+				continue;
+			if (!old[i].used) {
+				dropped++;
+				continue;
+			}
+			s = find_slot(c->slots, c->nslots, &old[i].key);
+			*s = old[i];
+			c->count++;
+		}
+		free(old);
+	}
+	pthread_mutex_unlock(&c->lock);
+	return dropped;
+}
+
 /* FNV-1a, 64 bits, over a buffer. */
 static uint64_t
 fnv(uint64_t h, const unsigned char *p, size_t n)

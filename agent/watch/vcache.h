@@ -74,6 +74,12 @@ bool vcache_lookup(struct vcache *c, const struct vcache_key *key,
 /* Marks key's entry verified (its digest was checked against the file). */
 void vcache_set_verified(struct vcache *c, const struct vcache_key *key);
 
+/* Before a full scan: every entry unused.  After it, vcache_prune_unused
+ * drops the entries no file of the scan needed (files that are gone) and
+ * returns how many. */
+void vcache_mark_unused(struct vcache *c);
+size_t vcache_prune_unused(struct vcache *c);
+
 /* Drops key's entry, if any. */
 void vcache_forget(struct vcache *c, const struct vcache_key *key);
 

@@ -144,8 +144,12 @@ phase_done(struct watcher *w)
 		 w->phase == WATCH_PHASE_STARTUP ? "startup scan" : "rescan",
 		 watch_table_count(w->table), w->phase_files, analysed, cached,
 		 quarantined, w->missing, watch_now_ms() - w->phase_started_ms);
-	/* Every file was seen: entries not used are files that are gone. */
-	vcache_persist(w, true);
+	/* After a walk of every root, entries not used are files that are
+	 * gone: dropped from memory and from the saved cache. */
+	if (w->phase_full)
+		(void)vcache_prune_unused(w->sh.vcache);
+	vcache_persist(w, w->phase_full);
+	w->phase_full = false;
 	if (w->phase == WATCH_PHASE_STARTUP && !w->startup_done) {
 		w->startup_done = true;
 		(void)notify_send(w->notify, "READY=1");

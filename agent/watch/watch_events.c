@@ -122,6 +122,9 @@ watch_full_rescan(struct watcher *w, enum watch_phase phase)
 
 	/* A full walk covers whatever partial walk was pending. */
 	watch_walk_clear(w->walk);
+	/* Every file still there is looked up again: what is not, is gone. */
+	vcache_mark_unused(w->sh.vcache);
+	w->phase_full = true;
 	watch_qdir_refresh(w, policy_of(w));
 	for (i = 0; i < w->nroots; i++)
 		w->roots[i].pushed = false;

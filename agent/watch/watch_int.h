@@ -70,6 +70,7 @@ struct watcher {
 	bool qdir_known;
 
 	enum watch_phase phase;
+	bool phase_full;	/* the walk covers every root: prune the cache */
 	bool startup_done;
 	uint64_t phase_files;		/* files the walk submitted */
 	uint64_t phase_analysed0, phase_cached0, phase_quarantined0;

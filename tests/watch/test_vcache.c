@@ -99,6 +99,15 @@ test_verified_forget_digest(void **state)
 	vcache_set_verified(d, &k[5]);
 	assert_true(vcache_lookup(d, &k[5], &e));
 	assert_true(e.verified);
+	/* A full scan: what it did not look up is pruned. */
+	vcache_mark_unused(c);
+	assert_true(vcache_lookup(c, &k[7], &e));
+	assert_true(vcache_lookup(c, &k[8], &e));
+	assert_int_equal(vcache_prune_unused(c), 37);
+	assert_int_equal(vcache_count(c), 2);
+	assert_true(vcache_lookup(c, &k[7], &e));
+	assert_true(vcache_lookup(c, &k[8], &e));
+	assert_false(vcache_lookup(c, &k[9], &e));
 	/* The digest follows the bytes, not the timestamps. */
 	snprintf(file, sizeof(file), "%s/f", dir);
 	fd = open(file, O_RDWR | O_CREAT | O_TRUNC, 0600);
