@@ -200,6 +200,8 @@ reload(struct watcher *w)
 		if (watch_roots_set(w, np) != 0)
 			log_error("reload: out of memory for roots");
 	}
+	/* rescan_interval may have changed. */
+	watch_roots_recheck_fs(w);
 	escape_text_buf(np->source, why, sizeof(why));
 	log_info("configuration reloaded from %s%s", why,
 		 same_places && same_tag ? "" : "; rescanning");
