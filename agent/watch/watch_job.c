@@ -247,14 +247,14 @@ watch_shared_report_stuck(struct watch_shared *sh, uint64_t now,
 	pthread_mutex_unlock(&sh->lock);
 }
 
-/* A failed move that will fail again the same way: another user's file,
- * a sticky directory, a read-only place. */
+/* A failed move that will fail again the same way: another user's file
+ * in a sticky directory (EPERM), a directory we may not write (EACCES).
+ * Store trouble (full, read-only, missing) is not this: it is retried. */
 static bool
 move_is_refused(const struct decision *d)
 {
 	return d->outcome == DECIDE_QUARANTINE_FAILED &&
-	       (d->saved_errno == EPERM || d->saved_errno == EACCES ||
-		d->saved_errno == EROFS);
+	       (d->saved_errno == EPERM || d->saved_errno == EACCES);
 }
 
 static bool
