@@ -82,6 +82,7 @@ struct watcher {
 	char **unwatched;	/* directories inotify refused (ENOSPC) */
 	size_t nunwatched, cap_unwatched, unwatched_logged;
 	uint64_t unwatched_due_ms, unwatched_backoff_ms;
+	bool unwatched_cap_logged;
 	int mounts_fd;		/* /proc/self/mountinfo, POLLPRI on change */
 
 	bool stop;

@@ -156,8 +156,18 @@ watch_unwatched_add(struct watcher *w, const char *path)
 	for (i = 0; i < w->nunwatched; i++)
 		if (strcmp(w->unwatched[i], path) == 0)
 			return;
-	if (w->nunwatched >= WATCH_UNWATCHED_MAX)
+	if (w->nunwatched >= WATCH_UNWATCHED_MAX) {
+		/* Not silent: past the cap, only full rescans (overflow,
+		 * rescan_interval) look at such a directory again. */
+		if (!w->unwatched_cap_logged)
+			log_error("more than %u directories are not watched: "
+				  "the others are only seen by full rescans "
+				  "(set rescan_interval, or raise "
+				  "fs.inotify.max_user_watches)",
+				  WATCH_UNWATCHED_MAX);
+		w->unwatched_cap_logged = true;
 		return;
+	}
 	if (w->nunwatched == w->cap_unwatched) {
 		size_t n = w->cap_unwatched == 0 ? 16 : w->cap_unwatched * 2;
 
