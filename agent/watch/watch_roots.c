@@ -254,6 +254,36 @@ out:
 	return appeared;
 }
 
+/*
+ * A root reached through a symlink: the symlink can be pointed elsewhere
+ * (ln -sfn) without any event in the directory it pointed to, so the
+ * directory holding the symlink is watched as an ancestor too; any new
+ * name there makes us look at the roots again.  Returns its real path (for
+ * needed[]) or NULL.
+ */
+static char *
+watch_link_parent(struct watcher *w, const char *root)
+{
+	char *p = strdup(root), *slash, *real = NULL;
+	int fd;
+
+	if (p == NULL)
+		return NULL;
+	slash = strrchr(p, '/');
+	if (slash != NULL && slash != p) {
+		*slash = '\0';
+		fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0) {
+			real = realpath(p, NULL);
+			if (real != NULL)
+				watch_ancestor(w, fd, real);
+			close(fd);
+		}
+	}
+	free(p);
+	return real;
+}
+
 static bool
 in_list(char **list, size_t n, const char *s)
 {
@@ -335,6 +365,8 @@ watch_roots_check(struct watcher *w)
 		}
 		if (!r->present)
 			w->missing++;
+		else if (r->via_symlink && needed != NULL && needed[i] == NULL)
+			needed[i] = watch_link_parent(w, r->path);
 	}
 	nneeded = needed != NULL ? w->nroots : 0;
 	/* Drop parent watches no missing root needs any more. */

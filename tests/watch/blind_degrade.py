@@ -3,8 +3,8 @@ loud.  The agent runs in its own user and mount namespaces (unshare -U -r
 -m), so the test can mount under a root and lower the inotify watch limit
 (/proc/sys/user/max_inotify_watches of that user namespace).  Skipped
 without root, unshare or nsenter.
- a. A root replaced by a symlink to another directory: files written there
-    are quarantined within 5 s.
+ a. A root replaced by a symlink to another directory, then that symlink
+    pointed elsewhere: files written there are quarantined within 5 s.
  b. A filesystem bind-mounted under a root (no inotify event; the mount
     table says POLLPRI): its malicious file is quarantined within 5 s.
  c. A path longer than PATH_MAX: quarantined within 5 s.
@@ -51,6 +51,17 @@ p = os.path.join(big, "evil.keras")
 t0 = time.monotonic()
 write(p, malicious(1))
 ttq(h, [p], 5, "root replaced by a symlink", t0)
+# ... and pointed elsewhere again (ln -sfn: a new link renamed over the
+# old one, no event in the directory it pointed to).
+big2 = os.path.join(h.outside, "bigdisk2")
+os.makedirs(big2)
+os.symlink(big2, h.keras + ".new")
+os.rename(h.keras + ".new", h.keras)
+time.sleep(0.3)
+p = os.path.join(big2, "evil2.keras")
+t0 = time.monotonic()
+write(p, malicious(5))
+ttq(h, [p], 5, "root symlink pointed elsewhere", t0)
 
 # b. A filesystem mounted under a root.
 src = os.path.join(h.outside, "mnt-src")
