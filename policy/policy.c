@@ -41,7 +41,8 @@ const char *const policy_limit_names[] = {
 };
 
 /* The keys each section accepts; [trusted] and [limits] are special. */
-static const char *const keys_watch[] = {"roots", "exclude", NULL};
+static const char *const keys_watch[] = {"roots", "exclude",
+					 "rescan_interval", NULL};
 static const char *const keys_actions[] = {"clean", "suspicious", "error",
 					   "malicious", NULL};
 static const char *const keys_globals[] = {"allow", "deny", NULL};
@@ -179,6 +180,7 @@ policy_free(struct policy *p)
 	free(p->source);
 	policy_strv_clear(&p->roots);
 	policy_strv_clear(&p->exclude);
+	policy_strv_clear(&p->rescan_interval);
 	policy_strv_clear(&p->allow_globals);
 	policy_strv_clear(&p->deny_globals);
 	policy_strv_clear(&p->trusted_sha256);
@@ -231,12 +233,9 @@ defaults_new(const char *source, struct policy_error *err)
 			     strdup("/root/.cache/huggingface")) != 0 ||
 	    policy_strv_push(&p->guard_paths, strdup("/root/.cache/torch")) != 0)
 		goto nomem;
-	/* Partial downloads: huggingface_hub writes "<blob>.incomplete" and
-	 * renames it when done; the rename is what we scan.  ".lock" files
-	 * are its empty lock files. */
-	if (policy_strv_push(&p->exclude, strdup("*.incomplete")) != 0 ||
-	    policy_strv_push(&p->exclude, strdup("*.lock")) != 0)
-		goto nomem;
+	/* No default exclusions: in-progress download names are only
+	 * meaningful at their downloader's position, which the watcher knows
+	 * (agent/watch/watch_names.h); a pattern here would match anywhere. */
 	if (paths_default_roots(roots) != 0)
 		goto nohome;
 	for (i = 0; i < 3; i++) {
@@ -509,4 +508,21 @@ bool
 policy_is_guarded(const struct policy *p, const char *path)
 {
 	return policy_paths_match(&p->guard_paths, path);
+}
+
+unsigned
+policy_rescan_interval(const struct policy *p, const char *root)
+{
+	unsigned all = 0;
+	size_t i, n = strlen(root);
+
+	for (i = 0; i < p->rescan_interval.n; i++) {
+		const char *item = p->rescan_interval.v[i];
+
+		if (item[0] != '/')
+			all = (unsigned)strtoul(item, NULL, 10);
+		else if (strncmp(item, root, n) == 0 && item[n] == '=')
+			return (unsigned)strtoul(item + n + 1, NULL, 10);
+	}
+	return all;
 }

@@ -80,6 +80,10 @@ struct policy {
 	struct policy_strv roots;	/* absolute, ~ and $VARS expanded */
 	struct policy_strv exclude;	/* fnmatch patterns, see
 					   policy_is_excluded */
+	/* Periodic full rescans: items "SECONDS" (every root) or
+	 * "/root=SECONDS" (that root; path expanded like roots), validated
+	 * (1 .. 31536000); see policy_rescan_interval. */
+	struct policy_strv rescan_interval;
 
 	/* [actions]: indexed by enum policy_verdict */
 	enum policy_action action[POLICY_VERDICT_COUNT];
@@ -204,6 +208,10 @@ bool policy_is_trusted(const struct policy *policy, const char *sha256_hex);
  * excludes everything below /data/tmp).
  */
 bool policy_is_excluded(const struct policy *policy, const char *path);
+
+/* The rescan_interval in seconds for a root (as configured in roots):
+ * its own "/root=N" item, else the bare "N" item, else 0 (none). */
+unsigned policy_rescan_interval(const struct policy *policy, const char *root);
 
 /* The value of a [limits] name the policy sets; false when it does not. */
 bool policy_limit(const struct policy *policy, const char *name,

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -120,6 +121,60 @@ add_exclude(void *ctx, const char *item, const char **why)
 	if (!s && !*why)
 		*why = "out of memory";
 	return policy_strv_push(sv, s);
+}
+
+/* "SECONDS" or "/root=SECONDS" (the root expanded like roots). */
+static int
+add_rescan(void *ctx, const char *item, const char **why)
+{
+	struct policy_strv *sv = ctx;
+	const char *eq = strrchr(item, '='), *num = eq ? eq + 1 : item;
+	char *path = NULL, *out = NULL, *end;
+	unsigned long secs;
+
+	errno = 0;
+	secs = strtoul(num, &end, 10);
+	if (*num < '0' || *num > '9' || *end != '\0' || errno != 0 ||
+	    secs == 0 || secs > 31536000ul) {
+		*why = "rescan_interval: expected SECONDS or /root=SECONDS "
+		       "(1 .. 31536000)";
+		return -1;
+	}
+	if (eq == NULL) {
+		if (policy_strv_push(sv, strdup(item)) != 0) {
+			*why = "out of memory";
+			return -1;
+		}
+		return 0;
+	}
+	{
+		char *root = strndup(item, (size_t)(eq - item));
+
+		if (root == NULL) {
+			*why = "out of memory";
+			return -1;
+		}
+		path = paths_expand(root, why);
+		free(root);
+	}
+	if (path == NULL) {
+		if (!*why)
+			*why = "out of memory";
+		return -1;
+	}
+	if (path[0] != '/') {
+		free(path);
+		*why = "rescan_interval: a root must be an absolute path";
+		return -1;
+	}
+	if (asprintf(&out, "%s=%lu", path, secs) < 0)
+		out = NULL;
+	free(path);
+	if (out == NULL) {
+		*why = "out of memory";
+		return -1;
+	}
+	return policy_strv_push(sv, out);
 }
 
 static bool
@@ -331,6 +386,12 @@ policy_apply_key(struct policy *p, enum policy_section sec, const char *key,
 	uint64_t u;
 	size_t i;
 
+	if (sec == POLICY_SECTION_WATCH &&
+	    strcmp(key, "rescan_interval") == 0) {
+		policy_strv_clear(&p->rescan_interval);
+		return for_each_item(value, add_rescan, &p->rescan_interval,
+				     why);
+	}
 	if (sec == POLICY_SECTION_WATCH) {
 		struct policy_strv *sv = strcmp(key, "roots") == 0 ?
 			&p->roots : &p->exclude;

@@ -73,6 +73,7 @@ policy_write(const struct policy *p, FILE *out)
 	fputs("\n[watch]\n", out);
 	write_list(out, "roots", &p->roots, true);
 	write_list(out, "exclude", &p->exclude, true);
+	write_list(out, "rescan_interval", &p->rescan_interval, true);
 	fputs("\n[actions]\n", out);
 	for (v = 0; v < POLICY_VERDICT_COUNT; v++)
 		fprintf(out, "%s = %s\n", policy_verdict_name(v),

@@ -11,6 +11,12 @@ EXTRA_DIST += \
 	tests/watch/late_root.py tests/watch/late_root.sh \
 	tests/watch/signals.py tests/watch/signals.sh \
 	tests/watch/qdir.py tests/watch/qdir.sh \
+	tests/watch/blind_events.py tests/watch/blind_events.sh \
+	tests/watch/blind_perms.py tests/watch/blind_perms.sh \
+	tests/watch/blind_cache.py tests/watch/blind_cache.sh \
+	tests/watch/blind_names.py tests/watch/blind_names.sh \
+	tests/watch/blind_degrade.py tests/watch/blind_degrade.sh \
+	tests/watch/blind_work.py tests/watch/blind_work.sh \
 	tests/watch/run.sh \
 	tests/bench/watch-latency.sh tests/bench/watch-latency.py
 
@@ -65,4 +71,10 @@ TESTS += \
 	tests/watch/restart.sh \
 	tests/watch/late_root.sh \
 	tests/watch/signals.sh \
-	tests/watch/qdir.sh
+	tests/watch/qdir.sh \
+	tests/watch/blind_events.sh \
+	tests/watch/blind_perms.sh \
+	tests/watch/blind_cache.sh \
+	tests/watch/blind_names.sh \
+	tests/watch/blind_degrade.sh \
+	tests/watch/blind_work.sh

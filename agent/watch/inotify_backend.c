@@ -21,14 +21,15 @@
 #include "agent/watch/inotify_backend.h"
 
 /*
- * What a directory watch asks for.  CLOSE_WRITE, MOVED_TO and CREATE are
- * the arrivals; MOVED_FROM and the *_SELF events keep the directory table
- * right.  IN_ONLYDIR refuses anything else; IN_EXCL_UNLINK drops events of
+ * What a directory watch asks for.  CLOSE_WRITE, MOVED_TO, CREATE,
+ * MODIFY and ATTRIB are arrivals (watch_events.c says why each); DELETE,
+ * MOVED_FROM and the *_SELF events keep the tables right.  IN_ONLYDIR refuses anything else; IN_EXCL_UNLINK drops events of
  * files already unlinked.
  */
 #define BACKEND_MASK                                                          \
 	(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE |           \
-	 IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_EXCL_UNLINK)
+	 IN_MODIFY | IN_ATTRIB | IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF |  \
+	 IN_ONLYDIR | IN_EXCL_UNLINK)
 
 /* The library stores its descriptor in a static variable with no getter.
  * We remember which inotify descriptors existed before the library opened

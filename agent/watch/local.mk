@@ -9,6 +9,8 @@ agent_libagent_a_SOURCES += \
 	agent/watch/watch_names.c agent/watch/watch_names.h \
 	agent/watch/watch_table.c agent/watch/watch_table.h \
 	agent/watch/watch_walk.c agent/watch/watch_walk.h \
+	agent/watch/watch_timers.c agent/watch/watch_fdpath.c \
+	agent/watch/watch_fdpath.h \
 	agent/watch/inotify_backend.c agent/watch/inotify_backend.h \
 	agent/watch/notify.c agent/watch/notify.h \
 	agent/watch/vcache.c agent/watch/vcache.h \

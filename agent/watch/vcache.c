@@ -19,8 +19,8 @@
 #include "agent/watch/vcache.h"
 
 #define VC_MAGIC "PWVC"
-#define VC_VERSION 1u
-/* A cap on entries: 48 bytes each, twice that in table slots. */
+#define VC_VERSION 2u	/* 2: content digest and flags */
+/* A cap on entries: 64 bytes each, twice that in table slots. */
 #define VC_MAX_ENTRIES ((size_t)1 << 24)
 /* The table starts small: a handful of files should cost a few KB. */
 #define VC_MIN_SLOTS 256u
@@ -30,7 +30,11 @@ struct vc_rec {
 	uint8_t verdict;
 	uint8_t used;	/* looked up or inserted since loading */
 	uint8_t full;	/* slot in use */
-	uint8_t pad[5];
+	uint8_t verified; /* digest checked (or computed) in this run; never
+			     set in the file */
+	uint8_t flags;	/* VCACHE_F_* */
+	uint8_t pad[3];
+	uint64_t digest; /* vcache_digest_fd of the bytes judged */
 };
 
 struct vc_header {
@@ -170,7 +174,7 @@ vcache_free(struct vcache *c)
 
 bool
 vcache_lookup(struct vcache *c, const struct vcache_key *key,
-	      int *ret_verdict)
+	      struct vcache_entry *ret)
 {
 	struct vc_rec *s;
 	bool hit;
@@ -180,7 +184,10 @@ vcache_lookup(struct vcache *c, const struct vcache_key *key,
 	hit = s->full;
 	if (hit) {
 		s->used = 1;
-		*ret_verdict = s->verdict;
+		ret->verdict = s->verdict;
+		ret->digest = s->digest;
+		ret->verified = s->verified != 0;
+		ret->flags = s->flags;
 	}
 	pthread_mutex_unlock(&c->lock);
 	return hit;
@@ -189,7 +196,7 @@ vcache_lookup(struct vcache *c, const struct vcache_key *key,
 /* Caller holds the lock. */
 static int
 insert_locked(struct vcache *c, const struct vcache_key *key, int verdict,
-	      bool used)
+	      uint64_t digest, unsigned flags, bool used)
 {
 	struct vc_rec *s;
 
@@ -206,23 +213,165 @@ insert_locked(struct vcache *c, const struct vcache_key *key, int verdict,
 		c->count++;
 	}
 	s->verdict = (uint8_t)verdict;
+	s->digest = digest;
+	s->flags = (uint8_t)flags;
+	/* Inserted now: the digest was just computed from the file.  Loaded
+	 * from disk: the file may have changed under its timestamps while we
+	 * were not running. */
+	s->verified = used ? 1 : 0;
 	s->used = used ? 1 : 0;
 	return 0;
 }
 
 int
-vcache_insert(struct vcache *c, const struct vcache_key *key, int verdict)
+vcache_insert(struct vcache *c, const struct vcache_key *key,
+	      const struct vcache_entry *e)
 {
 	int rc;
 
-	if (verdict < 0 || verdict > UINT8_MAX) {
+	if (e->verdict < 0 || e->verdict > UINT8_MAX || e->flags > UINT8_MAX) {
 		errno = EINVAL;
 		return -1;
 	}
 	pthread_mutex_lock(&c->lock);
-	rc = insert_locked(c, key, verdict, true);
+	rc = insert_locked(c, key, e->verdict, e->digest, e->flags, true);
 	pthread_mutex_unlock(&c->lock);
 	return rc;
+}
+
+void
+vcache_set_verified(struct vcache *c, const struct vcache_key *key)
+{
+	struct vc_rec *s;
+
+	pthread_mutex_lock(&c->lock);
+	s = find_slot(c->slots, c->nslots, key);
+	if (s->full)
+		s->verified = 1;
+	pthread_mutex_unlock(&c->lock);
+}
+
+void
+vcache_forget(struct vcache *c, const struct vcache_key *key)
+{
+	struct vc_rec *s;
+
+	/* Linear probing: re-insert the rest of the cluster after removing
+	 * one slot, so no later key becomes unreachable. */
+	pthread_mutex_lock(&c->lock);
+	s = find_slot(c->slots, c->nslots, key);
+	if (s->full) {
+		size_t i = (size_t)(s - c->slots);
+
+		memset(s, 0, sizeof(*s));
+		c->count--;
+		for (i = (i + 1) & (c->nslots - 1); c->slots[i].full;
+		     i = (i + 1) & (c->nslots - 1)) {
+			struct vc_rec r = c->slots[i], *t;
+
+			memset(&c->slots[i], 0, sizeof(c->slots[i]));
+			t = find_slot(c->slots, c->nslots, &r.key);
+			*t = r;
+		}
+	}
+	pthread_mutex_unlock(&c->lock);
+}
+
+void
+vcache_mark_unused(struct vcache *c)
+{
+	size_t i;
+
+	pthread_mutex_lock(&c->lock);
+	for (i = 0; i < c->nslots; i++)
+		c->slots[i].used = 0;
+	pthread_mutex_unlock(&c->lock);
+}
+
+size_t
+vcache_prune_unused(struct vcache *c)
+{
+	struct vc_rec *old, *s;
+	size_t i, nslots, dropped = 0;
+
+	pthread_mutex_lock(&c->lock);
+	/* Rebuild in place through a copy: removing from a linear-probing
+	 * table slot by slot would break probe chains. */
+	nslots = c->nslots;
+	old = malloc(nslots * sizeof(*old));
+	if (old != NULL) {
+		memcpy(old, c->slots, nslots * sizeof(*old));
+		clear_locked(c);
+		for (i = 0; i < nslots; i++) {
+			if (!old[i].full)
+				continue;
+			if (!old[i].used) {
+				dropped++;
+				continue;
+			}
+			s = find_slot(c->slots, c->nslots, &old[i].key);
+			*s = old[i];
+			c->count++;
+		}
+		free(old);
+	}
+	pthread_mutex_unlock(&c->lock);
+	return dropped;
+}
+
+/* FNV-1a, 64 bits, over a buffer. */
+static uint64_t
+fnv(uint64_t h, const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+/* Mixes the bytes of [off, off+len) of fd into h. */
+static int
+digest_range(int fd, uint64_t off, uint64_t len, uint64_t *h)
+{
+	unsigned char buf[16384];
+	ssize_t n;
+
+	while (len > 0) {
+		size_t want = len < sizeof(buf) ? (size_t)len : sizeof(buf);
+
+		n = pread(fd, buf, want, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		*h = fnv(*h, buf, (size_t)n);
+		off += (uint64_t)n;
+		len -= (uint64_t)n;
+	}
+	return 0;
+}
+
+int
+vcache_digest_fd(int fd, uint64_t size, uint64_t *ret)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	h = fnv(h, (const unsigned char *)&size, sizeof(size));
+	if (size <= VCACHE_DIGEST_WHOLE) {
+		if (digest_range(fd, 0, size, &h) != 0)
+			return -1;
+	} else if (digest_range(fd, 0, VCACHE_DIGEST_EDGE, &h) != 0 ||
+		   digest_range(fd, size - VCACHE_DIGEST_EDGE,
+				VCACHE_DIGEST_EDGE, &h) != 0) {
+		return -1;
+	}
+	*ret = h;
+	return 0;
 }
 
 void
@@ -279,7 +428,8 @@ vcache_load(struct vcache *c, const char *path, size_t *ret_loaded)
 			loaded = 0;
 			goto out;
 		}
-		if (insert_locked(c, &r.key, r.verdict, false) != 0) {
+		if (insert_locked(c, &r.key, r.verdict, r.digest, r.flags,
+				  false) != 0) {
 			rc = -1;
 			goto out;
 		}
@@ -331,7 +481,10 @@ vcache_save(struct vcache *c, const char *path, bool only_used)
 	for (i = 0; i < c->nslots; i++) {
 		if (!c->slots[i].full || (only_used && !c->slots[i].used))
 			continue;
-		if (fwrite(&c->slots[i], sizeof(c->slots[i]), 1, f) != 1) {
+		struct vc_rec out = c->slots[i];
+
+		out.verified = 0;
+		if (fwrite(&out, sizeof(out), 1, f) != 1) {
 			pthread_mutex_unlock(&c->lock);
 			goto out;
 		}

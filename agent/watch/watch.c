@@ -32,9 +32,11 @@
 #define WATCH_BUSY_TICK_MS 5000
 /* The verdict cache is written at most this often while busy. */
 #define WATCH_VCACHE_SAVE_MS 60000
-/* Verdicts kept: 48 bytes each (about 50 MB at the cap); a cache that
- * fills up is emptied and refills. */
-#define WATCH_VCACHE_MAX ((size_t)1 << 20)
+/* Verdicts kept: 64 bytes each in a table at most half full, so at most
+ * 2^19 slots = 32 MiB at the cap; a cache that fills up is emptied and
+ * refills.  Entries of files that are gone are pruned at the end of every
+ * full scan (start-up and rescans) and when the cache is saved then. */
+#define WATCH_VCACHE_MAX ((size_t)1 << 18)
 /*
  * libinotifytools keeps a record of every watch until the watch is removed
  * through it, which it cannot do once the kernel dropped the watch itself
@@ -71,14 +73,15 @@ send_status(struct watcher *w)
 	snprintf(buf, sizeof(buf),
 		 "%s: %zu directories watched, %zu of %zu roots missing; "
 		 "analysed %" PRIu64 ", from cache %" PRIu64
-		 ", quarantined %" PRIu64 ", failed %" PRIu64 ", queued %zu",
+		 ", quarantined %" PRIu64 ", failed %" PRIu64 ", queued %zu"
+		 ", unwatched %zu",
 		 w->phase == WATCH_PHASE_STARTUP ? "start-up scan"
 		 : w->phase == WATCH_PHASE_RESCAN ? "rescanning"
 						  : "watching",
 		 watch_table_count(w->table), w->missing, w->nroots,
 		 load_u64(&w->sh.analysed), load_u64(&w->sh.cached),
 		 load_u64(&w->sh.quarantined), load_u64(&w->sh.failed),
-		 workqueue_busy(w->wq));
+		 workqueue_busy(w->wq), w->nunwatched);
 	(void)notify_status(w->notify, buf);
 }
 
@@ -142,8 +145,12 @@ phase_done(struct watcher *w)
 		 w->phase == WATCH_PHASE_STARTUP ? "startup scan" : "rescan",
 		 watch_table_count(w->table), w->phase_files, analysed, cached,
 		 quarantined, w->missing, watch_now_ms() - w->phase_started_ms);
-	/* Every file was seen: entries not used are files that are gone. */
-	vcache_persist(w, true);
+	/* After a walk of every root, entries not used are files that are
+	 * gone: dropped from memory and from the saved cache. */
+	if (w->phase_full)
+		(void)vcache_prune_unused(w->sh.vcache);
+	vcache_persist(w, w->phase_full);
+	w->phase_full = false;
 	if (w->phase == WATCH_PHASE_STARTUP && !w->startup_done) {
 		w->startup_done = true;
 		(void)notify_send(w->notify, "READY=1");
@@ -195,6 +202,8 @@ reload(struct watcher *w)
 		if (watch_roots_set(w, np) != 0)
 			log_error("reload: out of memory for roots");
 	}
+	/* rescan_interval may have changed. */
+	watch_roots_recheck_fs(w);
 	escape_text_buf(np->source, why, sizeof(why));
 	log_info("configuration reloaded from %s%s", why,
 		 same_places && same_tag ? "" : "; rescanning");
@@ -289,7 +298,7 @@ setup(struct watcher *w)
 	size_t loaded = 0;
 	int fd;
 
-	w->ino_fd = w->sig_fd = -1;
+	w->ino_fd = w->sig_fd = w->mounts_fd = -1;
 	if (watch_config_load(w->opts.config_path, &cfg, why, sizeof(why)) !=
 	    0) {
 		fprintf(stderr, "picklewarden watch: %s\n", why);
@@ -299,6 +308,7 @@ setup(struct watcher *w)
 		 w->opts.foreground);
 	watch_config_report(cfg);
 	pthread_mutex_init(&w->sh.lock, NULL);
+	pthread_cond_init(&w->sh.inflight_done, NULL);
 	w->sh.cfg = cfg;
 
 	/* Block the signals we handle before any thread exists, so that
@@ -347,6 +357,7 @@ setup(struct watcher *w)
 	}
 	if (watch_roots_set(w, cfg->policy) != 0)
 		return -1;
+	watch_mounts_open(w);
 	escape_text_buf(cfg->policy->source, esc, sizeof(esc));
 	log_info("starting: config=%s roots=%zu workers=%u queue=%u "
 		 "cache_entries=%zu",
@@ -373,6 +384,7 @@ teardown(struct watcher *w)
 	watch_walk_free(w->walk);
 	watch_table_free(w->table);
 	watch_roots_free(w);
+	watch_timers_free(w);
 	free(w->qdir_real);
 	if (w->sig_fd >= 0)
 		close(w->sig_fd);
@@ -380,6 +392,7 @@ teardown(struct watcher *w)
 	if (w->sh.cfg != NULL) {
 		watch_config_unref(w->sh.cfg);
 		pthread_mutex_destroy(&w->sh.lock);
+		pthread_cond_destroy(&w->sh.inflight_done);
 	}
 }
 
@@ -404,10 +417,10 @@ poll_timeout(struct watcher *w, bool more_events, bool walk_more,
 static int
 loop(struct watcher *w)
 {
-	struct pollfd pfd[3];
+	struct pollfd pfd[4];
 	enum watch_walk_state ws = WATCH_WALK_MORE;
 	uint64_t wd_ms = notify_watchdog_interval_ms(w->notify);
-	uint64_t next_tick = UINT64_MAX, now, tick;
+	uint64_t next_tick = UINT64_MAX, now, tick, next_timer = UINT64_MAX;
 	bool more_events = false;
 	char extend[64];
 	int timeout;
@@ -432,12 +445,15 @@ loop(struct watcher *w)
 		if (next_tick == UINT64_MAX && tick > 0)
 			next_tick = watch_now_ms() + tick;
 		timeout = poll_timeout(w, more_events, ws == WATCH_WALK_MORE,
-				       next_tick);
+				       next_tick < next_timer ? next_tick
+							      : next_timer);
 		pfd[0] = (struct pollfd){.fd = w->ino_fd, .events = POLLIN};
 		pfd[1] = (struct pollfd){.fd = w->sig_fd, .events = POLLIN};
 		pfd[2] = (struct pollfd){.fd = workqueue_fd(w->wq),
 					 .events = POLLIN};
-		if (poll(pfd, 3, timeout) < 0 && errno != EINTR) {
+		/* A new mount says POLLPRI (fd -1 when unavailable). */
+		pfd[3] = (struct pollfd){.fd = w->mounts_fd, .events = POLLPRI};
+		if (poll(pfd, 4, timeout) < 0 && errno != EINTR) {
 			log_error("poll: %s", strerror(errno));
 			return -1;
 		}
@@ -454,9 +470,13 @@ loop(struct watcher *w)
 		if (!more_events && w->lib_leaks >= WATCH_REBUILD_AFTER_LEAKS &&
 		    rebuild_backend(w) != 0)
 			return -1;
+		if (pfd[3].revents & (POLLPRI | POLLERR))
+			watch_mounts_changed(w);
 		if (w->roots_check_pending)
 			watch_roots_check(w);
 		ws = watch_walk_step(w->walk, WATCH_WALK_BUDGET);
+		/* After the walk: it may have left files pending. */
+		next_timer = watch_timers_run(w, watch_now_ms());
 		if (w->phase != WATCH_PHASE_NONE && ws == WATCH_WALK_IDLE &&
 		    workqueue_busy(w->wq) == 0)
 			phase_done(w);

@@ -27,7 +27,22 @@ struct watch_root {
 	char *real;		/* realpath while present, else NULL */
 	bool present;
 	bool pushed;	/* roots_check queued a walk of it just now */
+	bool via_symlink;	/* path is (or goes through) a symlink */
+	bool remote;	/* network or FUSE filesystem: inotify sees only
+			   this host's writes */
 	uint64_t dev, ino;
+	unsigned rescan_sec;	/* periodic full rescan, 0: none */
+	uint64_t next_rescan_ms;
+};
+
+/* A file seen being created or written, to be judged when it has been
+ * quiet for a moment or, if it never is, every WATCH_DEBOUNCE_MAX_MS
+ * (watch_timers.c). */
+struct watch_pending {
+	char *path;
+	uint64_t first_ms, due_ms;
+	bool temporary;	/* an in-progress download name at its place */
+	bool written;	/* MODIFY seen: NOCACHE */
 };
 
 /* What the walker is doing, for the log line at its end. */
@@ -56,10 +71,20 @@ struct watcher {
 	bool qdir_known;
 
 	enum watch_phase phase;
+	bool phase_full;	/* the walk covers every root: prune the cache */
 	bool startup_done;
 	uint64_t phase_files;		/* files the walk submitted */
 	uint64_t phase_analysed0, phase_cached0, phase_quarantined0;
 	uint64_t phase_started_ms;
+
+	/* watch_timers.c */
+	struct watch_pending *pending;
+	size_t npending, cap_pending;
+	char **unwatched;	/* directories inotify refused (ENOSPC) */
+	size_t nunwatched, cap_unwatched, unwatched_logged;
+	uint64_t unwatched_due_ms, unwatched_backoff_ms;
+	bool unwatched_cap_logged;
+	int mounts_fd;		/* /proc/self/mountinfo, POLLPRI on change */
 
 	bool stop;
 	bool watch_limit_logged;	/* ENOSPC reported once */
@@ -78,8 +103,12 @@ void watch_unwatch_under(struct watcher *w, const char *path);
 /* Starts a full walk of every present root (after an overflow, a
  * reload that changes what is watched, or at start-up). */
 void watch_full_rescan(struct watcher *w, enum watch_phase phase);
-/* Submits a file to the workers; false when the queue is full. */
+/* Submits a file to the workers; false when the queue is full.  _front:
+ * ahead of every waiting job (arrivals before a rescan backlog). */
 bool watch_submit(struct watcher *w, const char *path, unsigned flags);
+bool watch_submit_front(struct watcher *w, const char *path, unsigned flags);
+/* Walks one root again (periodic rescan). */
+void watch_rescan_root(struct watcher *w, struct watch_root *r);
 
 /* watch_roots.c */
 int watch_roots_set(struct watcher *w, const struct policy *policy);
@@ -87,6 +116,8 @@ void watch_roots_free(struct watcher *w);
 /* Re-examines every root: walks those that appeared, watches the nearest
  * existing parent of those that are missing. */
 void watch_roots_check(struct watcher *w);
+/* Looks again at the filesystem of every present root (after a mount). */
+void watch_roots_recheck_fs(struct watcher *w);
 /* Refreshes what we know of the quarantine directory. */
 void watch_qdir_refresh(struct watcher *w, const struct policy *policy);
 /* True for the quarantine directory (by inode, or by path). */
@@ -97,5 +128,24 @@ struct watch_root *watch_root_at(struct watcher *w, const char *path);
 
 /* watch.c */
 uint64_t watch_now_ms(void);
+
+/* watch_timers.c: everything the loop does by time rather than by event.
+ * The path of a file was created or written (modified: MODIFY seen): it is
+ * judged after a quiet moment, or within WATCH_DEBOUNCE_MAX_MS however
+ * long it keeps changing. */
+void watch_pending_touch(struct watcher *w, const char *path, bool modified,
+			 bool temporary);
+/* A file's CLOSE_WRITE, rename or removal: its pending entry goes. */
+void watch_pending_forget(struct watcher *w, const char *path);
+/* Remembers a directory inotify would not watch, for retries. */
+void watch_unwatched_add(struct watcher *w, const char *path);
+/* Runs what is due; returns the next due time (UINT64_MAX: none). */
+uint64_t watch_timers_run(struct watcher *w, uint64_t now_ms);
+/* Mount table changes: open at start, handle on POLLPRI. */
+void watch_mounts_open(struct watcher *w);
+void watch_mounts_changed(struct watcher *w);
+void watch_timers_free(struct watcher *w);
+/* A symlink found in a root (event or walk): judge its target. */
+void watch_symlink(struct watcher *w, const char *path);
 
 #endif

@@ -17,10 +17,12 @@
 #include "agent/store/escape.h"
 #include "agent/store/log.h"
 #include "agent/cli/scanfile.h"
+#include "agent/watch/watch_fdpath.h"
 #include "agent/watch/watch_job.h"
 
 struct watch_job {
 	unsigned flags;
+	char *link;		/* WATCH_JOB_LINK_TARGET: the symlink */
 	char path[];
 };
 
@@ -37,14 +39,31 @@ watch_job_new(const char *path, unsigned flags)
 	if (j == NULL)
 		return NULL;
 	j->flags = flags;
+	j->link = NULL;
 	memcpy(j->path, path, len + 1);
+	return j;
+}
+
+struct watch_job *
+watch_job_new_link(const char *target, const char *link, unsigned flags)
+{
+	struct watch_job *j = watch_job_new(target, flags | WATCH_JOB_LINK_TARGET);
+
+	if (j != NULL && (j->link = strdup(link)) == NULL) {
+		free(j);
+		j = NULL;
+	}
 	return j;
 }
 
 void
 watch_job_drop(void *job)
 {
-	free(job);
+	struct watch_job *j = job;
+
+	if (j != NULL)
+		free(j->link);
+	free(j);
 }
 
 struct watch_config *
@@ -72,24 +91,89 @@ watch_shared_set_config(struct watch_shared *sh, struct watch_config *c)
 
 /*
  * Opens the file's directory.  Paths come from symlink-free roots and
- * from directory listings, so no component should be a symlink; with
- * openat2 that is enforced (a directory swapped for a symlink after it was
- * listed is refused).  Kernels before 5.6 lack openat2: fall back to open,
- * and the final O_NOFOLLOW of scanfile_open still protects the file.
+ * from directory listings, so no component should be a symlink; that is
+ * enforced (a directory swapped for a symlink after it was listed is
+ * refused), and paths longer than PATH_MAX are opened fd-relative (see
+ * watch_fdpath.h).  A symlink's target (WATCH_JOB_LINK_TARGET) was
+ * resolved by realpath and has no symlink either.
  */
 static int
 open_dir(const char *dir)
 {
-	struct open_how how;
-	int fd;
+	return watch_open_dir(dir, O_PATH, 1);
+}
 
-	memset(&how, 0, sizeof(how));
-	how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
-	how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
-	fd = (int)syscall(SYS_openat2, AT_FDCWD, dir, &how, sizeof(how));
-	if (fd < 0 && (errno == ENOSYS || errno == EPERM))
-		fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	return fd;
+/*
+ * One scan per inode at a time: a job for an inode another worker is
+ * scanning waits for it and then finds its verdict in the cache (60 hard
+ * links of one slow file cost one scan, not 60).  Returns the slot held,
+ * or -1 (all slots busy: the job just runs).
+ */
+static int
+inflight_begin(struct watch_shared *sh, const struct stat *st)
+{
+	int i, slot = -1;
+	bool waited;
+
+	pthread_mutex_lock(&sh->lock);
+	do {
+		waited = false;
+		for (i = 0; i < WATCH_MAX_RUNNING; i++) {
+			if (sh->inflight[i].busy &&
+			    sh->inflight[i].dev == (uint64_t)st->st_dev &&
+			    sh->inflight[i].ino == (uint64_t)st->st_ino) {
+				pthread_cond_wait(&sh->inflight_done,
+						  &sh->lock);
+				waited = true;
+				break;
+			}
+		}
+	} while (waited);
+	for (i = 0; i < WATCH_MAX_RUNNING; i++) {
+		if (!sh->inflight[i].busy) {
+			sh->inflight[i].busy = true;
+			sh->inflight[i].dev = (uint64_t)st->st_dev;
+			sh->inflight[i].ino = (uint64_t)st->st_ino;
+			slot = i;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&sh->lock);
+	return slot;
+}
+
+static void
+inflight_end(struct watch_shared *sh, int slot)
+{
+	if (slot < 0)
+		return;
+	pthread_mutex_lock(&sh->lock);
+	sh->inflight[slot].busy = false;
+	pthread_cond_broadcast(&sh->inflight_done);
+	pthread_mutex_unlock(&sh->lock);
+}
+
+/*
+ * True when the cache holds a verdict for exactly these bytes (see
+ * vcache.h): a verified entry is trusted, an entry loaded from disk is
+ * checked against the file's digest first.  *ret_digest is the digest
+ * when it was computed (0 otherwise).
+ */
+static bool
+cache_answers(struct watch_shared *sh, int fd, const struct vcache_key *key,
+	      struct vcache_entry *ret_e)
+{
+	uint64_t digest;
+
+	if (!vcache_lookup(sh->vcache, key, ret_e))
+		return false;
+	if (ret_e->verified)
+		return true;
+	if (vcache_digest_fd(fd, key->size, &digest) != 0 ||
+	    digest != ret_e->digest)
+		return false;
+	vcache_set_verified(sh->vcache, key);
+	return true;
 }
 
 static uint64_t
@@ -164,16 +248,31 @@ watch_shared_report_stuck(struct watch_shared *sh, uint64_t now,
 	pthread_mutex_unlock(&sh->lock);
 }
 
+/* A failed move that will fail again the same way: another user's file
+ * in a sticky directory (EPERM), a directory we may not write (EACCES).
+ * Store trouble (full, read-only, missing) is not this: it is retried. */
+static bool
+move_is_refused(const struct decision *d)
+{
+	return d->outcome == DECIDE_QUARANTINE_FAILED &&
+	       (d->saved_errno == EPERM || d->saved_errno == EACCES);
+}
+
 static bool
 cacheable(const struct decision *d)
 {
-	/* Only verdicts that leave the file where it is: a malicious file
-	 * still in place (its move failed, or the policy only logs) must be
-	 * decided again next time, and an error means "not decided". */
-	return (d->verdict == PW_VERDICT_CLEAN ||
-		d->verdict == PW_VERDICT_SUSPICIOUS) &&
-	       d->outcome != DECIDE_QUARANTINED &&
-	       d->outcome != DECIDE_QUARANTINE_FAILED;
+	/* Verdicts that leave the file where it is, errors included (an
+	 * attacker's slow file costs one scan, not one per link or per
+	 * rescan; an error is logged, and acted on per policy, at that one
+	 * scan).  A malicious file still in place because the policy only
+	 * logs, or its move failed for a reason that may pass, is decided
+	 * again next time; one whose move is refused is reported once. */
+	if (move_is_refused(d))
+		return true;
+	if (d->outcome == DECIDE_QUARANTINED ||
+	    d->outcome == DECIDE_QUARANTINE_FAILED)
+		return false;
+	return d->verdict != PW_VERDICT_MALICIOUS;
 }
 
 void
@@ -186,10 +285,14 @@ watch_job_run(void *p, void *arg)
 	struct decide_subject subj;
 	struct decision dec;
 	struct vcache_key key;
+	struct vcache_entry ce;
+	struct policy link_policy;
+	const struct policy *policy = cfg->policy;
 	struct stat st;
-	char *dir = NULL, esc[1024];
+	char *dir = NULL, esc[1024], esc2[1024];
 	const char *base, *slash;
-	int dirfd = -1, fd = -1, rc, verdict, slot = -1;
+	uint64_t digest = 0;
+	int dirfd = -1, fd = -1, rc, slot = -1, busy = -1, i;
 
 	slash = strrchr(job->path, '/');
 	if (slash == NULL || slash[1] == '\0')
@@ -204,19 +307,52 @@ watch_job_run(void *p, void *arg)
 	 * by the event that removed it. */
 	if (dirfd < 0)
 		goto out;
-	/* ENOENT: already renamed or deleted; ELOOP: a symlink (the HF
-	 * snapshot links), left alone; EINVAL: not a regular file. */
-	if (scanfile_open(dirfd, base, &fd, &st) != 0)
+	/* ENOENT: already renamed or deleted; ELOOP: a symlink (judged
+	 * through its target, see watch_events.c); EINVAL: not a regular
+	 * file.  A file we may not read is judged by nobody: say so loudly;
+	 * its next mode change (IN_ATTRIB) queues it again. */
+	if (scanfile_open(dirfd, base, &fd, &st) != 0) {
+		if (errno == EACCES || errno == EPERM) {
+			escape_text_buf(job->path, esc, sizeof(esc));
+			log_error("cannot open path=\"%s\" error=\"%s\": not "
+				  "judged; retried when its mode changes", esc,
+				  strerror(errno));
+			__atomic_add_fetch(&sh->failed, 1, __ATOMIC_RELAXED);
+		}
 		goto out;
-	if ((job->flags & WATCH_JOB_LINKED_ONLY) && st.st_nlink < 2)
-		goto out;
+	}
 	if (!(job->flags & WATCH_JOB_RETRY) &&
 	    watch_retry_owns(sh->retry, job->path, &st))
 		goto out;	/* its next attempt is scheduled */
 	vcache_key_from_stat(&st, &key);
-	if (vcache_lookup(sh->vcache, &key, &verdict)) {
+	busy = inflight_begin(sh, &st);
+	/* NOCACHE: the file was open for writing since (CLOSE_WRITE,
+	 * MODIFY): a shared mapping may have changed bytes without changing
+	 * a timestamp. */
+	if (!(job->flags & WATCH_JOB_NOCACHE) &&
+	    cache_answers(sh, fd, &key, &ce)) {
 		__atomic_add_fetch(&sh->cached, 1, __ATOMIC_RELAXED);
 		goto out;
+	}
+	/* Digest before the scan: bytes changed in between make the next
+	 * digest differ (a rescan), never a stale verdict. */
+	(void)vcache_digest_fd(fd, (uint64_t)st.st_size, &digest);
+	if (job->flags & (WATCH_JOB_NO_MOVE | WATCH_JOB_IN_PROGRESS)) {
+		link_policy = *policy;
+		/* The target of a symlink, outside every root: not ours to
+		 * move.  Judge and log it (with the link), act on nothing. */
+		for (i = 0; (job->flags & WATCH_JOB_NO_MOVE) &&
+			    i < POLICY_VERDICT_COUNT;
+		     i++)
+			if (link_policy.action[i] == POLICY_ACTION_QUARANTINE)
+				link_policy.action[i] = POLICY_ACTION_LOG;
+		if (job->flags & WATCH_JOB_IN_PROGRESS) {
+			link_policy.action[POLICY_VERDICT_ERROR] =
+			    POLICY_ACTION_NONE;
+			link_policy.action[POLICY_VERDICT_SUSPICIOUS] =
+			    POLICY_ACTION_NONE;
+		}
+		policy = &link_policy;
 	}
 	slot = running_begin(sh, job->path);
 	rc = pw_scan_fd(cfg->scanner, fd, &result);
@@ -233,23 +369,52 @@ watch_job_run(void *p, void *arg)
 	subj.fd = fd;
 	subj.st = &st;
 	/* decide_apply logs the decision (and its failures) itself. */
-	if (decide_apply(cfg->policy, cfg->store, &subj, result, &dec) != 0)
+	if (decide_apply(policy, cfg->store, &subj, result, &dec) != 0)
 		goto fail;
 	if (dec.outcome == DECIDE_QUARANTINED)
 		__atomic_add_fetch(&sh->quarantined, 1, __ATOMIC_RELAXED);
 	else if (dec.outcome == DECIDE_QUARANTINE_FAILED) {
 		__atomic_add_fetch(&sh->failed, 1, __ATOMIC_RELAXED);
 		/* Still in place (a file that changed gets its own event):
-		 * tried again with back-off until the store takes it. */
-		if (dec.quarantine_status != QUARANTINE_ERR_CHANGED)
+		 * tried again with back-off until the store takes it; a move
+		 * the filesystem refuses (another user's file) is reported
+		 * once instead. */
+		if (dec.quarantine_status != QUARANTINE_ERR_CHANGED &&
+		    !move_is_refused(&dec))
 			watch_retry_add(sh->retry, job->path, &st);
 	}
-	if (cacheable(&dec))
-		(void)vcache_insert(sh->vcache, &key, (int)dec.verdict);
+	if (job->link != NULL && dec.verdict != PW_VERDICT_CLEAN) {
+		escape_text_buf(job->link, esc, sizeof(esc));
+		escape_text_buf(job->path, esc2, sizeof(esc2));
+		log_error("symlink in a root points at a %s file link=\"%s\" "
+			  "target=\"%s\" outcome=%s%s",
+			  pw_verdict_name(dec.verdict), esc, esc2,
+			  decide_outcome_name(dec.outcome),
+			  (job->flags & WATCH_JOB_NO_MOVE)
+			      ? " (target outside the roots: not ours to "
+				"move, left in place; the guard blocks its "
+				"open)"
+			      : "");
+	}
+	if (move_is_refused(&dec)) {
+		escape_text_buf(job->path, esc, sizeof(esc));
+		log_error("left in place path=\"%s\" reason=\"%s\": it cannot "
+			  "be moved; reported once while it is unchanged (the "
+			  "guard blocks its open where one runs)",
+			  esc, strerror(dec.saved_errno));
+	}
+	if (cacheable(&dec) && (!(job->flags & WATCH_JOB_IN_PROGRESS) ||
+				dec.verdict == PW_VERDICT_CLEAN)) {
+		ce.verdict = (int)dec.verdict;
+		ce.digest = digest;
+		ce.flags = move_is_refused(&dec) ? VCACHE_F_UNMOVABLE : 0;
+		(void)vcache_insert(sh->vcache, &key, &ce);
+	}
 	goto out;
 fail:
 	__atomic_add_fetch(&sh->failed, 1, __ATOMIC_RELAXED);
 out:
+	inflight_end(sh, busy);
 	running_end(sh, slot);
 	pw_result_free(result);
 	if (fd >= 0)
@@ -258,5 +423,5 @@ out:
 		close(dirfd);
 	free(dir);
 	watch_config_unref(cfg);
-	free(job);
+	watch_job_drop(job);
 }

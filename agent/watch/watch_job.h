@@ -31,22 +31,43 @@ struct watch_shared {
 	struct watch_running running[WATCH_MAX_RUNNING]; /* guarded by lock */
 	struct vcache *vcache;
 	struct watch_retry *retry;	/* failed quarantines (may be NULL) */
+	/* Inodes being judged right now (guarded by lock); a job for one
+	 * of them waits on inflight_done (see watch_job.c). */
+	struct {
+		uint64_t dev, ino;
+		bool busy;
+	} inflight[WATCH_MAX_RUNNING];
+	pthread_cond_t inflight_done;
 	/* Counters (atomic): files scanned, files answered by the cache,
 	 * files quarantined, files whose scan or decision failed. */
 	uint64_t analysed, cached, quarantined, failed;
 };
 
-/* Only scan when the file has more than one link: a CREATE event is a
- * hard link being made (an ordinary new file waits for CLOSE_WRITE). */
-#define WATCH_JOB_LINKED_ONLY 1u
+/* Do not trust the verdict cache: the file was open for writing since
+ * (CLOSE_WRITE, MODIFY), so a shared mapping may have changed its bytes
+ * without changing a timestamp. */
+#define WATCH_JOB_NOCACHE 2u
+/* path is the target of a symlink found in a root (the job's link). */
+#define WATCH_JOB_LINK_TARGET 4u
+/* Judge and log only, never move: a symlink target outside the roots. */
+#define WATCH_JOB_NO_MOVE 8u
+/* Judged while still being written (a debounced MODIFY): only a malicious
+ * verdict is acted on now; anything else is judged again at the close or
+ * the next change, and not cached (a half-written checkpoint is an
+ * `error` that would be logged every few seconds). */
+#define WATCH_JOB_IN_PROGRESS 16u
 /* A retry of a failed quarantine (watch_retry.c); other jobs leave files
  * on the retry list to it. */
-#define WATCH_JOB_RETRY 2u
+#define WATCH_JOB_RETRY 32u
 
 struct watch_job;
 
 /* A job for the file at path (absolute).  NULL when out of memory. */
 struct watch_job *watch_job_new(const char *path, unsigned flags);
+/* A job for a symlink's resolved target (absolute, symlink-free); link is
+ * the symlink's path, for the log. */
+struct watch_job *watch_job_new_link(const char *target, const char *link,
+				     unsigned flags);
 
 /* workqueue_run_fn: arg is the struct watch_shared; frees job. */
 void watch_job_run(void *job, void *arg);

@@ -18,6 +18,12 @@ has_suffix(const char *s, const char *suffix)
 	return n > m && strcmp(s + n - m, suffix) == 0;
 }
 
+static bool
+is_named(const char *s, const char *want)
+{
+	return s != NULL && strcmp(s, want) == 0;
+}
+
 /* Python's tempfile alphabet: lower-case letters, digits, underscore. */
 static bool
 is_tempfile_name(const char *name)
@@ -37,17 +43,26 @@ is_tempfile_name(const char *name)
 }
 
 bool
-watch_name_is_temporary(const char *name, const char *parent_name)
+watch_name_is_temporary(const char *name, const char *parent_name,
+			const char *grandparent_name)
 {
-	if (has_suffix(name, ".incomplete") || has_suffix(name, ".partial") ||
-	    has_suffix(name, ".lock"))
-		return true;
-	return parent_name != NULL && strcmp(parent_name, "checkpoints") == 0 &&
-	       is_tempfile_name(name);
+	if (is_named(parent_name, "blobs"))
+		return has_suffix(name, ".incomplete");
+	if (is_named(parent_name, "checkpoints"))
+		return has_suffix(name, ".partial") || is_tempfile_name(name);
+	/* huggingface_hub: <hub>/.locks/<repo folder>/<etag>.lock */
+	if (is_named(grandparent_name, ".locks") || is_named(parent_name, ".locks"))
+		return has_suffix(name, ".lock");
+	return false;
 }
 
 bool
-watch_name_is_skipped_dir(const char *name)
+watch_name_is_skipped_dir(const char *name, const char *parent_name,
+			  bool parent_is_root)
 {
-	return strcmp(name, ".locks") == 0 || strcmp(name, "xet") == 0;
+	if (strcmp(name, ".locks") == 0)
+		return parent_is_root || is_named(parent_name, "hub");
+	if (strcmp(name, "xet") == 0)
+		return parent_is_root || is_named(parent_name, "huggingface");
+	return false;
 }

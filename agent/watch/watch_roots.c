@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "agent/store/escape.h"
@@ -28,6 +29,74 @@
 /* A root is re-examined at most this many times in one check when its
  * parents keep appearing under us (mkdir -p racing the check). */
 #define ROOTS_MAX_RETRIES 64
+/* A root on a network or FUSE filesystem without a rescan_interval of its
+ * own is rescanned this often: inotify sees only this host's writes. */
+#define ROOTS_REMOTE_RESCAN_SEC 300u
+
+/* Filesystems whose files can change without a local inotify event. */
+static bool
+fs_is_remote(int64_t type)
+{
+	switch ((uint32_t)type) {
+	case 0x6969u:		/* NFS */
+	case 0x517Bu:		/* SMB */
+	case 0xFF534D42u:	/* CIFS */
+	case 0xFE534D42u:	/* SMB2 */
+	case 0x65735546u:	/* FUSE */
+	case 0x01021997u:	/* 9P / virtiofs-like */
+	case 0x00C36400u:	/* Ceph */
+	case 0x5346414Fu:	/* AFS */
+	case 0x6B414653u:	/* kAFS */
+	case 0x73757245u:	/* Coda */
+	case 0x47504653u:	/* GPFS */
+	case 0x0BD00BD0u:	/* Lustre */
+	case 0x19830326u:	/* FhGFS/BeeGFS */
+	case 0x013111A8u:	/* IBRIX */
+	case 0x564C0000u:	/* OCFS2-ish (shared disk) */
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Looks at the filesystem of a present root; logs a change of kind. */
+static void
+root_check_fs(struct watcher *w, struct watch_root *r)
+{
+	struct statfs sf;
+	char esc[512];
+	bool remote;
+	unsigned want;
+
+	if (statfs(r->real, &sf) != 0)
+		return;
+	remote = fs_is_remote((int64_t)sf.f_type);
+	want = policy_rescan_interval(w->sh.cfg->policy, r->path);
+	if (remote && want == 0)
+		want = ROOTS_REMOTE_RESCAN_SEC;
+	if (remote && !r->remote) {
+		escape_text_buf(r->real, esc, sizeof(esc));
+		log_warning("root is on a network or FUSE filesystem path=\"%s\" "
+			    "type=0x%llx: inotify sees only this host's "
+			    "writes; rescanning every %us",
+			    esc, (unsigned long long)(uint32_t)sf.f_type, want);
+	}
+	r->remote = remote;
+	if (want != r->rescan_sec) {
+		r->rescan_sec = want;
+		r->next_rescan_ms = 0;
+	}
+}
+
+void
+watch_roots_recheck_fs(struct watcher *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->nroots; i++)
+		if (w->roots[i].present)
+			root_check_fs(w, &w->roots[i]);
+}
 
 int
 watch_roots_set(struct watcher *w, const struct policy *policy)
@@ -46,6 +115,8 @@ watch_roots_set(struct watcher *w, const struct policy *policy)
 		roots[i].path = strdup(policy->roots.v[i]);
 		if (roots[i].path == NULL)
 			return -1;
+		roots[i].rescan_sec =
+		    policy_rescan_interval(policy, policy->roots.v[i]);
 		w->nroots++;
 	}
 	w->missing = w->nroots;
@@ -191,6 +262,36 @@ out:
 	return appeared;
 }
 
+/*
+ * A root reached through a symlink: the symlink can be pointed elsewhere
+ * (ln -sfn) without any event in the directory it pointed to, so the
+ * directory holding the symlink is watched as an ancestor too; any new
+ * name there makes us look at the roots again.  Returns its real path (for
+ * needed[]) or NULL.
+ */
+static char *
+watch_link_parent(struct watcher *w, const char *root)
+{
+	char *p = strdup(root), *slash, *real = NULL;
+	int fd;
+
+	if (p == NULL)
+		return NULL;
+	slash = strrchr(p, '/');
+	if (slash != NULL && slash != p) {
+		*slash = '\0';
+		fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0) {
+			real = realpath(p, NULL);
+			if (real != NULL)
+				watch_ancestor(w, fd, real);
+			close(fd);
+		}
+	}
+	free(p);
+	return real;
+}
+
 static bool
 in_list(char **list, size_t n, const char *s)
 {
@@ -239,8 +340,15 @@ watch_roots_check(struct watcher *w)
 					r->ino = (uint64_t)st.st_ino;
 					escape_text_buf(r->real, esc,
 							sizeof(esc));
-					log_info("watching root path=\"%s\"",
-						 esc);
+					r->via_symlink =
+					    strcmp(r->real, r->path) != 0;
+					log_info("watching root path=\"%s\"%s",
+						 esc,
+						 r->via_symlink
+						     ? " (reached through a "
+						       "symlink)"
+						     : "");
+					root_check_fs(w, r);
 					r->pushed = watch_walk_push(
 					    w->walk, r->real, true) == 0;
 				}
@@ -249,6 +357,9 @@ watch_roots_check(struct watcher *w)
 			}
 			free(real);
 			if (r->present) {
+				escape_text_buf(r->real, esc, sizeof(esc));
+				log_warning("root gone path=\"%s\": watching "
+					    "for it to come back", esc);
 				watch_unwatch_under(w, r->real);
 				free(r->real);
 				r->real = NULL;
@@ -262,6 +373,8 @@ watch_roots_check(struct watcher *w)
 		}
 		if (!r->present)
 			w->missing++;
+		else if (r->via_symlink && needed != NULL && needed[i] == NULL)
+			needed[i] = watch_link_parent(w, r->path);
 	}
 	nneeded = needed != NULL ? w->nroots : 0;
 	/* Drop parent watches no missing root needs any more. */

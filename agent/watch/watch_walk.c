@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "agent/watch/watch_names.h"
+#include "agent/watch/watch_fdpath.h"
 #include "agent/watch/watch_walk.h"
 
 struct walk_item {
@@ -142,8 +142,7 @@ open_next(struct watch_walk *w)
 		w->cur_item = w->stack[--w->n];
 		/* O_NOFOLLOW: a directory swapped for a symlink since it was
 		 * listed is not entered. */
-		fd = open(w->cur_item.path,
-			  O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		fd = watch_open_dir(w->cur_item.path, O_RDONLY, 0);
 		if (fd >= 0 && fstat(fd, &st) == 0 &&
 		    w->ops.on_dir(w->arg, fd, w->cur_item.path, &st)) {
 			w->cur = fdopendir(fd);
@@ -194,13 +193,13 @@ watch_walk_step(struct watch_walk *w, size_t budget)
 			if (fstatat(dirfd(w->cur), e->d_name, &st,
 				    AT_SYMLINK_NOFOLLOW) != 0)
 				continue;
-			type = S_ISDIR(st.st_mode) ? DT_DIR
+			type = S_ISDIR(st.st_mode)   ? DT_DIR
 			       : S_ISREG(st.st_mode) ? DT_REG
+			       : S_ISLNK(st.st_mode) ? DT_LNK
 						     : DT_UNKNOWN;
 		}
 		if (type == DT_DIR) {
-			if (!w->cur_item.recursive ||
-			    watch_name_is_skipped_dir(e->d_name))
+			if (!w->cur_item.recursive)
 				continue;
 			path = join(w->cur_item.path, e->d_name);
 			/* Out of memory: this subtree is walked at the next
@@ -210,8 +209,14 @@ watch_walk_step(struct watch_walk *w, size_t budget)
 			free(path);
 			continue;
 		}
-		if (type != DT_REG ||
-		    watch_name_is_temporary(e->d_name, w->cur_base))
+		if (type == DT_LNK && w->ops.on_symlink != NULL) {
+			path = join(w->cur_item.path, e->d_name);
+			if (path != NULL)
+				w->ops.on_symlink(w->arg, path);
+			free(path);
+			continue;
+		}
+		if (type != DT_REG)
 			continue;
 		path = join(w->cur_item.path, e->d_name);
 		if (path == NULL)

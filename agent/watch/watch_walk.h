@@ -11,9 +11,10 @@
  * the listing (some are seen twice, which costs a cache hit).
  *
  * Symlinks are never followed: directories are opened with O_NOFOLLOW and
- * entries that are symlinks are skipped, as are devices, FIFOs and
- * sockets.  Temporary download names and skipped directories (see
- * watch_names.h) are left out.
+ * entries that are symlinks are handed to on_symlink; devices, FIFOs and
+ * sockets are skipped.  Which names matter is the caller's decision (it
+ * knows the roots): on_dir may refuse a directory, on_file gets every
+ * regular file.  Paths longer than PATH_MAX are opened fd-relative.
  */
 #ifndef PW_AGENT_WATCH_WALK_H
 #define PW_AGENT_WATCH_WALK_H
@@ -31,6 +32,8 @@ struct watch_walk_ops {
 	 * say).  Return false when it cannot be taken now: the walk pauses
 	 * and offers the same file again on the next step. */
 	bool (*on_file)(void *arg, const char *path);
+	/* A symlink (never followed by the walk; the caller resolves it). */
+	void (*on_symlink)(void *arg, const char *path);
 };
 
 enum watch_walk_state {

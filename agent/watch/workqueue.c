@@ -159,6 +159,23 @@ workqueue_try_push(struct workqueue *q, void *job)
 	return ok;
 }
 
+bool
+workqueue_try_push_front(struct workqueue *q, void *job)
+{
+	bool ok = false;
+
+	pthread_mutex_lock(&q->lock);
+	if (q->count < q->capacity && !q->stopping) {
+		q->head = (q->head + q->capacity - 1) % q->capacity;
+		q->ring[q->head] = job;
+		q->count++;
+		pthread_cond_signal(&q->nonempty);
+		ok = true;
+	}
+	pthread_mutex_unlock(&q->lock);
+	return ok;
+}
+
 size_t
 workqueue_busy(struct workqueue *q)
 {

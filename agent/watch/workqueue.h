@@ -41,6 +41,10 @@ void workqueue_free(struct workqueue *q);
  * job), false when the queue is full (the caller still owns it). */
 bool workqueue_try_push(struct workqueue *q, void *job);
 
+/* As workqueue_try_push, but the job runs before every job waiting: a
+ * file that just arrived is judged before a rescan backlog. */
+bool workqueue_try_push_front(struct workqueue *q, void *job);
+
 /* Jobs waiting or running. */
 size_t workqueue_busy(struct workqueue *q);
 

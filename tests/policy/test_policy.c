@@ -78,7 +78,7 @@ test_defaults(void **state)
 	assert_int_equal(p->workers, 2);
 	assert_int_equal(p->n_limits, 0);
 	assert_int_equal(p->trusted_sha256.n, 0);
-	assert_true(policy_is_excluded(p, "/x/blob.incomplete"));
+	assert_false(policy_is_excluded(p, "/x/blob.incomplete"));
 	assert_false(policy_is_excluded(p, "/x/blob"));
 	policy_free(p);
 }
@@ -287,6 +287,43 @@ test_bridge(void **state)
 	policy_free(p);
 }
 
+/* rescan_interval: a default for every root and per-root values; the
+ * effective configuration writes it back so that it parses the same. */
+static void
+test_rescan_interval(void **state)
+{
+	struct policy *p = NULL, *q = NULL;
+	struct policy_error err;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem;
+
+	(void)state;
+	assert_int_equal(policy_load_string(
+			     "[watch]\nroots = /a, /b, /c\n"
+			     "rescan_interval = 600, /b=30\n",
+			     "r", &p, &err),
+			 0);
+	assert_int_equal(policy_rescan_interval(p, "/a"), 600);
+	assert_int_equal(policy_rescan_interval(p, "/b"), 30);
+	assert_int_equal(policy_rescan_interval(p, "/bb"), 600);
+	mem = open_memstream(&text, &len);
+	assert_non_null(mem);
+	assert_int_equal(policy_write(p, mem), 0);
+	fclose(mem);
+	assert_int_equal(policy_load_string(text, "w", &q, &err), 0);
+	assert_int_equal(policy_rescan_interval(q, "/b"), 30);
+	assert_int_equal(policy_rescan_interval(q, "/c"), 600);
+	free(text);
+	policy_free(p);
+	policy_free(q);
+	assert_int_equal(policy_load_string("[watch]\nroots = /a\n", "n", &p,
+					    &err),
+			 0);
+	assert_int_equal(policy_rescan_interval(p, "/a"), 0);
+	policy_free(p);
+}
+
 struct bad {
 	const char *text;
 	unsigned line;
@@ -295,6 +332,12 @@ struct bad {
 };
 
 static const struct bad bad_inputs[] = {
+	{"[watch]\nrescan_interval = 0\n", 2, "watch.rescan_interval",
+	 "expected SECONDS"},
+	{"[watch]\nrescan_interval = /x=ten\n", 2, "watch.rescan_interval",
+	 "expected SECONDS"},
+	{"[watch]\nrescan_interval = rel=5\n", 2, "watch.rescan_interval",
+	 "absolute"},
 	{"[nope]\n", 1, "nope", "unknown section"},
 	{"[watch]\nroot = /x\n", 2, "watch.root", "unknown key"},
 	{"[watch]\nroots = /a\n\nRoots = /b\n", 4, "watch.roots",
@@ -715,6 +758,7 @@ main(void)
 		cmocka_unit_test_setup(test_find_and_load, setup),
 		cmocka_unit_test_setup(test_error_format, setup),
 		cmocka_unit_test_setup(test_no_home, setup),
+		cmocka_unit_test_setup(test_rescan_interval, setup),
 	};
 	int rc;
 

@@ -39,6 +39,93 @@ key(uint64_t ino)
 	return k;
 }
 
+/* The verdict-only view most tests need. */
+static int
+ins(struct vcache *c, const struct vcache_key *k, int verdict)
+{
+	struct vcache_entry e = {.verdict = verdict, .digest = 7};
+
+	return vcache_insert(c, k, &e);
+}
+
+static bool
+look(struct vcache *c, const struct vcache_key *k, int *v)
+{
+	struct vcache_entry e;
+
+	if (!vcache_lookup(c, k, &e))
+		return false;
+	*v = e.verdict;
+	return true;
+}
+
+/* Inserted entries are verified; loaded ones are not until checked;
+ * forgetting one keeps the others of its probe cluster reachable. */
+static void
+test_verified_forget_digest(void **state)
+{
+	struct vcache *c = NULL, *d = NULL;
+	struct vcache_key k[40];
+	struct vcache_entry e;
+	char dir[] = "/tmp/pw-vcache-XXXXXX", path[64], file[64];
+	uint64_t h1, h2;
+	size_t i, loaded;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/vc", dir);
+	assert_int_equal(vcache_new(9, 1000, &c), 0);
+	for (i = 0; i < 40; i++) {
+		memset(&k[i], 0, sizeof(k[i]));
+		k[i].dev = 1;
+		k[i].ino = i;
+		assert_int_equal(ins(c, &k[i], 1), 0);
+	}
+	assert_true(vcache_lookup(c, &k[3], &e));
+	assert_true(e.verified);
+	assert_int_equal(e.digest, 7);
+	vcache_forget(c, &k[3]);
+	assert_false(vcache_lookup(c, &k[3], &e));
+	for (i = 0; i < 40; i++)
+		if (i != 3)
+			assert_true(vcache_lookup(c, &k[i], &e));
+	assert_int_equal(vcache_count(c), 39);
+	assert_int_equal(vcache_save(c, path, false), 0);
+	assert_int_equal(vcache_new(9, 1000, &d), 0);
+	assert_int_equal(vcache_load(d, path, &loaded), 0);
+	assert_int_equal(loaded, 39);
+	assert_true(vcache_lookup(d, &k[5], &e));
+	assert_false(e.verified);
+	vcache_set_verified(d, &k[5]);
+	assert_true(vcache_lookup(d, &k[5], &e));
+	assert_true(e.verified);
+	/* A full scan: what it did not look up is pruned. */
+	vcache_mark_unused(c);
+	assert_true(vcache_lookup(c, &k[7], &e));
+	assert_true(vcache_lookup(c, &k[8], &e));
+	assert_int_equal(vcache_prune_unused(c), 37);
+	assert_int_equal(vcache_count(c), 2);
+	assert_true(vcache_lookup(c, &k[7], &e));
+	assert_true(vcache_lookup(c, &k[8], &e));
+	assert_false(vcache_lookup(c, &k[9], &e));
+	/* The digest follows the bytes, not the timestamps. */
+	snprintf(file, sizeof(file), "%s/f", dir);
+	fd = open(file, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "abcdef", 6), 6);
+	assert_int_equal(vcache_digest_fd(fd, 6, &h1), 0);
+	assert_int_equal(pwrite(fd, "X", 1, 3), 1);
+	assert_int_equal(vcache_digest_fd(fd, 6, &h2), 0);
+	assert_true(h1 != h2);
+	close(fd);
+	unlink(file);
+	unlink(path);
+	rmdir(dir);
+	vcache_free(c);
+	vcache_free(d);
+}
+
 static void
 test_insert_lookup(void **state)
 {
@@ -48,27 +135,27 @@ test_insert_lookup(void **state)
 
 	(void)state;
 	assert_int_equal(vcache_new(7, 100, &c), 0);
-	assert_false(vcache_lookup(c, &k, &v));
-	assert_int_equal(vcache_insert(c, &k, 1), 0);
-	assert_true(vcache_lookup(c, &k, &v));
+	assert_false(look(c, &k, &v));
+	assert_int_equal(ins(c, &k, 1), 0);
+	assert_true(look(c, &k, &v));
 	assert_int_equal(v, 1);
 	/* Any change of stamp is a different file. */
 	other = k; other.size++;
-	assert_false(vcache_lookup(c, &other, &v));
+	assert_false(look(c, &other, &v));
 	other = k; other.mtime_nsec++;
-	assert_false(vcache_lookup(c, &other, &v));
+	assert_false(look(c, &other, &v));
 	other = k; other.ctime_nsec++;
-	assert_false(vcache_lookup(c, &other, &v));
+	assert_false(look(c, &other, &v));
 	other = k; other.ctime_sec++;
-	assert_false(vcache_lookup(c, &other, &v));
+	assert_false(look(c, &other, &v));
 	other = k; other.dev++;
-	assert_false(vcache_lookup(c, &other, &v));
+	assert_false(look(c, &other, &v));
 	/* Updating keeps one entry. */
-	assert_int_equal(vcache_insert(c, &k, 0), 0);
-	assert_true(vcache_lookup(c, &k, &v));
+	assert_int_equal(ins(c, &k, 0), 0);
+	assert_true(look(c, &k, &v));
 	assert_int_equal(v, 0);
 	assert_int_equal(vcache_count(c), 1);
-	assert_int_equal(vcache_insert(c, &k, 256), -1);
+	assert_int_equal(ins(c, &k, 256), -1);
 	vcache_free(c);
 }
 
@@ -84,17 +171,17 @@ test_grow_and_cap(void **state)
 	assert_int_equal(vcache_new(7, 5000, &c), 0);
 	for (i = 0; i < 5000; i++) {
 		k = key(i);
-		assert_int_equal(vcache_insert(c, &k, (int)(i % 2)), 0);
+		assert_int_equal(ins(c, &k, (int)(i % 2)), 0);
 	}
 	assert_int_equal(vcache_count(c), 5000);
 	for (i = 0; i < 5000; i++) {
 		k = key(i);
-		assert_true(vcache_lookup(c, &k, &v));
+		assert_true(look(c, &k, &v));
 		assert_int_equal(v, (int)(i % 2));
 	}
 	/* Full: the cache forgets rather than grows. */
 	k = key(99999);
-	assert_int_equal(vcache_insert(c, &k, 1), 0);
+	assert_int_equal(ins(c, &k, 1), 0);
 	assert_int_equal(vcache_count(c), 1);
 	vcache_free(c);
 	assert_int_equal(vcache_new(7, 0, &c), -1);
@@ -109,11 +196,11 @@ test_retag(void **state)
 
 	(void)state;
 	assert_int_equal(vcache_new(7, 100, &c), 0);
-	assert_int_equal(vcache_insert(c, &k, 1), 0);
+	assert_int_equal(ins(c, &k, 1), 0);
 	vcache_retag(c, 7);
-	assert_true(vcache_lookup(c, &k, &v));
+	assert_true(look(c, &k, &v));
 	vcache_retag(c, 8);
-	assert_false(vcache_lookup(c, &k, &v));
+	assert_false(look(c, &k, &v));
 	vcache_free(c);
 }
 
@@ -128,8 +215,8 @@ test_save_load(void **state)
 
 	(void)state;
 	assert_int_equal(vcache_new(7, 100, &c), 0);
-	assert_int_equal(vcache_insert(c, &k1, 0), 0);
-	assert_int_equal(vcache_insert(c, &k2, 1), 0);
+	assert_int_equal(ins(c, &k1, 0), 0);
+	assert_int_equal(ins(c, &k2, 1), 0);
 	assert_int_equal(vcache_save(c, path, false), 0);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
@@ -137,7 +224,7 @@ test_save_load(void **state)
 	assert_int_equal(vcache_new(7, 100, &d), 0);
 	assert_int_equal(vcache_load(d, path, &loaded), 0);
 	assert_int_equal(loaded, 2);
-	assert_true(vcache_lookup(d, &k2, &v));
+	assert_true(look(d, &k2, &v));
 	assert_int_equal(v, 1);
 	/* Only k2 was used since loading: saving "used only" drops k1. */
 	assert_int_equal(vcache_save(d, path, true), 0);
@@ -145,7 +232,7 @@ test_save_load(void **state)
 	assert_int_equal(vcache_new(7, 100, &d), 0);
 	assert_int_equal(vcache_load(d, path, &loaded), 0);
 	assert_int_equal(loaded, 1);
-	assert_false(vcache_lookup(d, &k1, &v));
+	assert_false(look(d, &k1, &v));
 	vcache_free(d);
 
 	/* Another tag (another scanner or configuration): nothing. */
@@ -178,7 +265,7 @@ test_truncated(void **state)
 	assert_int_equal(vcache_new(7, 100, &c), 0);
 	for (n = 0; n < 3; n++) {
 		k = key(n);
-		assert_int_equal(vcache_insert(c, &k, 1), 0);
+		assert_int_equal(ins(c, &k, 1), 0);
 	}
 	assert_int_equal(vcache_save(c, path, false), 0);
 	f = fopen(path, "rb");
@@ -236,6 +323,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_insert_lookup),
+		cmocka_unit_test(test_verified_forget_digest),
 		cmocka_unit_test(test_grow_and_cap),
 		cmocka_unit_test(test_retag),
 		cmocka_unit_test(test_save_load),

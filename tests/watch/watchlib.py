@@ -126,8 +126,9 @@ class Home:
 
 
 class Agent:
-    def __init__(self, home, args=(), env=None):
+    def __init__(self, home, args=(), env=None, prefix=()):
         self.home = home
+        self.prefix = list(prefix)
         self.args = list(args)
         self.extra_env = env
         self.proc = None
@@ -138,7 +139,8 @@ class Agent:
     def start(self):
         self.logf = open(self.log_path, "wb")
         self.proc = subprocess.Popen(
-            [PICKLEWARDEN, "watch", "--foreground"] + self.args,
+            self.prefix + [PICKLEWARDEN, "watch", "--foreground"] +
+            self.args,
             stdin=subprocess.DEVNULL, stdout=self.logf, stderr=self.logf,
             env=self.home.env(self.extra_env))
         self.pos = 0
@@ -241,3 +243,58 @@ def check_untouched(home, paths):
     for p in paths:
         check(os.path.lexists(p), "benign file %s is gone" % p)
         check(p not in recs, "benign file %s was quarantined" % p)
+
+
+# PW_MEASURE=1: print each technique's time-to-quarantine and never fail on
+# a timeout (used to measure a build that predates a fix).
+MEASURE = bool(os.environ.get("PW_MEASURE"))
+
+
+def ttq(home, paths, timeout, label, start=None):
+    """Waits until every path is quarantined; prints and returns the
+    seconds it took from start (default: now), None on timeout in
+    measure mode."""
+    t0 = start if start is not None else time.monotonic()
+    deadline = t0 + timeout
+    paths = list(paths)
+    while time.monotonic() < deadline:
+        recs = home.records()
+        if all(not os.path.lexists(p) and p in recs for p in paths):
+            dt = time.monotonic() - t0
+            print("TTQ %-40s %6.2fs" % (label, dt))
+            sys.stdout.flush()
+            return dt
+        time.sleep(0.02)
+    print("TTQ %-40s  never (>%.0fs)" % (label, timeout))
+    sys.stdout.flush()
+    if not MEASURE:
+        fail("%s: not quarantined within %.0fs" % (label, timeout))
+    return None
+
+
+def ttlog(agent, pattern, timeout, label, start=None):
+    """As ttq, for a log line (techniques inotify cannot see)."""
+    t0 = start if start is not None else time.monotonic()
+    rx = re.compile(pattern)
+    while time.monotonic() < t0 + timeout:
+        if rx.search(agent.log()):
+            dt = time.monotonic() - t0
+            print("TTQ %-40s %6.2fs (log)" % (label, dt))
+            sys.stdout.flush()
+            return dt
+        time.sleep(0.02)
+    print("TTQ %-40s  never (>%.0fs, log)" % (label, timeout))
+    sys.stdout.flush()
+    if not MEASURE:
+        fail("%s: no log line %r within %.0fs" % (label, pattern, timeout))
+    return None
+
+
+def write_open(path, data):
+    """Writes data and returns the still-open file (a writer that never
+    closes)."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    f = open(path, "wb")
+    f.write(data)
+    f.flush()
+    return f
