@@ -22,6 +22,7 @@
 #include "agent/policy_bridge.h"
 #include "agent/quarantine.h"
 #include "agent/report.h"
+#include "agent/sandbox/client.h"
 #include "agent/scanfile.h"
 #include "picklewarden.h"
 #include "policy/policy.h"
@@ -30,7 +31,7 @@
 #define SCAN_MAX_DEPTH 64
 
 struct scan_run {
-	const struct pw_scanner *scanner;
+	struct scan_client *client;	/* sandboxed unless --no-sandbox */
 	const struct policy *policy;
 	struct quarantine_store *store;	/* with --quarantine */
 	bool json, all, strict;
@@ -51,6 +52,8 @@ usage(FILE *out)
 	      "                    to the quarantine store, log decisions)\n"
 	      "  --config FILE     use this configuration file\n"
 	      "  --no-config       use the built-in defaults, ignore config files\n"
+	      "  --no-sandbox      scan in this process, not in locked-down\n"
+	      "                    worker processes (for debugging)\n"
 	      "  -h, --help        show this help\n\n"
 	      "Exit status: 0 nothing malicious, 1 something malicious (with\n"
 	      "--strict: or suspicious), 2 an error prevented a verdict.\n",
@@ -102,7 +105,7 @@ static void
 scan_regular(struct scan_run *r, int dirfd, const char *name,
 	     const char *path)
 {
-	struct pw_result *res = NULL;
+	struct scan_result *res = NULL;
 	struct stat st;
 	int fd, rc;
 	char why[256];
@@ -112,14 +115,14 @@ scan_regular(struct scan_run *r, int dirfd, const char *name,
 		report_failure(r, path, why);
 		return;
 	}
-	rc = pw_scan_fd(r->scanner, fd, &res);
+	rc = scan_client_scan(r->client, fd, &res);
 	if (rc != PW_OK) {
 		snprintf(why, sizeof(why), "cannot scan: %s", pw_strerror(rc));
 		report_failure(r, path, why);
 		close(fd);
 		return;
 	}
-	count_verdict(r, pw_result_verdict(res));
+	count_verdict(r, scan_result_verdict(res));
 	if (r->json)
 		report_json_file(stdout, path, res, r->all);
 	else
@@ -140,7 +143,7 @@ scan_regular(struct scan_run *r, int dirfd, const char *name,
 			       d.quarantine_id);
 		}
 	}
-	pw_result_free(res);
+	scan_result_free(res);
 	close(fd);
 }
 
@@ -303,6 +306,7 @@ cmd_scan(int argc, char **argv)
 		{"quarantine", no_argument, NULL, 'q'},
 		{"config", required_argument, NULL, 'c'},
 		{"no-config", no_argument, NULL, 'n'},
+		{"no-sandbox", no_argument, NULL, 'S'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -311,7 +315,7 @@ cmd_scan(int argc, char **argv)
 	struct policy_error perr;
 	struct pw_scanner *scanner = NULL;
 	const char *config = NULL;
-	bool no_config = false, quarantine = false;
+	bool no_config = false, quarantine = false, no_sandbox = false;
 	int c, i, rc, status = EXIT_TROUBLE;
 	char buf[1024];
 
@@ -325,6 +329,7 @@ cmd_scan(int argc, char **argv)
 		case 'q': quarantine = true; break;
 		case 'c': config = optarg; break;
 		case 'n': no_config = true; break;
+		case 'S': no_sandbox = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return EXIT_TROUBLE;
 		}
@@ -348,7 +353,13 @@ cmd_scan(int argc, char **argv)
 			pw_strerror(rc));
 		goto out;
 	}
-	r.scanner = scanner;
+	/* Workers start now, before any file is read; scan is sequential,
+	 * so one is enough. */
+	if (scan_client_new(policy, scanner, 1, no_sandbox, &r.client, buf,
+			    sizeof(buf)) != 0) {
+		fprintf(stderr, "picklewarden: sandbox: %s\n", buf);
+		goto out;
+	}
 	r.policy = policy;
 	if (quarantine) {
 		log_open("picklewarden", policy->syslog_facility, false);
@@ -375,6 +386,7 @@ cmd_scan(int argc, char **argv)
 		status = EXIT_NOTHING_MALICIOUS;
 out:
 	quarantine_close(r.store);
+	scan_client_free(r.client);
 	if (quarantine)
 		log_close();
 	pw_scanner_free(scanner);

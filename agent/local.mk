@@ -17,3 +17,4 @@ picklewarden_LDADD = $(PW_AGENT_LIBS)
 
 include agent/quarantine.mk
 include agent/watch.mk
+include agent/sandbox/local.mk

@@ -282,7 +282,7 @@ write_finding(FILE *f, const struct pw_finding *fd)
 	fputs("    {\"severity\": ", f);
 	escape_json_write(f, pw_severity_name(fd->severity));
 	fputs(", \"kind\": ", f);
-	escape_json_write(f, pw_kind_name(fd->kind));
+	escape_json_write(f, scan_kind_name(fd->kind));
 	fputs(", \"global\": ", f);
 	if (fd->global)
 		escape_json_write(f, fd->global);
@@ -307,7 +307,7 @@ write_finding(FILE *f, const struct pw_finding *fd)
  */
 static int
 record_build(const struct quarantine_subject *subj, const char *sha,
-	     const struct pw_result *res, time_t now, char **ret_buf,
+	     const struct scan_result *res, time_t now, char **ret_buf,
 	     size_t *ret_len)
 {
 	const struct stat *st = subj->st;
@@ -341,18 +341,18 @@ record_build(const struct quarantine_subject *subj, const char *sha,
 		(int64_t)st->st_ctim.tv_sec, (long)st->st_ctim.tv_nsec);
 	json_key_str(f, "sha256", sha, true);
 	json_key_str(f, "verdict",
-		     res ? pw_verdict_name(pw_result_verdict(res)) : "unknown",
+		     res ? pw_verdict_name(scan_result_verdict(res)) : "unknown",
 		     true);
-	json_key_str(f, "format", res ? pw_result_format(res) : "unknown",
+	json_key_str(f, "format", res ? scan_result_format(res) : "unknown",
 		     true);
 	json_key_str(f, "quarantined_at", when, true);
 	fprintf(f, "  \"quarantined_at_unix\": %" PRId64 ",\n", (int64_t)now);
 	json_key_str(f, "picklewarden_version", pw_version(), true);
-	count = res ? pw_result_finding_count(res) : 0;
+	count = res ? scan_result_finding_count(res) : 0;
 	fprintf(f, "  \"findings_total\": %zu,\n  \"findings\": [", count);
 	for (i = 0; i < count && i < QUARANTINE_MAX_RECORD_FINDINGS; i++) {
 		fputs(i ? ",\n" : "\n", f);
-		write_finding(f, pw_result_finding(res, i));
+		write_finding(f, scan_result_finding(res, i));
 	}
 	fputs(count ? "\n  ]\n}\n" : "]\n}\n", f);
 	if (fclose(f) != 0) {
@@ -892,7 +892,7 @@ out:
 int
 quarantine_move(struct quarantine_store *s,
 		const struct quarantine_subject *subj,
-		const struct pw_result *res, char *ret_id, size_t cap)
+		const struct scan_result *res, char *ret_id, size_t cap)
 {
 	char newname[32] = "", id[QUARANTINE_ID_MAX], sha[SHA256_HEX_LEN + 1];
 	char *rec = NULL, *abs_path = NULL;

@@ -181,7 +181,7 @@ watch_job_run(void *p, void *arg)
 	struct watch_job *job = p;
 	struct watch_shared *sh = arg;
 	struct watch_config *cfg = watch_shared_config(sh);
-	struct pw_result *result = NULL;
+	struct scan_result *result = NULL;
 	struct decide_subject subj;
 	struct decision dec;
 	struct vcache_key key;
@@ -215,7 +215,7 @@ watch_job_run(void *p, void *arg)
 		goto out;
 	}
 	slot = running_begin(sh, job->path);
-	rc = pw_scan_fd(cfg->scanner, fd, &result);
+	rc = scan_client_scan(cfg->client, fd, &result);
 	if (rc != PW_OK) {
 		escape_text_buf(job->path, esc, sizeof(esc));
 		log_error("scan failed path=\"%s\" error=\"%s\"", esc,
@@ -235,14 +235,18 @@ watch_job_run(void *p, void *arg)
 		__atomic_add_fetch(&sh->quarantined, 1, __ATOMIC_RELAXED);
 	else if (dec.outcome == DECIDE_QUARANTINE_FAILED)
 		__atomic_add_fetch(&sh->failed, 1, __ATOMIC_RELAXED);
-	if (cacheable(&dec))
+	/* A file that killed its worker is remembered too, so it is not
+	 * scanned (and its worker killed) again and again; it stays an
+	 * error, decided once by the policy above. */
+	if (cacheable(&dec) || (scan_result_worker_failed(result) &&
+				dec.outcome != DECIDE_QUARANTINED))
 		(void)vcache_insert(sh->vcache, &key, (int)dec.verdict);
 	goto out;
 fail:
 	__atomic_add_fetch(&sh->failed, 1, __ATOMIC_RELAXED);
 out:
 	running_end(sh, slot);
-	pw_result_free(result);
+	scan_result_free(result);
 	if (fd >= 0)
 		close(fd);
 	if (dirfd >= 0)

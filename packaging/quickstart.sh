@@ -15,7 +15,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 packages=(
 	build-essential autoconf automake pkg-config
 	libzip-dev libarchive-dev zlib1g-dev liblzma-dev libssl-dev
-	libiniparser-dev libinotifytools0-dev libcmocka-dev
+	libiniparser-dev libinotifytools0-dev libcmocka-dev libseccomp-dev
 	python3 util-linux procps
 )
 

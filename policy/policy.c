@@ -37,6 +37,17 @@
 #define MAX_QUEUE_LENGTH 1048576 /* bounds the watcher's memory */
 #define DEFAULT_WATCHDOG_SEC 60
 #define MAX_WATCHDOG_SEC 86400	/* a day: longer is "off" in disguise */
+/* Scan workers (agent/sandbox/). */
+#define DEFAULT_WORKER_MEMORY 2048	/* MiB of address space per worker */
+#define MIN_WORKER_MEMORY 64		/* below this glibc cannot start */
+#define MAX_WORKER_MEMORY 1048576	/* 1 TiB: larger is "off" in disguise */
+#define DEFAULT_WORKER_CPU 600		/* CPU seconds over a worker's life */
+#define MAX_WORKER_CPU 86400
+#define DEFAULT_WORKER_SCANS 1000	/* scans before a worker is replaced */
+#define MAX_WORKER_SCANS 1000000
+#define DEFAULT_SCAN_DEADLINE 120	/* seconds one file may take */
+#define MAX_SCAN_DEADLINE 86400
+#define MAX_USER_NAME 32		/* useradd's limit */
 #define MAX_LIST_ITEMS 256	/* roots, patterns: far above real use */
 #define MAX_TRUSTED 10000	/* digests: bounds a hostile config, and the
 				   quadratic duplicate check (50M compares) */
@@ -66,7 +77,10 @@ static const char *const keys_globals[] = {"allow", "deny", NULL};
 static const char *const keys_quarantine[] = {"directory", NULL};
 static const char *const keys_log[] = {"facility", NULL};
 static const char *const keys_agent[] = {"workers", "queue_length",
-					 "watchdog_sec", "state_dir", NULL};
+					 "watchdog_sec", "state_dir", "sandbox",
+					 "worker_memory", "worker_cpu_seconds",
+					 "worker_scans", "worker_user",
+					 "scan_deadline", NULL};
 
 static const struct {
 	const char *name;
@@ -199,6 +213,7 @@ policy_free(struct policy *p)
 	free(p->quarantine_dir);
 	free(p->syslog_facility_name);
 	free(p->state_dir);
+	free(p->worker_user);
 	free(p);
 }
 
@@ -222,6 +237,11 @@ defaults_new(const char *source, struct policy_error *err)
 	p->workers = DEFAULT_WORKERS;
 	p->queue_length = DEFAULT_QUEUE_LENGTH;
 	p->watchdog_sec = DEFAULT_WATCHDOG_SEC;
+	p->sandbox = true;
+	p->worker_memory = DEFAULT_WORKER_MEMORY;
+	p->worker_cpu_seconds = DEFAULT_WORKER_CPU;
+	p->worker_scans = DEFAULT_WORKER_SCANS;
+	p->scan_deadline = DEFAULT_SCAN_DEADLINE;
 	if (!p->source || !p->syslog_facility_name)
 		goto nomem;
 	/* Partial downloads: huggingface_hub writes "<blob>.incomplete" and
@@ -891,6 +911,40 @@ apply_key(struct policy *p, const char *sec, const char *key,
 		p->syslog_facility = facilities[i].facility;
 		return 0;
 	}
+	if (strcmp(key, "sandbox") == 0) {
+		if (strcasecmp(value, "yes") == 0 ||
+		    strcasecmp(value, "true") == 0)
+			p->sandbox = true;
+		else if (strcasecmp(value, "no") == 0 ||
+			 strcasecmp(value, "false") == 0)
+			p->sandbox = false;
+		else {
+			*why = "expected yes or no";
+			return -1;
+		}
+		return 0;
+	}
+	if (strcmp(key, "worker_user") == 0) {
+		size_t n = strlen(value);
+		char *s;
+
+		/* A POSIX portable user name; the user is looked up when
+		 * the workers start (as root only). */
+		if (n == 0 || n > MAX_USER_NAME || value[0] == '-' ||
+		    strspn(value, "abcdefghijklmnopqrstuvwxyz"
+				  "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != n) {
+			*why = "expected a user name";
+			return -1;
+		}
+		s = strdup(value);
+		if (!s) {
+			*why = "out of memory";
+			return -1;
+		}
+		free(p->worker_user);
+		p->worker_user = s;
+		return 0;
+	}
 	/* [agent] numbers */
 	if (parse_u64(value, &u, false) != 0) {
 		*why = "expected a non-negative integer";
@@ -908,6 +962,30 @@ apply_key(struct policy *p, const char *sec, const char *key,
 			return -1;
 		}
 		p->queue_length = (unsigned)u;
+	} else if (strcmp(key, "worker_memory") == 0) {
+		if (u < MIN_WORKER_MEMORY || u > MAX_WORKER_MEMORY) {
+			*why = "expected 64 to 1048576 (MiB)";
+			return -1;
+		}
+		p->worker_memory = (unsigned)u;
+	} else if (strcmp(key, "worker_cpu_seconds") == 0) {
+		if (u > MAX_WORKER_CPU) {
+			*why = "expected 0 (unlimited) to 86400 seconds";
+			return -1;
+		}
+		p->worker_cpu_seconds = (unsigned)u;
+	} else if (strcmp(key, "worker_scans") == 0) {
+		if (u > MAX_WORKER_SCANS) {
+			*why = "expected 0 (never replaced) to 1000000";
+			return -1;
+		}
+		p->worker_scans = (unsigned)u;
+	} else if (strcmp(key, "scan_deadline") == 0) {
+		if (u > MAX_SCAN_DEADLINE) {
+			*why = "expected 0 (none) to 86400 seconds";
+			return -1;
+		}
+		p->scan_deadline = (unsigned)u;
 	} else {
 		if (u > MAX_WATCHDOG_SEC) {
 			*why = "expected 0 (off) to 86400 seconds";
@@ -1224,7 +1302,13 @@ policy_write(const struct policy *p, FILE *out)
 		"watchdog_sec = %u\nstate_dir = ", p->workers,
 		p->queue_length, p->watchdog_sec);
 	write_path_value(out, p->state_dir);
-	fputc('\n', out);
+	fprintf(out, "\nsandbox = %s\nworker_memory = %u\n"
+		"worker_cpu_seconds = %u\nworker_scans = %u\n"
+		"scan_deadline = %u\n", p->sandbox ? "yes" : "no",
+		p->worker_memory, p->worker_cpu_seconds, p->worker_scans,
+		p->scan_deadline);
+	if (p->worker_user)
+		fprintf(out, "worker_user = %s\n", p->worker_user);
 	if (fflush(out) != 0 || ferror(out))
 		return -1;
 	return 0;

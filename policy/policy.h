@@ -101,6 +101,13 @@ struct policy {
 	unsigned watchdog_sec;		/* a scan running longer than this is
 					   reported stuck; 0 = off */
 	char *state_dir;		/* absolute */
+	/* [agent]: scan workers (agent/sandbox/) */
+	bool sandbox;			/* scan in worker processes */
+	unsigned worker_memory;		/* MiB of address space, 64.. */
+	unsigned worker_cpu_seconds;	/* over a worker's life; 0 = off */
+	unsigned worker_scans;		/* replaced after; 0 = never */
+	char *worker_user;		/* as root; NULL = "nobody" */
+	unsigned scan_deadline;		/* seconds per file; 0 = none */
 };
 
 /*

@@ -1,0 +1,494 @@
+/*
+ * pool.c - the agent's side of the scan workers: start them, lend them to
+ * scanning threads, pass each a descriptor, read and validate the answer,
+ * and replace a worker that died, overran its deadline, lied, or reached
+ * its scan budget.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent/sandbox/sandbox.h"
+#include "agent/sandbox/wire.h"
+
+#define SANDBOX_MAX_WORKERS 64
+/* How long a worker that closed its socket gets to finish dying before
+ * it is killed (it may be writing a sanitizer report). */
+#define SANDBOX_REAP_GRACE_MS 2000
+
+struct worker {
+	pid_t pid;		/* -1: none running */
+	int sock;
+	unsigned scans;
+	bool busy;
+};
+
+struct sandbox_pool {
+	pthread_mutex_t lock;
+	pthread_cond_t idle;
+	const struct pw_scanner *scanner;
+	struct sandbox_opts opts;
+	bool drop;		/* running as root: chroot and setuid */
+	char root[64];		/* the empty root directory */
+	uid_t uid;
+	gid_t gid;
+	unsigned n;
+	struct worker *w;
+	uint64_t scans, spawns;	/* under lock */
+};
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static int
+spawn(struct sandbox_pool *pool, struct worker *w)
+{
+	int sv[2];
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+		return -1;
+	pid = fork();
+	if (pid < 0) {
+		int saved = errno;
+
+		close(sv[0]);
+		close(sv[1]);
+		errno = saved;
+		return -1;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		sandbox_worker_main(sv[1], pool->scanner, &pool->opts,
+				    pool->drop ? pool->root : NULL, pool->uid,
+				    pool->gid);
+	}
+	close(sv[1]);
+	w->pid = pid;
+	w->sock = sv[0];
+	w->scans = 0;
+	pthread_mutex_lock(&pool->lock);
+	pool->spawns++;
+	pthread_mutex_unlock(&pool->lock);
+	return 0;
+}
+
+/*
+ * Collects a worker that is gone or must go.  With kill_now it is killed
+ * first; otherwise it gets a grace period to exit by itself (its socket
+ * closed) and is killed after.  *ret_status is its wait status.
+ */
+static void
+reap(struct worker *w, bool kill_now, int *ret_status)
+{
+	uint64_t until = now_ms() + SANDBOX_REAP_GRACE_MS;
+	int st = 0;
+	pid_t r;
+
+	if (w->sock >= 0)
+		close(w->sock);
+	w->sock = -1;
+	if (w->pid <= 0)
+		goto out;
+	if (kill_now)
+		(void)kill(w->pid, SIGKILL);
+	for (;;) {
+		r = waitpid(w->pid, &st, kill_now ? 0 : WNOHANG);
+		if (r == w->pid || (r < 0 && errno != EINTR))
+			break;
+		if (r == 0) {
+			if (now_ms() >= until) {
+				(void)kill(w->pid, SIGKILL);
+				kill_now = true;
+				continue;
+			}
+			usleep(1000);
+		}
+	}
+out:
+	w->pid = -1;
+	if (ret_status)
+		*ret_status = st;
+}
+
+/* Sends the request and the descriptor in one message. */
+static int
+send_request(int sock, int fd, uint64_t deadline_ms)
+{
+	uint8_t req[SANDBOX_WIRE_REQUEST_SIZE];
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} cbuf;
+	struct iovec iov = {req, sizeof(req)};
+	struct msghdr mh;
+	struct cmsghdr *c;
+	ssize_t n;
+
+	sandbox_wire_request(req, 0, deadline_ms);
+	memset(&cbuf, 0, sizeof(cbuf));
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cbuf.buf;
+	mh.msg_controllen = sizeof(cbuf.buf);
+	c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	do
+		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	return n == (ssize_t)sizeof(req) ? 0 : -1;
+}
+
+enum recv_outcome { RECV_OK, RECV_EOF, RECV_TIMEOUT, RECV_ERROR };
+
+/* Reads exactly len bytes before the absolute deadline end (0: none). */
+static enum recv_outcome
+read_exact(int sock, uint8_t *p, size_t len, uint64_t end)
+{
+	while (len > 0) {
+		struct pollfd pfd = {sock, POLLIN, 0};
+		int timeout = -1, r;
+		ssize_t n;
+
+		if (end != 0) {
+			uint64_t now = now_ms();
+
+			if (now >= end)
+				return RECV_TIMEOUT;
+			timeout = end - now > 60000 ? 60000 : (int)(end - now);
+		}
+		r = poll(&pfd, 1, timeout);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return RECV_ERROR;
+		if (r == 0)
+			continue;	/* the loop head checks the deadline */
+		n = read(sock, p, len);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n < 0)
+			return errno == ECONNRESET ? RECV_EOF : RECV_ERROR;
+		if (n == 0)
+			return RECV_EOF;
+		p += n;
+		len -= (size_t)n;
+	}
+	return RECV_OK;
+}
+
+/* The failure result for a worker that is gone: what killed it. */
+static int
+dead_result(int wstatus, struct scan_result **ret)
+{
+	char why[160];
+
+	if (WIFSIGNALED(wstatus)) {
+		int sig = WTERMSIG(wstatus);
+		const char *abbrev = sigabbrev_np(sig);
+
+		snprintf(why, sizeof(why),
+			 "the scan worker was killed by signal %d (SIG%s)%s",
+			 sig, abbrev ? abbrev : "?",
+			 sig == SIGSYS ? ": a forbidden system call" :
+			 sig == SIGXCPU ? ": CPU time limit" : "");
+	} else if (WIFEXITED(wstatus)) {
+		snprintf(why, sizeof(why),
+			 "the scan worker exited with status %d",
+			 WEXITSTATUS(wstatus));
+	} else {
+		snprintf(why, sizeof(why), "the scan worker died");
+	}
+	return scan_result_failure(SCAN_KIND_CRASH, why, ret);
+}
+
+/* One exchange with a running worker.  Returns a pw_status as
+ * sandbox_scan_fd does; *ret_retry asks for one more try with a new
+ * worker (the send failed: the worker was gone before this scan). */
+static int
+exchange(struct sandbox_pool *pool, struct worker *w, int fd,
+	 uint64_t deadline_ms, struct scan_result **ret, bool *ret_retry)
+{
+	uint8_t hdr[SANDBOX_WIRE_HEADER_SIZE], *msg = NULL;
+	uint64_t end = deadline_ms ? now_ms() + deadline_ms : 0;
+	enum recv_outcome o;
+	const char *why = NULL;
+	uint32_t body;
+	char text[200];
+	int status, wst, rc;
+
+	*ret_retry = false;
+	if (send_request(w->sock, fd, deadline_ms) != 0) {
+		reap(w, true, NULL);
+		*ret_retry = true;
+		return PW_ERR_IO;
+	}
+	o = read_exact(w->sock, hdr, sizeof(hdr), end);
+	if (o == RECV_OK &&
+	    sandbox_wire_parse_header(hdr, sizeof(hdr), &body, &why) == 0) {
+		msg = malloc(sizeof(hdr) + (size_t)body);
+		if (msg == NULL) {
+			reap(w, true, NULL);
+			return PW_ERR_NOMEM;
+		}
+		memcpy(msg, hdr, sizeof(hdr));
+		o = read_exact(w->sock, msg + sizeof(hdr), body, end);
+		if (o == RECV_OK &&
+		    sandbox_wire_parse(msg, sizeof(hdr) + body, &status, ret,
+				       &why) == 0) {
+			free(msg);
+			return status;
+		}
+	}
+	free(msg);
+	switch (o) {
+	case RECV_TIMEOUT:
+		reap(w, true, NULL);
+		snprintf(text, sizeof(text),
+			 "the scan did not finish within its deadline of "
+			 "%llu ms; the scan worker was killed",
+			 (unsigned long long)deadline_ms);
+		return scan_result_failure(PW_KIND_LIMIT, text, ret);
+	case RECV_EOF:
+	case RECV_ERROR:
+		reap(w, false, &wst);
+		return dead_result(wst, ret);
+	case RECV_OK:
+		break;
+	}
+	/* A worker that sends something malformed has stopped being the
+	 * program we wrote: kill it and trust nothing it said. */
+	reap(w, true, NULL);
+	snprintf(text, sizeof(text),
+		 "the scan worker sent an invalid result (%s); it was killed",
+		 why ? why : "?");
+	rc = scan_result_failure(SCAN_KIND_CRASH, text, ret);
+	return rc;
+}
+
+int
+sandbox_scan_fd(struct sandbox_pool *pool, int fd, uint64_t deadline_ms,
+		struct scan_result **ret_result)
+{
+	struct worker *w = NULL;
+	struct stat st;
+	unsigned i, attempt;
+	bool retry = false;
+	int rc = PW_ERR_IO;
+
+	/* The worker would refuse too, but a FIFO or device must never even
+	 * be handed over. */
+	if (fstat(fd, &st) != 0)
+		return PW_ERR_IO;
+	if (!S_ISREG(st.st_mode))
+		return PW_ERR_NOT_REGULAR;
+	pthread_mutex_lock(&pool->lock);
+	for (;;) {
+		for (i = 0; i < pool->n; i++)
+			if (!pool->w[i].busy)
+				break;
+		if (i < pool->n)
+			break;
+		pthread_cond_wait(&pool->idle, &pool->lock);
+	}
+	w = &pool->w[i];
+	w->busy = true;
+	pthread_mutex_unlock(&pool->lock);
+
+	for (attempt = 0; attempt < 2; attempt++) {
+		if (w->pid <= 0 && spawn(pool, w) != 0) {
+			rc = PW_ERR_IO;
+			break;
+		}
+		rc = exchange(pool, w, fd, deadline_ms, ret_result, &retry);
+		if (!retry)
+			break;
+	}
+	if (w->pid > 0) {
+		w->scans++;
+		if (pool->opts.max_scans > 0 &&
+		    w->scans >= pool->opts.max_scans)
+			reap(w, false, NULL);	/* EOF: it exits */
+	}
+
+	pthread_mutex_lock(&pool->lock);
+	pool->scans++;
+	w->busy = false;
+	pthread_cond_signal(&pool->idle);
+	pthread_mutex_unlock(&pool->lock);
+	return rc;
+}
+
+int
+sandbox_scan_in_process(const struct pw_scanner *scanner, int fd,
+			struct scan_result **ret_result)
+{
+	struct pw_result *res = NULL;
+	int rc = pw_scan_fd(scanner, fd, &res);
+
+	if (rc == PW_OK)
+		rc = scan_result_from_pw(res, ret_result);
+	pw_result_free(res);
+	return rc;
+}
+
+int
+sandbox_pool_new(const struct pw_scanner *scanner,
+		 const struct sandbox_opts *opts, unsigned nworkers,
+		 struct sandbox_pool **ret_pool, char *why, size_t cap)
+{
+	struct sandbox_pool *pool = NULL;
+	unsigned i;
+	int saved;
+
+	if (scanner == NULL || opts == NULL || nworkers == 0 ||
+	    nworkers > SANDBOX_MAX_WORKERS) {
+		snprintf(why, cap, "invalid sandbox arguments");
+		errno = EINVAL;
+		return -1;
+	}
+	pool = calloc(1, sizeof(*pool));
+	if (pool == NULL)
+		goto nomem;
+	pool->w = calloc(nworkers, sizeof(*pool->w));
+	if (pool->w == NULL)
+		goto nomem;
+	pthread_mutex_init(&pool->lock, NULL);
+	pthread_cond_init(&pool->idle, NULL);
+	pool->scanner = scanner;
+	pool->opts = *opts;
+	pool->opts.user = NULL;	/* resolved below; not kept */
+	pool->n = nworkers;
+	for (i = 0; i < nworkers; i++) {
+		pool->w[i].pid = -1;
+		pool->w[i].sock = -1;
+	}
+	if (geteuid() == 0) {
+		/* Resolved here: a worker cannot read /etc/passwd, and the
+		 * user database must not be read after fork in a threaded
+		 * process. */
+		const char *user = opts->user ? opts->user : "nobody";
+		struct passwd *pw = getpwnam(user);
+
+		if (pw == NULL || pw->pw_uid == 0) {
+			snprintf(why, cap, "sandbox user \"%s\" %s", user,
+				 pw ? "is root" : "does not exist");
+			errno = EINVAL;
+			goto fail;
+		}
+		pool->uid = pw->pw_uid;
+		pool->gid = pw->pw_gid;
+		snprintf(pool->root, sizeof(pool->root),
+			 "/tmp/picklewarden-empty.XXXXXX");
+		if (mkdtemp(pool->root) == NULL ||
+		    chmod(pool->root, 0555) != 0) {
+			snprintf(why, cap, "cannot create the sandbox root: %s",
+				 strerror(errno));
+			pool->root[0] = '\0';
+			goto fail;
+		}
+		pool->drop = true;
+	}
+	for (i = 0; i < nworkers; i++) {
+		if (spawn(pool, &pool->w[i]) != 0) {
+			snprintf(why, cap, "cannot start a scan worker: %s",
+				 strerror(errno));
+			goto fail;
+		}
+	}
+	*ret_pool = pool;
+	return 0;
+nomem:
+	snprintf(why, cap, "out of memory");
+	errno = ENOMEM;
+fail:
+	saved = errno;
+	if (pool != NULL && pool->w != NULL) {
+		sandbox_pool_free(pool);
+	} else {
+		free(pool);
+	}
+	errno = saved;
+	return -1;
+}
+
+void
+sandbox_pool_free(struct sandbox_pool *pool)
+{
+	unsigned i;
+
+	if (pool == NULL)
+		return;
+	/* Close every socket first, so all workers exit together. */
+	for (i = 0; i < pool->n; i++) {
+		if (pool->w[i].sock >= 0)
+			close(pool->w[i].sock);
+		pool->w[i].sock = -1;
+	}
+	for (i = 0; i < pool->n; i++)
+		reap(&pool->w[i], false, NULL);
+	if (pool->root[0] != '\0')
+		(void)rmdir(pool->root);
+	pthread_cond_destroy(&pool->idle);
+	pthread_mutex_destroy(&pool->lock);
+	free(pool->w);
+	free(pool);
+}
+
+pid_t
+sandbox_pool_worker_pid(struct sandbox_pool *pool, unsigned i)
+{
+	pid_t pid;
+
+	if (i >= pool->n)
+		return -1;
+	pthread_mutex_lock(&pool->lock);
+	pid = pool->w[i].pid;
+	pthread_mutex_unlock(&pool->lock);
+	return pid;
+}
+
+uint64_t
+sandbox_pool_scans(struct sandbox_pool *pool)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&pool->lock);
+	n = pool->scans;
+	pthread_mutex_unlock(&pool->lock);
+	return n;
+}
+
+uint64_t
+sandbox_pool_spawns(struct sandbox_pool *pool)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&pool->lock);
+	n = pool->spawns;
+	pthread_mutex_unlock(&pool->lock);
+	return n;
+}
