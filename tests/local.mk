@@ -13,3 +13,4 @@ include tests/scanner.mk
 include tests/containers.mk
 include tests/policy.mk
 include tests/watch.mk
+include tests/sandbox.mk
