@@ -7,6 +7,7 @@ PW_SANDBOX_HOOK_CPPFLAGS = $(PW_TEST_CPPFLAGS) $(LIBSECCOMP_CFLAGS) \
 	-DPW_TEST_HOOKS
 
 EXTRA_DIST += tests/sandbox/watch_crash.sh tests/sandbox/watch_crash.py \
+	tests/bench/sandbox-overhead.sh \
 	tests/sandbox/same_verdicts.sh
 
 # The agent with the test hooks in its workers, for end-to-end tests.

@@ -30,10 +30,15 @@ echo "campaign: working in $tmp"
 if [ ! -x "$src/configure" ]; then
 	(cd "$src" && autoreconf -fi)
 fi
-mkdir -p "$tmp/build"
-(cd "$tmp/build" && CC=clang "$src/configure" --enable-fuzz --enable-asan \
-	--enable-ubsan >"$tmp/configure.log" 2>&1) ||
-	{ echo "configure failed: $tmp/configure.log" >&2; exit 2; }
+# PW_FUZZ_BUILD=DIR reuses (and updates) the fuzz build of an earlier run.
+if [ -n "${PW_FUZZ_BUILD:-}" ] && [ -f "$PW_FUZZ_BUILD/Makefile" ]; then
+	ln -s "$PW_FUZZ_BUILD" "$tmp/build"
+else
+	mkdir -p "$tmp/build"
+	(cd "$tmp/build" && CC=clang "$src/configure" --enable-fuzz \
+		--enable-asan --enable-ubsan >"$tmp/configure.log" 2>&1) ||
+		{ echo "configure failed: $tmp/configure.log" >&2; exit 2; }
+fi
 targets=""
 for n in $names; do
 	if [ "$n" = pickle ]; then
