@@ -83,6 +83,8 @@ count_verdict(struct scan_run *r, enum pw_verdict v)
 static void
 report_failure(struct scan_run *r, const char *path, const char *why)
 {
+	/* Files scanned before this one are reported before it. */
+	scan_client_drain(r->client);
 	r->totals.files++;
 	r->totals.error++;
 	if (r->json)
@@ -94,6 +96,7 @@ report_failure(struct scan_run *r, const char *path, const char *why)
 static void
 report_skip(struct scan_run *r, const char *path, const char *why)
 {
+	scan_client_drain(r->client);
 	r->totals.skipped++;
 	if (r->json)
 		report_json_skipped(stdout, path, why);
@@ -101,36 +104,36 @@ report_skip(struct scan_run *r, const char *path, const char *why)
 		report_text_skipped(stdout, path, why);
 }
 
-static void
-scan_regular(struct scan_run *r, int dirfd, const char *name,
-	     const char *path)
-{
-	struct scan_result *res = NULL;
+/* One file whose scan is in flight: what its report and decision need
+ * once the answer arrives (scan_client_submit calls finish_regular). */
+struct scan_pending {
+	struct scan_run *r;
+	char *path, *name;
+	int dirfd, fd;		/* our own copies, closed in finish */
 	struct stat st;
-	int fd, rc;
+};
+
+static void
+finish_regular(void *ctx, int rc, struct scan_result *res)
+{
+	struct scan_pending *p = ctx;
+	struct scan_run *r = p->r;
 	char why[256];
 
-	if (scanfile_open(dirfd, name, &fd, &st) != 0) {
-		snprintf(why, sizeof(why), "cannot open: %s", strerror(errno));
-		report_failure(r, path, why);
-		return;
-	}
-	rc = scan_client_scan(r->client, fd, &res);
 	if (rc != PW_OK) {
 		snprintf(why, sizeof(why), "cannot scan: %s", pw_strerror(rc));
-		report_failure(r, path, why);
-		close(fd);
-		return;
+		report_failure(r, p->path, why);
+		goto out;
 	}
 	count_verdict(r, scan_result_verdict(res));
 	if (r->json)
-		report_json_file(stdout, path, res, r->all);
+		report_json_file(stdout, p->path, res, r->all);
 	else
-		report_text_file(stdout, path, res, r->all);
+		report_text_file(stdout, p->path, res, r->all);
 	if (r->store != NULL) {
 		struct decide_subject subj = {
-			.path = path, .dirfd = dirfd, .name = name, .fd = fd,
-			.st = &st,
+			.path = p->path, .dirfd = p->dirfd, .name = p->name,
+			.fd = p->fd, .st = &p->st,
 		};
 		struct decision d;
 
@@ -138,13 +141,57 @@ scan_regular(struct scan_run *r, int dirfd, const char *name,
 		    d.outcome == DECIDE_QUARANTINED && !r->json) {
 			char epath[4096];
 
-			escape_text_buf(path, epath, sizeof(epath));
+			escape_text_buf(p->path, epath, sizeof(epath));
 			printf("%s: quarantined as %s\n", epath,
 			       d.quarantine_id);
 		}
 	}
+out:
 	scan_result_free(res);
-	close(fd);
+	close(p->fd);
+	if (p->dirfd >= 0)
+		close(p->dirfd);
+	free(p->path);
+	free(p->name);
+	free(p);
+}
+
+static void
+scan_regular(struct scan_run *r, int dirfd, const char *name,
+	     const char *path)
+{
+	struct scan_pending *p = calloc(1, sizeof(*p));
+	char why[256];
+
+	if (p == NULL) {
+		report_failure(r, path, "out of memory");
+		return;
+	}
+	if (scanfile_open(dirfd, name, &p->fd, &p->st) != 0) {
+		snprintf(why, sizeof(why), "cannot open: %s", strerror(errno));
+		free(p);
+		report_failure(r, path, why);
+		return;
+	}
+	p->r = r;
+	p->path = strdup(path);
+	p->name = strdup(name);
+	/* The directory may be closed before the answer arrives; only a
+	 * decision (--quarantine) needs it. */
+	p->dirfd = r->store ? fcntl(dirfd, F_DUPFD_CLOEXEC, 0) : -1;
+	if (p->path == NULL || p->name == NULL ||
+	    (r->store && p->dirfd < 0)) {
+		close(p->fd);
+		if (p->dirfd >= 0)
+			close(p->dirfd);
+		free(p->path);
+		free(p->name);
+		free(p);
+		report_failure(r, path, "out of memory");
+		return;
+	}
+	/* The workers scan while this walks on; reports stay in order. */
+	scan_client_submit(r->client, p->fd, finish_regular, p);
 }
 
 static int
@@ -353,9 +400,10 @@ cmd_scan(int argc, char **argv)
 			pw_strerror(rc));
 		goto out;
 	}
-	/* Workers start now, before any file is read; scan is sequential,
-	 * so one is enough. */
-	if (scan_client_new(policy, scanner, 1, no_sandbox, &r.client, buf,
+	/* Workers start now, before any file is read; as many as watch
+	 * would use, so they scan in parallel while this walks. */
+	if (scan_client_new(policy, scanner, policy->workers, no_sandbox,
+			    &r.client, buf,
 			    sizeof(buf)) != 0) {
 		fprintf(stderr, "picklewarden: sandbox: %s\n", buf);
 		goto out;
@@ -375,6 +423,7 @@ cmd_scan(int argc, char **argv)
 		report_json_begin(stdout);
 	for (i = optind; i < argc; i++)
 		scan_argument(&r, argv[i]);
+	scan_client_drain(r.client);
 	if (r.json)
 		report_json_end(stdout, &r.totals);
 	fflush(stdout);

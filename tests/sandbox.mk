@@ -8,7 +8,7 @@ PW_SANDBOX_HOOK_CPPFLAGS = $(PW_TEST_CPPFLAGS) $(LIBSECCOMP_CFLAGS) \
 
 EXTRA_DIST += tests/sandbox/watch_crash.sh tests/sandbox/watch_crash.py \
 	tests/bench/sandbox-overhead.sh \
-	tests/sandbox/same_verdicts.sh
+	tests/sandbox/same_verdicts.sh tests/sandbox/scan_crash.sh
 
 # The agent with the test hooks in its workers, for end-to-end tests.
 check_PROGRAMS += tests/sandbox/picklewarden-hooks
@@ -17,7 +17,7 @@ tests_sandbox_picklewarden_hooks_SOURCES = agent/main.c \
 tests_sandbox_picklewarden_hooks_CPPFLAGS = $(PW_SANDBOX_HOOK_CPPFLAGS)
 tests_sandbox_picklewarden_hooks_LDADD = $(PW_AGENT_LIBS)
 
-TESTS += tests/sandbox/same_verdicts.sh
+TESTS += tests/sandbox/same_verdicts.sh tests/sandbox/scan_crash.sh
 if HAVE_PYTHON3
 TESTS += tests/sandbox/watch_crash.sh
 endif

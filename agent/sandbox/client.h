@@ -34,6 +34,22 @@ void scan_client_free(struct scan_client *c);
 int scan_client_scan(struct scan_client *c, int fd,
 		     struct scan_result **ret_result);
 
+/*
+ * Pipelined scanning for a single-threaded caller (`scan`): the answer
+ * for fd arrives later, through done(ctx, status, result) (done owns the
+ * result; result is NULL unless status is PW_OK).  Up to one scan per
+ * worker is in flight, so the workers scan while the caller walks
+ * directories and prints.  done is called in submission order, from
+ * scan_client_submit or scan_client_drain; fd must stay open until then.
+ * In process, done is called before submit returns.
+ */
+typedef void (*scan_client_done_fn)(void *ctx, int status,
+				    struct scan_result *result);
+void scan_client_submit(struct scan_client *c, int fd,
+			scan_client_done_fn done, void *ctx);
+/* Waits for every submitted scan and calls its done. */
+void scan_client_drain(struct scan_client *c);
+
 /* The worker pool, or NULL when scanning in process (for tests). */
 struct sandbox_pool *scan_client_pool(struct scan_client *c);
 

@@ -34,6 +34,8 @@ struct worker {
 	int sock;
 	unsigned scans;
 	bool busy;
+	uint64_t deadline_ms;	/* of the scan it holds */
+	uint64_t end_ms;	/* when that scan must be done (0: never) */
 };
 
 struct sandbox_pool {
@@ -162,42 +164,96 @@ send_request(int sock, int fd, uint64_t deadline_ms)
 	return n == (ssize_t)sizeof(req) ? 0 : -1;
 }
 
-enum recv_outcome { RECV_OK, RECV_EOF, RECV_TIMEOUT, RECV_ERROR };
+enum recv_outcome { RECV_OK, RECV_EOF, RECV_TIMEOUT, RECV_ERROR, RECV_BAD };
 
-/* Reads exactly len bytes before the absolute deadline end (0: none). */
+/* What a read into the message buffer should start with: most results
+ * fit, so one read usually takes the whole message. */
+#define SANDBOX_FIRST_READ 16384
+
+/*
+ * Reads one result message before the absolute deadline end (0: none).
+ * The worker sends exactly one message per request and then waits, so a
+ * byte beyond it is a lie (a message queued for the next file) and the
+ * exchange fails with RECV_BAD.  On RECV_OK *ret_msg (malloc'd) holds
+ * *ret_len bytes; on RECV_BAD *ret_why says what was wrong.
+ */
 static enum recv_outcome
-read_exact(int sock, uint8_t *p, size_t len, uint64_t end)
+read_message(int sock, uint64_t end, uint8_t **ret_msg, size_t *ret_len,
+	     const char **ret_why)
 {
-	while (len > 0) {
+	uint8_t *buf = NULL, *nb;
+	size_t cap = SANDBOX_FIRST_READ, got = 0, total = 0;
+	uint32_t body;
+	enum recv_outcome o = RECV_ERROR;
+
+	buf = malloc(cap);
+	if (buf == NULL)
+		return RECV_ERROR;
+	for (;;) {
 		struct pollfd pfd = {sock, POLLIN, 0};
 		int timeout = -1, r;
 		ssize_t n;
 
-		if (end != 0) {
-			uint64_t now = now_ms();
+		/* Read first: an answer already there counts even when its
+		 * collector comes late (a pipelined scan waits for the
+		 * answers before it in order).  Only waiting is timed. */
+		n = recv(sock, buf + got, cap - got, MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+			if (end != 0) {
+				uint64_t now = now_ms();
 
-			if (now >= end)
-				return RECV_TIMEOUT;
-			timeout = end - now > 60000 ? 60000 : (int)(end - now);
+				if (now >= end) {
+					o = RECV_TIMEOUT;
+					goto fail;
+				}
+				timeout = end - now > 60000 ? 60000
+							    : (int)(end - now);
+			}
+			r = poll(&pfd, 1, timeout);
+			if (r < 0 && errno != EINTR)
+				goto fail;
+			continue;
 		}
-		r = poll(&pfd, 1, timeout);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return RECV_ERROR;
-		if (r == 0)
-			continue;	/* the loop head checks the deadline */
-		n = read(sock, p, len);
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (n < 0)
-			return errno == ECONNRESET ? RECV_EOF : RECV_ERROR;
-		if (n == 0)
-			return RECV_EOF;
-		p += n;
-		len -= (size_t)n;
+		if (n < 0) {
+			o = errno == ECONNRESET ? RECV_EOF : RECV_ERROR;
+			goto fail;
+		}
+		if (n == 0) {
+			o = RECV_EOF;
+			goto fail;
+		}
+		got += (size_t)n;
+		if (total == 0 && got >= SANDBOX_WIRE_HEADER_SIZE) {
+			if (sandbox_wire_parse_header(buf, got, &body,
+						      ret_why) != 0) {
+				o = RECV_BAD;
+				goto fail;
+			}
+			total = SANDBOX_WIRE_HEADER_SIZE + (size_t)body;
+			/* One more byte of room, so a lie past the end is
+			 * seen by the read that takes the last byte. */
+			if (total + 1 > cap) {
+				nb = realloc(buf, total + 1);
+				if (nb == NULL)
+					goto fail;
+				buf = nb;
+				cap = total + 1;
+			}
+		}
+		if (total != 0 && got > total) {
+			*ret_why = "bytes after the message";
+			o = RECV_BAD;
+			goto fail;
+		}
+		if (total != 0 && got == total)
+			break;
 	}
+	*ret_msg = buf;
+	*ret_len = got;
 	return RECV_OK;
+fail:
+	free(buf);
+	return o;
 }
 
 /* The failure result for a worker that is gone: what killed it. */
@@ -225,86 +281,12 @@ dead_result(int wstatus, struct scan_result **ret)
 	return scan_result_failure(SCAN_KIND_CRASH, why, ret);
 }
 
-/* One exchange with a running worker.  Returns a pw_status as
- * sandbox_scan_fd does; *ret_retry asks for one more try with a new
- * worker (the send failed: the worker was gone before this scan). */
-static int
-exchange(struct sandbox_pool *pool, struct worker *w, int fd,
-	 uint64_t deadline_ms, struct scan_result **ret, bool *ret_retry)
+/* Lends an idle worker (waiting for one if all are busy). */
+static struct worker *
+checkout(struct sandbox_pool *pool)
 {
-	uint8_t hdr[SANDBOX_WIRE_HEADER_SIZE], *msg = NULL;
-	uint64_t end = deadline_ms ? now_ms() + deadline_ms : 0;
-	enum recv_outcome o;
-	const char *why = NULL;
-	uint32_t body;
-	char text[200];
-	int status, wst, rc;
+	unsigned i;
 
-	*ret_retry = false;
-	if (send_request(w->sock, fd, deadline_ms) != 0) {
-		reap(w, true, NULL);
-		*ret_retry = true;
-		return PW_ERR_IO;
-	}
-	o = read_exact(w->sock, hdr, sizeof(hdr), end);
-	if (o == RECV_OK &&
-	    sandbox_wire_parse_header(hdr, sizeof(hdr), &body, &why) == 0) {
-		msg = malloc(sizeof(hdr) + (size_t)body);
-		if (msg == NULL) {
-			reap(w, true, NULL);
-			return PW_ERR_NOMEM;
-		}
-		memcpy(msg, hdr, sizeof(hdr));
-		o = read_exact(w->sock, msg + sizeof(hdr), body, end);
-		if (o == RECV_OK &&
-		    sandbox_wire_parse(msg, sizeof(hdr) + body, &status, ret,
-				       &why) == 0) {
-			free(msg);
-			return status;
-		}
-	}
-	free(msg);
-	switch (o) {
-	case RECV_TIMEOUT:
-		reap(w, true, NULL);
-		snprintf(text, sizeof(text),
-			 "the scan did not finish within its deadline of "
-			 "%llu ms; the scan worker was killed",
-			 (unsigned long long)deadline_ms);
-		return scan_result_failure(PW_KIND_LIMIT, text, ret);
-	case RECV_EOF:
-	case RECV_ERROR:
-		reap(w, false, &wst);
-		return dead_result(wst, ret);
-	case RECV_OK:
-		break;
-	}
-	/* A worker that sends something malformed has stopped being the
-	 * program we wrote: kill it and trust nothing it said. */
-	reap(w, true, NULL);
-	snprintf(text, sizeof(text),
-		 "the scan worker sent an invalid result (%s); it was killed",
-		 why ? why : "?");
-	rc = scan_result_failure(SCAN_KIND_CRASH, text, ret);
-	return rc;
-}
-
-int
-sandbox_scan_fd(struct sandbox_pool *pool, int fd, uint64_t deadline_ms,
-		struct scan_result **ret_result)
-{
-	struct worker *w = NULL;
-	struct stat st;
-	unsigned i, attempt;
-	bool retry = false;
-	int rc = PW_ERR_IO;
-
-	/* The worker would refuse too, but a FIFO or device must never even
-	 * be handed over. */
-	if (fstat(fd, &st) != 0)
-		return PW_ERR_IO;
-	if (!S_ISREG(st.st_mode))
-		return PW_ERR_NOT_REGULAR;
 	pthread_mutex_lock(&pool->lock);
 	for (;;) {
 		for (i = 0; i < pool->n; i++)
@@ -314,32 +296,120 @@ sandbox_scan_fd(struct sandbox_pool *pool, int fd, uint64_t deadline_ms,
 			break;
 		pthread_cond_wait(&pool->idle, &pool->lock);
 	}
-	w = &pool->w[i];
-	w->busy = true;
+	pool->w[i].busy = true;
 	pthread_mutex_unlock(&pool->lock);
+	return &pool->w[i];
+}
 
-	for (attempt = 0; attempt < 2; attempt++) {
-		if (w->pid <= 0 && spawn(pool, w) != 0) {
-			rc = PW_ERR_IO;
-			break;
-		}
-		rc = exchange(pool, w, fd, deadline_ms, ret_result, &retry);
-		if (!retry)
-			break;
-	}
-	if (w->pid > 0) {
+static void
+checkin(struct sandbox_pool *pool, struct worker *w, bool scanned)
+{
+	if (scanned && w->pid > 0) {
 		w->scans++;
 		if (pool->opts.max_scans > 0 &&
 		    w->scans >= pool->opts.max_scans)
 			reap(w, false, NULL);	/* EOF: it exits */
 	}
-
 	pthread_mutex_lock(&pool->lock);
-	pool->scans++;
+	if (scanned)
+		pool->scans++;
 	w->busy = false;
 	pthread_cond_signal(&pool->idle);
 	pthread_mutex_unlock(&pool->lock);
-	return rc;
+}
+
+int
+sandbox_scan_begin(struct sandbox_pool *pool, int fd, uint64_t deadline_ms,
+		   unsigned *ret_ticket)
+{
+	struct worker *w;
+	struct stat st;
+	unsigned attempt;
+
+	/* The worker would refuse too, but a FIFO or device must never even
+	 * be handed over. */
+	if (fstat(fd, &st) != 0)
+		return PW_ERR_IO;
+	if (!S_ISREG(st.st_mode))
+		return PW_ERR_NOT_REGULAR;
+	w = checkout(pool);
+	for (attempt = 0; attempt < 2; attempt++) {
+		if (w->pid <= 0 && spawn(pool, w) != 0)
+			break;
+		w->deadline_ms = deadline_ms;
+		w->end_ms = deadline_ms ? now_ms() + deadline_ms : 0;
+		if (send_request(w->sock, fd, deadline_ms) == 0) {
+			*ret_ticket = (unsigned)(w - pool->w);
+			return PW_OK;
+		}
+		/* The worker was gone before this scan (killed while idle):
+		 * a new one gets the file. */
+		reap(w, true, NULL);
+	}
+	checkin(pool, w, false);
+	return PW_ERR_IO;
+}
+
+int
+sandbox_scan_end(struct sandbox_pool *pool, unsigned ticket,
+		 struct scan_result **ret_result)
+{
+	struct worker *w = &pool->w[ticket];
+	uint8_t *msg = NULL;
+	size_t len = 0;
+	const char *why = NULL;
+	enum recv_outcome o;
+	char text[200];
+	int status = PW_ERR_IO, wst;
+
+	o = read_message(w->sock, w->end_ms, &msg, &len, &why);
+	if (o == RECV_OK) {
+		if (sandbox_wire_parse(msg, len, &status, ret_result,
+				       &why) != 0)
+			o = RECV_BAD;
+		free(msg);
+	}
+	switch (o) {
+	case RECV_OK:
+		break;
+	case RECV_TIMEOUT:
+		reap(w, true, NULL);
+		snprintf(text, sizeof(text),
+			 "the scan did not finish within its deadline of "
+			 "%llu ms; the scan worker was killed",
+			 (unsigned long long)w->deadline_ms);
+		status = scan_result_failure(PW_KIND_LIMIT, text, ret_result);
+		break;
+	case RECV_EOF:
+	case RECV_ERROR:
+		reap(w, false, &wst);
+		status = dead_result(wst, ret_result);
+		break;
+	case RECV_BAD:
+		/* A worker that sends something malformed has stopped being
+		 * the program we wrote: kill it and trust nothing it said. */
+		reap(w, true, NULL);
+		snprintf(text, sizeof(text),
+			 "the scan worker sent an invalid result (%s); it was "
+			 "killed", why ? why : "?");
+		status = scan_result_failure(SCAN_KIND_CRASH, text,
+					     ret_result);
+		break;
+	}
+	checkin(pool, w, true);
+	return status;
+}
+
+int
+sandbox_scan_fd(struct sandbox_pool *pool, int fd, uint64_t deadline_ms,
+		struct scan_result **ret_result)
+{
+	unsigned ticket;
+	int rc = sandbox_scan_begin(pool, fd, deadline_ms, &ticket);
+
+	if (rc != PW_OK)
+		return rc;
+	return sandbox_scan_end(pool, ticket, ret_result);
 }
 
 int
@@ -456,6 +526,12 @@ sandbox_pool_free(struct sandbox_pool *pool)
 	pthread_mutex_destroy(&pool->lock);
 	free(pool->w);
 	free(pool);
+}
+
+unsigned
+sandbox_pool_size(const struct sandbox_pool *pool)
+{
+	return pool->n;
 }
 
 pid_t

@@ -66,6 +66,24 @@ void sandbox_pool_free(struct sandbox_pool *pool);
 int sandbox_scan_fd(struct sandbox_pool *pool, int fd, uint64_t deadline_ms,
 		    struct scan_result **ret_result);
 
+/*
+ * The same scan in two halves, so a single-threaded caller can keep
+ * several workers busy (scan_client_submit): begin lends a worker and
+ * hands it fd (which must stay open until end), end waits for the answer
+ * and returns the worker.  begin returns PW_OK and *ret_ticket, or an
+ * error as sandbox_scan_fd (no ticket then); every ticket must be ended,
+ * and the deadline counts from begin.  A thread with a ticket must not
+ * begin again when that could wait for its own worker (at most as many
+ * tickets as workers).
+ */
+int sandbox_scan_begin(struct sandbox_pool *pool, int fd,
+		       uint64_t deadline_ms, unsigned *ret_ticket);
+int sandbox_scan_end(struct sandbox_pool *pool, unsigned ticket,
+		     struct scan_result **ret_result);
+
+/* The number of workers of the pool. */
+unsigned sandbox_pool_size(const struct sandbox_pool *pool);
+
 /* The process id of the i-th worker slot, or -1 when it has none (for
  * tests and for status reports). */
 pid_t sandbox_pool_worker_pid(struct sandbox_pool *pool, unsigned i);
