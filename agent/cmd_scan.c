@@ -363,6 +363,8 @@ cmd_scan(int argc, char **argv)
 	struct pw_scanner *scanner = NULL;
 	const char *config = NULL;
 	bool no_config = false, quarantine = false, no_sandbox = false;
+	unsigned nworkers;
+	long cpus;
 	int c, i, rc, status = EXIT_TROUBLE;
 	char buf[1024];
 
@@ -400,11 +402,16 @@ cmd_scan(int argc, char **argv)
 			pw_strerror(rc));
 		goto out;
 	}
-	/* Workers start now, before any file is read; as many as watch
-	 * would use, so they scan in parallel while this walks. */
-	if (scan_client_new(policy, scanner, policy->workers, no_sandbox,
-			    &r.client, buf,
-			    sizeof(buf)) != 0) {
+	/* Workers start now, before any file is read.  They scan while
+	 * this process walks and prints, so one core is left for it: on two
+	 * cores one worker is faster than two (tests/bench/
+	 * sandbox-overhead.sh). */
+	cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	nworkers = policy->workers;
+	if (cpus > 1 && (long)nworkers > cpus - 1)
+		nworkers = (unsigned)(cpus - 1);
+	if (scan_client_new(policy, scanner, nworkers, no_sandbox, &r.client,
+			    buf, sizeof(buf)) != 0) {
 		fprintf(stderr, "picklewarden: sandbox: %s\n", buf);
 		goto out;
 	}
