@@ -61,6 +61,15 @@ now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+/*
+ * Forks a worker.  This may run on any thread of a threaded agent (a
+ * respawn in the middle of `watch`): the child only calls what glibc keeps
+ * usable after fork (malloc; iconv, setenv and tzset before its first
+ * scan, which another thread could in theory hold locked at the fork; the
+ * deadline then kills the stuck child and the next one starts clean).
+ * PR_SET_PDEATHSIG follows the forking *thread*: `watch` threads live as
+ * long as the agent, and `scan` forks from its only thread.
+ */
 static int
 spawn(struct sandbox_pool *pool, struct worker *w)
 {
