@@ -8,7 +8,14 @@ PW_SANDBOX_HOOK_CPPFLAGS = $(PW_TEST_CPPFLAGS) $(LIBSECCOMP_CFLAGS) \
 
 EXTRA_DIST += tests/sandbox/watch_crash.sh tests/sandbox/watch_crash.py \
 	tests/bench/sandbox-overhead.sh \
-	tests/sandbox/same_verdicts.sh tests/sandbox/scan_crash.sh
+	tests/sandbox/same_verdicts.sh tests/sandbox/scan_crash.sh \
+	tests/sandbox/under_unit_filter.sh
+
+# Runs a program with seccomp(2) denied, as the systemd unit does.
+check_PROGRAMS += tests/sandbox/deny_seccomp
+tests_sandbox_deny_seccomp_SOURCES = tests/sandbox/deny_seccomp.c
+tests_sandbox_deny_seccomp_CPPFLAGS = $(AM_CPPFLAGS) $(LIBSECCOMP_CFLAGS)
+tests_sandbox_deny_seccomp_LDADD = $(LIBSECCOMP_LIBS)
 
 # The agent with the test hooks in its workers, for end-to-end tests.
 check_PROGRAMS += tests/sandbox/picklewarden-hooks
@@ -17,7 +24,8 @@ tests_sandbox_picklewarden_hooks_SOURCES = agent/main.c \
 tests_sandbox_picklewarden_hooks_CPPFLAGS = $(PW_SANDBOX_HOOK_CPPFLAGS)
 tests_sandbox_picklewarden_hooks_LDADD = $(PW_AGENT_LIBS)
 
-TESTS += tests/sandbox/same_verdicts.sh tests/sandbox/scan_crash.sh
+TESTS += tests/sandbox/same_verdicts.sh tests/sandbox/scan_crash.sh \
+	tests/sandbox/under_unit_filter.sh
 if HAVE_PYTHON3
 TESTS += tests/sandbox/watch_crash.sh
 endif

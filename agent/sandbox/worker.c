@@ -177,10 +177,17 @@ drop_privileges(const char *root, uid_t uid, gid_t gid)
 static int
 load_filter(void)
 {
-	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+	scmp_filter_ctx ctx;
 	pid_t self = getpid();
 	bool ok;
 
+	/* SCMP_ACT_KILL_PROCESS needs the seccomp(2) system call (API level
+	 * 3).  Where the agent's own filter denies it (systemd's
+	 * SystemCallFilter=@system-service does), libseccomp loads through
+	 * prctl() and offers only SCMP_ACT_KILL, which kills the calling
+	 * thread: a worker has one, so the process dies all the same. */
+	ctx = seccomp_init(seccomp_api_get() >= 3 ? SCMP_ACT_KILL_PROCESS
+						  : SCMP_ACT_KILL);
 	if (ctx == NULL)
 		return -1;
 	ok = ALLOW(read, 0) && ALLOW(pread64, 0) && ALLOW(lseek, 0) &&
