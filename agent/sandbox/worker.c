@@ -197,8 +197,8 @@ load_filter(void)
 	     ALLOW(newfstatat, 1,
 		   SCMP_A3(SCMP_CMP_MASKED_EQ, AT_EMPTY_PATH, AT_EMPTY_PATH)) &&
 	     ALLOW(close, 0) &&
-	     ALLOW(recvmsg, 1, SCMP_A0(SCMP_CMP_EQ, WORKER_SOCK)) &&
-	     ALLOW(sendmsg, 1, SCMP_A0(SCMP_CMP_EQ, WORKER_SOCK)) &&
+	     ALLOW(recvmsg, 1, SCMP_A0(SCMP_CMP_EQ, WORKER_SOCK, 0)) &&
+	     ALLOW(sendmsg, 1, SCMP_A0(SCMP_CMP_EQ, WORKER_SOCK, 0)) &&
 	     ALLOW(mmap, 1, SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)) &&
 	     ALLOW(mprotect, 1, SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)) &&
 	     ALLOW(munmap, 0) && ALLOW(mremap, 0) && ALLOW(brk, 0) &&
@@ -209,14 +209,14 @@ load_filter(void)
 	     ALLOW(clock_gettime, 0) && ALLOW(rt_sigreturn, 0) &&
 	     /* abort() and raise(): signal mask, and a signal to itself. */
 	     ALLOW(rt_sigprocmask, 0) && ALLOW(getpid, 0) && ALLOW(gettid, 0) &&
-	     ALLOW(tgkill, 1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)self)) &&
+	     ALLOW(tgkill, 1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)self, 0)) &&
 	     ALLOW(exit, 0) && ALLOW(exit_group, 0);
 #ifdef __SANITIZE_ADDRESS__
 	/* ASan builds only: the sanitizer's allocator and its error report
 	 * (to stderr) use these. */
 	ok = ok && ALLOW(sched_yield, 0) && ALLOW(prctl, 0) &&
 	     ALLOW(sigaltstack, 0) && ALLOW(rt_sigaction, 0) &&
-	     ALLOW(write, 1, SCMP_A0(SCMP_CMP_EQ, 2)) &&
+	     ALLOW(write, 1, SCMP_A0(SCMP_CMP_EQ, 2, 0)) &&
 	     ALLOW(getrlimit, 0) && ALLOW(prlimit64, 0);
 #endif
 	if (ok && seccomp_load(ctx) != 0)
