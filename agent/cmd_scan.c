@@ -80,17 +80,26 @@ count_verdict(struct scan_run *r, enum pw_verdict v)
 	}
 }
 
+/* A file that got no verdict, reported at once (from a scan's answer,
+ * which arrives in order). */
 static void
-report_failure(struct scan_run *r, const char *path, const char *why)
+report_failure_now(struct scan_run *r, const char *path, const char *why)
 {
-	/* Files scanned before this one are reported before it. */
-	scan_client_drain(r->client);
 	r->totals.files++;
 	r->totals.error++;
 	if (r->json)
 		report_json_failure(stdout, path, why);
 	else
 		report_text_failure(stdout, path, why);
+}
+
+/* The same for a file that never reached a worker: the files submitted
+ * before it are reported first. */
+static void
+report_failure(struct scan_run *r, const char *path, const char *why)
+{
+	scan_client_drain(r->client);
+	report_failure_now(r, path, why);
 }
 
 static void
@@ -122,7 +131,7 @@ finish_regular(void *ctx, int rc, struct scan_result *res)
 
 	if (rc != PW_OK) {
 		snprintf(why, sizeof(why), "cannot scan: %s", pw_strerror(rc));
-		report_failure(r, p->path, why);
+		report_failure_now(r, p->path, why);
 		goto out;
 	}
 	count_verdict(r, scan_result_verdict(res));
