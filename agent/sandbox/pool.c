@@ -25,6 +25,9 @@
 #include "agent/sandbox/wire.h"
 
 #define SANDBOX_MAX_WORKERS 64
+/* How long a new worker may take to lock itself down (a warm-up scan;
+ * ASan builds start slowly on a busy machine). */
+#define SANDBOX_READY_MS 30000
 /* How long a worker that closed its socket gets to finish dying before
  * it is killed (it may be writing a sanitizer report). */
 #define SANDBOX_REAP_GRACE_MS 2000
@@ -70,8 +73,58 @@ now_ms(void)
  * PR_SET_PDEATHSIG follows the forking *thread*: `watch` threads live as
  * long as the agent, and `scan` forks from its only thread.
  */
+static void reap(struct worker *w, bool kill_now, int *ret_status);
+static const char *exit_reason(int code);
+
+/* Waits for the worker's ready message; 0, or -1 with a reason. */
 static int
-spawn(struct sandbox_pool *pool, struct worker *w)
+wait_ready(struct worker *w, char *why, size_t cap)
+{
+	uint8_t got[SANDBOX_WIRE_READY_SIZE];
+	size_t n = 0;
+	uint64_t end = now_ms() + SANDBOX_READY_MS;
+	int st = 0;
+
+	while (n < sizeof(got)) {
+		struct pollfd pfd = {w->sock, POLLIN, 0};
+		uint64_t now = now_ms();
+		ssize_t r;
+
+		if (now >= end) {
+			reap(w, true, NULL);
+			snprintf(why, cap, "a scan worker did not start within "
+				 "%d s", SANDBOX_READY_MS / 1000);
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		if (poll(&pfd, 1, (int)(end - now)) <= 0)
+			continue;
+		r = recv(w->sock, got + n, sizeof(got) - n, MSG_DONTWAIT);
+		if (r < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n == sizeof(got) &&
+	    memcmp(got, SANDBOX_WIRE_READY, sizeof(got)) == 0)
+		return 0;
+	reap(w, n > 0, &st);
+	if (WIFEXITED(st))
+		snprintf(why, cap, "a scan worker could not start: %s "
+			 "(exit status %d)", exit_reason(WEXITSTATUS(st)),
+			 WEXITSTATUS(st));
+	else if (WIFSIGNALED(st))
+		snprintf(why, cap, "a scan worker was killed by signal %d "
+			 "while starting", WTERMSIG(st));
+	else
+		snprintf(why, cap, "a scan worker sent a bad ready message");
+	errno = ECHILD;
+	return -1;
+}
+
+static int
+spawn(struct sandbox_pool *pool, struct worker *w, char *why, size_t cap)
 {
 	int sv[2];
 	pid_t pid;
@@ -100,7 +153,7 @@ spawn(struct sandbox_pool *pool, struct worker *w)
 	pthread_mutex_lock(&pool->lock);
 	pool->spawns++;
 	pthread_mutex_unlock(&pool->lock);
-	return 0;
+	return wait_ready(w, why, cap);
 }
 
 /*
@@ -265,6 +318,25 @@ fail:
 	return o;
 }
 
+/* What a worker's exit status means (worker.c). */
+static const char *
+exit_reason(int code)
+{
+	switch (code) {
+	case 0: return "it exited";
+	case SANDBOX_EXIT_PARENT_GONE: return "the agent was gone";
+	case SANDBOX_EXIT_DESCRIPTORS: return "cannot set up its descriptors";
+	case SANDBOX_EXIT_PRIVILEGES:
+		return "cannot set its limits, empty root or user";
+	case SANDBOX_EXIT_FILTER:
+		return "cannot set no_new_privs or load its seccomp filter";
+	case SANDBOX_EXIT_BAD_REQUEST: return "a malformed request";
+	case SANDBOX_EXIT_NOMEM: return "out of memory";
+	case SANDBOX_EXIT_SEND: return "cannot answer";
+	default: return "an unknown failure";
+	}
+}
+
 /* The failure result for a worker that is gone: what killed it. */
 static int
 dead_result(int wstatus, struct scan_result **ret)
@@ -282,8 +354,9 @@ dead_result(int wstatus, struct scan_result **ret)
 			 sig == SIGXCPU ? ": CPU time limit" : "");
 	} else if (WIFEXITED(wstatus)) {
 		snprintf(why, sizeof(why),
-			 "the scan worker exited with status %d",
-			 WEXITSTATUS(wstatus));
+			 "the scan worker exited with status %d (%s)",
+			 WEXITSTATUS(wstatus),
+			 exit_reason(WEXITSTATUS(wstatus)));
 	} else {
 		snprintf(why, sizeof(why), "the scan worker died");
 	}
@@ -334,6 +407,7 @@ sandbox_scan_begin(struct sandbox_pool *pool, int fd, uint64_t deadline_ms,
 	struct worker *w;
 	struct stat st;
 	unsigned attempt;
+	char why[160];
 
 	/* The worker would refuse too, but a FIFO or device must never even
 	 * be handed over. */
@@ -343,7 +417,7 @@ sandbox_scan_begin(struct sandbox_pool *pool, int fd, uint64_t deadline_ms,
 		return PW_ERR_NOT_REGULAR;
 	w = checkout(pool);
 	for (attempt = 0; attempt < 2; attempt++) {
-		if (w->pid <= 0 && spawn(pool, w) != 0)
+		if (w->pid <= 0 && spawn(pool, w, why, sizeof(why)) != 0)
 			break;
 		w->deadline_ms = deadline_ms;
 		w->end_ms = deadline_ms ? now_ms() + deadline_ms : 0;
@@ -492,9 +566,14 @@ sandbox_pool_new(const struct pw_scanner *scanner,
 		pool->drop = true;
 	}
 	for (i = 0; i < nworkers; i++) {
-		if (spawn(pool, &pool->w[i]) != 0) {
-			snprintf(why, cap, "cannot start a scan worker: %s",
-				 strerror(errno));
+		char reason[200];
+
+		if (spawn(pool, &pool->w[i], reason, sizeof(reason)) != 0) {
+			if (errno == ECHILD || errno == ETIMEDOUT)
+				snprintf(why, cap, "%s", reason);
+			else
+				snprintf(why, cap, "cannot start a scan worker: "
+					 "%s", strerror(errno));
 			goto fail;
 		}
 	}

@@ -47,6 +47,20 @@
 /* Statuses are append-only; anything above this is a lie. */
 #define SANDBOX_WIRE_MAX_STATUS 63u
 
+/* What a worker sends once, when it is locked down and waits for its
+ * first request. */
+#define SANDBOX_WIRE_READY "PWRD"
+#define SANDBOX_WIRE_READY_SIZE 4
+
+/* A worker's exit status says where it gave up (see worker.c). */
+#define SANDBOX_EXIT_PARENT_GONE 3
+#define SANDBOX_EXIT_DESCRIPTORS 4
+#define SANDBOX_EXIT_PRIVILEGES 5
+#define SANDBOX_EXIT_FILTER 6
+#define SANDBOX_EXIT_BAD_REQUEST 7
+#define SANDBOX_EXIT_NOMEM 8
+#define SANDBOX_EXIT_SEND 9
+
 /* Request flags: only test builds give them meaning (test hooks). */
 #define SANDBOX_REQ_HOOK_MASK 0x00ffu
 

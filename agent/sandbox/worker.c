@@ -353,21 +353,26 @@ sandbox_worker_main(int sock, const struct pw_scanner *scanner,
 
 	/* Dies with the agent; if the agent is already gone, stop now. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() == 1)
-		die(3);
+		die(SANDBOX_EXIT_PARENT_GONE);
 	reset_signals();
 	if (keep_only_socket(sock) != 0)
-		die(4);
+		die(SANDBOX_EXIT_DESCRIPTORS);
 	warm_up(scanner);
 	if (apply_limits(opts) != 0 || drop_privileges(root, uid, gid) != 0)
-		die(5);
+		die(SANDBOX_EXIT_PRIVILEGES);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || load_filter() != 0)
-		die(6);
+		die(SANDBOX_EXIT_FILTER);
+	/* The agent hands out no file before this: a worker that could not
+	 * lock itself down never sees one. */
+	if (send_all((const uint8_t *)SANDBOX_WIRE_READY,
+		     SANDBOX_WIRE_READY_SIZE) != 0)
+		die(SANDBOX_EXIT_SEND);
 	for (;;) {
 		rc = receive(&fd, &flags, &deadline);
 		if (rc == 0)
 			die(0);
 		if (rc < 0)
-			die(7);
+			die(SANDBOX_EXIT_BAD_REQUEST);
 		/* TODO(deadline): pass the deadline to the library once its
 		 * public options gain one (the scan deadline/abort option being
 		 * added to picklewarden.h); until then the agent kills a
@@ -381,10 +386,10 @@ sandbox_worker_main(int sock, const struct pw_scanner *scanner,
 		rc = pw_scan_fd(scanner, fd, &res);
 		close(fd);
 		if (sandbox_wire_encode(rc, res, &msg, &len) != 0)
-			die(8);
+			die(SANDBOX_EXIT_NOMEM);
 		pw_result_free(res);
 		if (send_all(msg, len) != 0)
-			die(9);
+			die(SANDBOX_EXIT_SEND);
 		free(msg);
 	}
 }
