@@ -24,3 +24,4 @@ include agent/watch/local.mk
 include agent/store/local.mk
 include agent/signing/local.mk
 include agent/guard/local.mk
+include agent/sandbox/local.mk

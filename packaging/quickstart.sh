@@ -15,7 +15,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 packages=(
 	build-essential autoconf automake pkg-config
 	libzip-dev libarchive-dev zlib1g-dev liblzma-dev libssl-dev
-	libiniparser-dev libinotifytools0-dev libcmocka-dev
+	libiniparser-dev libinotifytools0-dev libcmocka-dev libseccomp-dev
 	python3 util-linux procps
 	# real files written by the libraries users have (tests/realworld), and
 	# the loaders and writers of the evasion corpus self-test (tests/evasions)

@@ -29,6 +29,10 @@
 #endif
 
 #define DEFAULT_WORKERS 2
+#define DEFAULT_WORKER_MEMORY 2048	/* MiB of address space per worker */
+#define DEFAULT_WORKER_CPU 600		/* CPU seconds over a worker's life */
+#define DEFAULT_WORKER_SCANS 1000	/* scans before a worker is replaced */
+#define DEFAULT_SCAN_DEADLINE 120	/* seconds one file may take */
 #define DEFAULT_GUARD_TIMEOUT_MS 30000 /* a 10 GB legacy checkpoint scans
 					  in a few seconds; 30 s is slack */
 #define DEFAULT_GUARD_QUARANTINE "/var/lib/picklewarden/quarantine"
@@ -49,7 +53,10 @@ static const char *const keys_globals[] = {"allow", "deny", NULL};
 static const char *const keys_quarantine[] = {"directory", NULL};
 static const char *const keys_log[] = {"facility", NULL};
 static const char *const keys_agent[] = {"workers", "queue_length",
-					 "watchdog_sec", "state_dir", NULL};
+					 "watchdog_sec", "state_dir", "sandbox",
+					 "worker_memory", "worker_cpu_seconds",
+					 "worker_scans", "worker_user",
+					 "scan_deadline", NULL};
 static const char *const keys_guard[] = {"paths", "timeout", "on_timeout",
 					 "on_error", "quarantine", "workers",
 					 NULL};
@@ -194,6 +201,7 @@ policy_free(struct policy *p)
 	policy_signing_clear(&p->signing);
 	policy_strv_clear(&p->guard_paths);
 	free(p->guard_quarantine_dir);
+	free(p->worker_user);
 	free(p);
 }
 
@@ -217,6 +225,11 @@ defaults_new(const char *source, struct policy_error *err)
 	p->workers = DEFAULT_WORKERS;
 	p->queue_length = DEFAULT_QUEUE_LENGTH;
 	p->watchdog_sec = DEFAULT_WATCHDOG_SEC;
+	p->sandbox = true;
+	p->worker_memory = DEFAULT_WORKER_MEMORY;
+	p->worker_cpu_seconds = DEFAULT_WORKER_CPU;
+	p->worker_scans = DEFAULT_WORKER_SCANS;
+	p->scan_deadline = DEFAULT_SCAN_DEADLINE;
 	p->guard_timeout_ms = DEFAULT_GUARD_TIMEOUT_MS;
 	p->guard_on_timeout = POLICY_ANSWER_DENY;
 	p->guard_on_error = POLICY_ANSWER_DENY;

@@ -128,6 +128,13 @@ struct policy {
 	enum policy_answer guard_on_error;
 	char *guard_quarantine_dir;	/* absolute, root's own store */
 	unsigned guard_workers;		/* scan threads, 1..64 */
+	/* [agent]: scan workers (agent/sandbox/) */
+	bool sandbox;			/* scan in worker processes */
+	unsigned worker_memory;		/* MiB of address space, 64.. */
+	unsigned worker_cpu_seconds;	/* over a worker's life; 0 = off */
+	unsigned worker_scans;		/* replaced after; 0 = never */
+	char *worker_user;		/* as root; NULL = "nobody" */
+	unsigned scan_deadline;		/* seconds per file; 0 = none */
 };
 
 /*

@@ -22,6 +22,13 @@
 #define MAX_WORKERS 64		/* more threads than this only thrash disks */
 #define MAX_QUEUE_LENGTH 1048576 /* bounds the watcher's memory */
 #define MAX_WATCHDOG_SEC 86400	/* a day: longer is "off" in disguise */
+/* Scan workers (agent/sandbox/). */
+#define MIN_WORKER_MEMORY 64		/* below this glibc cannot start */
+#define MAX_WORKER_MEMORY 1048576	/* 1 TiB: larger is "off" in disguise */
+#define MAX_WORKER_CPU 86400
+#define MAX_WORKER_SCANS 1000000
+#define MAX_SCAN_DEADLINE 86400
+#define MAX_USER_NAME 32		/* useradd's limit */
 
 static const struct {
 	const char *name;
@@ -515,6 +522,40 @@ policy_apply_key(struct policy *p, enum policy_section sec, const char *key,
 		*why = "unknown section";
 		return -1;
 	}
+	if (strcmp(key, "sandbox") == 0) {
+		if (strcasecmp(value, "yes") == 0 ||
+		    strcasecmp(value, "true") == 0)
+			p->sandbox = true;
+		else if (strcasecmp(value, "no") == 0 ||
+			 strcasecmp(value, "false") == 0)
+			p->sandbox = false;
+		else {
+			*why = "expected yes or no";
+			return -1;
+		}
+		return 0;
+	}
+	if (strcmp(key, "worker_user") == 0) {
+		size_t n = strlen(value);
+		char *s;
+
+		/* A POSIX portable user name; the user is looked up when
+		 * the workers start (as root only). */
+		if (n == 0 || n > MAX_USER_NAME || value[0] == '-' ||
+		    strspn(value, "abcdefghijklmnopqrstuvwxyz"
+				  "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != n) {
+			*why = "expected a user name";
+			return -1;
+		}
+		s = strdup(value);
+		if (!s) {
+			*why = "out of memory";
+			return -1;
+		}
+		free(p->worker_user);
+		p->worker_user = s;
+		return 0;
+	}
 	/* [agent] numbers */
 	if (parse_u64(value, &u, false) != 0) {
 		*why = "expected a non-negative integer";
@@ -532,6 +573,30 @@ policy_apply_key(struct policy *p, enum policy_section sec, const char *key,
 			return -1;
 		}
 		p->queue_length = (unsigned)u;
+	} else if (strcmp(key, "worker_memory") == 0) {
+		if (u < MIN_WORKER_MEMORY || u > MAX_WORKER_MEMORY) {
+			*why = "expected 64 to 1048576 (MiB)";
+			return -1;
+		}
+		p->worker_memory = (unsigned)u;
+	} else if (strcmp(key, "worker_cpu_seconds") == 0) {
+		if (u > MAX_WORKER_CPU) {
+			*why = "expected 0 (unlimited) to 86400 seconds";
+			return -1;
+		}
+		p->worker_cpu_seconds = (unsigned)u;
+	} else if (strcmp(key, "worker_scans") == 0) {
+		if (u > MAX_WORKER_SCANS) {
+			*why = "expected 0 (never replaced) to 1000000";
+			return -1;
+		}
+		p->worker_scans = (unsigned)u;
+	} else if (strcmp(key, "scan_deadline") == 0) {
+		if (u > MAX_SCAN_DEADLINE) {
+			*why = "expected 0 (none) to 86400 seconds";
+			return -1;
+		}
+		p->scan_deadline = (unsigned)u;
 	} else {
 		if (u > MAX_WATCHDOG_SEC) {
 			*why = "expected 0 (off) to 86400 seconds";

@@ -96,7 +96,13 @@ policy_write(const struct policy *p, FILE *out)
 		"watchdog_sec = %u\nstate_dir = ", p->workers,
 		p->queue_length, p->watchdog_sec);
 	write_path_value(out, p->state_dir);
-	fputc('\n', out);
+	fprintf(out, "\nsandbox = %s\nworker_memory = %u\n"
+		"worker_cpu_seconds = %u\nworker_scans = %u\n"
+		"scan_deadline = %u\n", p->sandbox ? "yes" : "no",
+		p->worker_memory, p->worker_cpu_seconds, p->worker_scans,
+		p->scan_deadline);
+	if (p->worker_user)
+		fprintf(out, "worker_user = %s\n", p->worker_user);
 	fputs("\n[guard]\n", out);
 	write_list(out, "paths", &p->guard_paths, true);
 	if (p->guard_timeout_ms % 1000 == 0)

@@ -25,3 +25,4 @@ include tests/packaging.mk
 include tests/signing.mk
 include tests/faults.mk
 include tests/guard.mk
+include tests/sandbox.mk

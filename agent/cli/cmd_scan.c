@@ -23,8 +23,9 @@
 #include "agent/cli/policy_bridge.h"
 #include "agent/store/quarantine.h"
 #include "agent/cli/report.h"
-#include "agent/cli/scanfile.h"
 #include "agent/cli/sarif.h"
+#include "agent/sandbox/client.h"
+#include "agent/cli/scanfile.h"
 #include "picklewarden.h"
 #include "policy/policy.h"
 
@@ -32,7 +33,7 @@
 #define SCAN_MAX_DEPTH 64
 
 struct scan_run {
-	const struct pw_scanner *scanner;
+	struct scan_client *client;	/* sandboxed unless --no-sandbox */
 	const struct policy *policy;
 	struct quarantine_store *store;	/* with --quarantine */
 	struct sarif_writer *sarif;	/* with --sarif */
@@ -56,6 +57,8 @@ usage(FILE *out)
 	      "                    to the quarantine store, log decisions)\n"
 	      "  --config FILE     use this configuration file\n"
 	      "  --no-config       use the built-in defaults, ignore config files\n"
+	      "  --no-sandbox      scan in this process, not in locked-down\n"
+	      "                    worker processes (for debugging)\n"
 	      "  -h, --help        show this help\n\n"
 	      "Exit status: 0 nothing malicious, 1 something malicious (with\n"
 	      "--strict: or suspicious), 2 an error prevented a verdict.\n",
@@ -82,8 +85,10 @@ count_verdict(struct scan_run *r, enum pw_verdict v)
 	}
 }
 
+/* A file that got no verdict, reported at once (from a scan's answer,
+ * which arrives in order). */
 static void
-report_failure(struct scan_run *r, const char *path, const char *why)
+report_failure_now(struct scan_run *r, const char *path, const char *why)
 {
 	r->totals.files++;
 	r->totals.error++;
@@ -95,9 +100,19 @@ report_failure(struct scan_run *r, const char *path, const char *why)
 		report_text_failure(stdout, path, why);
 }
 
+/* The same for a file that never reached a worker: the files submitted
+ * before it are reported first. */
+static void
+report_failure(struct scan_run *r, const char *path, const char *why)
+{
+	scan_client_drain(r->client);
+	report_failure_now(r, path, why);
+}
+
 static void
 report_skip(struct scan_run *r, const char *path, const char *why)
 {
+	scan_client_drain(r->client);
 	r->totals.skipped++;
 	if (r->sarif)
 		sarif_skipped(r->sarif, path, why);
@@ -107,38 +122,38 @@ report_skip(struct scan_run *r, const char *path, const char *why)
 		report_text_skipped(stdout, path, why);
 }
 
-static void
-scan_regular(struct scan_run *r, int dirfd, const char *name,
-	     const char *path)
-{
-	struct pw_result *res = NULL;
+/* One file whose scan is in flight: what its report and decision need
+ * once the answer arrives (scan_client_submit calls finish_regular). */
+struct scan_pending {
+	struct scan_run *r;
+	char *path, *name;
+	int dirfd, fd;		/* our own copies, closed in finish */
 	struct stat st;
-	int fd, rc;
+};
+
+static void
+finish_regular(void *ctx, int rc, struct scan_result *res)
+{
+	struct scan_pending *p = ctx;
+	struct scan_run *r = p->r;
 	char why[256];
 
-	if (scanfile_open(dirfd, name, &fd, &st) != 0) {
-		snprintf(why, sizeof(why), "cannot open: %s", strerror(errno));
-		report_failure(r, path, why);
-		return;
-	}
-	rc = pw_scan_fd(r->scanner, fd, &res);
 	if (rc != PW_OK) {
 		snprintf(why, sizeof(why), "cannot scan: %s", pw_strerror(rc));
-		report_failure(r, path, why);
-		close(fd);
-		return;
+		report_failure_now(r, p->path, why);
+		goto out;
 	}
-	count_verdict(r, pw_result_verdict(res));
+	count_verdict(r, scan_result_verdict(res));
 	if (r->sarif)
-		sarif_file(r->sarif, path, res, r->all);
+		sarif_file(r->sarif, p->path, res, r->all);
 	else if (r->json)
-		report_json_file(stdout, path, res, r->all);
+		report_json_file(stdout, p->path, res, r->all);
 	else
-		report_text_file(stdout, path, res, r->all);
+		report_text_file(stdout, p->path, res, r->all);
 	if (r->store != NULL) {
 		struct decide_subject subj = {
-			.path = path, .dirfd = dirfd, .name = name, .fd = fd,
-			.st = &st,
+			.path = p->path, .dirfd = p->dirfd, .name = p->name,
+			.fd = p->fd, .st = &p->st,
 		};
 		struct decision d;
 
@@ -146,13 +161,57 @@ scan_regular(struct scan_run *r, int dirfd, const char *name,
 		    d.outcome == DECIDE_QUARANTINED && !r->json) {
 			char epath[4096];
 
-			escape_text_buf(path, epath, sizeof(epath));
+			escape_text_buf(p->path, epath, sizeof(epath));
 			printf("%s: quarantined as %s\n", epath,
 			       d.quarantine_id);
 		}
 	}
-	pw_result_free(res);
-	close(fd);
+out:
+	scan_result_free(res);
+	close(p->fd);
+	if (p->dirfd >= 0)
+		close(p->dirfd);
+	free(p->path);
+	free(p->name);
+	free(p);
+}
+
+static void
+scan_regular(struct scan_run *r, int dirfd, const char *name,
+	     const char *path)
+{
+	struct scan_pending *p = calloc(1, sizeof(*p));
+	char why[256];
+
+	if (p == NULL) {
+		report_failure(r, path, "out of memory");
+		return;
+	}
+	if (scanfile_open(dirfd, name, &p->fd, &p->st) != 0) {
+		snprintf(why, sizeof(why), "cannot open: %s", strerror(errno));
+		free(p);
+		report_failure(r, path, why);
+		return;
+	}
+	p->r = r;
+	p->path = strdup(path);
+	p->name = strdup(name);
+	/* The directory may be closed before the answer arrives; only a
+	 * decision (--quarantine) needs it. */
+	p->dirfd = r->store ? fcntl(dirfd, F_DUPFD_CLOEXEC, 0) : -1;
+	if (p->path == NULL || p->name == NULL ||
+	    (r->store && p->dirfd < 0)) {
+		close(p->fd);
+		if (p->dirfd >= 0)
+			close(p->dirfd);
+		free(p->path);
+		free(p->name);
+		free(p);
+		report_failure(r, path, "out of memory");
+		return;
+	}
+	/* The workers scan while this walks on; reports stay in order. */
+	scan_client_submit(r->client, p->fd, finish_regular, p);
 }
 
 static int
@@ -309,13 +368,14 @@ cmd_scan(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"json", no_argument, NULL, 'j'},
-		{"sarif", no_argument, NULL, 'S'},
+		{"sarif", no_argument, NULL, 'R'},
 		{"format", required_argument, NULL, 'F'},
 		{"all", no_argument, NULL, 'a'},
 		{"strict", no_argument, NULL, 's'},
 		{"quarantine", no_argument, NULL, 'q'},
 		{"config", required_argument, NULL, 'c'},
 		{"no-config", no_argument, NULL, 'n'},
+		{"no-sandbox", no_argument, NULL, 'S'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -324,7 +384,10 @@ cmd_scan(int argc, char **argv)
 	struct policy_error perr;
 	struct pw_scanner *scanner = NULL;
 	const char *config = NULL;
-	bool no_config = false, quarantine = false, sarif = false;
+	bool no_config = false, quarantine = false, no_sandbox = false;
+	bool sarif = false;
+	unsigned nworkers;
+	long cpus;
 	int c, i, rc, status = EXIT_TROUBLE;
 	char buf[1024];
 
@@ -333,7 +396,7 @@ cmd_scan(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j': r.json = true; break;
-		case 'S': sarif = true; break;
+		case 'R': sarif = true; break;
 		case 'F':
 			r.json = strcmp(optarg, "json") == 0;
 			sarif = strcmp(optarg, "sarif") == 0;
@@ -347,6 +410,7 @@ cmd_scan(int argc, char **argv)
 		case 'q': quarantine = true; break;
 		case 'c': config = optarg; break;
 		case 'n': no_config = true; break;
+		case 'S': no_sandbox = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return EXIT_TROUBLE;
 		}
@@ -370,7 +434,19 @@ cmd_scan(int argc, char **argv)
 			pw_strerror(rc));
 		goto out;
 	}
-	r.scanner = scanner;
+	/* Workers start now, before any file is read.  They scan while
+	 * this process walks and prints, so one core is left for it: on two
+	 * cores one worker is faster than two (tests/bench/
+	 * sandbox-overhead.sh). */
+	cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	nworkers = policy->workers;
+	if (cpus > 1 && (long)nworkers > cpus - 1)
+		nworkers = (unsigned)(cpus - 1);
+	if (scan_client_new(policy, scanner, nworkers, no_sandbox, &r.client,
+			    buf, sizeof(buf)) != 0) {
+		fprintf(stderr, "picklewarden: sandbox: %s\n", buf);
+		goto out;
+	}
 	r.policy = policy;
 	if (quarantine) {
 		log_open("picklewarden", policy->syslog_facility, false);
@@ -392,6 +468,7 @@ cmd_scan(int argc, char **argv)
 		report_json_begin(stdout);
 	for (i = optind; i < argc; i++)
 		scan_argument(&r, argv[i]);
+	scan_client_drain(r.client);
 	if (sarif)
 		sarif_end(r.sarif);
 	else if (r.json)
@@ -405,6 +482,7 @@ cmd_scan(int argc, char **argv)
 		status = EXIT_NOTHING_MALICIOUS;
 out:
 	quarantine_close(r.store);
+	scan_client_free(r.client);
 	if (quarantine)
 		log_close();
 	pw_scanner_free(scanner);

@@ -25,7 +25,7 @@ decide_outcome_name(enum decide_outcome outcome)
 
 int
 decide_apply(const struct policy *policy, struct quarantine_store *store,
-	     const struct decide_subject *subj, const struct pw_result *result,
+	     const struct decide_subject *subj, const struct scan_result *result,
 	     struct decision *ret)
 {
 	struct decision d;
@@ -42,7 +42,7 @@ decide_apply(const struct policy *policy, struct quarantine_store *store,
 	}
 	memset(&d, 0, sizeof(d));
 	memset(&line, 0, sizeof(line));
-	verdict = (int)pw_result_verdict(result);
+	verdict = (int)scan_result_verdict(result);
 	if (verdict < 0 || verdict >= POLICY_VERDICT_COUNT) {
 		errno = EINVAL;
 		return -1;

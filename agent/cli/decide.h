@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "agent/store/quarantine.h"
+#include "agent/sandbox/scan_result.h"
 #include "picklewarden.h"
 #include "policy/policy.h"
 
@@ -60,7 +61,7 @@ struct decision {
 int decide_apply(const struct policy *policy,
 		 struct quarantine_store *store,
 		 const struct decide_subject *subj,
-		 const struct pw_result *result, struct decision *ret);
+		 const struct scan_result *result, struct decision *ret);
 
 /* "nothing", "logged", "quarantined", "trusted", "quarantine-failed". */
 const char *decide_outcome_name(enum decide_outcome outcome);

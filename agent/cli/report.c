@@ -8,13 +8,13 @@
 #include "agent/cli/report.h"
 
 size_t
-report_worst_finding(const struct pw_result *res)
+report_worst_finding(const struct scan_result *res)
 {
-	size_t i, n = pw_result_finding_count(res), best = (size_t)-1;
+	size_t i, n = scan_result_finding_count(res), best = (size_t)-1;
 	enum pw_severity worst = PW_SEV_INFO;
 
 	for (i = 0; i < n; i++) {
-		const struct pw_finding *f = pw_result_finding(res, i);
+		const struct pw_finding *f = scan_result_finding(res, i);
 
 		if (f->severity > worst) {
 			worst = f->severity;
@@ -44,13 +44,13 @@ text_finding(FILE *out, const char *path, const struct pw_finding *f)
 	escape_text_buf(f->global ? f->global : "", glob, sizeof(glob));
 	escape_text_buf(f->reason, reason, sizeof(reason));
 	fprintf(out, "%s %s%s%s%s%s at %s: %s", pw_severity_name(f->severity),
-		pw_kind_name(f->kind), f->global ? " " : "", glob,
+		scan_kind_name(f->kind), f->global ? " " : "", glob,
 		f->opcode ? " via " : "", f->opcode ? f->opcode : "", loc,
 		reason);
 }
 
 void
-report_text_file(FILE *out, const char *path, const struct pw_result *res,
+report_text_file(FILE *out, const char *path, const struct scan_result *res,
 		 bool all)
 {
 	char epath[4096];
@@ -58,17 +58,17 @@ report_text_file(FILE *out, const char *path, const struct pw_result *res,
 
 	escape_text_buf(path, epath, sizeof(epath));
 	fprintf(out, "%s: %s (%s)", epath,
-		pw_verdict_name(pw_result_verdict(res)),
-		pw_result_format(res));
-	n = pw_result_finding_count(res);
+		pw_verdict_name(scan_result_verdict(res)),
+		scan_result_format(res));
+	n = scan_result_finding_count(res);
 	if (worst != (size_t)-1) {
 		fputs(" -- ", out);
-		text_finding(out, path, pw_result_finding(res, worst));
+		text_finding(out, path, scan_result_finding(res, worst));
 		shown = 1;
 	}
 	for (i = 0; i < n; i++)
 		if (i != worst &&
-		    (all || pw_result_finding(res, i)->severity > PW_SEV_INFO))
+		    (all || scan_result_finding(res, i)->severity > PW_SEV_INFO))
 			more++;
 	if (more > 0 && !all)
 		fprintf(out, " (+%zu more)", more);
@@ -78,7 +78,7 @@ report_text_file(FILE *out, const char *path, const struct pw_result *res,
 			if (shown && i == worst)
 				continue;
 			fputs("    ", out);
-			text_finding(out, path, pw_result_finding(res, i));
+			text_finding(out, path, scan_result_finding(res, i));
 			fputc('\n', out);
 		}
 	}
@@ -136,23 +136,23 @@ json_kv(FILE *out, const char *key, const char *val, bool comma)
 }
 
 void
-report_json_file(FILE *out, const char *path, const struct pw_result *res,
+report_json_file(FILE *out, const char *path, const struct scan_result *res,
 		 bool all)
 {
-	size_t i, n = pw_result_finding_count(res);
+	size_t i, n = scan_result_finding_count(res);
 	bool first = true;
 
 	json_sep(out);
 	fputc('{', out);
 	json_kv(out, "path", path, true);
-	json_kv(out, "verdict", pw_verdict_name(pw_result_verdict(res)), true);
-	json_kv(out, "format", pw_result_format(res), true);
+	json_kv(out, "verdict", pw_verdict_name(scan_result_verdict(res)), true);
+	json_kv(out, "format", scan_result_format(res), true);
 	fprintf(out, "\"size\":%" PRIu64 ",\"bytes_read\":%" PRIu64
 		     ",\"opcodes\":%" PRIu64 ",\"findings\":[",
-		pw_result_bytes_total(res), pw_result_bytes_read(res),
-		pw_result_opcodes(res));
+		scan_result_bytes_total(res), scan_result_bytes_read(res),
+		scan_result_opcodes(res));
 	for (i = 0; i < n; i++) {
-		const struct pw_finding *f = pw_result_finding(res, i);
+		const struct pw_finding *f = scan_result_finding(res, i);
 
 		if (!all && f->severity == PW_SEV_INFO)
 			continue;
@@ -161,7 +161,7 @@ report_json_file(FILE *out, const char *path, const struct pw_result *res,
 		first = false;
 		fputc('{', out);
 		json_kv(out, "severity", pw_severity_name(f->severity), true);
-		json_kv(out, "kind", pw_kind_name(f->kind), true);
+		json_kv(out, "kind", scan_kind_name(f->kind), true);
 		json_kv(out, "global", f->global, true);
 		json_kv(out, "module", f->module, true);
 		json_kv(out, "name", f->name, true);

@@ -114,7 +114,7 @@ write_rule_id(FILE *out, unsigned idx)
 		fputs("\"other\"", out);
 	else
 		fprintf(out, "\"%s/%s\"",
-			pw_kind_name((enum pw_finding_kind)(idx / SARIF_NSEV)),
+			scan_kind_name((enum pw_finding_kind)(idx / SARIF_NSEV)),
 			pw_severity_name((enum pw_severity)(idx % SARIF_NSEV)));
 }
 
@@ -259,14 +259,14 @@ result_sep(struct sarif_writer *w)
 
 static void
 write_finding(struct sarif_writer *w, const char *path,
-	      const struct pw_result *res, const struct pw_finding *f)
+	      const struct scan_result *res, const struct pw_finding *f)
 {
 	FILE *out = w->out;
 	unsigned idx = rule_index(f->kind, f->severity);
 	char msg[SARIF_MESSAGE_MAX];
 
 	snprintf(msg, sizeof(msg), "%s %s%s%s%s%s at %s%s%s@%" PRIu64 ": %s",
-		 pw_severity_name(f->severity), pw_kind_name(f->kind),
+		 pw_severity_name(f->severity), scan_kind_name(f->kind),
 		 f->global ? " " : "", f->global ? f->global : "",
 		 f->opcode ? " via " : "", f->opcode ? f->opcode : "", path,
 		 f->location[0] ? "!" : "", f->location, f->offset, f->reason);
@@ -281,9 +281,9 @@ write_finding(struct sarif_writer *w, const char *path,
 	fputs("},\"locations\":[", out);
 	write_location(out, path, f->location, true, f->offset);
 	fputs("],\"properties\":{\"verdict\":", out);
-	escape_json_write(out, pw_verdict_name(pw_result_verdict(res)));
+	escape_json_write(out, pw_verdict_name(scan_result_verdict(res)));
 	fputs(",\"format\":", out);
-	escape_json_write(out, pw_result_format(res));
+	escape_json_write(out, scan_result_format(res));
 	if (f->global != NULL) {
 		fputs(",\"global\":", out);
 		escape_json_write(out, f->global);
@@ -297,12 +297,12 @@ write_finding(struct sarif_writer *w, const char *path,
 
 void
 sarif_file(struct sarif_writer *w, const char *path,
-	   const struct pw_result *res, bool all)
+	   const struct scan_result *res, bool all)
 {
-	size_t i, n = pw_result_finding_count(res);
+	size_t i, n = scan_result_finding_count(res);
 
 	for (i = 0; i < n; i++) {
-		const struct pw_finding *f = pw_result_finding(res, i);
+		const struct pw_finding *f = scan_result_finding(res, i);
 
 		if (all || f->severity != PW_SEV_INFO)
 			write_finding(w, path, res, f);

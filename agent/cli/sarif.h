@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "agent/sandbox/scan_result.h"
 #include "picklewarden.h"
 
 struct sarif_writer;
@@ -28,7 +29,7 @@ int sarif_begin(FILE *out, struct sarif_writer **ret);
 /* One scanned file: a result per finding above info (every finding with
  * all).  path is the name as given on the command line. */
 void sarif_file(struct sarif_writer *w, const char *path,
-		const struct pw_result *res, bool all);
+		const struct scan_result *res, bool all);
 /* A file with no result (unreadable): one "parse/error" result. */
 void sarif_failure(struct sarif_writer *w, const char *path, const char *why);
 /* A file not scanned on purpose: a notification of the invocation. */

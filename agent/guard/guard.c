@@ -111,7 +111,7 @@ guard_respond_all(struct guard *g, struct guard_waiter *list,
 void
 guard_log_all(struct guard *g, const struct guard_waiter *list,
 	      const char *path, enum guard_answer answer,
-	      const struct pw_result *result, const char *action,
+	      const struct scan_result *result, const char *action,
 	      const char *quarantine_id, const char *error)
 {
 	struct log_decision d = {
@@ -138,7 +138,7 @@ guard_log_all(struct guard *g, const struct guard_waiter *list,
 void
 guard_answer_all(struct guard *g, struct guard_waiter *list,
 		 enum guard_answer answer, bool log,
-		 const struct pw_result *result, const char *action,
+		 const struct scan_result *result, const char *action,
 		 const char *error)
 {
 	guard_respond_all(g, list, answer);
@@ -566,6 +566,19 @@ guard_run(const struct guard_options *opts)
 		goto out;
 	}
 	{
+		/* The scan workers are forked before any file is read; as
+		 * root they drop to [agent] worker_user in an empty root. */
+		char cwhy[256];
+
+		if (scan_client_new(g.policy, g.scanner,
+				    g.policy->guard_workers, !g.policy->sandbox,
+				    &g.client, cwhy, sizeof(cwhy)) != 0) {
+			log_error("guard: cannot start the scan workers: %s",
+				  cwhy);
+			goto out;
+		}
+	}
+	{
 		int qs = quarantine_open(g.policy->guard_quarantine_dir,
 					 &g.store);
 
@@ -662,6 +675,7 @@ out:
 	guard_table_free(g.table);
 	patterns_free(&g.patterns);
 	quarantine_close(g.store);
+	scan_client_free(g.client);
 	pw_scanner_free(g.scanner);
 	notify_close(n);
 	if (sig_fd >= 0)

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include "agent/sandbox/client.h"
 #include "agent/store/log.h"
 #include "agent/watch/notify.h"
 #include "agent/store/quarantine.h"
@@ -175,7 +176,7 @@ void guard_job_drop(void *job);
  * at deadline_ms.  Returns a pw_status; *ret_result on PW_OK.
  */
 int guard_scan_fd(struct guard *g, int fd, uint64_t deadline_ms,
-		  struct pw_result **ret_result);
+		  struct scan_result **ret_result);
 
 /* ---- guard_marks.c ------------------------------------------------- */
 
@@ -200,6 +201,7 @@ char *guard_marks_static_prefix(const char *pattern);
 struct guard {
 	const struct policy *policy;
 	struct pw_scanner *scanner;
+	struct scan_client *client;	/* sandboxed scan workers */
 	struct quarantine_store *store;	/* NULL: quarantine failed to open,
 					   malicious files are only denied */
 	struct workqueue *wq;
@@ -227,13 +229,13 @@ void guard_respond_all(struct guard *g, struct guard_waiter *list,
  */
 void guard_log_all(struct guard *g, const struct guard_waiter *list,
 		   const char *path, enum guard_answer answer,
-		   const struct pw_result *result, const char *action,
+		   const struct scan_result *result, const char *action,
 		   const char *quarantine_id, const char *error);
 /* guard_respond_all, then guard_log_all when log, then
  * guard_waiters_free. */
 void guard_answer_all(struct guard *g, struct guard_waiter *list,
 		      enum guard_answer answer, bool log,
-		      const struct pw_result *result, const char *action,
+		      const struct scan_result *result, const char *action,
 		      const char *error);
 /* Frees a waiter list without answering (fds closed). */
 void guard_waiters_free(struct guard_waiter *list);

@@ -60,13 +60,14 @@ guard_job_drop(void *vjob)
 
 int
 guard_scan_fd(struct guard *g, int fd, uint64_t deadline_ms,
-	      struct pw_result **ret_result)
+	      struct scan_result **ret_result)
 {
-	/* In process for now: the deadline is enforced by the event loop
-	 * answering the openers; a sandboxed worker would also be killed
-	 * at deadline_ms. */
+	/* In the sandboxed scan workers ([agent] sandbox), like scan and
+	 * watch: the event loop answers the openers at deadline_ms whatever
+	 * happens, and the client kills a worker that overruns
+	 * [agent] scan_deadline. */
 	(void)deadline_ms;
-	return pw_scan_fd(g->scanner, fd, ret_result);
+	return scan_client_scan(g->client, fd, ret_result);
 }
 
 /*
@@ -97,7 +98,7 @@ policy_answer(enum policy_answer a)
  * when it is in the store already, -1 with why on failure. */
 static int
 quarantine_at(struct guard *g, struct guard_job *job, const char *path,
-	      const struct stat *st, const struct pw_result *res,
+	      const struct stat *st, const struct scan_result *res,
 	      char *ret_id, size_t cap, char *why, size_t why_cap)
 {
 	char *base = NULL, *d1 = NULL, *d2 = NULL;
@@ -158,7 +159,7 @@ out:
  */
 static int
 quarantine(struct guard *g, struct guard_job *job, const struct stat *st,
-	   const struct pw_result *res, char *ret_id, size_t cap,
+	   const struct scan_result *res, char *ret_id, size_t cap,
 	   char *why, size_t why_cap, char *ret_path, size_t path_cap)
 {
 	char link[64];
@@ -190,7 +191,7 @@ guard_job_run(void *vjob, void *arg)
 {
 	struct guard *g = arg;
 	struct guard_job *job = vjob;
-	struct pw_result *res = NULL;
+	struct scan_result *res = NULL;
 	struct guard_waiter *list;
 	struct guard_stamp st0 = job->st;
 	struct stat sb0;
@@ -206,7 +207,7 @@ guard_job_run(void *vjob, void *arg)
 		struct stat sb1;
 		struct guard_stamp st1;
 
-		pw_result_free(res);
+		scan_result_free(res);
 		res = NULL;
 		writing = being_written(job->fd);
 		if (fstat(job->fd, &sb0) != 0) {
@@ -225,7 +226,7 @@ guard_job_run(void *vjob, void *arg)
 			res = NULL;
 			break;
 		}
-		verdict = (int)pw_result_verdict(res);
+		verdict = (int)scan_result_verdict(res);
 		if (guard_table_take_stale(g->table, &job->st) &&
 		    attempt < GUARD_RESCANS_MAX)
 			continue;
@@ -328,6 +329,6 @@ guard_job_run(void *vjob, void *arg)
 			 (unsigned long long)(guard_now_ms() - t0));
 	}
 	guard_waiters_free(list);
-	pw_result_free(res);
+	scan_result_free(res);
 	guard_job_drop(job);
 }

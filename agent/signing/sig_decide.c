@@ -18,7 +18,7 @@
 #define SIG_NAME "model.sig"
 
 bool
-sig_pickle_bearing(const struct pw_result *result)
+sig_pickle_bearing(const struct scan_result *result)
 {
 	/* Formats that are pickles or always hold one, for scans that
 	 * stopped (verdict error) before any opcode ran.  A .npy or .npz
@@ -31,9 +31,9 @@ sig_pickle_bearing(const struct pw_result *result)
 
 	if (!result)
 		return false;
-	if (pw_result_opcodes(result) > 0)
+	if (scan_result_opcodes(result) > 0)
 		return true;
-	f = pw_result_format(result);
+	f = scan_result_format(result);
 	for (i = 0; formats[i]; i++)
 		if (strcmp(f, formats[i]) == 0)
 			return true;
@@ -253,10 +253,10 @@ at_least(enum policy_action a, enum policy_action b)
 
 enum policy_action
 sig_decide_action(const struct policy *policy, const struct sig_decision *sd,
-		  const struct pw_result *result, enum policy_action action,
+		  const struct scan_result *result, enum policy_action action,
 		  bool *ret_trusted, char *note, size_t cap)
 {
-	enum pw_verdict v = pw_result_verdict(result);
+	enum pw_verdict v = scan_result_verdict(result);
 
 	*ret_trusted = false;
 	note[0] = '\0';

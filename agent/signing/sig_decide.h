@@ -70,14 +70,14 @@ void sig_decide_file(const struct policy *policy, const char *path, int fd,
  */
 enum policy_action sig_decide_action(const struct policy *policy,
 				     const struct sig_decision *sd,
-				     const struct pw_result *result,
+				     const struct scan_result *result,
 				     enum policy_action action,
 				     bool *ret_trusted, char *note,
 				     size_t cap);
 
 /* True when the scan found pickle data (opcodes ran, or a pickle
  * container format): what require_signature is about. */
-bool sig_pickle_bearing(const struct pw_result *result);
+bool sig_pickle_bearing(const struct scan_result *result);
 
 /*
  * Called for a scanned file named model.sig: when [signing] is active and

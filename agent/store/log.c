@@ -100,15 +100,15 @@ append_quoted(char *buf, size_t cap, size_t *n, const char *key,
 
 /* The worst findings first, as a raw (unescaped) one-line summary. */
 static void
-top_findings(const struct pw_result *res, char *out, size_t cap)
+top_findings(const struct scan_result *res, char *out, size_t cap)
 {
-	size_t count = pw_result_finding_count(res), shown = 0, n = 0, i;
+	size_t count = scan_result_finding_count(res), shown = 0, n = 0, i;
 	int sev;
 
 	out[0] = '\0';
 	for (sev = PW_SEV_MALICIOUS; sev >= PW_SEV_INFO; sev--) {
 		for (i = 0; i < count && shown < LOG_TOP_FINDINGS; i++) {
-			const struct pw_finding *f = pw_result_finding(res, i);
+			const struct pw_finding *f = scan_result_finding(res, i);
 			char one[LOG_FINDING_MAX];
 
 			if (!f || (int)f->severity != sev)
@@ -116,7 +116,7 @@ top_findings(const struct pw_result *res, char *out, size_t cap)
 			snprintf(one, sizeof(one), "%s%s %s%s%s%s%s@%llu: %s",
 				 shown ? "; " : "",
 				 pw_severity_name(f->severity),
-				 pw_kind_name(f->kind),
+				 scan_kind_name(f->kind),
 				 f->global ? " " : "",
 				 f->global ? f->global : "",
 				 f->location && f->location[0] ? " in " : "",
@@ -132,8 +132,8 @@ top_findings(const struct pw_result *res, char *out, size_t cap)
 int
 log_format_decision(const struct log_decision *d, char *buf, size_t cap)
 {
-	const struct pw_result *res = d->result;
-	enum pw_verdict verdict = res ? pw_result_verdict(res) :
+	const struct scan_result *res = d->result;
+	enum pw_verdict verdict = res ? scan_result_verdict(res) :
 				  PW_VERDICT_ERROR;
 	char top[LOG_FINDING_MAX * LOG_TOP_FINDINGS];
 	size_t n = 0;
@@ -154,10 +154,10 @@ log_format_decision(const struct log_decision *d, char *buf, size_t cap)
 	if (d->sha256)
 		append_quoted(buf, cap, &n, "sha256", d->sha256, 80);
 	if (res) {
-		append_quoted(buf, cap, &n, "format", pw_result_format(res),
+		append_quoted(buf, cap, &n, "format", scan_result_format(res),
 			      64);
 		append(buf, cap, &n, " findings=%zu",
-		       pw_result_finding_count(res));
+		       scan_result_finding_count(res));
 	}
 	if (d->quarantine_id)
 		append_quoted(buf, cap, &n, "id", d->quarantine_id, 80);

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "agent/sandbox/scan_result.h"
 #include "picklewarden.h"
 
 /* Longest line we emit; longer fields are truncated with "...". */
@@ -48,7 +49,7 @@ struct log_decision {
 				   "quarantine-failed" */
 	const char *path;	/* the file, as the caller names it */
 	const char *sha256;	/* 64 hex digits, or NULL */
-	const struct pw_result *result; /* verdict, format, findings */
+	const struct scan_result *result; /* verdict, format, findings */
 	const char *quarantine_id;	/* the store entry, or NULL */
 	const char *error;	/* why the action failed, or NULL */
 	const char *signature;	/* the model-signature finding (signed by

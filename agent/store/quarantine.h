@@ -29,6 +29,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "agent/sandbox/scan_result.h"
 #include "picklewarden.h"
 
 /* "20261126T031729Z-0123456789ab-c0ffee12" plus NUL, with room to spare. */
@@ -151,7 +152,7 @@ struct quarantine_subject {
  */
 int quarantine_move(struct quarantine_store *store,
 		    const struct quarantine_subject *subj,
-		    const struct pw_result *result, char *ret_id, size_t cap);
+		    const struct scan_result *result, char *ret_id, size_t cap);
 
 /* One finding as kept in a record. */
 struct quarantine_finding {

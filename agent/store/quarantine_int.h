@@ -152,7 +152,7 @@ void quarantine_stage_tidy(const char *stage_path);
  * (caller frees, a JSON object) and *ret_len, or -1 (errno ENOMEM). */
 int quarantine_intent_build(const struct quarantine_subject *subj,
 			    const struct stat *parent,
-			    const struct pw_result *res, time_t now,
+			    const struct scan_result *res, time_t now,
 			    const char *stage_dir, const char *txn,
 			    char **ret_buf, size_t *ret_len);
 /* The record: the intent with the capture members appended. */

@@ -314,7 +314,7 @@ stage_take(struct quarantine_txn *t, int dirfd, const char *name)
 int
 quarantine_move(struct quarantine_store *s,
 		const struct quarantine_subject *subj,
-		const struct pw_result *res, char *ret_id, size_t cap)
+		const struct scan_result *res, char *ret_id, size_t cap)
 {
 	struct quarantine_txn t;
 	struct quarantine_subject rec_subj;

@@ -37,7 +37,7 @@ write_finding(struct store_json_writer *w, const struct pw_finding *fd)
 {
 	store_json_object_begin(w);
 	store_json_member_str(w, "severity", pw_severity_name(fd->severity));
-	store_json_member_str(w, "kind", pw_kind_name(fd->kind));
+	store_json_member_str(w, "kind", scan_kind_name(fd->kind));
 	store_json_member_str(w, "global", fd->global);
 	store_json_member_str(w, "opcode", fd->opcode);
 	store_json_member_u64(w, "offset", fd->offset);
@@ -65,7 +65,7 @@ write_time(struct store_json_writer *w, const char *sec_key,
  */
 int
 quarantine_intent_build(const struct quarantine_subject *subj,
-			const struct stat *parent, const struct pw_result *res,
+			const struct stat *parent, const struct scan_result *res,
 			time_t now, const char *stage_dir, const char *txn,
 			char **ret_buf, size_t *ret_len)
 {
@@ -109,21 +109,21 @@ quarantine_intent_build(const struct quarantine_subject *subj,
 	}
 	store_json_member_str(w, "txn", txn);
 	store_json_member_str(w, "verdict",
-			       res ? pw_verdict_name(pw_result_verdict(res)) :
+			       res ? pw_verdict_name(scan_result_verdict(res)) :
 			       "unknown");
 	store_json_member_str(w, "format",
-			       res ? pw_result_format(res) : "unknown");
+			       res ? scan_result_format(res) : "unknown");
 	if (subj->signature)
 		store_json_member_str(w, "signature", subj->signature);
 	store_json_member_str(w, "quarantined_at", when);
 	store_json_member_i64(w, "quarantined_at_unix", (int64_t)now);
 	store_json_member_str(w, "picklewarden_version", pw_version());
-	count = res ? pw_result_finding_count(res) : 0;
+	count = res ? scan_result_finding_count(res) : 0;
 	store_json_member_u64(w, "findings_total", (uint64_t)count);
 	store_json_key(w, "findings");
 	store_json_array_begin(w);
 	for (i = 0; i < count && i < QUARANTINE_MAX_RECORD_FINDINGS; i++)
-		write_finding(w, pw_result_finding(res, i));
+		write_finding(w, scan_result_finding(res, i));
 	store_json_array_end(w);
 	store_json_object_end(w);
 	/* Every call above is ours and balanced: a failure here is

@@ -102,6 +102,13 @@ watch_config_load(const char *explicit_path, struct watch_config **ret,
 		snprintf(why, cap, "scanner options: %s", pw_strerror(st));
 		goto out;
 	}
+	/* The workers are forks that hold this scanner: started here,
+	 * before any file is read, and replaced with the configuration. */
+	if (scan_client_new(c->policy, c->scanner, c->policy->workers, false,
+			    &c->client, buf, sizeof(buf)) != 0) {
+		snprintf(why, cap, "sandbox: %s", buf);
+		goto out;
+	}
 	if (needs_store(c->policy)) {
 		struct quarantine_recovery r;
 		int now = QUARANTINE_OK;
@@ -171,6 +178,7 @@ watch_config_unref(struct watch_config *c)
 	if (c == NULL || __atomic_sub_fetch(&c->refs, 1, __ATOMIC_ACQ_REL) > 0)
 		return;
 	quarantine_close(c->store);
+	scan_client_free(c->client);
 	pw_scanner_free(c->scanner);
 	policy_free(c->policy);
 	free(c);

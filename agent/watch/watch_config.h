@@ -17,12 +17,15 @@
 #include <stdint.h>
 
 #include "agent/store/quarantine.h"
+#include "agent/sandbox/client.h"
 #include "picklewarden.h"
 #include "policy/policy.h"
 
 struct watch_config {
 	struct policy *policy;
 	struct pw_scanner *scanner;
+	struct scan_client *client;	/* scans with the scanner, in the
+					   workers of this configuration */
 	struct quarantine_store *store;	/* NULL if the policy never
 					   quarantines */
 	int store_status;		/* the store when loaded (enum

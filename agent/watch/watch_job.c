@@ -281,7 +281,7 @@ watch_job_run(void *p, void *arg)
 	struct watch_job *job = p;
 	struct watch_shared *sh = arg;
 	struct watch_config *cfg = watch_shared_config(sh);
-	struct pw_result *result = NULL;
+	struct scan_result *result = NULL;
 	struct decide_subject subj;
 	struct decision dec;
 	struct vcache_key key;
@@ -355,7 +355,7 @@ watch_job_run(void *p, void *arg)
 		policy = &link_policy;
 	}
 	slot = running_begin(sh, job->path);
-	rc = pw_scan_fd(cfg->scanner, fd, &result);
+	rc = scan_client_scan(cfg->client, fd, &result);
 	if (rc != PW_OK) {
 		escape_text_buf(job->path, esc, sizeof(esc));
 		log_error("scan failed path=\"%s\" error=\"%s\"", esc,
@@ -416,7 +416,7 @@ fail:
 out:
 	inflight_end(sh, busy);
 	running_end(sh, slot);
-	pw_result_free(result);
+	scan_result_free(result);
 	if (fd >= 0)
 		close(fd);
 	if (dirfd >= 0)

@@ -78,6 +78,9 @@ def torch_zip(path, size):
 
 def start(home, env_extra=None, wait=r"startup scan complete"):
     env = {"HOME": home, "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+    # A configuration to compare with (e.g. [agent] sandbox = no).
+    if "XDG_CONFIG_HOME" in os.environ:
+        env["XDG_CONFIG_HOME"] = os.environ["XDG_CONFIG_HOME"]
     env.update(env_extra or {})
     log = open(os.path.join(home, "..", "agent.log"), "ab")
     p = subprocess.Popen([PICKLEWARDEN, "watch", "--foreground"],

@@ -76,6 +76,12 @@ test_defaults(void **state)
 			    "/home/tester/.local/state/picklewarden");
 	assert_int_equal(p->syslog_facility, LOG_USER);
 	assert_int_equal(p->workers, 2);
+	assert_true(p->sandbox);
+	assert_int_equal(p->worker_memory, 2048);
+	assert_int_equal(p->worker_cpu_seconds, 600);
+	assert_int_equal(p->worker_scans, 1000);
+	assert_null(p->worker_user);
+	assert_int_equal(p->scan_deadline, 120);
 	assert_int_equal(p->n_limits, 0);
 	assert_int_equal(p->trusted_sha256.n, 0);
 	assert_false(policy_is_excluded(p, "/x/blob.incomplete"));
@@ -153,7 +159,13 @@ static const char full_config[] =
 	"workers = 8\n"
 	"queue_length = 100\n"
 	"watchdog_sec = 0\n"
-	"state_dir = \"/var/state;x\"\n";
+	"state_dir = \"/var/state;x\"\n"
+	"sandbox = No\n"
+	"worker_memory = 64\n"
+	"worker_cpu_seconds = 0\n"
+	"worker_scans = 1\n"
+	"worker_user = _pw-scan\n"
+	"scan_deadline = 86400\n";
 
 static void
 check_full(const struct policy *p)
@@ -217,6 +229,12 @@ check_full(const struct policy *p)
 	assert_int_equal(p->queue_length, 100);
 	assert_int_equal(p->watchdog_sec, 0);
 	assert_string_equal(p->state_dir, "/var/state;x");
+	assert_false(p->sandbox);
+	assert_int_equal(p->worker_memory, 64);
+	assert_int_equal(p->worker_cpu_seconds, 0);
+	assert_int_equal(p->worker_scans, 1);
+	assert_string_equal(p->worker_user, "_pw-scan");
+	assert_int_equal(p->scan_deadline, 86400);
 }
 
 static char *
@@ -395,6 +413,24 @@ static const struct bad bad_inputs[] = {
 	{"[agent]\nqueue_length = 1048577\n", 2, "agent.queue_length", "1 to"},
 	{"[agent]\nwatchdog_sec = 86401\n", 2, "agent.watchdog_sec", "86400"},
 	{"[agent]\nstate_dir = ./s\n", 2, "agent.state_dir", "absolute"},
+	{"[agent]\nsandbox = maybe\n", 2, "agent.sandbox", "yes or no"},
+	{"[agent]\nworker_memory = 63\n", 2, "agent.worker_memory", "64 to"},
+	{"[agent]\nworker_memory = 1048577\n", 2, "agent.worker_memory",
+	 "64 to"},
+	{"[agent]\nworker_cpu_seconds = 86401\n", 2,
+	 "agent.worker_cpu_seconds", "86400"},
+	{"[agent]\nworker_scans = 1000001\n", 2, "agent.worker_scans",
+	 "1000000"},
+	{"[agent]\nscan_deadline = 86401\n", 2, "agent.scan_deadline",
+	 "86400"},
+	{"[agent]\nscan_deadline = -1\n", 2, "agent.scan_deadline",
+	 "integer"},
+	{"[agent]\nworker_user = -root\n", 2, "agent.worker_user",
+	 "user name"},
+	{"[agent]\nworker_user = a b\n", 2, "agent.worker_user",
+	 "user name"},
+	{"[agent]\nworker_user = abcdefghijabcdefghijabcdefghijabc\n", 2,
+	 "agent.worker_user", "user name"},
 };
 
 static void

@@ -21,25 +21,25 @@
 
 #include "agent/store/log.h"
 #include "picklewarden.h"
-#include "result.h"
 
 static const char hostile[] =
 	"/cache/evil\nFAKE action=none verdict=clean\r\x1b[2J\t\x7f"
 	"\xff\xfe\xc3\x28\xed\xa0\x80 \"quoted\" back\\slash \xe2\x9c\x93.bin";
 
-static struct pw_result *
+static struct scan_result *
 result_with(const char *global, const char *reason, const char *location)
 {
-	struct pw_result *r = NULL;
+	struct scan_result *r = NULL;
 	struct pw_finding f = {
 		.severity = PW_SEV_MALICIOUS, .kind = PW_KIND_IMPORT,
 		.global = global, .opcode = "STACK_GLOBAL", .offset = 77,
 		.location = location, .reason = reason,
 	};
 
-	assert_int_equal(result_new(100, &r), PW_OK);
-	r->format = FMT_PYTORCH_ZIP;
-	assert_int_equal(result_add(r, &f), PW_OK);
+	r = scan_result_new();
+	assert_non_null(r);
+	assert_int_equal(scan_result_set_format(r, "pytorch-zip"), 0);
+	assert_int_equal(scan_result_add(r, &f), 0);
 	return r;
 }
 
@@ -93,7 +93,7 @@ field_keys(const char *line)
 static void
 test_hostile_path(void **state)
 {
-	struct pw_result *r = result_with("posix.system\nx=1", "bad\n\"x\"",
+	struct scan_result *r = result_with("posix.system\nx=1", "bad\n\"x\"",
 					  "archive/da\nta.pkl");
 	struct log_decision d = {
 		.action = "quarantine", .path = hostile,
@@ -124,14 +124,14 @@ test_hostile_path(void **state)
 	 * path stay inside the path. */
 	assert_string_equal(field_keys(line),
 			    "action verdict path sha256 format findings id top");
-	pw_result_free(r);
+	scan_result_free(r);
 }
 
 static void
 test_truncation(void **state)
 {
 	char *path = malloc(100001), line[LOG_LINE_MAX];
-	struct pw_result *r;
+	struct scan_result *r;
 	struct log_decision d = {.action = "log"};
 	size_t i;
 
@@ -155,14 +155,14 @@ test_truncation(void **state)
 		log_format_decision(&d, small, i);
 		assert_true(strlen(small) < i);
 	}
-	pw_result_free(r);
+	scan_result_free(r);
 	free(path);
 }
 
 static void
 test_priorities(void **state)
 {
-	struct pw_result *r = NULL;
+	struct scan_result *r = NULL;
 	struct log_decision d = {.action = "log", .path = "/x"};
 	struct pw_finding f = {.severity = PW_SEV_SUSPICIOUS,
 			       .kind = PW_KIND_IMPORT, .global = "a.B",
@@ -170,19 +170,20 @@ test_priorities(void **state)
 	char line[LOG_LINE_MAX];
 
 	(void)state;
-	assert_int_equal(result_new(10, &r), PW_OK);
+	r = scan_result_new();
+	assert_non_null(r);
 	d.result = r;
 	assert_int_equal(log_format_decision(&d, line, sizeof(line)), LOG_INFO);
 	assert_non_null(strstr(line, "verdict=clean"));
 	assert_null(strstr(line, "top="));
-	assert_int_equal(result_add(r, &f), PW_OK);
+	assert_int_equal(scan_result_add(r, &f), 0);
 	assert_int_equal(log_format_decision(&d, line, sizeof(line)),
 			 LOG_NOTICE);
 	f.severity = PW_SEV_ERROR;
 	f.kind = PW_KIND_LIMIT;
 	f.global = NULL;
 	f.reason = "max_opcodes";
-	assert_int_equal(result_add(r, &f), PW_OK);
+	assert_int_equal(scan_result_add(r, &f), 0);
 	assert_int_equal(log_format_decision(&d, line, sizeof(line)),
 			 LOG_WARNING);
 	/* the worst finding comes first */
@@ -191,7 +192,7 @@ test_priorities(void **state)
 	d.result = NULL;
 	assert_int_equal(log_format_decision(&d, line, sizeof(line)), LOG_INFO);
 	assert_string_equal(line, "decision action=log path=\"/x\"");
-	pw_result_free(r);
+	scan_result_free(r);
 }
 
 /* Captures what the foreground copy writes to stderr. */

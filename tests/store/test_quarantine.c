@@ -6,7 +6,7 @@
  * swapped under us mid-move, and ID collisions.
  *
  * The verdicts are fake results built with the scanner's internal
- * result_new/result_add, so these tests do not depend on the analyser.
+ * scan_result_new/scan_result_add, so these tests do not depend on the analyser.
  */
 #include "config.h"
 
@@ -36,7 +36,6 @@
 #include "agent/store/sha256.h"
 #include "picklewarden.h"
 #include "policy/policy.h"
-#include "result.h"
 
 /* ---- mocks ---------------------------------------------------------- */
 
@@ -124,7 +123,7 @@ struct fx {
 	char store_dir[128];
 	int srcfd;
 	struct quarantine_store *store;
-	struct pw_result *res;
+	struct scan_result *res;
 };
 
 static void
@@ -138,20 +137,21 @@ mocks_off(void)
 	random_script_n = random_script_pos = 0;
 }
 
-static struct pw_result *
+static struct scan_result *
 fake_result(enum pw_severity sev, const char *global, const char *reason)
 {
-	struct pw_result *r = NULL;
+	struct scan_result *r = NULL;
 	struct pw_finding f = {
 		.severity = sev, .kind = PW_KIND_IMPORT, .global = global,
 		.module = "posix", .name = "system", .opcode = "GLOBAL",
 		.offset = 2, .location = "", .reason = reason,
 	};
 
-	assert_int_equal(result_new(100, &r), PW_OK);
-	r->format = FMT_PICKLE;
+	r = scan_result_new();
+	assert_non_null(r);
+	assert_int_equal(scan_result_set_format(r, "pickle"), 0);
 	if (global)
-		assert_int_equal(result_add(r, &f), PW_OK);
+		assert_int_equal(scan_result_add(r, &f), 0);
 	return r;
 }
 
@@ -184,7 +184,7 @@ teardown(void **state)
 
 	mocks_off();
 	quarantine_close(fx->store);
-	pw_result_free(fx->res);
+	scan_result_free(fx->res);
 	close(fx->srcfd);
 	/* Entries are mode 0000 (root ignores that); rm -rf copes. */
 	snprintf(cmd, sizeof(cmd), "chmod -R u+rwx '%s' 2>/dev/null; rm -rf '%s'",
@@ -1431,7 +1431,7 @@ test_policy(struct fx *fx, const char *extra)
 
 static void
 decide_on(struct fx *fx, const struct policy *p, struct quarantine_store *st,
-	  const char *name, struct pw_result *res, struct decision *d,
+	  const char *name, struct scan_result *res, struct decision *d,
 	  int expect_rc)
 {
 	struct scanned s;
@@ -1452,8 +1452,8 @@ test_decide(void **state)
 {
 	struct fx *fx = *state;
 	struct policy *p = test_policy(fx, "");
-	struct pw_result *clean = fake_result(PW_SEV_INFO, NULL, NULL);
-	struct pw_result *susp = fake_result(PW_SEV_SUSPICIOUS, "my.Class",
+	struct scan_result *clean = fake_result(PW_SEV_INFO, NULL, NULL);
+	struct scan_result *susp = fake_result(PW_SEV_SUSPICIOUS, "my.Class",
 					     "not in the allowlist");
 	struct decision d;
 	char sha[65];
@@ -1510,8 +1510,8 @@ test_decide(void **state)
 	assert_int_equal(decide_apply(NULL, NULL, NULL, NULL, &d), -1);
 	assert_int_equal(errno, EINVAL);
 	policy_free(p);
-	pw_result_free(clean);
-	pw_result_free(susp);
+	scan_result_free(clean);
+	scan_result_free(susp);
 }
 
 int

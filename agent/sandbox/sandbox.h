@@ -1,0 +1,109 @@
+/*
+ * sandbox.h - scan files in locked-down worker processes.
+ *
+ * A pool holds long-lived workers forked from the agent once the scanner
+ * is built and before any untrusted byte is read.  Each worker drops
+ * what it does not need (no new privileges, resource limits, when root an
+ * unprivileged user and an empty root directory, then a seccomp
+ * allow-list without open, socket or execve) and then only ever scans
+ * descriptors the agent passes it over its socketpair.  The agent opens
+ * files itself; a worker never sees a path.  Its answer is parsed as
+ * hostile input (wire.h).
+ *
+ * A pool is thread-safe: any number of threads may scan at once, each
+ * borrowing one idle worker for the duration of a scan.
+ */
+#ifndef PW_AGENT_SANDBOX_H
+#define PW_AGENT_SANDBOX_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "agent/sandbox/scan_result.h"
+#include "picklewarden.h"
+
+struct sandbox_opts {
+	uint64_t memory_bytes;	/* RLIMIT_AS of a worker; 0 = unlimited
+				   (ignored in ASan builds, whose shadow
+				   memory needs terabytes of address
+				   space) */
+	unsigned cpu_seconds;	/* RLIMIT_CPU over a worker's whole life;
+				   0 = unlimited */
+	unsigned max_scans;	/* a worker is replaced after this many
+				   scans; 0 = never */
+	const char *user;	/* when the agent is root: the user workers
+				   run as (NULL: "nobody") */
+};
+
+struct sandbox_pool;
+
+/*
+ * Creates a pool of nworkers (1..64) workers scanning with scanner (which
+ * must outlive the pool: workers are forks that share its memory).  All
+ * workers are started now.  Returns 0 and *ret_pool, or -1 with errno set
+ * and a reason in why (nothing is left running).
+ */
+int sandbox_pool_new(const struct pw_scanner *scanner,
+		     const struct sandbox_opts *opts, unsigned nworkers,
+		     struct sandbox_pool **ret_pool, char *why, size_t cap);
+
+/* Stops every worker (they exit at end of file on their socket; one
+ * that does not within a moment is killed) and frees the pool.  No scan
+ * may be running.  NULL is a no-op. */
+void sandbox_pool_free(struct sandbox_pool *pool);
+
+/*
+ * Scans the open regular file fd in a worker.  deadline_ms (0 = none) is
+ * how long the scan may take: a worker that overruns it is killed.
+ * Returns PW_OK and a new *ret_result (scan_result_free) whenever a
+ * verdict exists, including verdict error when the worker died (finding
+ * kind SCAN_KIND_CRASH), overran the deadline (PW_KIND_LIMIT) or sent a
+ * result that failed validation (SCAN_KIND_CRASH).  Otherwise returns
+ * the status the library gave (PW_ERR_NOT_REGULAR, PW_ERR_IO, ...), or
+ * PW_ERR_IO with errno set when no worker could be started.
+ * The descriptor stays the caller's; its file offset is not moved.
+ */
+int sandbox_scan_fd(struct sandbox_pool *pool, int fd, uint64_t deadline_ms,
+		    struct scan_result **ret_result);
+
+/*
+ * The same scan in two halves, so a single-threaded caller can keep
+ * several workers busy (scan_client_submit): begin lends a worker and
+ * hands it fd (which must stay open until end), end waits for the answer
+ * and returns the worker.  begin returns PW_OK and *ret_ticket, or an
+ * error as sandbox_scan_fd (no ticket then); every ticket must be ended,
+ * and the deadline counts from begin.  A thread with a ticket must not
+ * begin again when that could wait for its own worker (at most as many
+ * tickets as workers).
+ */
+int sandbox_scan_begin(struct sandbox_pool *pool, int fd,
+		       uint64_t deadline_ms, unsigned *ret_ticket);
+int sandbox_scan_end(struct sandbox_pool *pool, unsigned ticket,
+		     struct scan_result **ret_result);
+
+/* The number of workers of the pool. */
+unsigned sandbox_pool_size(const struct sandbox_pool *pool);
+
+/* The process id of the i-th worker slot, or -1 when it has none (for
+ * tests and for status reports). */
+pid_t sandbox_pool_worker_pid(struct sandbox_pool *pool, unsigned i);
+
+/* Scans done by the pool, and workers started (including respawns). */
+uint64_t sandbox_pool_scans(struct sandbox_pool *pool);
+uint64_t sandbox_pool_spawns(struct sandbox_pool *pool);
+
+/*
+ * The same scan in this process, for --no-sandbox and tests: the result
+ * has the same shape.  Returns what pw_scan_fd returns (PW_ERR_NOMEM too
+ * when the copy fails).
+ */
+int sandbox_scan_in_process(const struct pw_scanner *scanner, int fd,
+			    struct scan_result **ret_result);
+
+/* Internal to the sandbox: the body of a worker process (worker.c).
+ * Never returns. */
+void sandbox_worker_main(int sock, const struct pw_scanner *scanner,
+			 const struct sandbox_opts *opts, const char *root,
+			 uid_t uid, gid_t gid) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,426 @@
+/*
+ * worker.c - the body of a scan worker: lock down, then scan descriptors
+ * the agent sends until the socket closes.
+ *
+ * Order matters.  Everything that needs a file (iconv modules, the user
+ * database, /dev/null) happens first; then resource limits, the empty
+ * root and the unprivileged user (when root), no_new_privs, and last the
+ * seccomp filter.  A syscall outside the filter kills the worker with
+ * SIGSYS, which the agent reports as a crash finding.
+ *
+ * Test builds (PW_TEST_HOOKS, only tests/sandbox/ programs define it)
+ * obey a file that begins with "PWTESTHOOK:" and misbehave on purpose.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <iconv.h>
+#include <langinfo.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/mman.h>
+#include <linux/capability.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifdef PW_TEST_HOOKS
+#include <sys/syscall.h>
+#endif
+
+#include "agent/sandbox/sandbox.h"
+#include "agent/sandbox/warmup_7z.h"
+#include "agent/sandbox/wire.h"
+
+/* The worker's socket is always this descriptor; a received file is the
+ * lowest free one above it. */
+#define WORKER_SOCK 3
+/* Descriptors a worker may hold: 0-2, its socket, one file, and slack
+ * for a library that dups (none does today). */
+#define WORKER_NOFILE 8
+
+static void __attribute__((noreturn))
+die(int code)
+{
+	_exit(code);
+}
+
+/* The parent's signal handling is not ours: default dispositions, nothing
+ * blocked, so SIGXCPU and a deadline SIGKILL act at once. */
+static void
+reset_signals(void)
+{
+	sigset_t none;
+	int s;
+
+	for (s = 1; s < NSIG; s++)
+		if (s != SIGKILL && s != SIGSTOP)
+			(void)signal(s, SIG_DFL);
+	sigemptyset(&none);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* Only the socket and stdio survive: the agent's other descriptors (its
+ * inotify fd, quarantine store, other workers' sockets) are not ours.
+ * stdin and stdout become /dev/null so a received file never lands on
+ * them and nothing a worker does reaches the agent's output. */
+static int
+keep_only_socket(int sock)
+{
+	int null;
+
+	if (sock != WORKER_SOCK) {
+		if (dup2(sock, WORKER_SOCK) < 0)
+			return -1;
+	}
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0)
+		return -1;
+	if (close_range(WORKER_SOCK + 1, ~0u, 0) != 0)
+		return -1;
+	return 0;
+}
+
+/* Loads what the scan path would otherwise load lazily through open():
+ * the time zone; libarchive converts 7z member names from UTF-16 with iconv, and glibc
+ * dlopen()s the gconv module the first time.  The handles stay open so
+ * the modules are never unloaded. */
+static void
+warm_up(const struct pw_scanner *scanner)
+{
+	static const char *const from[] = {"UTF-16LE", "UTF-16BE", "UTF-8",
+					   "CP437"};
+	struct pw_result *res = NULL;
+	size_t i;
+
+	/* libzip turns DOS times into time_t with mktime().  With TZ unset
+	 * glibc stats /etc/localtime on every call; with TZ set it loads the
+	 * zone once.  Same zone, no file access after this. */
+	if (getenv("TZ") == NULL)
+		(void)setenv("TZ", ":/etc/localtime", 1);
+	tzset();
+	for (i = 0; i < sizeof(from) / sizeof(from[0]); i++)
+		(void)iconv_open(nl_langinfo(CODESET), from[i]);
+	if (pw_scan_buffer(scanner, warmup_7z, sizeof(warmup_7z), &res) ==
+	    PW_OK)
+		pw_result_free(res);
+}
+
+static int
+set_limit(int resource, rlim_t value)
+{
+	struct rlimit rl = {value, value};
+
+	return setrlimit(resource, &rl);
+}
+
+static int
+apply_limits(const struct sandbox_opts *opts)
+{
+	if (set_limit(RLIMIT_CORE, 0) != 0 ||
+	    set_limit(RLIMIT_NOFILE, WORKER_NOFILE) != 0)
+		return -1;
+	/* RLIMIT_CPU: SIGXCPU at the soft limit (fatal), SIGKILL a second
+	 * later at the hard one. */
+	if (opts->cpu_seconds > 0) {
+		struct rlimit rl = {opts->cpu_seconds,
+				    (rlim_t)opts->cpu_seconds + 1};
+
+		if (setrlimit(RLIMIT_CPU, &rl) != 0)
+			return -1;
+	}
+#ifndef __SANITIZE_ADDRESS__
+	/* AddressSanitizer reserves terabytes of shadow address space; an
+	 * address-space limit would kill every ASan worker at start. */
+	if (opts->memory_bytes > 0 &&
+	    set_limit(RLIMIT_AS, (rlim_t)opts->memory_bytes) != 0)
+		return -1;
+#endif
+	return 0;
+}
+
+/* Empties every capability set of this process (capset may always
+ * lower them), and the bounding set as far as it can. */
+static int
+drop_all_capabilities(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0,
+	};
+	struct __user_cap_data_struct data[2];
+	int cap;
+
+	memset(data, 0, sizeof(data));
+	for (cap = 0; cap <= 63; cap++)
+		(void)prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
+	if (syscall(SYS_capset, &hdr, data) != 0)
+		return -1;
+	return 0;
+}
+
+/* As root: an empty root directory and an unprivileged user, in that
+ * order (chroot needs root; the user change is last and for good). */
+static int
+drop_privileges(const char *root, uid_t uid, gid_t gid)
+{
+	if (root == NULL)
+		return 0;
+	if (chroot(root) != 0 || chdir("/") != 0)
+		return -1;
+	/* EPERM from setgroups: a user namespace whose setgroups is
+	 * denied (`unshare -r`); its groups cannot be changed at all. */
+	if (setgroups(0, NULL) != 0 && errno != EPERM)
+		return -1;
+	if (setresgid(gid, gid, gid) != 0 || setresuid(uid, uid, uid) != 0) {
+		/* EINVAL: the user is not mapped in this user namespace (the
+		 * agent is "root" of a container or of `unshare -r`).  Stay
+		 * that namespace's root, but with no capability at all: the
+		 * empty root and the seccomp filter that follows still hold. */
+		if (errno != EINVAL)
+			return -1;
+		return drop_all_capabilities();
+	}
+	/* Paranoia: the change must be irreversible. */
+	if (setuid(0) == 0)
+		return -1;
+	return 0;
+}
+
+#define ALLOW(call, ...)                                                     \
+	(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(call),                \
+			  __VA_ARGS__) == 0)
+
+/*
+ * The allow-list: what pw_scan_fd and glibc's allocator need to scan a
+ * descriptor, found with strace over every fixture (tests/sandbox/).
+ * Everything else, open/openat, socket, execve included, kills the
+ * process.  Memory can be mapped but never made executable.
+ */
+static int
+load_filter(void)
+{
+	scmp_filter_ctx ctx;
+	pid_t self = getpid();
+	bool ok;
+
+	/* SCMP_ACT_KILL_PROCESS needs the seccomp(2) system call (API level
+	 * 3).  Where the agent's own filter denies it (systemd's
+	 * SystemCallFilter=@system-service does), libseccomp loads through
+	 * prctl() and offers only SCMP_ACT_KILL, which kills the calling
+	 * thread: a worker has one, so the process dies all the same. */
+	ctx = seccomp_init(seccomp_api_get() >= 3 ? SCMP_ACT_KILL_PROCESS
+						  : SCMP_ACT_KILL);
+	if (ctx == NULL)
+		return -1;
+	ok = ALLOW(read, 0) && ALLOW(pread64, 0) && ALLOW(lseek, 0) &&
+	     ALLOW(fstat, 0) &&
+	     /* glibc's fstat is newfstatat(fd, "", ..., AT_EMPTY_PATH): allow
+	      * that form only, never a path lookup. */
+	     ALLOW(newfstatat, 1,
+		   SCMP_A3(SCMP_CMP_MASKED_EQ, AT_EMPTY_PATH, AT_EMPTY_PATH)) &&
+	     ALLOW(close, 0) &&
+	     ALLOW(recvmsg, 1, SCMP_A0(SCMP_CMP_EQ, WORKER_SOCK, 0)) &&
+	     ALLOW(sendmsg, 1, SCMP_A0(SCMP_CMP_EQ, WORKER_SOCK, 0)) &&
+	     ALLOW(mmap, 1, SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)) &&
+	     ALLOW(mprotect, 1, SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)) &&
+	     ALLOW(munmap, 0) && ALLOW(mremap, 0) && ALLOW(brk, 0) &&
+	     ALLOW(madvise, 0) &&
+	     /* glibc locks (iconv, stdio) may wake a futex even with one
+	      * thread. */
+	     ALLOW(futex, 0) &&
+	     ALLOW(clock_gettime, 0) && ALLOW(rt_sigreturn, 0) &&
+	     /* abort() and raise(): signal mask, and a signal to itself. */
+	     ALLOW(rt_sigprocmask, 0) && ALLOW(getpid, 0) && ALLOW(gettid, 0) &&
+	     ALLOW(tgkill, 1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)self, 0)) &&
+	     ALLOW(exit, 0) && ALLOW(exit_group, 0);
+#ifdef __SANITIZE_ADDRESS__
+	/* ASan builds only: the sanitizer's allocator and its error report
+	 * (to stderr) use these. */
+	ok = ok && ALLOW(sched_yield, 0) && ALLOW(prctl, 0) &&
+	     ALLOW(sigaltstack, 0) && ALLOW(rt_sigaction, 0) &&
+	     ALLOW(write, 1, SCMP_A0(SCMP_CMP_EQ, 2, 0)) &&
+	     ALLOW(getrlimit, 0) && ALLOW(prlimit64, 0);
+#endif
+	if (ok && seccomp_load(ctx) != 0)
+		ok = false;
+	seccomp_release(ctx);
+	return ok ? 0 : -1;
+}
+
+/* Receives one request: returns 1 with *ret_fd, 0 at end of file, -1 on a
+ * malformed request. */
+static int
+receive(int *ret_fd, uint16_t *ret_flags, uint64_t *ret_deadline)
+{
+	uint8_t req[SANDBOX_WIRE_REQUEST_SIZE];
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} cbuf;
+	struct iovec iov = {req, sizeof(req)};
+	struct msghdr mh;
+	struct cmsghdr *c;
+	ssize_t n;
+	int fd = -1;
+
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cbuf.buf;
+	mh.msg_controllen = sizeof(cbuf.buf);
+	do
+		n = recvmsg(WORKER_SOCK, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n == 0)
+		return 0;
+	for (c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+		    c->cmsg_len == CMSG_LEN(sizeof(int)))
+			memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	/* The agent sends the request in one piece (16 bytes on a fresh
+	 * stream); anything else is a protocol error. */
+	if (n != (ssize_t)sizeof(req) || fd < 0 ||
+	    (mh.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) ||
+	    sandbox_wire_parse_request(req, ret_flags, ret_deadline) != 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	*ret_fd = fd;
+	return 1;
+}
+
+static int
+send_all(const uint8_t *p, size_t len)
+{
+	while (len > 0) {
+		struct iovec iov = {(void *)p, len};
+		struct msghdr mh;
+		ssize_t n;
+
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		n = sendmsg(WORKER_SOCK, &mh, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+#ifdef PW_TEST_HOOKS
+/* Test builds only: a file "PWTESTHOOK:<what>" makes the worker misbehave
+ * the way a parser bug or an exploited worker would. */
+static void
+test_hook(int fd)
+{
+	char head[40];
+	ssize_t n = pread(fd, head, sizeof(head) - 1, 0);
+	static const uint8_t lie_version[] = {'P', 'W', 'S', 'R', 9, 0, 0, 0,
+					      4, 0, 0, 0, 0, 0, 0, 0};
+	static const uint8_t lie_long[] = {'P', 'W', 'S', 'R', 1, 0, 0, 0,
+					   0, 0, 0, 0x7f};
+
+	if (n < 11 || memcmp(head, "PWTESTHOOK:", 11) != 0)
+		return;
+	head[n] = '\0';
+	if (strncmp(head + 11, "abort", 5) == 0)
+		abort();
+	if (strncmp(head + 11, "loop", 4) == 0)
+		for (;;)
+			__asm__ volatile("" ::: "memory");
+	if (strncmp(head + 11, "open", 4) == 0)
+		(void)syscall(SYS_openat, AT_FDCWD, "/etc/passwd", O_RDONLY);
+	if (strncmp(head + 11, "socket", 6) == 0)
+		(void)syscall(SYS_socket, AF_INET, SOCK_STREAM, 0);
+	if (strncmp(head + 11, "execve", 6) == 0) {
+		static char *const argv[] = {"/bin/true", NULL};
+
+		(void)syscall(SYS_execve, "/bin/true", argv, NULL);
+	}
+	if (strncmp(head + 11, "lie-version", 11) == 0) {
+		(void)send_all(lie_version, sizeof(lie_version));
+		close(fd);
+		/* Wait for the agent to hang up on us. */
+		for (;;)
+			if (recv(WORKER_SOCK, head, 1, 0) <= 0)
+				die(0);
+	}
+	if (strncmp(head + 11, "lie-long", 8) == 0) {
+		(void)send_all(lie_long, sizeof(lie_long));
+		for (;;)
+			if (recv(WORKER_SOCK, head, 1, 0) <= 0)
+				die(0);
+	}
+	/* "nothing": a survivor, to show the others were killed for what
+	 * they did and not for being test files. */
+}
+#endif
+
+void
+sandbox_worker_main(int sock, const struct pw_scanner *scanner,
+		    const struct sandbox_opts *opts, const char *root,
+		    uid_t uid, gid_t gid)
+{
+	struct pw_result *res;
+	uint8_t *msg;
+	size_t len;
+	uint64_t deadline;
+	uint16_t flags;
+	int fd, rc;
+
+	/* Dies with the agent; if the agent is already gone, stop now. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() == 1)
+		die(SANDBOX_EXIT_PARENT_GONE);
+	reset_signals();
+	if (keep_only_socket(sock) != 0)
+		die(SANDBOX_EXIT_DESCRIPTORS);
+	warm_up(scanner);
+	if (apply_limits(opts) != 0 || drop_privileges(root, uid, gid) != 0)
+		die(SANDBOX_EXIT_PRIVILEGES);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || load_filter() != 0)
+		die(SANDBOX_EXIT_FILTER);
+	/* The agent hands out no file before this: a worker that could not
+	 * lock itself down never sees one. */
+	if (send_all((const uint8_t *)SANDBOX_WIRE_READY,
+		     SANDBOX_WIRE_READY_SIZE) != 0)
+		die(SANDBOX_EXIT_SEND);
+	for (;;) {
+		rc = receive(&fd, &flags, &deadline);
+		if (rc == 0)
+			die(0);
+		if (rc < 0)
+			die(SANDBOX_EXIT_BAD_REQUEST);
+		/* TODO(deadline): pass the deadline to the library once its
+		 * public options gain one (the scan deadline/abort option being
+		 * added to picklewarden.h); until then the agent kills a
+		 * worker that overruns it. */
+		(void)deadline;
+		(void)flags;
+#ifdef PW_TEST_HOOKS
+		test_hook(fd);
+#endif
+		res = NULL;
+		rc = pw_scan_fd(scanner, fd, &res);
+		close(fd);
+		if (sandbox_wire_encode(rc, res, &msg, &len) != 0)
+			die(SANDBOX_EXIT_NOMEM);
+		pw_result_free(res);
+		if (send_all(msg, len) != 0)
+			die(SANDBOX_EXIT_SEND);
+		free(msg);
+	}
+}

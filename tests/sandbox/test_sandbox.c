@@ -1,0 +1,395 @@
+/*
+ * test_sandbox.c - scan workers for real: locked down (seccomp, no new
+ * privileges, when root another user and an empty root), killed for
+ * forbidden system calls, crashes, overruns and lies, replaced after
+ * each, and after their scan budget.  Linked with the worker built with
+ * PW_TEST_HOOKS: a file "PWTESTHOOK:<what>" makes it misbehave.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "agent/sandbox/client.h"
+#include "agent/sandbox/sandbox.h"
+
+struct fx {
+	char dir[64];
+	struct pw_scanner *scanner;
+	struct sandbox_pool *pool;
+};
+
+static int
+make_pool(struct fx *fx, unsigned n, unsigned max_scans)
+{
+	struct sandbox_opts o = {.memory_bytes = 1024ull << 20,
+				 .cpu_seconds = 60, .max_scans = max_scans};
+	char why[256];
+
+	if (sandbox_pool_new(fx->scanner, &o, n, &fx->pool, why,
+			     sizeof(why)) != 0) {
+		fprintf(stderr, "sandbox_pool_new: %s\n", why);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+setup(void **state)
+{
+	struct fx *fx = calloc(1, sizeof(*fx));
+
+	snprintf(fx->dir, sizeof(fx->dir), "/tmp/pw-sandbox-test.XXXXXX");
+	if (mkdtemp(fx->dir) == NULL ||
+	    pw_scanner_new(NULL, &fx->scanner) != PW_OK ||
+	    make_pool(fx, 2, 0) != 0)
+		return -1;
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *fx = *state;
+	char cmd[128];
+
+	sandbox_pool_free(fx->pool);
+	pw_scanner_free(fx->scanner);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(fx);
+	return 0;
+}
+
+/* Writes data to a file in the fixture directory and opens it. */
+static int
+file_with(struct fx *fx, const char *name, const void *data, size_t len)
+{
+	char path[128];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", fx->dir, name);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, len), (ssize_t)len);
+	return fd;
+}
+
+static struct scan_result *
+scan_text(struct fx *fx, const char *text, uint64_t deadline_ms)
+{
+	struct scan_result *res = NULL;
+	int fd = file_with(fx, "f", text, strlen(text));
+
+	assert_int_equal(sandbox_scan_fd(fx->pool, fd, deadline_ms, &res),
+			 PW_OK);
+	close(fd);
+	assert_non_null(res);
+	return res;
+}
+
+static const char evil[] = "cos\nsystem\n(S'echo pwned'\ntR.";
+
+/* A real scan through a worker gives the in-process answer. */
+static void
+same_as_in_process(void **state)
+{
+	struct fx *fx = *state;
+	struct scan_result *a, *b = NULL;
+	int fd;
+
+	a = scan_text(fx, evil, 0);
+	fd = file_with(fx, "g", evil, strlen(evil));
+	assert_int_equal(sandbox_scan_in_process(fx->scanner, fd, &b), PW_OK);
+	close(fd);
+	assert_int_equal(scan_result_verdict(a), PW_VERDICT_MALICIOUS);
+	assert_int_equal(scan_result_verdict(a), scan_result_verdict(b));
+	assert_string_equal(scan_result_format(a), scan_result_format(b));
+	assert_int_equal(scan_result_finding_count(a),
+			 scan_result_finding_count(b));
+	assert_false(scan_result_worker_failed(a));
+	scan_result_free(a);
+	scan_result_free(b);
+}
+
+/* Reads "Key:\tvalue" from /proc/<pid>/status. */
+static void
+proc_field(pid_t pid, const char *key, char *out, size_t cap)
+{
+	char path[64], line[256];
+	size_t n = strlen(key);
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	out[0] = '\0';
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, key, n) == 0 && line[n] == ':') {
+			char *v = line + n + 1;
+
+			v += strspn(v, " \t");
+			v[strcspn(v, "\n")] = '\0';
+			snprintf(out, cap, "%s", v);
+		}
+	}
+	fclose(f);
+}
+
+static void
+locked_down(void **state)
+{
+	struct fx *fx = *state;
+	char v[128];
+	unsigned i;
+	int tries;
+
+	for (i = 0; i < 2; i++) {
+		pid_t pid = sandbox_pool_worker_pid(fx->pool, i);
+
+		assert_true(pid > 0);
+		/* The worker loads its filter itself, after fork and before
+		 * it reads its first request: give it a moment. */
+		for (tries = 0; tries < 500; tries++) {
+			char u[128];
+
+			/* Its uid changes before the filter is loaded; a
+			 * filter inherited from whatever runs the test could
+			 * show "2" earlier. */
+			proc_field(pid, "Uid", u, sizeof(u));
+			proc_field(pid, "Seccomp", v, sizeof(v));
+			if (strcmp(v, "2") == 0 &&
+			    (geteuid() != 0 || strncmp(u, "0\t", 2) != 0))
+				break;
+			usleep(10000);
+		}
+		assert_string_equal(v, "2");
+		proc_field(pid, "NoNewPrivs", v, sizeof(v));
+		assert_string_equal(v, "1");
+		if (geteuid() == 0) {
+			struct passwd *pw = getpwnam("nobody");
+			char uid[64], link[64], target[256];
+			ssize_t n;
+
+			assert_non_null(pw);
+			proc_field(pid, "Uid", v, sizeof(v));
+			snprintf(uid, sizeof(uid), "%u\t%u\t%u\t%u",
+				 pw->pw_uid, pw->pw_uid, pw->pw_uid,
+				 pw->pw_uid);
+			assert_string_equal(v, uid);
+			snprintf(link, sizeof(link), "/proc/%d/root", (int)pid);
+			n = readlink(link, target, sizeof(target) - 1);
+			assert_true(n > 0);
+			target[n] = '\0';
+			assert_non_null(strstr(target, "picklewarden-empty."));
+		}
+	}
+}
+
+/* The worker dies for what the hook makes it do; the result says so; the
+ * next scan gets a fresh worker and a right answer. */
+static void
+killed_and_replaced(const char *hook, enum pw_finding_kind kind,
+		    const char *reason_part, uint64_t deadline_ms)
+{
+	struct fx *fx = calloc(1, sizeof(*fx));
+	struct scan_result *res;
+	const struct pw_finding *f;
+	char text[64];
+	uint64_t spawns;
+
+	assert_non_null(fx);
+	snprintf(fx->dir, sizeof(fx->dir), "/tmp/pw-sandbox-test.XXXXXX");
+	assert_non_null(mkdtemp(fx->dir));
+	assert_int_equal(pw_scanner_new(NULL, &fx->scanner), PW_OK);
+	assert_int_equal(make_pool(fx, 1, 0), 0);
+	spawns = sandbox_pool_spawns(fx->pool);
+	snprintf(text, sizeof(text), "PWTESTHOOK:%s\n", hook);
+	res = scan_text(fx, text, deadline_ms);
+	assert_int_equal(scan_result_verdict(res), PW_VERDICT_ERROR);
+	assert_true(scan_result_worker_failed(res));
+	assert_int_equal(scan_result_finding_count(res), 1);
+	f = scan_result_finding(res, 0);
+	assert_int_equal(f->severity, PW_SEV_ERROR);
+	assert_int_equal(f->kind, kind);
+	if (strstr(f->reason, reason_part) == NULL)
+		fail_msg("%s: reason \"%s\" lacks \"%s\"", hook, f->reason,
+			 reason_part);
+	scan_result_free(res);
+	/* The pool goes on with a new worker. */
+	res = scan_text(fx, evil, 0);
+	assert_int_equal(scan_result_verdict(res), PW_VERDICT_MALICIOUS);
+	scan_result_free(res);
+	assert_int_equal(sandbox_pool_spawns(fx->pool), spawns + 1);
+	teardown((void **)&fx);
+}
+
+static void
+hook_open(void **state)
+{
+	(void)state;
+	killed_and_replaced("open", SCAN_KIND_CRASH, "(SIGSYS)", 0);
+}
+
+static void
+hook_socket(void **state)
+{
+	(void)state;
+	killed_and_replaced("socket", SCAN_KIND_CRASH, "(SIGSYS)", 0);
+}
+
+static void
+hook_execve(void **state)
+{
+	(void)state;
+	killed_and_replaced("execve", SCAN_KIND_CRASH, "(SIGSYS)", 0);
+}
+
+static void
+hook_abort(void **state)
+{
+	(void)state;
+	killed_and_replaced("abort", SCAN_KIND_CRASH, "(SIGABRT)", 0);
+}
+
+static void
+hook_loop(void **state)
+{
+	(void)state;
+	killed_and_replaced("loop", PW_KIND_LIMIT, "deadline of 300 ms", 300);
+}
+
+static void
+hook_lies(void **state)
+{
+	(void)state;
+	killed_and_replaced("lie-version", SCAN_KIND_CRASH,
+			    "invalid result (unsupported version)", 0);
+	killed_and_replaced("lie-long", SCAN_KIND_CRASH,
+			    "invalid result (message too long)", 0);
+}
+
+/* A hook file that does nothing is scanned normally: the others died for
+ * what they did, not for being hook files. */
+static void
+hook_nothing(void **state)
+{
+	struct fx *fx = *state;
+	struct scan_result *res = scan_text(fx, "PWTESTHOOK:nothing\n", 0);
+
+	size_t i;
+
+	/* (The text is a broken protocol-0 pickle: the library's verdict
+	 * may be error, but no worker died for it.) */
+	assert_false(scan_result_worker_failed(res));
+	for (i = 0; i < scan_result_finding_count(res); i++)
+		assert_int_not_equal(scan_result_finding(res, i)->kind,
+				     SCAN_KIND_CRASH);
+	scan_result_free(res);
+}
+
+/* After max_scans a worker is replaced by a new process. */
+static void
+budget(void **state)
+{
+	struct fx *fx = calloc(1, sizeof(*fx));
+	struct scan_result *res;
+	pid_t first;
+	int i;
+
+	(void)state;
+	assert_non_null(fx);
+	snprintf(fx->dir, sizeof(fx->dir), "/tmp/pw-sandbox-test.XXXXXX");
+	assert_non_null(mkdtemp(fx->dir));
+	assert_int_equal(pw_scanner_new(NULL, &fx->scanner), PW_OK);
+	assert_int_equal(make_pool(fx, 1, 2), 0);
+	first = sandbox_pool_worker_pid(fx->pool, 0);
+	for (i = 0; i < 5; i++) {
+		res = scan_text(fx, evil, 0);
+		assert_int_equal(scan_result_verdict(res),
+				 PW_VERDICT_MALICIOUS);
+		scan_result_free(res);
+	}
+	/* 5 scans at 2 per worker: 3 workers (the last is retired after its
+	 * second scan, and the next starts on demand). */
+	assert_int_equal(sandbox_pool_spawns(fx->pool), 3);
+	assert_int_equal(sandbox_pool_scans(fx->pool), 5);
+	assert_int_not_equal(sandbox_pool_worker_pid(fx->pool, 0), first);
+	teardown((void **)&fx);
+}
+
+/* Only regular files are handed over. */
+static void
+not_regular(void **state)
+{
+	struct fx *fx = *state;
+	struct scan_result *res = NULL;
+	char path[128];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/fifo", fx->dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(sandbox_scan_fd(fx->pool, fd, 0, &res),
+			 PW_ERR_NOT_REGULAR);
+	assert_null(res);
+	close(fd);
+}
+
+/* A worker killed while idle is noticed at the next scan and replaced,
+ * without failing that scan. */
+static void
+idle_death(void **state)
+{
+	struct fx *fx = *state;
+	struct scan_result *res;
+	pid_t pid = sandbox_pool_worker_pid(fx->pool, 0);
+	pid_t pid1 = sandbox_pool_worker_pid(fx->pool, 1);
+
+	assert_int_equal(kill(pid, SIGKILL), 0);
+	assert_int_equal(kill(pid1, SIGKILL), 0);
+	usleep(50000);
+	res = scan_text(fx, evil, 0);
+	assert_int_equal(scan_result_verdict(res), PW_VERDICT_MALICIOUS);
+	scan_result_free(res);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(same_as_in_process, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(locked_down, setup, teardown),
+		cmocka_unit_test(hook_open),
+		cmocka_unit_test(hook_socket),
+		cmocka_unit_test(hook_execve),
+		cmocka_unit_test(hook_abort),
+		cmocka_unit_test(hook_loop),
+		cmocka_unit_test(hook_lies),
+		cmocka_unit_test_setup_teardown(hook_nothing, setup, teardown),
+		cmocka_unit_test(budget),
+		cmocka_unit_test_setup_teardown(not_regular, setup, teardown),
+		cmocka_unit_test_setup_teardown(idle_death, setup, teardown),
+	};
+
+	/* Workers a test kills must not take the test with them. */
+	signal(SIGPIPE, SIG_IGN);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
