@@ -20,6 +20,13 @@ packages=(
 	# loaders and writers of the evasion corpus self-test (tests/evasions)
 	python3-torch python3-numpy python3-joblib python3-pandas python3-py7zr
 	python3-lz4 python3-sklearn python3-scipy
+	# tests/realworld: real files written by the libraries users have
+	python3-torch python3-torchvision python3-numpy python3-pandas
+	python3-sklearn python3-joblib python3-scipy python3-statsmodels
+	python3-gensim python3-nltk python3-xgboost python3-dill
+	python3-cloudpickle python3-h5py python3-onnx python3-sentencepiece
+	python3-msgpack python3-pil python3-tz python3-dateutil python3-lz4
+	python3-zstandard
 )
 
 need_install() {

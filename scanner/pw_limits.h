@@ -40,6 +40,10 @@
 /* Live symbolic values (stack + memo + retained items): bounds memory at
  * ~16 bytes each. */
 #define PW_MAX_VALUES (8U << 20)
+/* Items of a small tuple kept (outside retain mode) when it holds a name,
+ * a global or a call result: every call argument list writers produce for
+ * an allowed callable is this short, and the call model judges them. */
+#define PW_CALL_ARGS_KEPT 8
 /* Memo entries (CPython allows 2^32 indexes; we keep a hash map). */
 #define PW_MAX_MEMO (8U << 20)
 /* Depth of the stack and of the mark stack. */

@@ -20,3 +20,4 @@ include tests/policy.mk
 include tests/store.mk
 include tests/watch.mk
 include tests/evasions/local.mk
+include tests/realworld/local.mk

@@ -296,6 +296,7 @@ legacy_torch_scan(struct scan_ctx *ctx, struct stream *st)
 	dopts.retain = true;
 	dopts.on_persid = on_persid;
 	dopts.hook_arg = &map;
+	dopts.torch_module_persid = true;
 	rc = pickle_vm_new(ctx, &hopts, &hvm);
 	if (rc == PW_OK)
 		rc = pickle_vm_new(ctx, &dopts, &dvm);

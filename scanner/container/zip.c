@@ -142,6 +142,15 @@ read_local_header(struct scan_ctx *ctx, const struct source *src,
 
 	zs->lh_seen = false;
 	zf = zip_fopen_index(za, m->index, ZIP_FL_ENCRYPTED);
+	if (zf != NULL && !zs->lh_seen && m->csize == 0 && m->usize == 0) {
+		/* libzip does not read the local header of an empty member
+		 * (torch.empty(0) in a state dict); every loader reads it by
+		 * the central directory's sizes: zero bytes, nothing runs. */
+		zip_fclose(zf);
+		scan_report(ctx, PW_SEV_INFO, PW_KIND_CONTAINER, NULL, 0,
+			    "empty zip member: nothing to analyse");
+		return PW_ERR_INVALID;
+	}
 	if (zf == NULL || !zs->lh_seen) {
 		if (zf != NULL)
 			zip_fclose(zf);

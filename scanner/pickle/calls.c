@@ -28,6 +28,10 @@ vm_global_value(struct pickle_vm *vm, struct imp *imp)
 		imp->offset = vm->op_off;
 	}
 	vm_mark_executed(vm);
+	if (vm->diverged &&
+	    (imp->unresolved || names_valid_path(imp->resolved,
+						 imp->module_len)))
+		vm->importable_after_div = true;
 	if (imp->sev >= PW_SEV_SUSPICIOUS)
 		vm_risky_after_divergence(vm);
 	v = pv_new(&vm->pool, PV_GLOBAL);
@@ -95,7 +99,7 @@ vm_call_value_args(struct pickle_vm *vm, struct pv *callee, struct pv *args)
 	r = pv_new(&vm->pool, PV_CALL);
 	if (r == NULL)
 		return NULL;
-	if (!vm->pool.retain) {
+	if (!vm->pool.retain && !(args != NULL && vm_is_dtype_global(callee))) {
 		r->u.callee = pv_ref(callee);
 		return r;
 	}
@@ -308,6 +312,101 @@ vm_op_stack_global(struct pickle_vm *vm)
 		push(vm, g);
 }
 
+/* Counts one pinned call of a global judged by its uses. */
+static bool
+pin_call(struct pickle_vm *vm, struct imp *imp)
+{
+	if (imp->pinned_calls == 0) {
+		/* Remembered, to catch a misuse in a later pickle. */
+		if (vm->n_pinned == sizeof(vm->pinned) / sizeof(vm->pinned[0]))
+			return false;
+		vm->pinned[vm->n_pinned++] = imp;
+	}
+	imp->pinned_calls++;
+	vm->called = true;
+	return true;
+}
+
+/*
+ * builtins.type(None) is NoneType: how every pickler writes type(None)
+ * (pickle's save_type).  With one argument type() only returns the type
+ * of what it is given; with three it creates a class, so any other use
+ * keeps builtins.type what it is (see pinned_getattr).
+ */
+static bool
+pinned_type(struct pickle_vm *vm, struct pv *fn, struct pv *args)
+{
+	const struct pv *a;
+
+	if (fn->kind != PV_GLOBAL || !fn->u.imp->by_use ||
+	    args->kind != PV_TUPLE || pv_count(args) != 1 ||
+	    strcmp(fn->u.imp->resolved, "builtins.type") != 0)
+		return false;
+	a = pv_item(args, 0);
+	if (a == NULL || a->kind != PV_NONE || !pin_call(vm, fn->u.imp))
+		return false;
+	push(vm, vm_global_value(vm, imp_lookup(&vm->imps, vm->ctx->scanner,
+						vm->opts.torchscript,
+						"builtins", "NoneType",
+						HIGHEST_PROTOCOL)));
+	return true;
+}
+
+/*
+ * builtins.getattr(<global>, '<identifier>') is an attribute of an
+ * imported global: exactly what protocol 4 imports as the dotted name
+ * "module" + "Class.NAME".  CPython 3.11.0-3.11.4 (Debian 12's among them)
+ * pickle every enum member this way, and zoneinfo.ZoneInfo pickles through
+ * getattr(ZoneInfo, '_unpickle').  Such a call is judged as that dotted
+ * import, by every name rule (denylist, dunders, module escapes,
+ * allowlist), and its result is that global.  Any other use of getattr -
+ * on an object, with a computed or dotted name, with a default, called by
+ * another opcode, or handed around as a value - leaves the resolver what
+ * it is: malicious (emit_imports compares its pushes with these calls).
+ * Returns false when the call does not have this shape.
+ */
+static bool
+pinned_getattr(struct pickle_vm *vm, struct pv *fn, struct pv *args)
+{
+	const struct pv *owner, *attr;
+	const struct imp *oi;
+	const char *an;
+	size_t alen = 0, nlen;
+	char mod[PW_NAME_MAX + 1], name[PW_NAME_MAX + 1];
+	struct pv *g;
+
+	if (fn->kind != PV_GLOBAL || !fn->u.imp->by_use ||
+	    args->kind != PV_TUPLE || pv_count(args) != 2 ||
+	    strcmp(fn->u.imp->resolved, "builtins.getattr") != 0)
+		return false;
+	owner = pv_item(args, 0);
+	attr = pv_item(args, 1);
+	if (owner == NULL || attr == NULL || owner->kind != PV_GLOBAL ||
+	    attr->kind != PV_STR || (attr->flags & PVF_LONG))
+		return false;
+	oi = owner->u.imp;
+	an = pv_get_str(attr, &alen);
+	if (oi->unresolved || an == NULL || memchr(an, '.', alen) != NULL ||
+	    !names_valid_path(an, alen))
+		return false;
+	nlen = strlen(oi->resolved) - oi->module_len - 1;
+	if (nlen + 1 + alen > PW_NAME_MAX)
+		return false;
+	memcpy(mod, oi->resolved, oi->module_len);
+	mod[oi->module_len] = '\0';
+	memcpy(name, oi->resolved + oi->module_len + 1, nlen);
+	name[nlen] = '.';
+	memcpy(name + nlen + 1, an, alen + 1);
+	if (!pin_call(vm, fn->u.imp))
+		return false;
+	/* Already resolved: no Python 2 remapping a second time. */
+	g = vm_global_value(vm, imp_lookup(&vm->imps, vm->ctx->scanner,
+					   vm->opts.torchscript, mod, name,
+					   HIGHEST_PROTOCOL));
+	push(vm, g);
+	return true;
+}
+
 void
 vm_op_reduce(struct pickle_vm *vm)
 {
@@ -330,6 +429,12 @@ vm_op_reduce(struct pickle_vm *vm)
 			break;
 		default:
 			vm_die_both(vm, "REDUCE arguments are not iterable");
+		}
+		if (alive(vm) && (pinned_getattr(vm, fn, args) ||
+				  pinned_type(vm, fn, args))) {
+			pv_unref(&vm->pool, args);
+			pv_unref(&vm->pool, fn);
+			return;
 		}
 		if (alive(vm) && vm_is_nested_loader(fn))
 			vm_nested_load(vm, fn, args);
@@ -438,6 +543,31 @@ vm_op_build(struct pickle_vm *vm)
 	pv_unref(&vm->pool, state);
 }
 
+/*
+ * Legacy torch.load's persistent_load returns data[0] for a
+ * ('module', cls, source_file, source) id: the class of a saved nn.Module,
+ * imported by the pickle itself and judged like any global.  A new
+ * reference to that global, or NULL when the id has another shape (then
+ * the result is opaque, and calling it is malicious).
+ */
+static struct pv *
+module_persid(struct pickle_vm *vm, const struct pv *pid)
+{
+	const struct pv *kind, *cls;
+	const char *k;
+
+	if (!vm->opts.torch_module_persid || pv_kind(pid) != PV_TUPLE ||
+	    pv_count(pid) < 2)
+		return NULL;
+	kind = pv_item(pid, 0);
+	cls = pv_item(pid, 1);
+	k = kind != NULL && kind->kind == PV_STR ? pv_get_str(kind, NULL) : NULL;
+	if (k == NULL || strcmp(k, "module") != 0 || cls == NULL ||
+	    cls->kind != PV_GLOBAL || cls->u.imp->unresolved)
+		return NULL;
+	return pv_ref((struct pv *)cls);
+}
+
 void
 vm_op_persid(struct pickle_vm *vm, bool binary)
 {
@@ -469,11 +599,14 @@ vm_op_persid(struct pickle_vm *vm, bool binary)
 			return;
 		}
 	}
+	vm->persid_seen = true;
 	vm_mark_executed(vm);
 	if (vm->opts.on_persid != NULL)
 		vm->opts.on_persid(vm->opts.hook_arg, pid, vm->op_off);
+	r = module_persid(vm, pid);
 	pv_unref(&vm->pool, pid);
-	r = pv_new(&vm->pool, PV_PERSID);
+	if (r == NULL)
+		r = pv_new(&vm->pool, PV_PERSID);
 	push(vm, r);
 }
 
@@ -526,6 +659,27 @@ vm_op_ext(struct pickle_vm *vm, size_t n)
 				   "registered)"));
 }
 
+/* A resolver judged by its uses was only ever called as we can pin down. */
+static bool
+pinned_only(const struct imp *p)
+{
+	return p->calls == 0 && p->pushes == p->pinned_calls;
+}
+
+/* A resolver reported as pinned in an earlier run of this stream is used
+ * otherwise in a later one (the memo keeps it across load() calls). */
+static void
+report_misuse(struct pickle_vm *vm, struct imp *p)
+{
+	p->misuse_reported = true;
+	scan_report_global(vm->ctx, PW_SEV_MALICIOUS, PW_KIND_IMPORT,
+			   p->resolved, p->module, p->name, p->opcode,
+			   p->offset, "%s; used otherwise than as "
+			   "getattr(<global>, '<name>') or type(None) in a "
+			   "later pickle",
+			   p->reason);
+}
+
 /* Emits one finding per import made for the first time in this run. */
 void
 vm_emit_imports(struct pickle_vm *vm, bool downgrade)
@@ -533,6 +687,14 @@ vm_emit_imports(struct pickle_vm *vm, bool downgrade)
 	size_t b;
 	struct imp **order;
 	size_t n = vm->imps.count - vm->imps_emitted, i;
+
+	for (i = 0; i < vm->n_pinned; i++) {
+		struct imp *p = vm->pinned[i];
+
+		if (p->seq < vm->imps_emitted && !p->misuse_reported &&
+		    !pinned_only(p))
+			report_misuse(vm, p);
+	}
 
 	if (n == 0)
 		return;
@@ -552,10 +714,24 @@ vm_emit_imports(struct pickle_vm *vm, bool downgrade)
 		struct imp *p = order[i];
 		enum pw_severity sev;
 		char calls[96] = "";
+		const char *why;
 
 		if (p == NULL)
 			continue;
+		why = p->reason;
 		sev = p->sev;
+		if (p->by_use) {
+			p->misuse_reported = !pinned_only(p);
+			if (!p->misuse_reported) {
+				sev = PW_SEV_INFO;
+				why = strcmp(p->resolved, "builtins.type") == 0
+				      ? "used only as type(None), which is "
+					"NoneType"
+				      : "used only as getattr(<global>, "
+					"'<name>'), judged as the dotted name "
+					"it resolves to";
+			}
+		}
 		/* An unknown global merely imported, in a stream that broke
 		 * before any call, cannot have done anything. */
 		if (downgrade && sev == PW_SEV_SUSPICIOUS && p->calls == 0)
@@ -569,8 +745,7 @@ vm_emit_imports(struct pickle_vm *vm, bool downgrade)
 		scan_report_global(vm->ctx, sev, PW_KIND_IMPORT, p->resolved,
 				   p->unresolved ? NULL : p->module,
 				   p->unresolved ? NULL : p->name,
-				   p->opcode, p->offset, "%s%s", p->reason,
-				   calls);
+				   p->opcode, p->offset, "%s%s", why, calls);
 	}
 	vm->imps_emitted = vm->imps.count;
 	free(order);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pw_limits.h"
 #include "pickle/builtin_names.h"
 #include "pickle/lists.h"
 #include "pickle/names.h"
@@ -147,6 +148,9 @@ imp_lookup(struct imp_table *t, const struct pw_scanner *sc, bool torchscript,
 	memcpy(imp->resolved, m2, mlen);
 	imp->resolved[mlen] = '.';
 	memcpy(imp->resolved + mlen + 1, n2, nlen + 1);
+	imp->module_len = (uint32_t)mlen;
+	imp->by_use = strcmp(imp->resolved, "builtins.getattr") == 0 ||
+		      strcmp(imp->resolved, "builtins.type") == 0;
 	imp->sev = names_classify(sc, torchscript, imp->resolved, mlen,
 				  imp->reason, sizeof(imp->reason));
 	return imp;
@@ -203,6 +207,12 @@ valid_path(const char *s, size_t len)
 		start = false;
 	}
 	return !start;
+}
+
+bool
+names_valid_path(const char *s, size_t len)
+{
+	return valid_path(s, len);
 }
 
 /* Finds the list entry matching name exactly (prefix entries when
@@ -263,6 +273,21 @@ user_match_suffixes(const struct pattern_list *pl, const char *name,
 				return k;
 		}
 	return -1;
+}
+
+/* ALL_CAPS_WITH_DIGITS: how enum members are named. */
+static bool
+is_member_name(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || !isupper((unsigned char)s[0]))
+		return false;
+	for (i = 0; i < len; i++)
+		if (!isupper((unsigned char)s[i]) &&
+		    !isdigit((unsigned char)s[i]) && s[i] != '_')
+			return false;
+	return true;
 }
 
 static bool
@@ -374,6 +399,19 @@ names_classify(const struct pw_scanner *sc, bool torchscript,
 		snprintf(reason, cap, "allowlisted: %s", e->reason);
 		return PW_SEV_INFO;
 	}
+	/* An enum member, "module.Enum.MEMBER" (what getattr(Enum, 'MEMBER')
+	 * resolves to): an ALL_CAPS attribute right under an exact entry
+	 * whose reason says "enum". */
+	last = memrchr(name, '.', name_len);
+	if (last != NULL && is_member_name(last + 1,
+					   (size_t)(name + name_len - last - 1)) &&
+	    (e = list_match(pw_allowlist, pw_allowlist_len, resolved,
+			    (size_t)(last - resolved), true)) != NULL &&
+	    strncmp(e->reason, "enum", 4) == 0) {
+		snprintf(reason, cap, "allowlisted: member of %.*s (%s)",
+			 (int)(last - resolved), resolved, e->reason);
+		return PW_SEV_INFO;
+	}
 	e = list_match_suffixes(pw_denylist, pw_denylist_len, resolved, len,
 				&at);
 	if (e != NULL) {
@@ -451,7 +489,11 @@ names_classify(const struct pw_scanner *sc, bool torchscript,
 				break;
 			while (c < dot && *c == '_')
 				c++;
-			if (c < dot && islower((unsigned char)*c)) {
+			/* A reviewed class with a lower-case name (scipy's
+			 * interp1d) is a class, not a module. */
+			if (c < dot && islower((unsigned char)*c) &&
+			    list_match(pw_allowlist, pw_allowlist_len, resolved,
+				       (size_t)(dot - resolved), true) == NULL) {
 				snprintf(reason, cap,
 					 "dotted path walks through '%.*s', an "
 					 "attribute that looks like a module "
@@ -466,4 +508,22 @@ names_classify(const struct pw_scanner *sc, bool torchscript,
 	}
 	snprintf(reason, cap, "global outside the allowlist");
 	return PW_SEV_SUSPICIOUS;
+}
+
+bool
+names_module_denied(const struct pw_scanner *sc, const char *module,
+		    size_t len)
+{
+	char buf[PW_NAME_MAX + 3];
+	const char *at;
+
+	if (len > PW_NAME_MAX)
+		return true;
+	/* "m.*" entries deny the module itself: match "<module>.x". */
+	memcpy(buf, module, len);
+	memcpy(buf + len, ".x", 3);
+	if (sc != NULL && user_match_suffixes(&sc->opts.deny, buf, len + 2) >= 0)
+		return true;
+	return list_match_suffixes(pw_denylist, pw_denylist_len, buf, len + 2,
+				   &at) != NULL;
 }

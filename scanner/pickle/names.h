@@ -27,6 +27,14 @@ struct imp {
 	const char *call_opcode;
 	uint64_t call_offset;
 	uint32_t seq;		/* order of first import */
+	uint32_t module_len;	/* length of the module part of resolved */
+	/* Globals judged by how they are used (builtins.getattr and
+	 * builtins.type): every
+	 * time the global reached the stack (pushes) must be a call of the
+	 * one shape we can pin down (pinned_calls); see vm.c. */
+	bool by_use;
+	bool misuse_reported;	/* a later run's misuse already reported */
+	uint64_t pushes, pinned_calls;
 };
 
 struct imp_table {
@@ -50,6 +58,16 @@ struct imp *imp_lookup(struct imp_table *t, const struct pw_scanner *sc,
 struct imp *imp_unresolved(struct imp_table *t, const char *what,
 			   const char *reason);
 const char *imp_resolved_name(const struct imp *imp);
+
+/* Whether s[0..len) is a dotted path of identifiers (what __import__ and
+ * getattr can reach). */
+bool names_valid_path(const char *s, size_t len);
+
+/* Whether importing the module itself is denied (denylist or configuration
+ * "m.*" entries): for imports whose name part cannot resolve, which still
+ * import their module first. */
+bool names_module_denied(const struct pw_scanner *sc, const char *module,
+			 size_t len);
 
 /* Classification of a resolved name; exposed for tests.  module_len is
  * the length of the module part of resolved. */

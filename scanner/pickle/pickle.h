@@ -48,6 +48,9 @@ struct pickle_opts {
 	bool retain;
 	/* Judge against the TorchScript allowlist as well (__torch__.*). */
 	bool torchscript;
+	/* Legacy torch.load: a persistent id ('module', cls, file, source)
+	 * loads as cls itself (torch.save(model) in the legacy format). */
+	bool torch_module_persid;
 	/* Called for every PERSID/BINPERSID with the persistent id. */
 	void (*on_persid)(void *arg, const struct pv *pid, uint64_t offset);
 	void *hook_arg;

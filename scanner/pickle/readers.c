@@ -315,6 +315,12 @@ vm_text_index(struct pickle_vm *vm, uint64_t *key)
 	v.py_ok = pv.py_ok;
 	v.py_fits = pv.py_fits;
 	v.py_value = pv.py_value;
+	if ((!v.c_ok || !v.c_fits) && !v.py_ok) {
+		/* Both fail on this very line ("person" in a label list is
+		 * PUT "erson"): no reader goes on, so no divergence. */
+		vm_die_both(vm, "memo index does not parse");
+		return false;
+	}
 	if (!v.c_ok || !v.c_fits)
 		vm_die_c(vm, "memo index does not parse in C");
 	if (!v.py_ok)

@@ -35,6 +35,19 @@ vm_pop_mark(struct pickle_vm *vm)
 	return (long)vm->marks[--vm->nmarks];
 }
 
+/* numpy.dtype, whose calls are kept whole (see vm_collect). */
+bool
+vm_is_dtype_global(const struct pv *v)
+{
+	const char *n;
+
+	if (v == NULL || v->kind != PV_GLOBAL)
+		return false;
+	n = imp_resolved_name(v->u.imp);
+	return strcmp(n, "numpy.dtype") == 0 ||
+	       strcmp(n, "numpy.core.multiarray.dtype") == 0;
+}
+
 /* Builds a container from stack[from..sp) and pushes it. */
 static void
 vm_collect(struct pickle_vm *vm, size_t from, enum pv_kind kind)
@@ -51,6 +64,20 @@ vm_collect(struct pickle_vm *vm, size_t from, enum pv_kind kind)
 			    (vm->sp - from == 2 && i == from + 1 &&
 			     vm->stack[from]->kind == PV_STR &&
 			     vm_is_latin1_name(vm->stack[i])))
+				keep = true;
+	/* numpy.dtype's arguments: joblib reads a dtype memoized long before
+	 * its first array (a numpy scalar's) to find the raw bytes. */
+	if (kind == PV_TUPLE && from > 0 &&
+	    vm_is_dtype_global(vm->stack[from - 1]))
+		keep = true;
+	/* Small tuples that hold a name, a global, a call result or a
+	 * persistent load: the arguments the call model of an allowed
+	 * callable judges (getattr(global, name), type(None), a callable
+	 * handed to a higher-order function, shapes no writer produces). */
+	if (kind == PV_TUPLE && vm->sp - from <= PW_CALL_ARGS_KEPT)
+		for (i = from; i < vm->sp; i++)
+			if (vm->stack[i]->kind == PV_NONE ||
+			    vm->stack[i]->refs != PV_IMMORTAL)
 				keep = true;
 	c = (vm->pool.retain || keep) ? pv_new(&vm->pool, kind)
 				      : pv_literal(&vm->pool, kind);
@@ -485,6 +512,8 @@ reset_run(struct pickle_vm *vm, struct stream *st)
 	vm->py_in_frame = false;
 	vm->py_frame_end = 0;
 	vm->executed = vm->called = false;
+	vm->persid_seen = false;
+	vm->importable_after_div = false;
 	vm->diverged = vm->exec_after_div = false;
 	vm->failed = false;
 	vm->sparse_memo_reported = false;
@@ -528,6 +557,46 @@ pickle_vm_free(struct pickle_vm *vm)
 	free(vm);
 }
 
+/*
+ * Text in a model repository (a .py that begins with "import" or "class",
+ * a label list that begins with "cat", a CSV) reads as opcodes for a line
+ * or two: an INST or GLOBAL of a name like "at"."dog", then a failure.  A
+ * loader given such a file imports at most those names and raises; nothing
+ * is called.  So a file whose first pickle breaks before STOP without a
+ * call, a persistent load, an EXT or any import we would not clear (a
+ * denied, dunder or escaping name) did nothing our verdicts weigh: it is
+ * data, not a broken pickle.  Only the top level of a file: a member of a
+ * model archive that breaks stays an error.
+ */
+static bool
+broke_after_imports_only(struct pickle_vm *vm, bool stop)
+{
+	size_t b;
+
+	if (stop || !vm->failed || vm->fatal || vm->called ||
+	    vm->run_index != 1 || vm->ctx->depth != 0 || vm->ext_first != NULL)
+		return false;
+	if (vm->persid_seen)
+		return false;
+	for (b = 0; b < vm->imps.nbuckets; b++) {
+		const struct imp *p;
+
+		for (p = vm->imps.buckets[b]; p != NULL; p = p->next)
+			if (p->seq >= vm->imps_emitted &&
+			    (p->sev >= PW_SEV_MALICIOUS || p->unresolved ||
+			     /* "csubprocess\n" at the end: Python imports
+			      * the module, then fails on the empty name */
+			     (names_valid_path(p->resolved, p->module_len) &&
+			      !names_valid_path(p->resolved + p->module_len + 1,
+						strlen(p->resolved) -
+							p->module_len - 1) &&
+			      names_module_denied(vm->ctx->scanner, p->resolved,
+						  p->module_len))))
+				return false;
+	}
+	return true;
+}
+
 int
 pickle_vm_run(struct pickle_vm *vm, struct stream *st,
 	      struct pickle_outcome *out)
@@ -535,7 +604,7 @@ pickle_vm_run(struct pickle_vm *vm, struct stream *st,
 	struct scan_ctx *ctx = vm->ctx;
 	uint64_t start = stream_offset(st);
 	uint64_t max_ops = ctx->limits[PW_LIMIT_MAX_OPCODES];
-	bool stop = false, ext_noise;
+	bool stop = false, ext_noise, only_imported;
 
 	memset(out, 0, sizeof(*out));
 	reset_run(vm, st);
@@ -598,8 +667,20 @@ pickle_vm_run(struct pickle_vm *vm, struct stream *st,
 	} else if (vm->ext_first != NULL) {
 		vm->executed = true;
 	}
+	only_imported = broke_after_imports_only(vm, stop);
+	if (only_imported)
+		out->executed = false;	/* data, as far as the format goes */
 	vm_emit_imports(vm, !stop && !vm->called);
-	if (vm->diverged)
+	if (vm->diverged && only_imported)
+		/* Still a disagreement on what is imported, unless the
+		 * survivor's imports cannot succeed ("mport torch"). */
+		scan_report(ctx, vm->importable_after_div || !vm->executed
+			    ? PW_SEV_SUSPICIOUS : PW_SEV_INFO,
+			    PW_KIND_DIFFERENTIAL, NULL,
+			    vm->div_off, "parser differential: %s; neither "
+			    "reader calls anything before failing",
+			    vm->div_reason);
+	else if (vm->diverged)
 		/* After an opening EXT nothing runs in a stock interpreter,
 		 * so where the readers would later part is noise. */
 		scan_report(ctx, vm->exec_after_div ? PW_SEV_MALICIOUS
@@ -614,7 +695,12 @@ pickle_vm_run(struct pickle_vm *vm, struct stream *st,
 		enum pw_severity sev;
 		const char *what;
 
-		if (vm->executed) {
+		if (only_imported) {
+			sev = PW_SEV_INFO;
+			what = "not a pickle (text, or data that fails after "
+			       "importing names no denylist holds and before "
+			       "calling anything)";
+		} else if (vm->executed) {
 			sev = PW_SEV_ERROR;
 			what = "the pickle breaks after importing or calling "
 			       "(a loader has already run everything before "

@@ -44,6 +44,10 @@ struct pickle_vm {
 	struct memo memo;
 	struct imp_table imps;
 	size_t imps_emitted;
+	/* getattr records judged by their uses (builtins/__builtin__ spelled
+	 * at protocols below and from 3: a handful at most). */
+	struct imp *pinned[8];
+	size_t n_pinned;
 	struct pv *top;
 	unsigned run_index;
 	/* Where large bytes payloads sit in the source, for nested loaders
@@ -64,6 +68,8 @@ struct pickle_vm {
 	bool py_in_frame;
 	uint64_t py_frame_end;
 	bool executed, called;
+	bool persid_seen;
+	bool importable_after_div;	/* an import that can succeed */
 	uint64_t op_off;
 	const char *op_name;
 	bool diverged, exec_after_div;
@@ -114,6 +120,7 @@ bool vm_text_index(struct pickle_vm *vm, uint64_t *key);
 
 /* vm.c */
 long vm_pop_mark(struct pickle_vm *vm);
+bool vm_is_dtype_global(const struct pv *v);
 
 /* strings.c */
 void vm_op_string(struct pickle_vm *vm);
@@ -217,6 +224,9 @@ push(struct pickle_vm *vm, struct pv *v)
 			vm_fatal_nomem(vm);
 		return;
 	}
+	/* Counted for resolvers judged by their uses (see pinned_getattr). */
+	if (v->kind == PV_GLOBAL)
+		v->u.imp->pushes++;
 	if (vm->sp == vm->stack_cap) {
 		size_t ncap = vm->stack_cap ? vm->stack_cap * 2 : 256;
 		struct pv **n;
