@@ -44,6 +44,7 @@ nodist_scanner_libpicklewarden_a_SOURCES = scanner/lists.c
 BUILT_SOURCES += scanner/lists.c
 CLEANFILES += scanner/lists.c
 PW_LISTFILES = scanner/data/allowlist.txt scanner/data/denylist.txt \
+	scanner/data/audit-denylist.txt \
 	scanner/data/torchscript-allowlist.txt scanner/data/compat_pickle.txt
 EXTRA_DIST += $(PW_LISTFILES) scanner/data/gen-lists.sh
 scanner/lists.c: $(PW_LISTFILES) $(top_srcdir)/scanner/data/gen-lists.sh

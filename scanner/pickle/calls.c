@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -312,6 +313,219 @@ vm_op_stack_global(struct pickle_vm *vm)
 		push(vm, g);
 }
 
+/* ---- the call model of allowlisted callables (allowlist.txt) ---- */
+
+/* Whether argument a is of a kind the shape letter c allows. */
+static bool
+shape_letter_ok(char c, const struct pv *a)
+{
+	switch (c) {
+	case '*':
+		return true;
+	case 'n':
+		return a->kind == PV_NONE || a->kind == PV_BOOL ||
+		       a->kind == PV_INT || a->kind == PV_FLOAT;
+	case 'N':
+		return a->kind == PV_NONE;
+	case 's':
+		return a->kind == PV_STR;
+	case 'b':
+		return a->kind == PV_BYTES || a->kind == PV_BYTEARRAY ||
+		       a->kind == PV_BUFFER;
+	case 't':
+		return a->kind == PV_TUPLE;
+	case 'l':
+		return a->kind == PV_LIST;
+	case 'd':
+		return a->kind == PV_DICT;
+	case 'S':
+		return a->kind == PV_SET || a->kind == PV_FROZENSET;
+	case 'g':
+		return a->kind == PV_GLOBAL;
+	case 'c':
+		return a->kind == PV_CALL;
+	case 'p':
+		return a->kind == PV_PERSID;
+	default:
+		return false;
+	}
+}
+
+/* One signature, "pc,n,t" (s[0..len)), against the known arguments. */
+static bool
+shape_sig_ok(const char *s, size_t len, const struct pv *args)
+{
+	size_t n = pv_count(args), pos = 0, i = 0;
+
+	if (len == 0)
+		return n == 0;
+	while (i <= len) {
+		size_t j = i;
+		const struct pv *a;
+		bool ok = false;
+
+		while (j < len && s[j] != ',')
+			j++;
+		if (pos >= n)
+			return false;
+		a = pv_item(args, pos);
+		for (; i < j && a != NULL; i++)
+			ok = ok || shape_letter_ok(s[i], a);
+		if (!ok)
+			return false;
+		pos++;
+		i = j + 1;
+	}
+	return pos == n;
+}
+
+/* Whether the arguments match one of the ';'-separated signatures. */
+static bool
+shape_ok(const char *sigs, const struct pv *args)
+{
+	for (;;) {
+		const char *semi = strchr(sigs, ';');
+		size_t len = semi ? (size_t)(semi - sigs) : strlen(sigs);
+
+		if (shape_sig_ok(sigs, len, args))
+			return true;
+		if (semi == NULL)
+			return false;
+		sigs = semi + 1;
+	}
+}
+
+/* Arguments whose items we know: a tuple kept whole (outside retain mode
+ * only small tuples holding names, globals or calls are). */
+static bool
+args_known(const struct pv *args)
+{
+	return args != NULL && args->kind == PV_TUPLE && args->items_cap > 0;
+}
+
+static void
+model_report(struct pickle_vm *vm, const struct imp *imp, const char *why)
+{
+	vm->called = true;
+	vm_risky_after_divergence(vm);
+	scan_report_global(vm->ctx, PW_SEV_MALICIOUS, PW_KIND_CALL,
+			   imp->resolved, NULL, NULL, vm->op_name, vm->op_off,
+			   "calls %s %s", imp->resolved, why);
+}
+
+static void vm_call_as_modelled(struct pickle_vm *vm, const struct pv *callee,
+				const struct pv *args, bool args_given,
+				unsigned depth);
+
+/*
+ * Applies the call model of an allowlisted callable to one call of it with
+ * args (NULL: arguments not known, as when a higher-order function calls
+ * it with arguments of its own).  Reports what the model says is hostile:
+ * a call of a value, arguments of a shape no writer produces, an argument
+ * it calls that is a value obtained at run time; a callable it is given is
+ * called in turn, by the same rules (depth-bounded).
+ */
+static void
+vm_apply_model(struct pickle_vm *vm, struct imp *imp, const struct pv *args,
+	       unsigned depth)
+{
+	const char *m = imp->model, *eq, *p;
+
+	if (m == NULL || depth > PW_MODEL_DEPTH)
+		return;
+	eq = strchr(m, '=');
+	if (strncmp(m, "value", 5) == 0) {
+		model_report(vm, imp, "(a value its writers reference and "
+			     "never call)");
+		return;
+	}
+	if (eq != NULL && args != NULL) {
+		if (args->kind != PV_TUPLE && args->kind != PV_LIST)
+			model_report(vm, imp, "with arguments computed at run "
+				     "time (no writer does)");
+		else if (args_known(args) && !shape_ok(eq + 1, args)) {
+			char why[160];
+
+			snprintf(why, sizeof(why), "with arguments of a shape "
+				 "its writers never produce (they write %s)",
+				 eq + 1);
+			model_report(vm, imp, why);
+		}
+	}
+	if (strncmp(m, "calls:", 6) != 0)
+		return;
+	/* "calls:K[<J],...": argument K is called (with argument J). */
+	for (p = m + 6; *p != '\0' && *p != '=';) {
+		char *end;
+		unsigned long k = strtoul(p, &end, 10), j = ULONG_MAX;
+		const struct pv *a, *inner = NULL;
+
+		if (end == p)
+			break;
+		p = end;
+		if (*p == '<') {
+			j = strtoul(p + 1, &end, 10);
+			p = end;
+		}
+		if (*p == ',')
+			p++;
+		if (!args_known(args) || (a = pv_item(args, k)) == NULL)
+			continue;
+		if (j != ULONG_MAX)
+			inner = pv_item(args, j);
+		vm_call_as_modelled(vm, a, inner, j != ULONG_MAX, depth + 1);
+	}
+}
+
+/*
+ * A callable an allowed higher-order function calls: a global is called
+ * (counted, modelled, a nested loader followed); a value obtained at run
+ * time cannot be pinned down; anything else (None, a number) only fails.
+ */
+static void
+vm_call_as_modelled(struct pickle_vm *vm, const struct pv *callee,
+		    const struct pv *args, bool args_given, unsigned depth)
+{
+	struct imp *imp;
+
+	if (callee->kind == PV_CALL || callee->kind == PV_PERSID) {
+		vm->called = true;
+		vm_risky_after_divergence(vm);
+		scan_report_global(vm->ctx, PW_SEV_MALICIOUS, PW_KIND_CALL,
+				   pv_global_name(callee), NULL, NULL,
+				   vm->op_name, vm->op_off,
+				   "an allowed callable calls a callable it is "
+				   "given that was obtained at run time (the "
+				   "result of %s), which no static reading can "
+				   "pin down",
+				   callee->kind == PV_PERSID ? "a persistent load"
+							     : "a call");
+		return;
+	}
+	if (callee->kind != PV_GLOBAL)
+		return;
+	imp = callee->u.imp;
+	vm->called = true;
+	if (imp->calls++ == 0) {
+		imp->call_opcode = vm->op_name;
+		imp->call_offset = vm->op_off;
+	}
+	if (imp->sev >= PW_SEV_SUSPICIOUS)
+		vm_risky_after_divergence(vm);
+	if (imp->model != NULL && strncmp(imp->model, "load", 4) == 0) {
+		if (args_given && args != NULL)
+			vm_nested_load(vm, callee, args);
+		else
+			scan_report_global(vm->ctx, PW_SEV_MALICIOUS,
+					   PW_KIND_CALL, imp->resolved, NULL,
+					   NULL, vm->op_name, vm->op_off,
+					   "nested loader called by an allowed "
+					   "callable on data that cannot be "
+					   "located and scanned");
+	}
+	vm_apply_model(vm, imp, args_given ? args : NULL, depth);
+}
+
 /* Counts one pinned call of a global judged by its uses. */
 static bool
 pin_call(struct pickle_vm *vm, struct imp *imp)
@@ -438,6 +652,8 @@ vm_op_reduce(struct pickle_vm *vm)
 		}
 		if (alive(vm) && vm_is_nested_loader(fn))
 			vm_nested_load(vm, fn, args);
+		if (alive(vm) && fn->kind == PV_GLOBAL)
+			vm_apply_model(vm, fn->u.imp, args, 0);
 		if (alive(vm) && vm_is_global_named(fn, "_codecs.encode")) {
 			struct pv *b = vm_latin1_bytes(vm, args);
 
@@ -731,6 +947,18 @@ vm_emit_imports(struct pickle_vm *vm, bool downgrade)
 					"'<name>'), judged as the dotted name "
 					"it resolves to";
 			}
+		}
+		/* A nested loader is followed only as the callable of a
+		 * call on bytes we scan; a reference to it kept as a value
+		 * (a dict item, a default_factory, an argument of something
+		 * that is not modelled) is loaded later with bytes we never
+		 * see. */
+		if (p->model != NULL && strncmp(p->model, "load", 4) == 0 &&
+		    p->pushes > p->followed) {
+			sev = PW_SEV_MALICIOUS;
+			why = "nested loader referenced as a value, not called "
+			      "on bytes that can be located and scanned (a "
+			      "later stage loads what it is given)";
 		}
 		/* An unknown global merely imported, in a stream that broke
 		 * before any call, cannot have done anything. */

@@ -10,6 +10,9 @@
 struct pw_list_entry {
 	const char *pattern;	/* "a.b" exact, "a.*" prefix */
 	const char *reason;
+	/* Call model of an allowlisted callable ("" = plain constructor):
+	 * what it does with its arguments, see scanner/data/allowlist.txt. */
+	const char *model;
 };
 
 struct pw_compat_import {

@@ -153,6 +153,9 @@ imp_lookup(struct imp_table *t, const struct pw_scanner *sc, bool torchscript,
 		      strcmp(imp->resolved, "builtins.type") == 0;
 	imp->sev = names_classify(sc, torchscript, imp->resolved, mlen,
 				  imp->reason, sizeof(imp->reason));
+	if (imp->sev == PW_SEV_INFO &&
+	    strncmp(imp->reason, "allowlisted", 11) == 0)
+		imp->model = names_call_model(torchscript, imp->resolved);
 	return imp;
 }
 
@@ -257,6 +260,23 @@ list_match_suffixes(const struct pw_list_entry *list, size_t n,
 		}
 	}
 	return NULL;
+}
+
+const char *
+names_call_model(bool torchscript, const char *resolved)
+{
+	size_t len = strlen(resolved);
+	const struct pw_list_entry *e;
+
+	e = list_match(pw_allowlist, pw_allowlist_len, resolved, len, true);
+	if (e == NULL && torchscript)
+		e = list_match(pw_torchscript_allowlist,
+			       pw_torchscript_allowlist_len, resolved, len,
+			       false);
+	if (e == NULL)
+		e = list_match(pw_allowlist, pw_allowlist_len, resolved, len,
+			       false);
+	return e != NULL ? e->model : NULL;
 }
 
 static long
