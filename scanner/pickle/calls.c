@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -595,6 +596,13 @@ pinned_getattr(struct pickle_vm *vm, struct pv *fn, struct pv *args)
 		return false;
 	owner = pv_item(args, 0);
 	attr = pv_item(args, 1);
+	/* getattr(<object built by calling a global>, name): a bound
+	 * method in a scheduler's state (OneCycleLR's anneal_func) is judged
+	 * as that global's attribute, "Class.name"; what the object's state
+	 * put there was judged where it was imported. */
+	if (owner != NULL && owner->kind == PV_CALL &&
+	    pv_callee(owner) != NULL && pv_callee(owner)->kind == PV_GLOBAL)
+		owner = pv_callee(owner);
 	if (owner == NULL || attr == NULL || owner->kind != PV_GLOBAL ||
 	    attr->kind != PV_STR || (attr->flags & PVF_LONG))
 		return false;
@@ -729,6 +737,84 @@ vm_op_obj(struct pickle_vm *vm)
 	pv_unref(&vm->pool, cls);
 }
 
+/* "__name__": what Python calls a dunder (special) attribute. */
+static bool
+is_dunder_key(const struct pv *k)
+{
+	const char *s;
+	size_t n = 0;
+
+	if (k->kind != PV_STR || (s = pv_get_str(k, &n)) == NULL)
+		return false;
+	if (!(n > 4 && s[0] == '_' && s[1] == '_' && s[n - 1] == '_' &&
+	      s[n - 2] == '_'))
+		return false;
+	/* Descriptive strings real states carry (statsmodels' results
+	 * wrappers and scipy's frozen distributions keep __doc__). */
+	return !((n == 7 && memcmp(s, "__doc__", 7) == 0) ||
+		 (n == 8 && memcmp(s, "__name__", 8) == 0) ||
+		 (n == 10 && memcmp(s, "__module__", 10) == 0) ||
+		 (n == 12 && memcmp(s, "__qualname__", 12) == 0));
+}
+
+/* Whether the keys stack[from], stack[from + 2]... (dict items being
+ * set) include a dunder name. */
+bool
+vm_keys_dunder(const struct pickle_vm *vm, size_t from)
+{
+	size_t i;
+
+	for (i = from; i + 1 < vm->sp; i += 2)
+		if (is_dunder_key(vm->stack[i]))
+			return true;
+	return false;
+}
+
+/* Marks the dict at stack[target] as holding a dunder key; a shared
+ * literal cell is replaced by one of its own to carry the mark (the memo
+ * may keep the shared one: a state fetched back from it is not marked). */
+void
+vm_flag_dunder(struct pickle_vm *vm, size_t target)
+{
+	struct pv *d = vm->stack[target];
+
+	if (d->kind != PV_DICT)
+		return;
+	if (d->refs == PV_IMMORTAL) {
+		d = pv_new(&vm->pool, PV_DICT);
+		if (d == NULL) {
+			vm_fatal_nomem(vm);
+			return;
+		}
+		vm->stack[target] = d;
+	}
+	d->flags |= PVF_DUNDER;
+}
+
+/* A BUILD state that sets dunder attributes (__class__, __reduce_ex__,
+ * __setstate__, __annotations__, __dict__, __globals__...): a plain
+ * state, or either half of a (dict, slots) state.  No writer produces it:
+ * it swaps an object's class, plants the hooks a later pickle.dumps or
+ * typing.get_type_hints runs, or reaches a function's globals. */
+static bool
+state_sets_dunder(const struct pv *state)
+{
+	size_t i;
+
+	if (state->kind == PV_DICT)
+		return (state->flags & PVF_DUNDER) != 0;
+	if (state->kind != PV_TUPLE)
+		return false;
+	for (i = 0; i < pv_count(state) && i < 2; i++) {
+		const struct pv *h = pv_item(state, i);
+
+		if (h != NULL && h->kind == PV_DICT &&
+		    (h->flags & PVF_DUNDER))
+			return true;
+	}
+	return false;
+}
+
 void
 vm_op_build(struct pickle_vm *vm)
 {
@@ -739,6 +825,17 @@ vm_op_build(struct pickle_vm *vm)
 	state = pop(vm);
 	inst = vm->stack[vm->sp - 1];
 	vm_check_mutation_target(vm, inst, "BUILD on");
+	if (state_sets_dunder(state)) {
+		vm->called = true;
+		vm_risky_after_divergence(vm);
+		scan_report_global(vm->ctx, PW_SEV_MALICIOUS, PW_KIND_CALL,
+				   pv_global_name(inst), NULL, NULL,
+				   vm->op_name, vm->op_off,
+				   "BUILD state sets dunder attributes (such as "
+				   "__class__, __reduce_ex__, __annotations__ or "
+				   "__dict__) of the object: no writer produces "
+				   "that state");
+	}
 	if (!vm_is_literal_kind(inst->kind))
 		vm->called = true;	/* __setstate__ or attribute writes */
 	if (inst->kind == PV_CALL && pv_global_name(inst) != NULL &&
@@ -875,6 +972,23 @@ vm_op_ext(struct pickle_vm *vm, size_t n)
 				   "registered)"));
 }
 
+/* "module" + "Class.method": a dotted name whose last part is not an
+ * ALL_CAPS member. */
+static bool
+is_called_method(const struct imp *p)
+{
+	const char *name = p->resolved + p->module_len + 1;
+	const char *last = strrchr(name, '.');
+	const char *c;
+
+	if (p->module_len >= strlen(p->resolved) || last == NULL)
+		return false;
+	for (c = last + 1; *c != '\0'; c++)
+		if (islower((unsigned char)*c))
+			return true;
+	return false;
+}
+
 /* A resolver judged by its uses was only ever called as we can pin down. */
 static bool
 pinned_only(const struct imp *p)
@@ -947,6 +1061,16 @@ vm_emit_imports(struct pickle_vm *vm, bool downgrade)
 					"'<name>'), judged as the dotted name "
 					"it resolves to";
 			}
+		}
+		/* A method reached through a dotted path ("Class.method",
+		 * not an enum member) that is called: no writer pickles a
+		 * call of an unlisted method (none in the real-world set). */
+		if (sev == PW_SEV_SUSPICIOUS && p->calls > 0 &&
+		    !p->unresolved && is_called_method(p)) {
+			sev = PW_SEV_MALICIOUS;
+			why = "a method reached through a dotted path and "
+			      "called: no writer pickles a call of a method "
+			      "outside the allowlist";
 		}
 		/* A nested loader is followed only as the callable of a
 		 * call on bytes we scan; a reference to it kept as a value

@@ -481,10 +481,35 @@ names_classify(const struct pw_scanner *sc, bool torchscript,
 		snprintf(reason, cap, "allowed by configuration");
 		return PW_SEV_INFO;
 	}
-	e = list_match(pw_allowlist, pw_allowlist_len, resolved, len, false);
-	if (e != NULL) {
-		snprintf(reason, cap, "allowlisted: %s", e->reason);
-		return PW_SEV_INFO;
+	/* An allowed class does not allow its methods: "Class.method" is
+	 * judged as its own name, and an attribute of an allowlisted name
+	 * that no exact entry lists is one no writer references
+	 * (OrderedDict.update, DataFrame.to_csv, PosixPath.touch,
+	 * Tensor.apply_).  Enum members were cleared above. */
+	for (p = name + name_len; p > name; p--) {
+		if (p[-1] != '.' || p - 1 == name)
+			continue;
+		e = list_match(pw_allowlist, pw_allowlist_len, resolved,
+			       (size_t)(p - 1 - resolved), true);
+		if (e != NULL) {
+			snprintf(reason, cap,
+				 "attribute '%.*s' of the allowlisted %.*s, "
+				 "reached through a dotted path: the entry "
+				 "allows the name, not its methods",
+				 (int)(name + name_len - p), p,
+				 (int)(p - 1 - resolved), resolved);
+			return PW_SEV_MALICIOUS;
+		}
+	}
+	/* Module-wide entries cover the module's own names, not attributes
+	 * reached through them. */
+	if (memchr(name, '.', name_len) == NULL) {
+		e = list_match(pw_allowlist, pw_allowlist_len, resolved, len,
+			       false);
+		if (e != NULL) {
+			snprintf(reason, cap, "allowlisted: %s", e->reason);
+			return PW_SEV_INFO;
+		}
 	}
 	last = memrchr(name, '.', name_len);
 	last = last ? last + 1 : name;

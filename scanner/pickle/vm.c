@@ -323,7 +323,13 @@ step(struct pickle_vm *vm, uint8_t op, bool *stop)
 			vm_die_both(vm, "odd number of items for DICT");
 			return;
 		}
-		vm_collect(vm, (size_t)mark, PV_DICT);
+		{
+			bool dunder = vm_keys_dunder(vm, (size_t)mark);
+
+			vm_collect(vm, (size_t)mark, PV_DICT);
+			if (dunder && alive(vm) && vm->sp > (size_t)mark)
+				vm_flag_dunder(vm, vm->sp - 1);
+		}
 		return;
 	case 0x8f:
 		push(vm, pv_literal(&vm->pool, PV_SET));
@@ -370,6 +376,8 @@ step(struct pickle_vm *vm, uint8_t op, bool *stop)
 		vm_check_mutation_target(vm, vm->stack[m - 1],
 				      op == 'u' ? "SETITEMS on" :
 				      op == 'e' ? "APPENDS to" : "ADDITEMS to");
+		if (op == 'u' && vm_keys_dunder(vm, m))
+			vm_flag_dunder(vm, m - 1);
 		for (i = m; i < vm->sp; i++)
 			if (!pv_append(&vm->pool, vm->stack[m - 1],
 				       vm->stack[i]))
@@ -383,6 +391,8 @@ step(struct pickle_vm *vm, uint8_t op, bool *stop)
 		vm_check_mutation_target(vm, vm->stack[vm->sp - 3], "SETITEM on");
 		if (!vm_mutation_ok(vm, vm->stack[vm->sp - 3], op))
 			return;
+		if (vm_keys_dunder(vm, vm->sp - 2))
+			vm_flag_dunder(vm, vm->sp - 3);
 		if (!pv_append(&vm->pool, vm->stack[vm->sp - 3],
 			       vm->stack[vm->sp - 2]) ||
 		    !pv_append(&vm->pool, vm->stack[vm->sp - 3],
