@@ -21,3 +21,4 @@ include tests/store.mk
 include tests/watch.mk
 include tests/evasions/local.mk
 include tests/realworld/local.mk
+include tests/audit/local.mk
