@@ -47,6 +47,9 @@
 /* Higher-order calls followed through the call model (f calls g, which
  * calls h...): real reconstructors nest two deep. */
 #define PW_MODEL_DEPTH 4
+/* Source members (TorchScript code/, torch.package modules) read whole for
+ * analysis; real ones are a few hundred KiB. */
+#define PW_MAX_CODE_BYTES (8ULL << 20)
 /* Memo entries (CPython allows 2^32 indexes; we keep a hash map). */
 #define PW_MAX_MEMO (8U << 20)
 /* Depth of the stack and of the mark stack. */

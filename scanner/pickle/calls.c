@@ -527,6 +527,20 @@ vm_call_as_modelled(struct pickle_vm *vm, const struct pv *callee,
 	vm_apply_model(vm, imp, args_given ? args : NULL, depth);
 }
 
+/* "module.Name": a class by Python's naming convention (the last part
+ * starts upper-case after any underscores), not a function whose result
+ * could be anything. */
+static bool
+names_looks_like_class(const char *resolved)
+{
+	const char *last = strrchr(resolved, '.');
+
+	last = last != NULL ? last + 1 : resolved;
+	while (*last == '_')
+		last++;
+	return isupper((unsigned char)*last);
+}
+
 /* Counts one pinned call of a global judged by its uses. */
 static bool
 pin_call(struct pickle_vm *vm, struct imp *imp)
@@ -601,7 +615,8 @@ pinned_getattr(struct pickle_vm *vm, struct pv *fn, struct pv *args)
 	 * as that global's attribute, "Class.name"; what the object's state
 	 * put there was judged where it was imported. */
 	if (owner != NULL && owner->kind == PV_CALL &&
-	    pv_callee(owner) != NULL && pv_callee(owner)->kind == PV_GLOBAL)
+	    pv_callee(owner) != NULL && pv_callee(owner)->kind == PV_GLOBAL &&
+	    names_looks_like_class(pv_callee(owner)->u.imp->resolved))
 		owner = pv_callee(owner);
 	if (owner == NULL || attr == NULL || owner->kind != PV_GLOBAL ||
 	    attr->kind != PV_STR || (attr->flags & PVF_LONG))
@@ -1078,7 +1093,7 @@ vm_emit_imports(struct pickle_vm *vm, bool downgrade)
 		 * that is not modelled) is loaded later with bytes we never
 		 * see. */
 		if (p->model != NULL && strncmp(p->model, "load", 4) == 0 &&
-		    p->pushes > p->followed) {
+		    p->pushes > p->followed + p->dropped) {
 			sev = PW_SEV_MALICIOUS;
 			why = "nested loader referenced as a value, not called "
 			      "on bytes that can be located and scanned (a "

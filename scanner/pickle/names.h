@@ -39,6 +39,7 @@ struct imp {
 	 * constructor), NULL when the name is not allowlisted. */
 	const char *model;
 	uint64_t followed;	/* nested loads whose bytes we scanned */
+	uint64_t dropped;	/* pushes discarded by POP / POP_MARK */
 };
 
 struct imp_table {

@@ -168,8 +168,14 @@ step(struct pickle_vm *vm, uint8_t op, bool *stop)
 	case '0': /* POP: pops a MARK when one sits at the top */
 		if (vm->nmarks > 0 && vm->marks[vm->nmarks - 1] == vm->sp)
 			vm->nmarks--;
-		else if (need(vm, 1))
-			pv_unref(&vm->pool, pop(vm));
+		else if (need(vm, 1)) {
+			struct pv *d = pop(vm);
+
+			/* A global dropped unused did nothing (call model). */
+			if (d->kind == PV_GLOBAL)
+				d->u.imp->dropped++;
+			pv_unref(&vm->pool, d);
+		}
 		return;
 	case '1': /* POP_MARK */
 		mark = vm_pop_mark(vm);
