@@ -46,7 +46,8 @@ BUILT_SOURCES += scanner/lists.c
 CLEANFILES += scanner/lists.c
 PW_LISTFILES = scanner/data/allowlist.txt scanner/data/denylist.txt \
 	scanner/data/audit-denylist.txt \
-	scanner/data/torchscript-allowlist.txt scanner/data/compat_pickle.txt
+	scanner/data/torchscript-allowlist.txt scanner/data/compat_pickle.txt \
+	scanner/data/torchscript-ops.txt
 EXTRA_DIST += $(PW_LISTFILES) scanner/data/gen-lists.sh
 scanner/lists.c: $(PW_LISTFILES) $(top_srcdir)/scanner/data/gen-lists.sh
 	$(AM_V_GEN)$(MKDIR_P) scanner && \

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "code/code.h"
+#include "pickle/lists.h"
 #include "result.h"
 
 /* Operators that touch files or load native code, as TorchScript spells
@@ -97,6 +98,19 @@ in_list(const char *const *list, const char *s, size_t n)
 	return false;
 }
 
+/* Whether a torch.* / ops.* call chain is one real TorchScript calls. */
+static bool
+ts_op_known(const char *chain, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < pw_torchscript_ops_len; i++)
+		if (strlen(pw_torchscript_ops[i].pattern) == n &&
+		    memcmp(pw_torchscript_ops[i].pattern, chain, n) == 0)
+			return true;
+	return false;
+}
+
 /* TorchScript: every dotted call chain torch.X...(/ops.X...( whose last
  * name is a denied operator.  fn tracks the enclosing def for the report. */
 static void
@@ -104,7 +118,7 @@ scan_torchscript(struct scan_ctx *ctx, const char *p, const char *end)
 {
 	const char *fn = "", *chain, *last;
 	size_t fnlen = 0;
-	bool reported = false;
+	bool reported = false, unknown_reported = false;
 
 	while (p < end && !reported) {
 		int c = (unsigned char)*p;
@@ -157,6 +171,20 @@ scan_torchscript(struct scan_ctx *ctx, const char *p, const char *end)
 			if (!((first == 5 && memcmp(chain, "torch", 5) == 0) ||
 			      (first == 3 && memcmp(chain, "ops", 3) == 0)))
 				continue;
+			if (!in_list(ts_denied_ops, last, (size_t)(p - last)) &&
+			    !unknown_reported &&
+			    !ts_op_known(chain, (size_t)(p - chain))) {
+				scan_report(ctx, PW_SEV_SUSPICIOUS, PW_KIND_CALL,
+					    NULL, 0, "TorchScript code calls "
+					    "%.*s (in %.*s), an operator "
+					    "outside those real TorchScript "
+					    "code calls",
+					    (int)(p - chain > 120 ? 120
+						  : p - chain), chain,
+					    (int)(fnlen > 80 ? 80 : fnlen),
+					    fn);
+				unknown_reported = true;
+			}
 			if (in_list(ts_denied_ops, last, (size_t)(p - last))) {
 				scan_report(ctx, PW_SEV_MALICIOUS, PW_KIND_CALL,
 					    NULL, 0, "TorchScript code calls "

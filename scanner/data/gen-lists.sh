@@ -40,6 +40,7 @@ emit_list pw_allowlist "$dir/allowlist.txt"
 # (scanner/data/audit/audit.py) are one list to the scanner.
 emit_list pw_denylist "$dir/denylist.txt" "$dir/audit-denylist.txt"
 emit_list pw_torchscript_allowlist "$dir/torchscript-allowlist.txt"
+emit_list pw_torchscript_ops "$dir/torchscript-ops.txt"
 echo "const struct pw_compat_import pw_compat_imports[] = {"
 awk '$1 == "import" { printf "\t{\"%s\", \"%s\"},\n", $2, $3 }' "$dir/compat_pickle.txt"
 echo "};"
