@@ -39,12 +39,15 @@ scanner_libpicklewarden_a_SOURCES = \
 	scanner/pickle/vm.c scanner/pickle/vm_internal.h \
 	scanner/pickle/readers.c scanner/pickle/strings.c \
 	scanner/pickle/calls.c scanner/pickle/nested.c \
+	scanner/code/code.c scanner/code/code.h \
 	scanner/container/container.h
 nodist_scanner_libpicklewarden_a_SOURCES = scanner/lists.c
 BUILT_SOURCES += scanner/lists.c
 CLEANFILES += scanner/lists.c
 PW_LISTFILES = scanner/data/allowlist.txt scanner/data/denylist.txt \
-	scanner/data/torchscript-allowlist.txt scanner/data/compat_pickle.txt
+	scanner/data/audit-denylist.txt \
+	scanner/data/torchscript-allowlist.txt scanner/data/compat_pickle.txt \
+	scanner/data/torchscript-ops.txt
 EXTRA_DIST += $(PW_LISTFILES) scanner/data/gen-lists.sh
 scanner/lists.c: $(PW_LISTFILES) $(top_srcdir)/scanner/data/gen-lists.sh
 	$(AM_V_GEN)$(MKDIR_P) scanner && \

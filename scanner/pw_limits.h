@@ -41,6 +41,16 @@
 /* Live symbolic values (stack + memo + retained items): bounds memory at
  * ~16 bytes each. */
 #define PW_MAX_VALUES (8U << 20)
+/* Items of a small tuple kept (outside retain mode) when it holds a name,
+ * a global or a call result: every call argument list writers produce for
+ * an allowed callable is this short, and the call model judges them. */
+#define PW_CALL_ARGS_KEPT 8
+/* Higher-order calls followed through the call model (f calls g, which
+ * calls h...): real reconstructors nest two deep. */
+#define PW_MODEL_DEPTH 4
+/* Source members (TorchScript code/, torch.package modules) read whole for
+ * analysis; real ones are a few hundred KiB. */
+#define PW_MAX_CODE_BYTES (8ULL << 20)
 /* Memo entries (CPython allows 2^32 indexes; we keep a hash map). */
 #define PW_MAX_MEMO (8U << 20)
 /* Depth of the stack and of the mark stack. */

@@ -26,3 +26,4 @@ include tests/signing.mk
 include tests/faults.mk
 include tests/guard.mk
 include tests/sandbox.mk
+include tests/audit/local.mk

@@ -29,6 +29,7 @@ check_PROGRAMS += \
 	tests/scanner/test_stop \
 	tests/scanner/test_sniff \
 	tests/scanner/test_names \
+	tests/scanner/test_calls \
 	tests/scanner/test_memo \
 	tests/scanner/test_numparse
 TESTS += \
@@ -38,6 +39,7 @@ TESTS += \
 	tests/scanner/test_stop \
 	tests/scanner/test_sniff \
 	tests/scanner/test_names \
+	tests/scanner/test_calls \
 	tests/scanner/test_memo \
 	tests/scanner/test_numparse \
 	tests/scanner/fixtures.sh \
@@ -48,6 +50,11 @@ tests_scanner_test_stream_SOURCES = tests/scanner/test_stream.c
 tests_scanner_test_stream_CPPFLAGS = $(PW_TEST_CPPFLAGS)
 tests_scanner_test_stream_CFLAGS = $(PW_TEST_CFLAGS)
 tests_scanner_test_stream_LDADD = $(PW_SCANNER_TEST_LDADD)
+
+tests_scanner_test_calls_SOURCES = tests/scanner/test_calls.c
+tests_scanner_test_calls_CPPFLAGS = $(PW_TEST_CPPFLAGS)
+tests_scanner_test_calls_CFLAGS = $(PW_TEST_CFLAGS)
+tests_scanner_test_calls_LDADD = $(PW_SCANNER_TEST_LDADD)
 
 tests_scanner_test_hostile_SOURCES = tests/scanner/test_hostile.c
 tests_scanner_test_hostile_CPPFLAGS = $(PW_TEST_CPPFLAGS)

@@ -27,6 +27,7 @@
 
 #include "container/container.h"
 #include "container/internal.h"
+#include "code/code.h"
 #include "container/zip_internal.h"
 #include "pickle/pickle.h"
 #include "result.h"
@@ -296,6 +297,9 @@ scan_member_stream(struct scan_ctx *ctx, struct stream *st,
 {
 	struct pickle_opts po;
 
+	if (role == ROLE_TS_CODE || role == ROLE_PKG_SOURCE)
+		return code_scan_stream(ctx, st, role == ROLE_TS_CODE
+					? CODE_TORCHSCRIPT : CODE_PACKAGE);
 	if (role == ROLE_PICKLE) {
 		memset(&po, 0, sizeof(po));
 		po.torchscript = sh->torchscript;
@@ -336,7 +340,7 @@ scan_member_data(struct scan_ctx *ctx, const struct source *src,
 	if (m->method == ZIP_CM_STORE) {
 		if (!source_slice(src, m->data_off, m->csize, &slice))
 			return PW_OK;	/* checked in read_local_header */
-		if (role == ROLE_PICKLE) {
+		if (role != ROLE_SNIFF) {
 			rc = stream_init_source(&in, &slice);
 			if (rc != PW_OK)
 				return rc;

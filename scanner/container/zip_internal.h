@@ -36,12 +36,15 @@ struct pwz_shape {
 	bool torch;		/* <top>/data.pkl exists */
 	bool torchscript;	/* <top>/constants.pkl or <top>/code/ */
 	bool npz;		/* every member ends in .npy */
+	bool torch_package;	/* <top>/.data/version and extern_modules */
 };
 
 enum member_role {
 	ROLE_SNIFF,	/* scan whatever its bytes sniff as */
 	ROLE_PICKLE,	/* <top>/NAME.pkl of a torch archive: a pickle */
 	ROLE_RAW,	/* raw bytes PyTorch never unpickles */
+	ROLE_TS_CODE,	/* <top>/code/...py: TorchScript source (code.c) */
+	ROLE_PKG_SOURCE, /* a torch.package module's .py source (code.c) */
 };
 
 /* Notes a member name in the archive's shape (torch, TorchScript, npz). */

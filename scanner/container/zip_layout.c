@@ -40,6 +40,10 @@ pwz_layout_note(struct pwz_shape *sh, const char *name, bool *all_npy)
 		return;
 	if (strcmp(rest, "data.pkl") == 0)
 		sh->torch = true;
+	/* torch.package (torch.package.PackageExporter) writes these. */
+	if (strcmp(rest, ".data/extern_modules") == 0 ||
+	    strcmp(rest, ".data/version") == 0)
+		sh->torch_package = true;
 	if (strcmp(rest, "constants.pkl") == 0 ||
 	    strncmp(rest, "code/", 5) == 0)
 		sh->torchscript = true;
@@ -50,8 +54,24 @@ pwz_layout_role(const struct pwz_shape *sh, const char *name)
 {
 	const char *rest = after_top(name);
 
+	if (rest != NULL && sh->torch_package && !sh->torch &&
+	    !sh->torchscript) {
+		/* Pickles anywhere (the importer loads any resource as one),
+		 * modules as source (never parsed as pickles), PackageExporter's
+		 * records as raw text. */
+		if (pwz_ends_with(rest, ".pkl"))
+			return ROLE_PICKLE;
+		if (pwz_ends_with(rest, ".py"))
+			return ROLE_PKG_SOURCE;
+		if (strncmp(rest, ".data/", 6) == 0)
+			return ROLE_RAW;
+		return ROLE_SNIFF;
+	}
 	if (!(sh->torch || sh->torchscript) || rest == NULL)
 		return ROLE_SNIFF;
+	if (sh->torchscript && strncmp(rest, "code/", 5) == 0 &&
+	    pwz_ends_with(rest, ".py"))
+		return ROLE_TS_CODE;
 	if (strchr(rest, '/') == NULL && pwz_ends_with(rest, ".pkl"))
 		return ROLE_PICKLE;
 	/* Tensor storages, serialization ids, TorchScript sources (text

@@ -11,7 +11,7 @@ cat <<'HDR'
 HDR
 emit_list() {
 	name=$1
-	file=$2
+	shift
 	echo "const struct pw_list_entry ${name}[] = {"
 	awk '
 	function esc(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); return s }
@@ -20,15 +20,27 @@ emit_list() {
 		pat = $1
 		reason = $0
 		sub(/^[ \t]*[^ \t]+[ \t]*/, "", reason)
+		# An optional call model, "@kind...", right after the pattern
+		# (allowlist only; the header of allowlist.txt says which).
+		model = ""
+		if (substr(reason, 1, 1) == "@") {
+			model = reason
+			sub(/[ \t].*$/, "", model)
+			sub(/^[^ \t]+[ \t]*/, "", reason)
+			model = substr(model, 2)
+		}
 		if (reason == "") { print "missing reason for " pat > "/dev/stderr"; exit 1 }
-		printf "\t{\"%s\", \"%s\"},\n", esc(pat), esc(reason)
-	}' "$file"
+		printf "\t{\"%s\", \"%s\", \"%s\"},\n", esc(pat), esc(reason), esc(model)
+	}' "$@"
 	echo "};"
 	echo "const size_t ${name}_len = sizeof(${name}) / sizeof(${name}[0]);"
 }
 emit_list pw_allowlist "$dir/allowlist.txt"
-emit_list pw_denylist "$dir/denylist.txt"
+# The hand-kept denylist and the one found by auditing code
+# (scanner/data/audit/audit.py) are one list to the scanner.
+emit_list pw_denylist "$dir/denylist.txt" "$dir/audit-denylist.txt"
 emit_list pw_torchscript_allowlist "$dir/torchscript-allowlist.txt"
+emit_list pw_torchscript_ops "$dir/torchscript-ops.txt"
 echo "const struct pw_compat_import pw_compat_imports[] = {"
 awk '$1 == "import" { printf "\t{\"%s\", \"%s\"},\n", $2, $3 }' "$dir/compat_pickle.txt"
 echo "};"

@@ -1,4 +1,3 @@
-/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * calls.c - imports and calls in the pickle machine: GLOBAL, STACK_GLOBAL,
  * INST, OBJ, REDUCE, NEWOBJ, BUILD, PERSID, EXT, and the import findings
@@ -6,6 +5,8 @@
  */
 #include "config.h"
 
+#include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,19 +40,6 @@ vm_global_value(struct pickle_vm *vm, struct imp *imp)
 	if (v != NULL)
 		v->u.imp = imp;
 	return v;
-}
-
-/* numpy.dtype, whose calls are kept whole (see vm_collect). */
-bool
-vm_is_dtype_global(const struct pv *v)
-{
-	const char *n;
-
-	if (v == NULL || v->kind != PV_GLOBAL)
-		return false;
-	n = imp_resolved_name(v->u.imp);
-	return strcmp(n, "numpy.dtype") == 0 ||
-	       strcmp(n, "numpy.core.multiarray.dtype") == 0;
 }
 
 static struct pv *
@@ -326,6 +314,233 @@ vm_op_stack_global(struct pickle_vm *vm)
 		push(vm, g);
 }
 
+/* ---- the call model of allowlisted callables (allowlist.txt) ---- */
+
+/* Whether argument a is of a kind the shape letter c allows. */
+static bool
+shape_letter_ok(char c, const struct pv *a)
+{
+	switch (c) {
+	case '*':
+		return true;
+	case 'n':
+		return a->kind == PV_NONE || a->kind == PV_BOOL ||
+		       a->kind == PV_INT || a->kind == PV_FLOAT;
+	case 'N':
+		return a->kind == PV_NONE;
+	case 's':
+		return a->kind == PV_STR;
+	case 'b':
+		return a->kind == PV_BYTES || a->kind == PV_BYTEARRAY ||
+		       a->kind == PV_BUFFER;
+	case 't':
+		return a->kind == PV_TUPLE;
+	case 'l':
+		return a->kind == PV_LIST;
+	case 'd':
+		return a->kind == PV_DICT;
+	case 'S':
+		return a->kind == PV_SET || a->kind == PV_FROZENSET;
+	case 'g':
+		return a->kind == PV_GLOBAL;
+	case 'c':
+		return a->kind == PV_CALL;
+	case 'p':
+		return a->kind == PV_PERSID;
+	default:
+		return false;
+	}
+}
+
+/* One signature, "pc,n,t" (s[0..len)), against the known arguments. */
+static bool
+shape_sig_ok(const char *s, size_t len, const struct pv *args)
+{
+	size_t n = pv_count(args), pos = 0, i = 0;
+
+	if (len == 0)
+		return n == 0;
+	while (i <= len) {
+		size_t j = i;
+		const struct pv *a;
+		bool ok = false;
+
+		while (j < len && s[j] != ',')
+			j++;
+		if (pos >= n)
+			return false;
+		a = pv_item(args, pos);
+		for (; i < j && a != NULL; i++)
+			ok = ok || shape_letter_ok(s[i], a);
+		if (!ok)
+			return false;
+		pos++;
+		i = j + 1;
+	}
+	return pos == n;
+}
+
+/* Whether the arguments match one of the ';'-separated signatures. */
+static bool
+shape_ok(const char *sigs, const struct pv *args)
+{
+	for (;;) {
+		const char *semi = strchr(sigs, ';');
+		size_t len = semi ? (size_t)(semi - sigs) : strlen(sigs);
+
+		if (shape_sig_ok(sigs, len, args))
+			return true;
+		if (semi == NULL)
+			return false;
+		sigs = semi + 1;
+	}
+}
+
+/* Arguments whose items we know: a tuple kept whole (outside retain mode
+ * only small tuples holding names, globals or calls are). */
+static bool
+args_known(const struct pv *args)
+{
+	return args != NULL && args->kind == PV_TUPLE && args->items_cap > 0;
+}
+
+static void
+model_report(struct pickle_vm *vm, const struct imp *imp, const char *why)
+{
+	vm->called = true;
+	vm_risky_after_divergence(vm);
+	scan_report_global(vm->ctx, PW_SEV_MALICIOUS, PW_KIND_CALL,
+			   imp->resolved, NULL, NULL, vm->op_name, vm->op_off,
+			   "calls %s %s", imp->resolved, why);
+}
+
+static void vm_call_as_modelled(struct pickle_vm *vm, const struct pv *callee,
+				const struct pv *args, bool args_given,
+				unsigned depth);
+
+/*
+ * Applies the call model of an allowlisted callable to one call of it with
+ * args (NULL: arguments not known, as when a higher-order function calls
+ * it with arguments of its own).  Reports what the model says is hostile:
+ * a call of a value, arguments of a shape no writer produces, an argument
+ * it calls that is a value obtained at run time; a callable it is given is
+ * called in turn, by the same rules (depth-bounded).
+ */
+static void
+vm_apply_model(struct pickle_vm *vm, struct imp *imp, const struct pv *args,
+	       unsigned depth)
+{
+	const char *m = imp->model, *eq, *p;
+
+	if (m == NULL || depth > PW_MODEL_DEPTH)
+		return;
+	eq = strchr(m, '=');
+	if (strncmp(m, "value", 5) == 0) {
+		model_report(vm, imp, "(a value its writers reference and "
+			     "never call)");
+		return;
+	}
+	if (eq != NULL && args != NULL) {
+		if (args->kind != PV_TUPLE && args->kind != PV_LIST)
+			model_report(vm, imp, "with arguments computed at run "
+				     "time (no writer does)");
+		else if (args_known(args) && !shape_ok(eq + 1, args)) {
+			char why[160];
+
+			snprintf(why, sizeof(why), "with arguments of a shape "
+				 "its writers never produce (they write %s)",
+				 eq + 1);
+			model_report(vm, imp, why);
+		}
+	}
+	if (strncmp(m, "calls:", 6) != 0)
+		return;
+	/* "calls:K[<J],...": argument K is called (with argument J). */
+	for (p = m + 6; *p != '\0' && *p != '=';) {
+		char *end;
+		unsigned long k = strtoul(p, &end, 10), j = ULONG_MAX;
+		const struct pv *a, *inner = NULL;
+
+		if (end == p)
+			break;
+		p = end;
+		if (*p == '<') {
+			j = strtoul(p + 1, &end, 10);
+			p = end;
+		}
+		if (*p == ',')
+			p++;
+		if (!args_known(args) || (a = pv_item(args, k)) == NULL)
+			continue;
+		if (j != ULONG_MAX)
+			inner = pv_item(args, j);
+		vm_call_as_modelled(vm, a, inner, j != ULONG_MAX, depth + 1);
+	}
+}
+
+/*
+ * A callable an allowed higher-order function calls: a global is called
+ * (counted, modelled, a nested loader followed); a value obtained at run
+ * time cannot be pinned down; anything else (None, a number) only fails.
+ */
+static void
+vm_call_as_modelled(struct pickle_vm *vm, const struct pv *callee,
+		    const struct pv *args, bool args_given, unsigned depth)
+{
+	struct imp *imp;
+
+	if (callee->kind == PV_CALL || callee->kind == PV_PERSID) {
+		vm->called = true;
+		vm_risky_after_divergence(vm);
+		scan_report_global(vm->ctx, PW_SEV_MALICIOUS, PW_KIND_CALL,
+				   pv_global_name(callee), NULL, NULL,
+				   vm->op_name, vm->op_off,
+				   "an allowed callable calls a callable it is "
+				   "given that was obtained at run time (the "
+				   "result of %s), which no static reading can "
+				   "pin down",
+				   callee->kind == PV_PERSID ? "a persistent load"
+							     : "a call");
+		return;
+	}
+	if (callee->kind != PV_GLOBAL)
+		return;
+	imp = callee->u.imp;
+	vm->called = true;
+	if (imp->calls++ == 0) {
+		imp->call_opcode = vm->op_name;
+		imp->call_offset = vm->op_off;
+	}
+	if (imp->sev >= PW_SEV_SUSPICIOUS)
+		vm_risky_after_divergence(vm);
+	if (imp->model != NULL && strncmp(imp->model, "load", 4) == 0) {
+		if (args_given && args != NULL)
+			vm_nested_load(vm, callee, args);
+		else
+			scan_report_global(vm->ctx, PW_SEV_MALICIOUS,
+					   PW_KIND_CALL, imp->resolved, NULL,
+					   NULL, vm->op_name, vm->op_off,
+					   "nested loader called by an allowed "
+					   "callable on data that cannot be "
+					   "located and scanned");
+	}
+	vm_apply_model(vm, imp, args_given ? args : NULL, depth);
+}
+
+/* "module.Name": a class by Python's naming convention (the last part
+ * starts upper-case after any underscores), not a function whose result
+ * could be anything. */
+static bool
+names_looks_like_class(const char *resolved)
+{
+	const char *last = strrchr(resolved, '.');
+
+	last = last != NULL ? last + 1 : resolved;
+	while (*last == '_')
+		last++;
+	return isupper((unsigned char)*last);
+}
+
 /* Counts one pinned call of a global judged by its uses. */
 static bool
 pin_call(struct pickle_vm *vm, struct imp *imp)
@@ -376,7 +591,7 @@ pinned_type(struct pickle_vm *vm, struct pv *fn, struct pv *args)
  * allowlist), and its result is that global.  Any other use of getattr -
  * on an object, with a computed or dotted name, with a default, called by
  * another opcode, or handed around as a value - leaves the resolver what
- * it is: malicious (vm_emit_imports compares its pushes with these calls).
+ * it is: malicious (emit_imports compares its pushes with these calls).
  * Returns false when the call does not have this shape.
  */
 static bool
@@ -395,6 +610,14 @@ pinned_getattr(struct pickle_vm *vm, struct pv *fn, struct pv *args)
 		return false;
 	owner = pv_item(args, 0);
 	attr = pv_item(args, 1);
+	/* getattr(<object built by calling a global>, name): a bound
+	 * method in a scheduler's state (OneCycleLR's anneal_func) is judged
+	 * as that global's attribute, "Class.name"; what the object's state
+	 * put there was judged where it was imported. */
+	if (owner != NULL && owner->kind == PV_CALL &&
+	    pv_callee(owner) != NULL && pv_callee(owner)->kind == PV_GLOBAL &&
+	    names_looks_like_class(pv_callee(owner)->u.imp->resolved))
+		owner = pv_callee(owner);
 	if (owner == NULL || attr == NULL || owner->kind != PV_GLOBAL ||
 	    attr->kind != PV_STR || (attr->flags & PVF_LONG))
 		return false;
@@ -452,6 +675,8 @@ vm_op_reduce(struct pickle_vm *vm)
 		}
 		if (alive(vm) && vm_is_nested_loader(fn))
 			vm_nested_load(vm, fn, args);
+		if (alive(vm) && fn->kind == PV_GLOBAL)
+			vm_apply_model(vm, fn->u.imp, args, 0);
 		if (alive(vm) && vm_is_global_named(fn, "_codecs.encode")) {
 			struct pv *b = vm_latin1_bytes(vm, args);
 
@@ -527,6 +752,84 @@ vm_op_obj(struct pickle_vm *vm)
 	pv_unref(&vm->pool, cls);
 }
 
+/* "__name__": what Python calls a dunder (special) attribute. */
+static bool
+is_dunder_key(const struct pv *k)
+{
+	const char *s;
+	size_t n = 0;
+
+	if (k->kind != PV_STR || (s = pv_get_str(k, &n)) == NULL)
+		return false;
+	if (!(n > 4 && s[0] == '_' && s[1] == '_' && s[n - 1] == '_' &&
+	      s[n - 2] == '_'))
+		return false;
+	/* Descriptive strings real states carry (statsmodels' results
+	 * wrappers and scipy's frozen distributions keep __doc__). */
+	return !((n == 7 && memcmp(s, "__doc__", 7) == 0) ||
+		 (n == 8 && memcmp(s, "__name__", 8) == 0) ||
+		 (n == 10 && memcmp(s, "__module__", 10) == 0) ||
+		 (n == 12 && memcmp(s, "__qualname__", 12) == 0));
+}
+
+/* Whether the keys stack[from], stack[from + 2]... (dict items being
+ * set) include a dunder name. */
+bool
+vm_keys_dunder(const struct pickle_vm *vm, size_t from)
+{
+	size_t i;
+
+	for (i = from; i + 1 < vm->sp; i += 2)
+		if (is_dunder_key(vm->stack[i]))
+			return true;
+	return false;
+}
+
+/* Marks the dict at stack[target] as holding a dunder key; a shared
+ * literal cell is replaced by one of its own to carry the mark (the memo
+ * may keep the shared one: a state fetched back from it is not marked). */
+void
+vm_flag_dunder(struct pickle_vm *vm, size_t target)
+{
+	struct pv *d = vm->stack[target];
+
+	if (d->kind != PV_DICT)
+		return;
+	if (d->refs == PV_IMMORTAL) {
+		d = pv_new(&vm->pool, PV_DICT);
+		if (d == NULL) {
+			vm_fatal_nomem(vm);
+			return;
+		}
+		vm->stack[target] = d;
+	}
+	d->flags |= PVF_DUNDER;
+}
+
+/* A BUILD state that sets dunder attributes (__class__, __reduce_ex__,
+ * __setstate__, __annotations__, __dict__, __globals__...): a plain
+ * state, or either half of a (dict, slots) state.  No writer produces it:
+ * it swaps an object's class, plants the hooks a later pickle.dumps or
+ * typing.get_type_hints runs, or reaches a function's globals. */
+static bool
+state_sets_dunder(const struct pv *state)
+{
+	size_t i;
+
+	if (state->kind == PV_DICT)
+		return (state->flags & PVF_DUNDER) != 0;
+	if (state->kind != PV_TUPLE)
+		return false;
+	for (i = 0; i < pv_count(state) && i < 2; i++) {
+		const struct pv *h = pv_item(state, i);
+
+		if (h != NULL && h->kind == PV_DICT &&
+		    (h->flags & PVF_DUNDER))
+			return true;
+	}
+	return false;
+}
+
 void
 vm_op_build(struct pickle_vm *vm)
 {
@@ -537,6 +840,17 @@ vm_op_build(struct pickle_vm *vm)
 	state = pop(vm);
 	inst = vm->stack[vm->sp - 1];
 	vm_check_mutation_target(vm, inst, "BUILD on");
+	if (state_sets_dunder(state)) {
+		vm->called = true;
+		vm_risky_after_divergence(vm);
+		scan_report_global(vm->ctx, PW_SEV_MALICIOUS, PW_KIND_CALL,
+				   pv_global_name(inst), NULL, NULL,
+				   vm->op_name, vm->op_off,
+				   "BUILD state sets dunder attributes (such as "
+				   "__class__, __reduce_ex__, __annotations__ or "
+				   "__dict__) of the object: no writer produces "
+				   "that state");
+	}
 	if (!vm_is_literal_kind(inst->kind))
 		vm->called = true;	/* __setstate__ or attribute writes */
 	if (inst->kind == PV_CALL && pv_global_name(inst) != NULL &&
@@ -673,6 +987,23 @@ vm_op_ext(struct pickle_vm *vm, size_t n)
 				   "registered)"));
 }
 
+/* "module" + "Class.method": a dotted name whose last part is not an
+ * ALL_CAPS member. */
+static bool
+is_called_method(const struct imp *p)
+{
+	const char *name = p->resolved + p->module_len + 1;
+	const char *last = strrchr(name, '.');
+	const char *c;
+
+	if (p->module_len >= strlen(p->resolved) || last == NULL)
+		return false;
+	for (c = last + 1; *c != '\0'; c++)
+		if (islower((unsigned char)*c))
+			return true;
+	return false;
+}
+
 /* A resolver judged by its uses was only ever called as we can pin down. */
 static bool
 pinned_only(const struct imp *p)
@@ -709,6 +1040,7 @@ vm_emit_imports(struct pickle_vm *vm, bool downgrade)
 		    !pinned_only(p))
 			report_misuse(vm, p);
 	}
+
 	if (n == 0)
 		return;
 	order = calloc(n, sizeof(*order));
@@ -744,6 +1076,28 @@ vm_emit_imports(struct pickle_vm *vm, bool downgrade)
 					"'<name>'), judged as the dotted name "
 					"it resolves to";
 			}
+		}
+		/* A method reached through a dotted path ("Class.method",
+		 * not an enum member) that is called: no writer pickles a
+		 * call of an unlisted method (none in the real-world set). */
+		if (sev == PW_SEV_SUSPICIOUS && p->calls > 0 &&
+		    !p->unresolved && is_called_method(p)) {
+			sev = PW_SEV_MALICIOUS;
+			why = "a method reached through a dotted path and "
+			      "called: no writer pickles a call of a method "
+			      "outside the allowlist";
+		}
+		/* A nested loader is followed only as the callable of a
+		 * call on bytes we scan; a reference to it kept as a value
+		 * (a dict item, a default_factory, an argument of something
+		 * that is not modelled) is loaded later with bytes we never
+		 * see. */
+		if (p->model != NULL && strncmp(p->model, "load", 4) == 0 &&
+		    p->pushes > p->followed + p->dropped) {
+			sev = PW_SEV_MALICIOUS;
+			why = "nested loader referenced as a value, not called "
+			      "on bytes that can be located and scanned (a "
+			      "later stage loads what it is given)";
 		}
 		/* An unknown global merely imported, in a stream that broke
 		 * before any call, cannot have done anything. */

@@ -154,6 +154,9 @@ imp_lookup(struct imp_table *t, const struct pw_scanner *sc, bool torchscript,
 		      strcmp(imp->resolved, "builtins.type") == 0;
 	imp->sev = names_classify(sc, torchscript, imp->resolved, mlen,
 				  imp->reason, sizeof(imp->reason));
+	if (imp->sev == PW_SEV_INFO &&
+	    strncmp(imp->reason, "allowlisted", 11) == 0)
+		imp->model = names_call_model(torchscript, imp->resolved);
 	return imp;
 }
 
@@ -258,6 +261,23 @@ list_match_suffixes(const struct pw_list_entry *list, size_t n,
 		}
 	}
 	return NULL;
+}
+
+const char *
+names_call_model(bool torchscript, const char *resolved)
+{
+	size_t len = strlen(resolved);
+	const struct pw_list_entry *e;
+
+	e = list_match(pw_allowlist, pw_allowlist_len, resolved, len, true);
+	if (e == NULL && torchscript)
+		e = list_match(pw_torchscript_allowlist,
+			       pw_torchscript_allowlist_len, resolved, len,
+			       false);
+	if (e == NULL)
+		e = list_match(pw_allowlist, pw_allowlist_len, resolved, len,
+			       false);
+	return e != NULL ? e->model : NULL;
 }
 
 static long
@@ -462,10 +482,35 @@ names_classify(const struct pw_scanner *sc, bool torchscript,
 		snprintf(reason, cap, "allowed by configuration");
 		return PW_SEV_INFO;
 	}
-	e = list_match(pw_allowlist, pw_allowlist_len, resolved, len, false);
-	if (e != NULL) {
-		snprintf(reason, cap, "allowlisted: %s", e->reason);
-		return PW_SEV_INFO;
+	/* An allowed class does not allow its methods: "Class.method" is
+	 * judged as its own name, and an attribute of an allowlisted name
+	 * that no exact entry lists is one no writer references
+	 * (OrderedDict.update, DataFrame.to_csv, PosixPath.touch,
+	 * Tensor.apply_).  Enum members were cleared above. */
+	for (p = name + name_len; p > name; p--) {
+		if (p[-1] != '.' || p - 1 == name)
+			continue;
+		e = list_match(pw_allowlist, pw_allowlist_len, resolved,
+			       (size_t)(p - 1 - resolved), true);
+		if (e != NULL) {
+			snprintf(reason, cap,
+				 "attribute '%.*s' of the allowlisted %.*s, "
+				 "reached through a dotted path: the entry "
+				 "allows the name, not its methods",
+				 (int)(name + name_len - p), p,
+				 (int)(p - 1 - resolved), resolved);
+			return PW_SEV_MALICIOUS;
+		}
+	}
+	/* Module-wide entries cover the module's own names, not attributes
+	 * reached through them. */
+	if (memchr(name, '.', name_len) == NULL) {
+		e = list_match(pw_allowlist, pw_allowlist_len, resolved, len,
+			       false);
+		if (e != NULL) {
+			snprintf(reason, cap, "allowlisted: %s", e->reason);
+			return PW_SEV_INFO;
+		}
 	}
 	last = memrchr(name, '.', name_len);
 	last = last ? last + 1 : name;

@@ -36,6 +36,11 @@ struct imp {
 	bool by_use;
 	bool misuse_reported;	/* a later run's misuse already reported */
 	uint64_t pushes, pinned_calls;
+	/* Call model of an allowlisted callable (allowlist.txt: "" = plain
+	 * constructor), NULL when the name is not allowlisted. */
+	const char *model;
+	uint64_t followed;	/* nested loads whose bytes we scanned */
+	uint64_t dropped;	/* pushes discarded by POP / POP_MARK */
 };
 
 struct imp_table {
@@ -69,6 +74,10 @@ bool names_valid_path(const char *s, size_t len);
  * import their module first. */
 bool names_module_denied(const struct pw_scanner *sc, const char *module,
 			 size_t len);
+
+/* The call model of an allowlisted resolved name ("" = plain constructor),
+ * or NULL when no built-in allowlist entry covers it. */
+const char *names_call_model(bool torchscript, const char *resolved);
 
 /* Classification of a resolved name; exposed for tests.  module_len is
  * the length of the module part of resolved. */

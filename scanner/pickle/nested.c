@@ -168,9 +168,8 @@ vm_latin1_bytes(struct pickle_vm *vm, const struct pv *args)
 bool
 vm_is_nested_loader(const struct pv *fn)
 {
-	return fn->kind == PV_GLOBAL &&
-	       strcmp(imp_resolved_name(fn->u.imp),
-		      "torch.storage._load_from_bytes") == 0;
+	return fn->kind == PV_GLOBAL && fn->u.imp->model != NULL &&
+	       strncmp(fn->u.imp->model, "load", 4) == 0;
 }
 
 /* Reads protocol 2's latin-1 text of a payload and encodes it back to the
@@ -225,8 +224,10 @@ vm_nested_load(struct pickle_vm *vm, const struct pv *fn, const struct pv *args)
 	/* The same payload loaded again (through the memo) gives the same
 	 * findings: scanning it once bounds the work a pickle can cause. */
 	if (e != NULL && e->scanned && args->kind == PV_TUPLE &&
-	    pv_count(args) == 1)
+	    pv_count(args) == 1) {
+		fn->u.imp->followed++;
 		return;
+	}
 	if (e != NULL && e->mem != NULL) {
 		source_init_mem(&slice, e->mem, e->len, NULL);
 	} else if (e != NULL && e->latin1) {
@@ -246,6 +247,7 @@ vm_nested_load(struct pickle_vm *vm, const struct pv *fn, const struct pv *args)
 		return;
 	}
 	e->scanned = true;
+	fn->u.imp->followed++;
 	/* Decoded latin-1 counts like decompressed data: bounded per file. */
 	if (decoded != NULL &&
 	    !scan_account_decompressed(ctx, slice.size, e->len, vm->op_off)) {

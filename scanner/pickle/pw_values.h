@@ -26,6 +26,7 @@ enum {
 	PVF_BIG = 2,		/* int does not fit in 64 bits */
 	PVF_TRUNCATED = 4,	/* retained items were capped */
 	PVF_BYTES_STR = 8,	/* a str decoded from an 8-bit STRING */
+	PVF_DUNDER = 32,	/* a dict given a "__dunder__" key */
 	PVF_EXTENT = 16,	/* bytes whose place in the source is known:
 				   u.i indexes the machine's extent table */
 };

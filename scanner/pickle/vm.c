@@ -1,4 +1,3 @@
-/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vm.c - the symbolic pickle machine: its dispatch loop, stack and runs
  * (vm_internal.h says which file does what).
@@ -36,6 +35,19 @@ vm_pop_mark(struct pickle_vm *vm)
 	return (long)vm->marks[--vm->nmarks];
 }
 
+/* numpy.dtype, whose calls are kept whole (see vm_collect). */
+bool
+vm_is_dtype_global(const struct pv *v)
+{
+	const char *n;
+
+	if (v == NULL || v->kind != PV_GLOBAL)
+		return false;
+	n = imp_resolved_name(v->u.imp);
+	return strcmp(n, "numpy.dtype") == 0 ||
+	       strcmp(n, "numpy.core.multiarray.dtype") == 0;
+}
+
 /* Builds a container from stack[from..sp) and pushes it. */
 static void
 vm_collect(struct pickle_vm *vm, size_t from, enum pv_kind kind)
@@ -58,15 +70,15 @@ vm_collect(struct pickle_vm *vm, size_t from, enum pv_kind kind)
 	if (kind == PV_TUPLE && from > 0 &&
 	    vm_is_dtype_global(vm->stack[from - 1]))
 		keep = true;
-	/* (None,): the argument of type(None). */
-	if (kind == PV_TUPLE && vm->sp - from == 1 &&
-	    vm->stack[from]->kind == PV_NONE)
-		keep = true;
-	/* (global, name): the arguments of a getattr we can pin down. */
-	if (kind == PV_TUPLE && vm->sp - from == 2 &&
-	    vm->stack[from]->kind == PV_GLOBAL &&
-	    vm->stack[from + 1]->kind == PV_STR)
-		keep = true;
+	/* Small tuples that hold a name, a global, a call result or a
+	 * persistent load: the arguments the call model of an allowed
+	 * callable judges (getattr(global, name), type(None), a callable
+	 * handed to a higher-order function, shapes no writer produces). */
+	if (kind == PV_TUPLE && vm->sp - from <= PW_CALL_ARGS_KEPT)
+		for (i = from; i < vm->sp; i++)
+			if (vm->stack[i]->kind == PV_NONE ||
+			    vm->stack[i]->refs != PV_IMMORTAL)
+				keep = true;
 	c = (vm->pool.retain || keep) ? pv_new(&vm->pool, kind)
 				      : pv_literal(&vm->pool, kind);
 	if (c == NULL) {
@@ -156,8 +168,14 @@ step(struct pickle_vm *vm, uint8_t op, bool *stop)
 	case '0': /* POP: pops a MARK when one sits at the top */
 		if (vm->nmarks > 0 && vm->marks[vm->nmarks - 1] == vm->sp)
 			vm->nmarks--;
-		else if (need(vm, 1))
-			pv_unref(&vm->pool, pop(vm));
+		else if (need(vm, 1)) {
+			struct pv *d = pop(vm);
+
+			/* A global dropped unused did nothing (call model). */
+			if (d->kind == PV_GLOBAL)
+				d->u.imp->dropped++;
+			pv_unref(&vm->pool, d);
+		}
 		return;
 	case '1': /* POP_MARK */
 		mark = vm_pop_mark(vm);
@@ -311,7 +329,13 @@ step(struct pickle_vm *vm, uint8_t op, bool *stop)
 			vm_die_both(vm, "odd number of items for DICT");
 			return;
 		}
-		vm_collect(vm, (size_t)mark, PV_DICT);
+		{
+			bool dunder = vm_keys_dunder(vm, (size_t)mark);
+
+			vm_collect(vm, (size_t)mark, PV_DICT);
+			if (dunder && alive(vm) && vm->sp > (size_t)mark)
+				vm_flag_dunder(vm, vm->sp - 1);
+		}
 		return;
 	case 0x8f:
 		push(vm, pv_literal(&vm->pool, PV_SET));
@@ -358,6 +382,8 @@ step(struct pickle_vm *vm, uint8_t op, bool *stop)
 		vm_check_mutation_target(vm, vm->stack[m - 1],
 				      op == 'u' ? "SETITEMS on" :
 				      op == 'e' ? "APPENDS to" : "ADDITEMS to");
+		if (op == 'u' && vm_keys_dunder(vm, m))
+			vm_flag_dunder(vm, m - 1);
 		for (i = m; i < vm->sp; i++)
 			if (!pv_append(&vm->pool, vm->stack[m - 1],
 				       vm->stack[i]))
@@ -371,6 +397,8 @@ step(struct pickle_vm *vm, uint8_t op, bool *stop)
 		vm_check_mutation_target(vm, vm->stack[vm->sp - 3], "SETITEM on");
 		if (!vm_mutation_ok(vm, vm->stack[vm->sp - 3], op))
 			return;
+		if (vm_keys_dunder(vm, vm->sp - 2))
+			vm_flag_dunder(vm, vm->sp - 3);
 		if (!pv_append(&vm->pool, vm->stack[vm->sp - 3],
 			       vm->stack[vm->sp - 2]) ||
 		    !pv_append(&vm->pool, vm->stack[vm->sp - 3],

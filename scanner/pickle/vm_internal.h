@@ -121,6 +121,7 @@ bool vm_text_index(struct pickle_vm *vm, uint64_t *key);
 
 /* vm.c */
 long vm_pop_mark(struct pickle_vm *vm);
+bool vm_is_dtype_global(const struct pv *v);
 
 /* strings.c */
 void vm_op_string(struct pickle_vm *vm);
@@ -138,6 +139,8 @@ void vm_op_reduce(struct pickle_vm *vm);
 void vm_op_newobj(struct pickle_vm *vm, bool ex);
 void vm_op_obj(struct pickle_vm *vm);
 void vm_op_build(struct pickle_vm *vm);
+bool vm_keys_dunder(const struct pickle_vm *vm, size_t from);
+void vm_flag_dunder(struct pickle_vm *vm, size_t target);
 void vm_op_persid(struct pickle_vm *vm, bool binary);
 void vm_op_ext(struct pickle_vm *vm, size_t n);
 void vm_emit_imports(struct pickle_vm *vm, bool downgrade);

@@ -1279,8 +1279,10 @@ def _(ctx):
     'torch.package whose packaged source hides the call behind getattr '
     'and a computed name')
 def _(ctx):
+    # The twin keeps the definitions only (it used to run the command too).
     return _tpkg(ctx, 'm = __import__("o" + "s")\ngetattr(m, "sys" + "tem")(%r)\n'
-                 'def f(): return 1\n' % ctx.cmd)
+                 'def f(): return 1\n' % ctx.cmd if not ctx.benign
+                 else 'def f(): return 1\n')
 
 
 # ---------------------------------------------------------------------------
