@@ -17,6 +17,9 @@ packages=(
 	libzip-dev libarchive-dev zlib1g-dev liblzma-dev libssl-dev
 	libiniparser-dev libinotifytools0-dev libcmocka-dev
 	python3 util-linux procps
+	# loaders and writers of the evasion corpus self-test (tests/evasions)
+	python3-torch python3-numpy python3-joblib python3-pandas python3-py7zr
+	python3-lz4 python3-sklearn python3-scipy
 )
 
 need_install() {

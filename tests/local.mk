@@ -19,3 +19,4 @@ include tests/containers.mk
 include tests/policy.mk
 include tests/store.mk
 include tests/watch.mk
+include tests/evasions/local.mk
