@@ -11,6 +11,7 @@
 
 #include "container/container.h"
 #include "context.h"
+#include "pickle/opcodes.h"
 #include "pickle/pickle.h"
 #include "result.h"
 #include "scanner.h"
@@ -81,6 +82,90 @@ scan_random(struct scan_ctx *ctx, const struct source *src,
 	}
 }
 
+/*
+ * The readings.  A format label says what the bytes are meant to be, not
+ * what loaders do with them: pickle.load, joblib.load (after its
+ * compressor sniff) and torch.load (after its zip and tar checks) check no
+ * magic and execute whatever pickle starts at offset 0 - a BINFLOAT
+ * swallows "GGUF....", a short BINBYTES a safetensors length.  So every
+ * input whose first byte is an opcode is also read as a raw pickle, after
+ * its format's own parser, and the verdict is the worst of both.  A reading
+ * that runs nothing (the pickle reading of an ordinary zip, PNG or
+ * safetensors file dies within a few bytes) keeps only its error findings.
+ */
+static bool
+wants_pickle_reading(enum pw_format fmt, const uint8_t *head, size_t len)
+{
+	/* FMT_PICKLE (and the legacy torch stream it routes to) is this
+	 * reading already. */
+	return len > 0 && fmt != FMT_PICKLE && pickle_opcode_valid(head[0]);
+}
+
+static int
+pickle_reading(struct scan_ctx *ctx, const struct source *src,
+	       enum pw_format fmt)
+{
+	struct result_mark m;
+	struct stream st;
+	uint64_t executed = ctx->executed;
+	int rc;
+
+	result_mark(ctx->res, &m);
+	rc = stream_init_source(&st, src);
+	if (rc != PW_OK)
+		return rc;
+	rc = pickle_scan_stream(ctx, &st, NULL);
+	if (rc == PW_OK && st.err != PW_OK && st.err != PW_ERR_NOMEM)
+		rc = st.err;
+	stream_fini(&st);
+	if (ctx->executed == executed)
+		result_rewind(ctx->res, &m);
+	else
+		/* What a loader runs decides what the file is. */
+		scan_relabel(ctx, fmt, FMT_PICKLE);
+	return rc;
+}
+
+/*
+ * Whether a stream that is not labelled a pickle needs the pickle reading:
+ * its first bytes are tried alone, and a reading that dies inside them
+ * having run nothing (a \x93NUMPY header, a PNG) is done; one that runs
+ * something or needs more bytes gets the whole stream buffered.  The trial
+ * leaves no trace in the result.
+ */
+static bool
+stream_needs_pickle_reading(struct scan_ctx *ctx, const uint8_t *head,
+			    size_t len)
+{
+	struct result_mark m;
+	struct pickle_vm *vm = NULL;
+	struct pickle_outcome out;
+	struct source src;
+	struct stream st;
+	uint64_t executed = ctx->executed, here = ctx->executed_here;
+	uint64_t opcodes = ctx->opcodes;
+	bool exe = ctx->res->executable, limit = ctx->limit_hit, need = true;
+
+	result_mark(ctx->res, &m);
+	source_init_mem(&src, head, len, NULL);
+	if (stream_init_source(&st, &src) != PW_OK)
+		return true;
+	if (pickle_vm_new(ctx, NULL, &vm) == PW_OK) {
+		if (pickle_vm_run(vm, &st, &out) == PW_OK)
+			need = out.stopped || out.executed || out.end >= len;
+		pickle_vm_free(vm);
+	}
+	stream_fini(&st);
+	result_rewind(ctx->res, &m);
+	ctx->res->verdict = m.verdict;
+	ctx->executed = executed;
+	ctx->executed_here = here;
+	ctx->opcodes = opcodes;
+	ctx->res->executable = exe;
+	ctx->limit_hit = limit;
+	return need;
+}
+
 static int
 dispatch_source(struct scan_ctx *ctx, const struct source *src)
 {
@@ -96,15 +181,22 @@ dispatch_source(struct scan_ctx *ctx, const struct source *src)
 	if (rc != PW_OK)
 		return rc;
 	fmt = sniff_format(head, got, src->size);
+	if (needs_random_access(fmt)) {
+		rc = scan_random(ctx, src, fmt);
+	} else {
+		rc = stream_init_source(&st, src);
+		if (rc != PW_OK)
+			return rc;
+		rc = scan_sequential(ctx, &st, fmt, head, got);
+		if (rc == PW_OK && st.err != PW_OK && st.err != PW_ERR_NOMEM)
+			rc = st.err;
+		stream_fini(&st);
+	}
+	if (rc == PW_OK && !scan_aborted(ctx) &&
+	    wants_pickle_reading(fmt, head, got))
+		rc = pickle_reading(ctx, src, fmt);
 	if (needs_random_access(fmt))
-		return scan_random(ctx, src, fmt);
-	rc = stream_init_source(&st, src);
-	if (rc != PW_OK)
 		return rc;
-	rc = scan_sequential(ctx, &st, fmt, head, got);
-	if (rc == PW_OK && st.err != PW_OK && st.err != PW_ERR_NOMEM)
-		rc = st.err;
-	stream_fini(&st);
 	/* A file that is not a zip at offset 0 may still hold one, and other
 	 * tools than the loader that runs its first bytes will read it. */
 	if (rc == PW_OK && !scan_aborted(ctx))
@@ -175,7 +267,11 @@ dispatch_stream(struct scan_ctx *ctx, struct stream *st)
 		head_len = 0;
 	}
 	fmt = sniff_format(head, head_len, UINT64_MAX);
-	if (needs_random_access(fmt)) {
+	/* Formats that need random access, and content that needs a second
+	 * reading (as a pickle), are buffered and read as a source. */
+	if (needs_random_access(fmt) ||
+	    (wants_pickle_reading(fmt, head, head_len) &&
+	     stream_needs_pickle_reading(ctx, head, head_len))) {
 		uint8_t *buf = NULL;
 		size_t len = 0;
 		struct source src;
@@ -183,7 +279,7 @@ dispatch_stream(struct scan_ctx *ctx, struct stream *st)
 		rc = buffer_stream(ctx, st, &buf, &len);
 		if (rc == PW_OK && buf != NULL) {
 			source_init_mem(&src, buf, len, NULL);
-			rc = scan_random(ctx, &src, fmt);
+			rc = dispatch_source(ctx, &src);
 		}
 		free(buf);
 		return rc;

@@ -4,6 +4,7 @@
 #ifndef PW_SNIFF_H
 #define PW_SNIFF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,5 +17,12 @@
  * unknown).  Pure and cheap: it inspects only head.
  */
 enum pw_format sniff_format(const uint8_t *head, size_t len, uint64_t total);
+
+/*
+ * True when head (at least 512 bytes) is a header block Python's tarfile
+ * accepts as the first member: its checksum field parses as tarfile's nti()
+ * does and equals the unsigned or the signed byte sum.  No "ustar" needed.
+ */
+bool sniff_tar_header(const uint8_t *head, size_t len);
 
 #endif

@@ -13,6 +13,7 @@
 #ifndef PICKLEWARDEN_H
 #define PICKLEWARDEN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -206,6 +207,15 @@ PW_API size_t pw_result_finding_count(const struct pw_result *result);
  * result is freed. */
 PW_API const struct pw_finding *
 pw_result_finding(const struct pw_result *result, size_t i);
+/*
+ * True when some loader would execute the file: some reading of it (as a
+ * raw pickle, through a compressor, a zip, tar or 7z member, an .npy object
+ * array, ...) reached pickle code that runs (a STOP, an import or a call),
+ * or a container on a loader's path (compressed stream, archive, PyTorch
+ * zip) could not be read to its end.  Decides how an `error` verdict is
+ * acted on: an error on such a file is one an attacker may have forced.
+ */
+PW_API bool pw_result_executable(const struct pw_result *result);
 /* Bytes the scan read from the file (not counting decompressed bytes). */
 PW_API uint64_t pw_result_bytes_read(const struct pw_result *result);
 /* Size of the scanned file or buffer. */

@@ -577,6 +577,8 @@ pickle_vm_run(struct pickle_vm *vm, struct stream *st,
 			vm->fatal = true;
 	}
 	vm->run_index++;
+	if (stop || vm->executed)
+		ctx->res->executable = true;	/* a loader runs this */
 	out->stopped = stop;
 	out->executed = vm->executed;
 	out->end = stream_offset(st);
