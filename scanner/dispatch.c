@@ -105,6 +105,10 @@ static int
 pickle_reading(struct scan_ctx *ctx, const struct source *src,
 	       enum pw_format fmt)
 {
+	/* Every loader that reaches this reading runs the first pickle
+	 * without a persistent_load (torch.load's legacy path too: its first
+	 * pickle is the magic number, read by plain pickle.load). */
+	static const struct pickle_opts plain = { .no_persistent_load = true };
 	struct result_mark m;
 	struct stream st;
 	uint64_t executed = ctx->executed;
@@ -114,7 +118,7 @@ pickle_reading(struct scan_ctx *ctx, const struct source *src,
 	rc = stream_init_source(&st, src);
 	if (rc != PW_OK)
 		return rc;
-	rc = pickle_scan_stream(ctx, &st, NULL);
+	rc = pickle_scan_stream(ctx, &st, &plain);
 	if (rc == PW_OK && st.err != PW_OK && st.err != PW_ERR_NOMEM)
 		rc = st.err;
 	stream_fini(&st);
@@ -137,6 +141,7 @@ static bool
 stream_needs_pickle_reading(struct scan_ctx *ctx, const uint8_t *head,
 			    size_t len)
 {
+	static const struct pickle_opts plain = { .no_persistent_load = true };
 	struct result_mark m;
 	struct pickle_vm *vm = NULL;
 	struct pickle_outcome out;
@@ -150,7 +155,7 @@ stream_needs_pickle_reading(struct scan_ctx *ctx, const uint8_t *head,
 	source_init_mem(&src, head, len, NULL);
 	if (stream_init_source(&st, &src) != PW_OK)
 		return true;
-	if (pickle_vm_new(ctx, NULL, &vm) == PW_OK) {
+	if (pickle_vm_new(ctx, &plain, &vm) == PW_OK) {
 		if (pickle_vm_run(vm, &st, &out) == PW_OK)
 			need = out.stopped || out.executed || out.end >= len;
 		pickle_vm_free(vm);

@@ -215,7 +215,12 @@ container_archive_scan(struct scan_ctx *ctx, const struct source *src,
 					   "members)");
 			break;
 		}
-		if (archive_entry_filetype(entry) != AE_IFREG)
+		/* 7z writers such as py7zr store no Unix mode: libarchive
+		 * gives those files type 0.  They are files to the readers
+		 * (py7zr, libarchive) all the same; only what is marked as
+		 * something else (a directory, a link) holds no data. */
+		if (archive_entry_filetype(entry) != AE_IFREG &&
+		    archive_entry_filetype(entry) != 0)
 			continue;
 		name = archive_entry_pathname(entry);
 		if (name == NULL)

@@ -469,6 +469,14 @@ vm_op_persid(struct pickle_vm *vm, bool binary)
 			return;
 		}
 	}
+	if (vm->opts.no_persistent_load) {
+		/* pickle.load, joblib.load and torch.load's first (magic
+		 * number) pickle have no persistent_load: both unpicklers
+		 * raise UnpicklingError here, before anything runs. */
+		pv_unref(&vm->pool, pid);
+		vm_die_both(vm, "persistent id without a persistent_load");
+		return;
+	}
 	vm_mark_executed(vm);
 	if (vm->opts.on_persid != NULL)
 		vm->opts.on_persid(vm->opts.hook_arg, pid, vm->op_off);

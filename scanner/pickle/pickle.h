@@ -48,6 +48,9 @@ struct pickle_opts {
 	bool retain;
 	/* Judge against the TorchScript allowlist as well (__torch__.*). */
 	bool torchscript;
+	/* The reader has no persistent_load (plain pickle.load): PERSID and
+	 * BINPERSID fail in both unpicklers. */
+	bool no_persistent_load;
 	/* Called for every PERSID/BINPERSID with the persistent id. */
 	void (*on_persid)(void *arg, const struct pv *pid, uint64_t offset);
 	void *hook_arg;
