@@ -385,6 +385,7 @@ pw_scan_fd(const struct pw_scanner *sc, int fd, struct pw_result **ret_result)
 	struct scan_ctx *ctx = NULL;
 	struct source src;
 	struct stat stbuf;
+	struct source_cache *cache;
 	int rc;
 
 	if (sc == NULL || ret_result == NULL || fd < 0)
@@ -399,9 +400,14 @@ pw_scan_fd(const struct pw_scanner *sc, int fd, struct pw_result **ret_result)
 	ctx->res->bytes_total = (uint64_t)stbuf.st_size;
 	source_init_fd(&src, fd, (uint64_t)stbuf.st_size,
 		       &ctx->res->bytes_read);
+	/* Without the block every small read is a pread (NULL: go on
+	 * without it). */
+	cache = malloc(sizeof(*cache));
+	source_set_cache(&src, cache);
 	if ((uint64_t)stbuf.st_size > ctx->limits[PW_LIMIT_MAX_FILE_SIZE])
 		scan_limit(ctx, 0, "max_file_size (file too large)");
 	else if (!scan_check_stop(ctx, 0))
 		rc = dispatch_source(ctx, &src);
+	free(cache);
 	return scan_end(ctx, rc, ret_result);
 }

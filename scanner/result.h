@@ -16,6 +16,7 @@ struct pw_result {
 	size_t count, cap;
 	size_t max_findings;
 	uint64_t dropped;	/* findings over the cap */
+	enum pw_severity least_sev;	/* least severe kept, once full */
 	enum pw_verdict verdict;
 	enum pw_format format;	/* FMT_UNKNOWN until a parser sets it */
 	uint64_t bytes_read;

@@ -477,6 +477,48 @@ check_duplicates(struct scan_ctx *ctx, zip_t *za, zip_uint64_t n)
 	return PW_OK;
 }
 
+/* Scans the member at index i of the central directory. */
+static int
+scan_index(struct scan_ctx *ctx, const struct source *src, struct zsrc *zs,
+	   zip_t *za, zip_uint64_t i, const struct pwz_shape *sh, bool *ret_deep)
+{
+	struct pwz_member m;
+	zip_stat_t st;
+	size_t saved;
+	int rc;
+
+	memset(&m, 0, sizeof(m));
+	if (zip_stat_index(za, i, ZIP_FL_ENC_RAW, &st) != 0 ||
+	    (st.valid & ZIP_STAT_NAME) == 0)
+		return PW_OK;
+	m.za = za;
+	m.index = i;
+	m.name = st.name;
+	m.csize = st.comp_size;
+	m.usize = st.size;
+	m.method = (uint16_t)st.comp_method;
+	m.crc = st.crc;
+	m.encrypted = st.encryption_method != ZIP_EM_NONE;
+	/* Directories and empty members carry nothing: the readers (Python's
+	 * zipfile, PyTorch's miniz) go by the central directory's sizes and
+	 * hand an empty member over as b"" - which libzip opens without
+	 * reading its local header, so locating one would fail for nothing
+	 * (and writers may share one local header between them all). */
+	if (m.usize == 0 && m.csize == 0)
+		return PW_OK;
+	if (!scan_enter(ctx, m.name, &saved)) {
+		*ret_deep = true;	/* reported once; the same for all */
+		return PW_OK;
+	}
+	rc = read_local_header(ctx, src, zs, za, &m);
+	if (rc == PW_OK)
+		rc = scan_member(ctx, src, &m, sh);
+	else if (rc == PW_ERR_INVALID)
+		rc = PW_OK;	/* reported; go on with the others */
+	scan_leave(ctx, saved);
+	return rc;
+}
+
 int
 container_zip_scan(struct scan_ctx *ctx, const struct source *src)
 {
@@ -487,7 +529,7 @@ container_zip_scan(struct scan_ctx *ctx, const struct source *src)
 	zip_int64_t count;
 	zip_uint64_t n, i;
 	struct pwz_shape sh;
-	bool all_npy = true;
+	bool all_npy = true, deep = false;
 	int rc = PW_OK;
 
 	memset(&zs, 0, sizeof(zs));
@@ -530,39 +572,31 @@ container_zip_scan(struct scan_ctx *ctx, const struct source *src)
 		scan_relabel(ctx, FMT_ZIP, FMT_PYTORCH_ZIP);
 	else if (sh.npz)
 		scan_relabel(ctx, FMT_ZIP, FMT_NPZ);
-	if (n > ctx->limits[PW_LIMIT_MAX_MEMBERS]) {
+	/*
+	 * The members torch.load opens (the top folder's *.pkl: data.pkl,
+	 * constants.pkl) come first, wherever they sit in the central
+	 * directory and whatever the member count: no cap hit on the members
+	 * around them (tens of thousands of tiny ones placed before data.pkl)
+	 * may keep what the loader runs from being judged.
+	 */
+	for (i = 0; i < n && rc == PW_OK && !deep && !scan_aborted(ctx); i++) {
+		const char *name = zip_get_name(za, i, ZIP_FL_ENC_RAW);
+
+		if (name != NULL && pwz_layout_role(&sh, name) == ROLE_PICKLE)
+			rc = scan_index(ctx, src, &zs, za, i, &sh, &deep);
+	}
+	if (rc == PW_OK && n > ctx->limits[PW_LIMIT_MAX_MEMBERS]) {
 		scan_limit(ctx, 0, "max_members (too many zip members)");
 		n = ctx->limits[PW_LIMIT_MAX_MEMBERS];
 	}
-	rc = check_duplicates(ctx, za, n);
-	for (i = 0; i < n && rc == PW_OK && !scan_aborted(ctx); i++) {
-		struct pwz_member m;
-		zip_stat_t st;
-		size_t saved;
+	if (rc == PW_OK)
+		rc = check_duplicates(ctx, za, n);
+	for (i = 0; i < n && rc == PW_OK && !deep && !scan_aborted(ctx); i++) {
+		const char *name = zip_get_name(za, i, ZIP_FL_ENC_RAW);
 
-		memset(&m, 0, sizeof(m));
-		if (zip_stat_index(za, i, ZIP_FL_ENC_RAW, &st) != 0 ||
-		    (st.valid & ZIP_STAT_NAME) == 0)
-			continue;
-		m.za = za;
-		m.index = i;
-		m.name = st.name;
-		m.csize = st.comp_size;
-		m.usize = st.size;
-		m.method = (uint16_t)st.comp_method;
-		m.crc = st.crc;
-		m.encrypted = st.encryption_method != ZIP_EM_NONE;
-		/* Directories carry nothing. */
-		if (m.usize == 0 && m.csize == 0 && pwz_ends_with(m.name, "/"))
-			continue;
-		if (!scan_enter(ctx, m.name, &saved))
-			break;
-		rc = read_local_header(ctx, src, &zs, za, &m);
-		if (rc == PW_OK)
-			rc = scan_member(ctx, src, &m, &sh);
-		else if (rc == PW_ERR_INVALID)
-			rc = PW_OK;	/* reported; go on with the others */
-		scan_leave(ctx, saved);
+		if (name != NULL && pwz_layout_role(&sh, name) == ROLE_PICKLE)
+			continue;	/* done above */
+		rc = scan_index(ctx, src, &zs, za, i, &sh, &deep);
 	}
 	zip_discard(za);	/* also frees zsource */
 out:
