@@ -29,10 +29,86 @@ long
 vm_pop_mark(struct pickle_vm *vm)
 {
 	if (vm->nmarks == 0) {
+		if (vm->marks_shed)
+			return 0;	/* a shed mark: the floor */
 		vm_die_both(vm, "no MARK on the stack");
 		return -1;
 	}
 	return (long)vm->marks[--vm->nmarks];
+}
+
+/*
+ * Caps that are no exits.  CPython keeps millions of stack items and marks;
+ * we keep PW_MAX_STACK and PW_MAX_MARKS, and past them shed the oldest half
+ * and read on: a payload placed after four million pushes is still seen.
+ * The cap is reported (an error finding); what was shed reads back as
+ * unknown values, which every call judges as computed, never as harmless.
+ */
+static void
+vm_shed_report(struct pickle_vm *vm, const char *what)
+{
+	if (!vm->stack_shed && !vm->marks_shed) {
+		vm->ctx->limit_hit = true;
+		scan_report(vm->ctx, PW_SEV_ERROR, PW_KIND_LIMIT, vm->op_name,
+			    vm->op_off, "analysis limit reached: %s", what);
+	}
+}
+
+void
+vm_shed_stack(struct pickle_vm *vm)
+{
+	size_t k = vm->sp / 2, i;
+
+	vm_shed_report(vm, "pickle stack too deep (its oldest half was "
+			   "dropped; reading on)");
+	vm->stack_shed = true;
+	for (i = 0; i < k; i++)
+		pv_unref(&vm->pool, vm->stack[i]);
+	memmove(vm->stack, vm->stack + k, (vm->sp - k) * sizeof(*vm->stack));
+	vm->sp -= k;
+	for (i = 0; i < vm->nmarks; i++)
+		vm->marks[i] = vm->marks[i] > k ? vm->marks[i] - k : 0;
+}
+
+static void
+vm_shed_marks(struct pickle_vm *vm)
+{
+	size_t k = vm->nmarks / 2;
+
+	vm_shed_report(vm, "too many MARKs (the oldest half was dropped; "
+			   "reading on)");
+	vm->marks_shed = true;
+	memmove(vm->marks, vm->marks + k, (vm->nmarks - k) * sizeof(*vm->marks));
+	vm->nmarks -= k;
+}
+
+bool
+vm_need_shed(struct pickle_vm *vm, size_t n)
+{
+	size_t missing = n - avail(vm), i, j;
+
+	if (fence(vm) != 0) {
+		vm_die_both(vm, "stack underflow");
+		return false;
+	}
+	for (i = 0; i < missing; i++) {
+		struct pv *u = pv_new(&vm->pool, PV_CALL);
+
+		if (u == NULL) {
+			vm_fatal_nomem(vm);
+			return false;
+		}
+		push(vm, u);
+		if (vm->fatal)
+			return false;
+		/* Unknowns go under what is there. */
+		memmove(vm->stack + 1, vm->stack,
+			(vm->sp - 1) * sizeof(*vm->stack));
+		vm->stack[0] = u;
+		for (j = 0; j < vm->nmarks; j++)
+			vm->marks[j]++;
+	}
+	return true;
 }
 
 /* Builds a container from stack[from..sp) and pushes it. */
@@ -117,7 +193,8 @@ step(struct pickle_vm *vm, uint8_t op, bool *stop)
 			size_t *n;
 
 			if (ncap > PW_MAX_MARKS) {
-				vm_fatal_limit(vm, "too many MARKs");
+				vm_shed_marks(vm);
+				vm->marks[vm->nmarks++] = vm->sp;
 				return;
 			}
 			n = reallocarray(vm->marks, ncap, sizeof(*n));

@@ -71,6 +71,10 @@ struct pickle_vm {
 	char div_reason[200];
 	bool failed;
 	bool sparse_memo_reported;
+	/* The stack or the mark stack outgrew its cap and its oldest half
+	 * was shed (vm_shed_stack): the run goes on, what was shed reads back
+	 * as unknown values (judged as computed, never as harmless). */
+	bool stack_shed, marks_shed;
 	uint64_t run_start;	/* offset of this pickle's first opcode */
 	struct imp *ext_first;	/* EXT as the first opcode, judged at STOP */
 	char fail_reason[200];
@@ -103,6 +107,11 @@ void vm_die_py(struct pickle_vm *vm, const char *why);
 void vm_die_both(struct pickle_vm *vm, const char *why);
 void vm_die_both_eof(struct pickle_vm *vm, const char *why);
 void vm_fatal_limit(struct pickle_vm *vm, const char *what);
+/* The stack is at PW_MAX_STACK: sheds its oldest half (see stack_shed). */
+void vm_shed_stack(struct pickle_vm *vm);
+/* Fewer than n items above an empty fence on a shed stack: the missing
+ * ones are unknown values.  False (the run dies) otherwise. */
+bool vm_need_shed(struct pickle_vm *vm, size_t n);
 void vm_fatal_nomem(struct pickle_vm *vm);
 void vm_mark_executed(struct pickle_vm *vm);
 void vm_risky_after_divergence(struct pickle_vm *vm);
@@ -222,8 +231,14 @@ push(struct pickle_vm *vm, struct pv *v)
 		struct pv **n;
 
 		if (ncap > PW_MAX_STACK) {
-			pv_unref(&vm->pool, v);
-			vm_fatal_limit(vm, "pickle stack too deep");
+			/* A cap is no exit: the oldest half goes, the rest of
+			 * the stream is still read (CPython keeps it all). */
+			vm_shed_stack(vm);
+			if (vm->fatal) {
+				pv_unref(&vm->pool, v);
+				return;
+			}
+			vm->stack[vm->sp++] = v;
 			return;
 		}
 		n = reallocarray(vm->stack, ncap, sizeof(*n));
@@ -249,6 +264,8 @@ static inline bool
 need(struct pickle_vm *vm, size_t n)
 {
 	if (avail(vm) < n) {
+		if (vm->stack_shed || vm->marks_shed)
+			return vm_need_shed(vm, n);
 		vm_die_both(vm, "stack underflow");
 		return false;
 	}
