@@ -44,7 +44,8 @@ decide_apply(const struct policy *policy, struct quarantine_store *store,
 		return -1;
 	}
 	d.verdict = (enum pw_verdict)verdict;
-	d.action = policy->action[verdict];
+	d.action = policy_action_for(policy, (enum policy_verdict)verdict,
+				     pw_result_executable(result));
 	d.quarantine_status = QUARANTINE_OK;
 	if (d.action == POLICY_ACTION_NONE) {
 		/* Clean files are the common case: no digest, no log. */

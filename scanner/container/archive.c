@@ -245,6 +245,18 @@ container_archive_scan(struct scan_ctx *ctx, const struct source *src,
 
 		if (archive_errno(a) == ENOMEM)
 			rc = PW_ERR_NOMEM;
+		else if (fmt == FMT_TAR)
+			/* Where Python's tarfile fails past the first header,
+			 * torch.load catches the TarError and reads the file
+			 * as stacked pickles - the raw pickle reading the
+			 * dispatcher runs on every file that starts with an
+			 * opcode - and pandas stops reading members: nothing
+			 * is left unjudged (a note, not an error). */
+			scan_report(ctx, PW_SEV_INFO, PW_KIND_CONTAINER,
+				    NULL, s->pos, "tar archive is corrupt or "
+				    "truncated after its first header (%s): "
+				    "torch.load falls back to reading the file "
+				    "as pickles", e ? e : "error");
 		else
 			scan_report(ctx, PW_SEV_ERROR, PW_KIND_CONTAINER, NULL,
 				    s->pos, "%s archive is corrupt or "

@@ -734,6 +734,10 @@ pickle_scan_stream(struct scan_ctx *ctx, struct stream *st,
 			ctx->res->format = FMT_DATA;	/* never was a pickle */
 		if (rc != PW_OK || !out.stopped)
 			break;
+		/* Who reads on past the first pickle is a plain loop of
+		 * pickle.load calls (torch's legacy sequence is read by
+		 * container/legacy.c): no persistent_load there. */
+		vm->opts.no_persistent_load = true;
 		if (out.frame_rest > 0) {
 			/* The Python unpickler has read the whole frame, so
 			 * its next load() starts after it; the C one (on a
