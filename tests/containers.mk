@@ -8,8 +8,9 @@ tests_bench_containers_scan_LDADD = $(PW_SCANNER_LIBS)
 
 # Container differential (issue 9): Python's zipfile/tarfile/gzip/lzma/bz2
 # versus our readers on seeded mutants.
-TESTS += tests/containers/readers-diff.sh
-EXTRA_DIST += tests/containers/readers-diff.sh tests/containers/readers-diff.py
+TESTS += tests/containers/readers-diff.sh tests/containers/failclosed.sh
+EXTRA_DIST += tests/containers/readers-diff.sh tests/containers/readers-diff.py \
+	tests/containers/failclosed.sh
 
 EXTRA_DIST += tests/containers/gen-fixtures.py tests/containers/gen-real.py \
 	tests/containers/mk7z.c tests/containers/fixtures \
