@@ -100,6 +100,14 @@ test_safetensors(void **state)
 	memcpy(buf + 8, json, jl);
 	assert_int_equal(verdict_of(buf, 8 + jl + 4, &fmt), PW_VERDICT_CLEAN);
 	assert_string_equal(fmt, "safetensors");
+	/* A claim is checked by parsing (issue 9): bytes past the tensors,
+	 * or a header whose offsets do not tile the data, are no
+	 * safetensors file - the label goes, the verdict stays clean. */
+	assert_int_equal(verdict_of(buf, 8 + jl + 5, &fmt), PW_VERDICT_CLEAN);
+	assert_string_equal(fmt, "unknown");
+	buf[8 + jl - 4] = '8';	/* data_offsets [0,8] for 4 bytes of F32 */
+	assert_int_equal(verdict_of(buf, 8 + jl + 8, &fmt), PW_VERDICT_CLEAN);
+	assert_string_equal(fmt, "unknown");
 }
 
 static void
