@@ -31,6 +31,11 @@ report_v(struct scan_ctx *ctx, enum pw_severity sev, enum pw_finding_kind kind,
 		ctx->executed++;
 		ctx->executed_here++;
 	}
+	if (ctx->mute) {
+		if (sev > ctx->mute_worst)
+			ctx->mute_worst = sev;
+		return;
+	}
 	if (result_add(ctx->res, &f) != PW_OK)
 		ctx->status = PW_ERR_NOMEM;
 }

@@ -49,6 +49,11 @@ struct scan_ctx {
 	uint64_t executed_here;		/* ... at the current location, since
 					   it was entered */
 	uint64_t executed_outer[PW_EXEC_TRACK_DEPTH]; /* saved per level */
+	/* A trial reading (dispatch.c): findings are not recorded, only the
+	 * worst severity seen, so that the result (and its verdict) never
+	 * depends on the findings cap. */
+	bool mute;
+	enum pw_severity mute_worst;
 	/* Stopping (pw_options_set_deadline/_timeout_ms/_abort_flag). */
 	bool can_stop;			/* a deadline or a flag is set */
 	bool stopped;			/* it was hit: everything unwinds */

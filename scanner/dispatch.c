@@ -101,30 +101,90 @@ wants_pickle_reading(enum pw_format fmt, const uint8_t *head, size_t len)
 	return len > 0 && fmt != FMT_PICKLE && pickle_opcode_valid(head[0]);
 }
 
+/* What a muted trial may change and must give back. */
+struct trial_state {
+	uint64_t executed, executed_here, opcodes, decompressed, compressed_in;
+	unsigned alt_scans;
+	bool executable, limit_hit;
+};
+
+static void
+trial_begin(struct scan_ctx *ctx, struct trial_state *t)
+{
+	t->executed = ctx->executed;
+	t->executed_here = ctx->executed_here;
+	t->opcodes = ctx->opcodes;
+	t->decompressed = ctx->decompressed;
+	t->compressed_in = ctx->compressed_in;
+	t->alt_scans = ctx->alt_scans;
+	t->executable = ctx->res->executable;
+	t->limit_hit = ctx->limit_hit;
+	ctx->mute = true;
+	ctx->mute_worst = PW_SEV_INFO;
+}
+
+/* Ends a trial; true when it ran something or reported an error (then
+ * the reading is done again, for real). */
+static bool
+trial_end(struct scan_ctx *ctx, const struct trial_state *t)
+{
+	bool ran = ctx->executed != t->executed ||
+		   ctx->mute_worst >= PW_SEV_ERROR;
+
+	ctx->mute = false;
+	ctx->executed = t->executed;
+	ctx->executed_here = t->executed_here;
+	ctx->opcodes = t->opcodes;
+	ctx->decompressed = t->decompressed;
+	ctx->compressed_in = t->compressed_in;
+	ctx->alt_scans = t->alt_scans;
+	ctx->res->executable = t->executable;
+	ctx->limit_hit = t->limit_hit;
+	return ran;
+}
+
+/* Every loader that reaches this reading runs the first pickle without a
+ * persistent_load (torch.load's legacy path too: its first pickle is the
+ * magic number, read by plain pickle.load). */
+static const struct pickle_opts plain_load = { .no_persistent_load = true };
+
+static int
+run_pickle_reading(struct scan_ctx *ctx, const struct source *src)
+{
+	struct stream st;
+	int rc;
+
+	rc = stream_init_source(&st, src);
+	if (rc != PW_OK)
+		return rc;
+	rc = pickle_scan_stream(ctx, &st, &plain_load);
+	if (rc == PW_OK && st.err != PW_OK && st.err != PW_ERR_NOMEM)
+		rc = st.err;
+	stream_fini(&st);
+	return rc;
+}
+
+/*
+ * The reading is tried muted first: one that runs nothing and reports no
+ * error (the pickle reading of an ordinary zip, PNG or safetensors file
+ * dies within a few bytes) leaves no trace; otherwise it is read again,
+ * for real.  Muting, not rewinding the findings list, keeps the result
+ * independent of the findings cap.
+ */
 static int
 pickle_reading(struct scan_ctx *ctx, const struct source *src,
 	       enum pw_format fmt)
 {
-	/* Every loader that reaches this reading runs the first pickle
-	 * without a persistent_load (torch.load's legacy path too: its first
-	 * pickle is the magic number, read by plain pickle.load). */
-	static const struct pickle_opts plain = { .no_persistent_load = true };
-	struct result_mark m;
-	struct stream st;
+	struct trial_state t;
 	uint64_t executed = ctx->executed;
 	int rc;
 
-	result_mark(ctx->res, &m);
-	rc = stream_init_source(&st, src);
-	if (rc != PW_OK)
+	trial_begin(ctx, &t);
+	rc = run_pickle_reading(ctx, src);
+	if (!trial_end(ctx, &t) || rc != PW_OK)
 		return rc;
-	rc = pickle_scan_stream(ctx, &st, &plain);
-	if (rc == PW_OK && st.err != PW_OK && st.err != PW_ERR_NOMEM)
-		rc = st.err;
-	stream_fini(&st);
-	if (ctx->executed == executed)
-		result_rewind(ctx->res, &m);
-	else
+	rc = run_pickle_reading(ctx, src);
+	if (ctx->executed != executed)
 		/* What a loader runs decides what the file is. */
 		scan_relabel(ctx, fmt, FMT_PICKLE);
 	return rc;
@@ -132,42 +192,33 @@ pickle_reading(struct scan_ctx *ctx, const struct source *src,
 
 /*
  * Whether a stream that is not labelled a pickle needs the pickle reading:
- * its first bytes are tried alone, and a reading that dies inside them
- * having run nothing (a \x93NUMPY header, a PNG) is done; one that runs
- * something or needs more bytes gets the whole stream buffered.  The trial
- * leaves no trace in the result.
+ * its first bytes are tried alone (muted), and a reading that dies inside
+ * them having run nothing (a \\x93NUMPY header, a PNG) is done; one that
+ * runs something or needs more bytes gets the whole stream buffered.
  */
 static bool
 stream_needs_pickle_reading(struct scan_ctx *ctx, const uint8_t *head,
 			    size_t len)
 {
-	static const struct pickle_opts plain = { .no_persistent_load = true };
-	struct result_mark m;
+	struct trial_state t;
 	struct pickle_vm *vm = NULL;
 	struct pickle_outcome out;
 	struct source src;
 	struct stream st;
-	uint64_t executed = ctx->executed, here = ctx->executed_here;
-	uint64_t opcodes = ctx->opcodes;
-	bool exe = ctx->res->executable, limit = ctx->limit_hit, need = true;
+	bool need = true;
 
-	result_mark(ctx->res, &m);
 	source_init_mem(&src, head, len, NULL);
 	if (stream_init_source(&st, &src) != PW_OK)
 		return true;
-	if (pickle_vm_new(ctx, &plain, &vm) == PW_OK) {
+	trial_begin(ctx, &t);
+	if (pickle_vm_new(ctx, &plain_load, &vm) == PW_OK) {
 		if (pickle_vm_run(vm, &st, &out) == PW_OK)
 			need = out.stopped || out.executed || out.end >= len;
 		pickle_vm_free(vm);
 	}
+	if (trial_end(ctx, &t))
+		need = true;
 	stream_fini(&st);
-	result_rewind(ctx->res, &m);
-	ctx->res->verdict = m.verdict;
-	ctx->executed = executed;
-	ctx->executed_here = here;
-	ctx->opcodes = opcodes;
-	ctx->res->executable = exe;
-	ctx->limit_hit = limit;
 	return need;
 }
 

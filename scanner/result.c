@@ -123,36 +123,6 @@ result_add(struct pw_result *res, const struct pw_finding *f)
 	return PW_OK;
 }
 
-void
-result_mark(const struct pw_result *res, struct result_mark *ret)
-{
-	ret->count = res->count;
-	ret->dropped = res->dropped;
-	ret->verdict = res->verdict;
-}
-
-void
-result_rewind(struct pw_result *res, const struct result_mark *m)
-{
-	size_t i, keep;
-	enum pw_verdict v = m->verdict;
-
-	if (res->dropped != m->dropped || res->count < m->count)
-		return;
-	keep = m->count;
-	for (i = m->count; i < res->count; i++) {
-		if (res->findings[i].severity >= PW_SEV_ERROR) {
-			if (severity_verdict(res->findings[i].severity) > v)
-				v = severity_verdict(res->findings[i].severity);
-			res->findings[keep++] = res->findings[i];
-		} else {
-			finding_clear(&res->findings[i]);
-		}
-	}
-	res->count = keep;
-	res->verdict = v;
-}
-
 int
 result_finish(struct pw_result *res)
 {

@@ -28,20 +28,6 @@ struct pw_result {
 int result_new(size_t max_findings, struct pw_result **ret);
 /* Appends a finding, copying every string.  Returns PW_OK or NOMEM. */
 int result_add(struct pw_result *res, const struct pw_finding *f);
-/*
- * A point in the findings list to come back to: a reading that turns out
- * to run nothing (the pickle reading of a zip or an image) drops what it
- * reported below PW_SEV_ERROR, so that every file does not carry a "not a
- * pickle" note.  Rewinding is skipped when the display cap dropped
- * findings in between (the list is no longer a simple append).
- */
-struct result_mark {
-	size_t count;
-	uint64_t dropped;
-	enum pw_verdict verdict;
-};
-void result_mark(const struct pw_result *res, struct result_mark *ret);
-void result_rewind(struct pw_result *res, const struct result_mark *m);
 /* Closes a result: adds a summary of dropped findings. */
 int result_finish(struct pw_result *res);
 

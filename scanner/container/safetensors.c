@@ -323,7 +323,8 @@ st_validate(const uint8_t *p, size_t len, uint64_t data_len)
 	st_ws(&j);
 	if (j.off != j.len)
 		goto out;	/* only whitespace may pad the header */
-	qsort(j.ranges, j.nranges, sizeof(*j.ranges), cmp_range);
+	if (j.nranges > 1)
+		qsort(j.ranges, j.nranges, sizeof(*j.ranges), cmp_range);
 	for (i = 0; i < j.nranges; i++) {
 		if (j.ranges[i][0] != at) {
 			why = "tensor offsets leave a gap or overlap";
