@@ -191,13 +191,14 @@ pickle_reading(struct scan_ctx *ctx, const struct source *src,
 }
 
 /*
- * Whether a stream that is not labelled a pickle needs the pickle reading:
+ * Whether content that is not labelled a pickle needs the pickle reading:
  * its first bytes are tried alone (muted), and a reading that dies inside
  * them having run nothing (a \\x93NUMPY header, a PNG) is done; one that
- * runs something or needs more bytes gets the whole stream buffered.
+ * runs something or needs more bytes gets the full reading (a stream is
+ * buffered for it).
  */
 static bool
-stream_needs_pickle_reading(struct scan_ctx *ctx, const uint8_t *head,
+head_needs_pickle_reading(struct scan_ctx *ctx, const uint8_t *head,
 			    size_t len)
 {
 	struct trial_state t;
@@ -248,8 +249,11 @@ dispatch_source(struct scan_ctx *ctx, const struct source *src)
 			rc = st.err;
 		stream_fini(&st);
 	}
+	/* The trial on the first bytes spares a zip or an image the read of
+	 * a whole stream window when its pickle reading dies at once. */
 	if (rc == PW_OK && !scan_aborted(ctx) &&
-	    wants_pickle_reading(fmt, head, got))
+	    wants_pickle_reading(fmt, head, got) &&
+	    head_needs_pickle_reading(ctx, head, got))
 		rc = pickle_reading(ctx, src, fmt);
 	if (needs_random_access(fmt))
 		return rc;
@@ -327,7 +331,7 @@ dispatch_stream(struct scan_ctx *ctx, struct stream *st)
 	 * reading (as a pickle), are buffered and read as a source. */
 	if (needs_random_access(fmt) ||
 	    (wants_pickle_reading(fmt, head, head_len) &&
-	     stream_needs_pickle_reading(ctx, head, head_len))) {
+	     head_needs_pickle_reading(ctx, head, head_len))) {
 		uint8_t *buf = NULL;
 		size_t len = 0;
 		struct source src;

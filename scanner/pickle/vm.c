@@ -55,6 +55,43 @@ vm_shed_report(struct pickle_vm *vm, const char *what)
 }
 
 void
+vm_push_slow(struct pickle_vm *vm, struct pv *v)
+{
+	if (v == NULL) {
+		if (vm->pool.live >= PW_MAX_VALUES)
+			vm_fatal_limit(vm, "too many live values in one pickle");
+		else
+			vm_fatal_nomem(vm);
+		return;
+	}
+	if (vm->sp == vm->stack_cap) {
+		size_t ncap = vm->stack_cap ? vm->stack_cap * 2 : 256;
+		struct pv **n;
+
+		if (ncap > PW_MAX_STACK) {
+			/* A cap is no exit: the oldest half goes, the rest of
+			 * the stream is still read (CPython keeps it all). */
+			vm_shed_stack(vm);
+			if (vm->fatal) {
+				pv_unref(&vm->pool, v);
+				return;
+			}
+			vm->stack[vm->sp++] = v;
+			return;
+		}
+		n = reallocarray(vm->stack, ncap, sizeof(*n));
+		if (n == NULL) {
+			pv_unref(&vm->pool, v);
+			vm_fatal_nomem(vm);
+			return;
+		}
+		vm->stack = n;
+		vm->stack_cap = ncap;
+	}
+	vm->stack[vm->sp++] = v;
+}
+
+void
 vm_shed_stack(struct pickle_vm *vm)
 {
 	size_t k = vm->sp / 2, i;

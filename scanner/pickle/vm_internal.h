@@ -216,39 +216,16 @@ fence(const struct pickle_vm *vm)
 	return vm->nmarks ? vm->marks[vm->nmarks - 1] : 0;
 }
 
+/* The cold half of push(): a NULL value, or a full stack to grow or shed
+ * (out of line, so that push() stays small enough to inline). */
+void vm_push_slow(struct pickle_vm *vm, struct pv *v);
+
 static inline void
 push(struct pickle_vm *vm, struct pv *v)
 {
-	if (v == NULL) {
-		if (vm->pool.live >= PW_MAX_VALUES)
-			vm_fatal_limit(vm, "too many live values in one pickle");
-		else
-			vm_fatal_nomem(vm);
+	if (__builtin_expect(v == NULL || vm->sp == vm->stack_cap, 0)) {
+		vm_push_slow(vm, v);
 		return;
-	}
-	if (vm->sp == vm->stack_cap) {
-		size_t ncap = vm->stack_cap ? vm->stack_cap * 2 : 256;
-		struct pv **n;
-
-		if (ncap > PW_MAX_STACK) {
-			/* A cap is no exit: the oldest half goes, the rest of
-			 * the stream is still read (CPython keeps it all). */
-			vm_shed_stack(vm);
-			if (vm->fatal) {
-				pv_unref(&vm->pool, v);
-				return;
-			}
-			vm->stack[vm->sp++] = v;
-			return;
-		}
-		n = reallocarray(vm->stack, ncap, sizeof(*n));
-		if (n == NULL) {
-			pv_unref(&vm->pool, v);
-			vm_fatal_nomem(vm);
-			return;
-		}
-		vm->stack = n;
-		vm->stack_cap = ncap;
 	}
 	vm->stack[vm->sp++] = v;
 }
