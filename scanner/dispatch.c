@@ -224,6 +224,37 @@ head_needs_pickle_reading(struct scan_ctx *ctx, const uint8_t *head,
 }
 
 static int
+run_lzma_reading(struct scan_ctx *ctx, const struct source *src)
+{
+	struct stream st;
+	int rc;
+
+	rc = stream_init_source(&st, src);
+	if (rc != PW_OK)
+		return rc;
+	rc = container_compressed_scan(ctx, &st, FMT_LZMA);
+	stream_fini(&st);
+	return rc;
+}
+
+static int
+lzma_reading(struct scan_ctx *ctx, const struct source *src)
+{
+	struct trial_state t;
+	uint64_t executed = ctx->executed;
+	bool ran;
+	int rc;
+
+	trial_begin(ctx, &t);
+	rc = run_lzma_reading(ctx, src);
+	ran = ctx->executed != executed;
+	(void)trial_end(ctx, &t);
+	if (rc != PW_OK || !ran)
+		return rc;
+	return run_lzma_reading(ctx, src);
+}
+
+static int
 dispatch_source(struct scan_ctx *ctx, const struct source *src)
 {
 	uint8_t head[SNIFF_BYTES];
@@ -255,6 +286,13 @@ dispatch_source(struct scan_ctx *ctx, const struct source *src)
 	    wants_pickle_reading(fmt, head, got) &&
 	    head_needs_pickle_reading(ctx, head, got))
 		rc = pickle_reading(ctx, src, fmt);
+	/* pandas takes the compression from the (attacker-chosen) name, and
+	 * its xz reader also decodes .lzma streams of known size, which have
+	 * no magic: such a stream is tried muted, and analysed for real only
+	 * when what it decodes to runs something. */
+	if (rc == PW_OK && !scan_aborted(ctx) && fmt != FMT_LZMA &&
+	    sniff_lzma_alone(head, got))
+		rc = lzma_reading(ctx, src);
 	if (needs_random_access(fmt))
 		return rc;
 	/* A file that is not a zip at offset 0 may still hold one, and other

@@ -135,6 +135,14 @@ sniff_tar_header(const uint8_t *head, size_t len)
 	return true;
 }
 
+bool
+sniff_lzma_alone(const uint8_t *head, size_t len)
+{
+	/* Properties byte lc/lp/pb (< 9*5*5), then the range coder's first
+	 * byte, which is always 0; dictionary and size are anything. */
+	return len >= 14 && head[0] < 225 && head[13] == 0;
+}
+
 enum pw_format
 sniff_format(const uint8_t *head, size_t len, uint64_t total)
 {
@@ -154,7 +162,12 @@ sniff_format(const uint8_t *head, size_t len, uint64_t total)
 		return FMT_BZIP2;
 	if (has_prefix(head, len, "\xfd" "7zXZ\x00", 6))
 		return FMT_XZ;
-	if (has_prefix(head, len, "\x28\xb5\x2f\xfd", 4))
+	/* zstd, and zstd's (also lz4's) skippable frames, which readers skip
+	 * before the frame that holds the data; their first byte ('P'..'_')
+	 * is often an opcode, so the raw pickle reading runs as well. */
+	if (has_prefix(head, len, "\x28\xb5\x2f\xfd", 4) ||
+	    (len >= 4 && (head[0] & 0xf0) == 0x50 && head[1] == 0x2a &&
+	     head[2] == 0x4d && head[3] == 0x18))
 		return FMT_ZSTD;
 	if (has_prefix(head, len, "\x04\x22\x4d\x18", 4))
 		return FMT_LZ4;

@@ -25,4 +25,12 @@ enum pw_format sniff_format(const uint8_t *head, size_t len, uint64_t total);
  */
 bool sniff_tar_header(const uint8_t *head, size_t len);
 
+/*
+ * True when head could start an .lzma ("alone") stream as liblzma's
+ * non-strict decoder - Python's lzma.LZMAFile with FORMAT_AUTO, which
+ * pandas uses for any name ending in .xz - accepts one: a weak signature,
+ * so the dispatcher only tries it (dispatch.c), never trusts it.
+ */
+bool sniff_lzma_alone(const uint8_t *head, size_t len);
+
 #endif

@@ -335,5 +335,29 @@ rnd = random.Random(1)
 put("random.bin", b"\x00" + bytes(rnd.getrandbits(8) for _ in range(4096)),
     "clean")
 
+# ------------------------------------- decompressors tried on any bytes (issue 9)
+def lzma_known_size(data):
+    """.lzma (alone) with the uncompressed size in its header: no magic,
+    yet pandas' xz reader (LZMAFile, FORMAT_AUTO) decodes it."""
+    c = lzma.LZMACompressor(format=lzma.FORMAT_ALONE)
+    z = c.compress(data) + c.flush()
+    return z[:5] + struct.pack("<Q", len(data)) + z[13:]
+
+
+def zstd_skippable_then_raw(data):
+    """A zstd skippable frame ('P*M\x18'), then a frame of one raw block."""
+    skip = struct.pack("<II", 0x184D2A50, 4) + b"skip"
+    frame = struct.pack("<IBB", 0xFD2FB528, 0x20, len(data))
+    frame += struct.pack("<I", (len(data) << 3) | 1)[:3] + data
+    return skip + frame
+
+
+put("lzma_known_size_mal.pkl.xz", lzma_known_size(MAL), "malicious")
+put("lzma_known_size_benign.pkl.xz", lzma_known_size(pickle.dumps([1, 2], 2)),
+    "clean")
+put("zstd_skippable_mal.pkl.zst", zstd_skippable_then_raw(MAL), "malicious")
+# A plain pickle whose bytes fit the weak .lzma signature stays clean.
+put("pickle_lzma_lookalike.pkl", b"\x80\x03C\x10" + b"\0" * 16 + b".", "clean")
+
 with open(os.path.join(OUT, "expect.txt"), "w") as f:
     f.write("\n".join(expect) + "\n")
