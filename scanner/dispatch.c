@@ -251,6 +251,7 @@ lzma_reading(struct scan_ctx *ctx, const struct source *src)
 	(void)trial_end(ctx, &t);
 	if (rc != PW_OK || !ran)
 		return rc;
+	scan_relabel(ctx, FMT_DATA, FMT_LZMA);
 	return run_lzma_reading(ctx, src);
 }
 

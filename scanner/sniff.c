@@ -200,7 +200,10 @@ sniff_format(const uint8_t *head, size_t len, uint64_t total)
 		return FMT_LZMA;
 	/* zlib with a 32 KiB window, as zlib and joblib write it; 'x' is no
 	 * opcode, unlike the other window sizes' first bytes. */
-	if (len >= 2 && head[0] == 0x78 && ((head[0] << 8) | head[1]) % 31 == 0)
+	/* A preset dictionary (FDICT) makes zlib.decompress fail, so "x "
+	 * (a Python source starting "x = 1") is text, not joblib's zlib. */
+	if (len >= 2 && head[0] == 0x78 && ((head[0] << 8) | head[1]) % 31 == 0 &&
+	    (head[1] & 0x20) == 0)
 		return FMT_ZLIB;
 	/* Anything that starts with an opcode is something pickle.load would
 	 * start executing; the pickle scanner decides how far it gets. */

@@ -210,10 +210,11 @@ pw_result_finding(const struct pw_result *result, size_t i);
 /*
  * True when some loader would execute the file: some reading of it (as a
  * raw pickle, through a compressor, a zip, tar or 7z member, an .npy object
- * array, ...) reached pickle code that runs (a STOP, an import or a call),
- * or a container on a loader's path (compressed stream, archive, PyTorch
- * zip) could not be read to its end.  Decides how an `error` verdict is
- * acted on: an error on such a file is one an attacker may have forced.
+ * array, a nested loader's payload...) reached pickle code that runs - a
+ * STOP, an import, a call or a persistent load - even if the reading broke
+ * or hit a limit later.  Decides how an `error` verdict is acted on: an
+ * error on such a file is one an attacker may have forced (fail closed);
+ * an error on any other file (nothing decodes to pickle code) is not.
  */
 PW_API bool pw_result_executable(const struct pw_result *result);
 /* Bytes the scan read from the file (not counting decompressed bytes). */
