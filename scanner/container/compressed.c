@@ -357,6 +357,7 @@ container_compressed_scan(struct scan_ctx *ctx, struct stream *st,
 {
 	const char *what = format_name(fmt);
 	char name[32];
+	uint64_t errors;
 	size_t saved;
 	const uint8_t *p, *sp;
 	int rc;
@@ -364,6 +365,7 @@ container_compressed_scan(struct scan_ctx *ctx, struct stream *st,
 	snprintf(name, sizeof(name), "[%s]", what);
 	if (!scan_enter(ctx, name, &saved))
 		return PW_OK;
+	errors = ctx->errors;
 	switch (fmt) {
 	case FMT_GZIP:
 		rc = scan_with_zlib(ctx, st, ZINF_GZIP, what);
@@ -391,5 +393,11 @@ container_compressed_scan(struct scan_ctx *ctx, struct stream *st,
 		break;
 	}
 	scan_leave(ctx, saved);
+	/* joblib and pandas hand whatever decodes to the unpickler, and
+	 * Python's readers deliver a truncated stream's prefix before they
+	 * raise: a stream we could not decode or analyse to its end may hold
+	 * pickle code we did not see.  An error here fails closed. */
+	if (ctx->errors != errors)
+		scan_mark_executable(ctx);
 	return rc;
 }

@@ -212,7 +212,10 @@ pw_result_finding(const struct pw_result *result, size_t i);
  * raw pickle, through a compressor, a zip, tar or 7z member, an .npy object
  * array, a nested loader's payload...) reached pickle code that runs - a
  * STOP, an import, a call or a persistent load - even if the reading broke
- * or hit a limit later.  Decides how an `error` verdict is acted on: an
+ * or hit a limit later; or a compressed stream (what joblib and pandas
+ * unpickle) could not be decoded or analysed to its end, since Python's
+ * readers hand over a truncated stream's prefix before they raise.
+ * Decides how an `error` verdict is acted on: an
  * error on such a file is one an attacker may have forced (fail closed);
  * an error on any other file (nothing decodes to pickle code) is not.
  */

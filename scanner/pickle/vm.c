@@ -692,7 +692,7 @@ pickle_vm_run(struct pickle_vm *vm, struct stream *st,
 	}
 	vm->run_index++;
 	if (stop || vm->executed)
-		ctx->res->executable = true;	/* a loader runs this */
+		scan_mark_executable(ctx);	/* a loader runs this */
 	out->stopped = stop;
 	out->executed = vm->executed;
 	out->end = stream_offset(st);

@@ -1,9 +1,10 @@
 #!/bin/sh
 # End-to-end (issue 9): the default action for `error` is quarantine on a
 # file a loader would execute and log on any other.  A pickle whose stack
-# outgrows the scanner's cap (an error, harmless payload) is moved to the
-# store by `scan --quarantine`; a corrupt xz stream (nothing a loader runs)
-# stays in place.
+# outgrows the scanner's cap (an error, harmless payload) and a truncated xz
+# stream (joblib and pandas unpickle the prefix Python's reader delivers)
+# are moved to the store by `scan --quarantine`; a zip that cannot be
+# opened (torch.load fails before unpickling anything) stays in place.
 set -u
 : "${PICKLEWARDEN:?run through make check}"
 py=${PYTHON3:-}
@@ -26,17 +27,23 @@ d = sys.argv[1]
 with open(os.path.join(d, 'deep.pkl'), 'wb') as f:
     f.write(b'\x80\x02' + b'N' * 4500000 +
             b'ccollections\nOrderedDict\n)R.')
-# xz magic, then garbage: no loader gets a pickle out of it.
-with open(os.path.join(d, 'broken.xz'), 'wb') as f:
-    f.write(b'\xfd7zXZ\x00' + b'\x01' * 64)
+import lzma
+with open(os.path.join(d, 'cut.xz'), 'wb') as f:
+    f.write(lzma.compress(b'\x80\x02]q\x00.' * 50)[:-12])
+# A local header signature, then nothing a zip reader can open.
+with open(os.path.join(d, 'broken.zip'), 'wb') as f:
+    f.write(b'PK\x03\x04' + b'\x01' * 64)
 PY
 "$PICKLEWARDEN" scan --json --no-config "$t/in/deep.pkl" > "$t/deep.json"
 grep -q '"verdict":"error"' "$t/deep.json" || fail "deep.pkl is not error: $(cat "$t/deep.json")"
-"$PICKLEWARDEN" scan --json --no-config "$t/in/broken.xz" > "$t/xz.json"
-grep -q '"verdict":"error"' "$t/xz.json" || fail "broken.xz is not error: $(cat "$t/xz.json")"
-"$PICKLEWARDEN" scan --quarantine "$t/in/deep.pkl" "$t/in/broken.xz" > "$t/out" 2>&1
+for f in cut.xz broken.zip; do
+	"$PICKLEWARDEN" scan --json --no-config "$t/in/$f" > "$t/$f.json"
+	grep -q '"verdict":"error"' "$t/$f.json" || fail "$f is not error: $(cat "$t/$f.json")"
+done
+"$PICKLEWARDEN" scan --quarantine "$t/in/deep.pkl" "$t/in/cut.xz" "$t/in/broken.zip" > "$t/out" 2>&1
 [ ! -e "$t/in/deep.pkl" ] || fail "an error on an executable file was not quarantined"
-[ -e "$t/in/broken.xz" ] || fail "an error on a file no loader executes was quarantined"
+[ ! -e "$t/in/cut.xz" ] || fail "an error on a truncated compressed stream was not quarantined"
+[ -e "$t/in/broken.zip" ] || fail "an error on a file no loader executes was quarantined"
 "$PICKLEWARDEN" quarantine list | grep -q "deep.pkl" || fail "deep.pkl not in the store"
 # error = log keeps an executable error file in place.
 printf '[quarantine]\ndirectory = %s/q\n[actions]\nerror = log\n' "$t" \
