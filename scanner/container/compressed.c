@@ -97,12 +97,14 @@ la_pull_fn(void *arg, uint8_t *dst, size_t want, size_t *ret_got)
 }
 
 /*
- * .lzma ("alone") streams, as joblib's "lzma" compressor and pandas' xz
- * reader (LZMAFile, FORMAT_AUTO) read them: Python's reader starts a new
- * decoder on whatever follows the end of a stream, so concatenated streams
- * all decode (libarchive's lzma filter stops after the first).  What cannot
- * start a new stream (a properties byte over 224) is trailing data, which
- * Python ignores.
+ * .xz and .lzma ("alone") streams, as joblib's "xz"/"lzma" compressors and
+ * pandas' xz reader (LZMAFile) read them, through liblzma: Python's reader
+ * starts a new decoder on whatever follows the end of a stream, so
+ * concatenated streams all decode (libarchive's lzma filter stops after
+ * the first), and it delivers what a truncated stream decodes to before it
+ * raises (libarchive's filters deliver nothing), so we hand that prefix on
+ * too.  What cannot start a new stream (no xz magic; an .lzma properties
+ * byte over 224) is trailing data, which Python ignores.
  */
 #define LZ_ALONE_HEADER 13
 /* Dictionary memory we let one stream ask for; a real joblib file uses
@@ -110,6 +112,7 @@ la_pull_fn(void *arg, uint8_t *dst, size_t want, size_t *ret_got)
 #define LZ_MEMLIMIT (512ULL << 20)
 
 struct lz_alone {
+	bool xz;		/* .xz streams, else .lzma (alone) */
 	struct scan_ctx *ctx;
 	struct stream *in;
 	lzma_stream strm;
@@ -126,13 +129,15 @@ lz_alone_start(struct lz_alone *lz)
 
 	if (!stream_peek_upto(lz->in, LZ_ALONE_HEADER, &p, &n))
 		return false;	/* the input ends: done */
-	if (n < LZ_ALONE_HEADER || p[0] > 224) {
+	if (lz->xz ? n < 6 || memcmp(p, "\xfd" "7zXZ\0", 6) != 0
+		   : n < LZ_ALONE_HEADER || p[0] > 224) {
 		lz->trailing = true;
 		return false;
 	}
-	/* lzma_alone_decoder() resets a decoder in place and keeps the
-	 * caller's output buffer (next_out, avail_out). */
-	if (lzma_alone_decoder(&lz->strm, LZ_MEMLIMIT) != LZMA_OK) {
+	/* The decoders reset a stream in place and keep the caller's output
+	 * buffer (next_out, avail_out). */
+	if ((lz->xz ? lzma_stream_decoder(&lz->strm, LZ_MEMLIMIT, 0)
+		    : lzma_alone_decoder(&lz->strm, LZ_MEMLIMIT)) != LZMA_OK) {
 		lz->corrupt = true;
 		return false;
 	}
@@ -201,7 +206,7 @@ lz_alone_pull(void *arg, uint8_t *dst, size_t want, size_t *ret_got)
 }
 
 static int
-scan_lzma_alone(struct scan_ctx *ctx, struct stream *in, const char *what)
+scan_lzma(struct scan_ctx *ctx, struct stream *in, const char *what, bool xz)
 {
 	struct lz_alone lz;
 	struct stream out;
@@ -209,6 +214,7 @@ scan_lzma_alone(struct scan_ctx *ctx, struct stream *in, const char *what)
 
 	memset(&lz, 0, sizeof(lz));
 	lz.strm = (lzma_stream)LZMA_STREAM_INIT;
+	lz.xz = xz;
 	lz.ctx = ctx;
 	lz.in = in;
 	lz.what = what;
@@ -385,8 +391,8 @@ container_compressed_scan(struct scan_ctx *ctx, struct stream *st,
 			(void)stream_skip(st, 1);
 		rc = scan_with_zlib(ctx, st, ZINF_ZLIB, what);
 		break;
-	case FMT_LZMA:
-		rc = scan_lzma_alone(ctx, st, what);
+	case FMT_LZMA: case FMT_XZ:
+		rc = scan_lzma(ctx, st, what, fmt == FMT_XZ);
 		break;
 	default:
 		rc = scan_with_libarchive(ctx, st, fmt, what);
