@@ -359,5 +359,36 @@ put("zstd_skippable_mal.pkl.zst", zstd_skippable_then_raw(MAL), "malicious")
 # A plain pickle whose bytes fit the weak .lzma signature stays clean.
 put("pickle_lzma_lookalike.pkl", b"\x80\x03C\x10" + b"\0" * 16 + b".", "clean")
 
+# --------------- zips whose headers are all there never give an error (issue 9)
+class _Unseekable(io.RawIOBase):
+    """zipfile writes data descriptors (flag bit 3) to an unseekable file."""
+    def __init__(self):
+        self.b = bytearray()
+
+    def writable(self):
+        return True
+
+    def write(self, d):
+        self.b += d
+        return len(d)
+
+
+for _m, _mn in ((zipfile.ZIP_STORED, "stored"), (zipfile.ZIP_DEFLATED, "deflate"),
+                (zipfile.ZIP_BZIP2, "bzip2"), (zipfile.ZIP_LZMA, "lzma")):
+    _ns = _Unseekable()
+    with zipfile.ZipFile(_ns, "w", _m) as _z:
+        _z.writestr("archive/data.pkl", pickle.dumps({"a": 1}, 2))
+        _z.writestr("archive/version", b"3\n")
+        _z.writestr("archive/empty", b"")
+        with _z.open("archive/data/0", "w") as _f:
+            _f.write(b"\0" * 100)
+    put("zip_descriptors_%s.pt" % _mn, bytes(_ns.b), "clean", "pytorch-zip")
+    _b = io.BytesIO()
+    with zipfile.ZipFile(_b, "w", _m) as _z:
+        with _z.open("archive/data.pkl", "w", force_zip64=True) as _f:
+            _f.write(pickle.dumps({"a": 1}, 2))
+        _z.writestr("archive/empty", b"")
+    put("zip_zip64_%s.pt" % _mn, _b.getvalue(), "clean", "pytorch-zip")
+
 with open(os.path.join(OUT, "expect.txt"), "w") as f:
     f.write("\n".join(expect) + "\n")
