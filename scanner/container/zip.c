@@ -519,6 +519,55 @@ scan_index(struct scan_ctx *ctx, const struct source *src, struct zsrc *zs,
 	return rc;
 }
 
+/*
+ * A zip libzip refuses may still be one that another reader accepts (miniz
+ * in torch.load is laxer about the end records, and streaming readers go by
+ * local headers alone).  So the chain of local headers from offset 0 is
+ * walked as those readers would, and the stored members are read as
+ * content; a member that is a pickle by name (*.pkl) makes the file
+ * executable - an error on it fails closed.  Bounded by max_members and by
+ * the file: every step moves forward.
+ */
+static int
+scan_local_chain(struct scan_ctx *ctx, const struct source *src)
+{
+	uint8_t lh[ZIP_LOCAL_HEADER];
+	char name[PW_NAME_MAX + 1];
+	uint64_t off = 0, n = 0;
+	int rc = PW_OK;
+
+	while (rc == PW_OK && !scan_aborted(ctx) &&
+	       n++ < ctx->limits[PW_LIMIT_MAX_MEMBERS] &&
+	       source_read(src, off, lh, sizeof(lh)) == PW_OK &&
+	       memcmp(lh, "PK\003\004", 4) == 0) {
+		uint16_t flags = le16(lh + 6), method = le16(lh + 8);
+		uint16_t nlen = le16(lh + 26), elen = le16(lh + 28);
+		uint64_t csize = le32(lh + 18), data = off + ZIP_LOCAL_HEADER +
+						       nlen + elen;
+		size_t keep = nlen < PW_NAME_MAX ? nlen : PW_NAME_MAX;
+		struct source member;
+		size_t saved;
+
+		if (source_read(src, off + ZIP_LOCAL_HEADER, name, keep) !=
+		    PW_OK)
+			break;
+		name[keep] = '\0';
+		if (pwz_ends_with(name, ".pkl"))
+			scan_mark_executable(ctx);
+		/* Sizes after the data (flag bit 3) or zip64 ones cannot be
+		 * walked past without the central directory. */
+		if ((flags & 0x0008u) || csize == 0xffffffffu ||
+		    !source_slice(src, data, csize, &member))
+			break;
+		if (method == 0 && csize > 0 && scan_enter(ctx, name, &saved)) {
+			rc = scan_source(ctx, &member);
+			scan_leave(ctx, saved);
+		}
+		off = data + csize;
+	}
+	return rc;
+}
+
 int
 container_zip_scan(struct scan_ctx *ctx, const struct source *src)
 {
@@ -555,6 +604,7 @@ container_zip_scan(struct scan_ctx *ctx, const struct source *src)
 		scan_report(ctx, PW_SEV_ERROR, PW_KIND_CONTAINER, NULL, 0,
 			    "zip archive cannot be opened: %s",
 			    zip_error_strerror(&err));
+		rc = scan_local_chain(ctx, src);
 		goto out;
 	}
 	count = zip_get_num_entries(za, 0);

@@ -390,5 +390,12 @@ for _m, _mn in ((zipfile.ZIP_STORED, "stored"), (zipfile.ZIP_DEFLATED, "deflate"
         _z.writestr("archive/empty", b"")
     put("zip_zip64_%s.pt" % _mn, _b.getvalue(), "clean", "pytorch-zip")
 
+# A wrong entry count in the end record: libzip refuses the archive, Python's
+# zipfile (and so numpy.load) reads it: the local-header walk still sees it.
+_d = stdzip([("archive/data.pkl", MAL), ("archive/version", b"3\n")])
+_i = _d.rindex(b"PK\x05\x06")
+put("zip_eocd_count_mal.pt", _d[:_i + 8] + b"\x07\x00\x07\x00" + _d[_i + 12:],
+    "malicious")
+
 with open(os.path.join(OUT, "expect.txt"), "w") as f:
     f.write("\n".join(expect) + "\n")
