@@ -91,6 +91,10 @@ vm_die_both_eof(struct pickle_vm *vm, const char *why)
 void
 vm_fatal_limit(struct pickle_vm *vm, const char *what)
 {
+	/* Data that runs into a pickle cap (opcodes, memo, live values) has
+	 * been running as a pickle all along - garbage dies in a few bytes -
+	 * so a loader executes it: the error fails closed. */
+	scan_mark_executable(vm->ctx);
 	scan_limit(vm->ctx, vm->op_off, what);
 	vm->fatal = true;
 	vm->c_alive = vm->py_alive = false;
