@@ -147,9 +147,11 @@ report_json_file(FILE *out, const char *path, const struct pw_result *res,
 	json_kv(out, "verdict", pw_verdict_name(pw_result_verdict(res)), true);
 	json_kv(out, "format", pw_result_format(res), true);
 	fprintf(out, "\"size\":%" PRIu64 ",\"bytes_read\":%" PRIu64
-		     ",\"opcodes\":%" PRIu64 ",\"findings\":[",
+		     ",\"opcodes\":%" PRIu64 ",\"executable\":%s"
+		     ",\"findings\":[",
 		pw_result_bytes_total(res), pw_result_bytes_read(res),
-		pw_result_opcodes(res));
+		pw_result_opcodes(res),
+		pw_result_executable(res) ? "true" : "false");
 	for (i = 0; i < n; i++) {
 		const struct pw_finding *f = pw_result_finding(res, i);
 
