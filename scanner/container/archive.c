@@ -109,6 +109,11 @@ ar_member_pull(void *arg, uint8_t *dst, size_t want, size_t *ret_got)
 		return PW_OK;
 	n = archive_read_data(m->a, dst, want);
 	if (n <= 0) {
+		/* A member we cannot read to its end may be a pickle a
+		 * loader still gets the start of (torch's legacy tar,
+		 * pandas' tar reader): the error fails closed. */
+		if (n < 0)
+			scan_mark_executable(m->ctx);
 		if (n < 0)
 			scan_report(m->ctx, PW_SEV_ERROR, PW_KIND_PARSE, NULL,
 				    m->out_total,

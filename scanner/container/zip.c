@@ -519,46 +519,80 @@ scan_index(struct scan_ctx *ctx, const struct source *src, struct zsrc *zs,
 	return rc;
 }
 
+/* Offset of the next local ("PK\3\4") or central ("PK\1\2") record at or
+ * after off, or UINT64_MAX; *ret_central says which. */
+static uint64_t
+next_record(const struct source *src, uint64_t off, bool *ret_central)
+{
+	uint8_t buf[65536];
+	size_t got, i;
+
+	while (off < src->size) {
+		if (source_read_some(src, off, buf, sizeof(buf), &got) != PW_OK ||
+		    got < 4)
+			return UINT64_MAX;
+		for (i = 0; i + 4 <= got; i++)
+			if (buf[i] == 'P' && buf[i + 1] == 'K' &&
+			    ((buf[i + 2] == 3 && buf[i + 3] == 4) ||
+			     (buf[i + 2] == 1 && buf[i + 3] == 2))) {
+				*ret_central = buf[i + 2] == 1;
+				return off + i;
+			}
+		off += got - 3;	/* a signature may straddle two reads */
+	}
+	return UINT64_MAX;
+}
+
 /*
- * A zip libzip refuses may still be one that another reader accepts (miniz
- * in torch.load is laxer about the end records, and streaming readers go by
- * local headers alone).  So the chain of local headers from offset 0 is
- * walked as those readers would, and the stored members are read as
- * content; a member that is a pickle by name (*.pkl) makes the file
- * executable - an error on it fails closed.  Bounded by max_members and by
- * the file: every step moves forward.
+ * A zip libzip refuses may still be one that another reader accepts
+ * (Python's zipfile and PyTorch's miniz are laxer about the end records,
+ * and streaming readers go by local headers alone).  So its records are
+ * looked for as such readers would: every local header's stored member is
+ * read as content, and a local or central record naming a pickle (*.pkl)
+ * makes the file executable - an error on it fails closed.  Bounded by
+ * max_members records and by the file: every step moves forward.
  */
 static int
 scan_local_chain(struct scan_ctx *ctx, const struct source *src)
 {
-	uint8_t lh[ZIP_LOCAL_HEADER];
+	uint8_t lh[46];
 	char name[PW_NAME_MAX + 1];
 	uint64_t off = 0, n = 0;
+	bool central = false;
 	int rc = PW_OK;
 
 	while (rc == PW_OK && !scan_aborted(ctx) &&
 	       n++ < ctx->limits[PW_LIMIT_MAX_MEMBERS] &&
-	       source_read(src, off, lh, sizeof(lh)) == PW_OK &&
-	       memcmp(lh, "PK\003\004", 4) == 0) {
-		uint16_t flags = le16(lh + 6), method = le16(lh + 8);
-		uint16_t nlen = le16(lh + 26), elen = le16(lh + 28);
-		uint64_t csize = le32(lh + 18), data = off + ZIP_LOCAL_HEADER +
-						       nlen + elen;
-		size_t keep = nlen < PW_NAME_MAX ? nlen : PW_NAME_MAX;
+	       (off = next_record(src, off, &central)) != UINT64_MAX) {
+		size_t hl = central ? 46 : ZIP_LOCAL_HEADER, keep;
+		uint16_t nlen, elen, method;
+		uint64_t csize, data;
 		struct source member;
 		size_t saved;
 
-		if (source_read(src, off + ZIP_LOCAL_HEADER, name, keep) !=
-		    PW_OK)
+		if (source_read(src, off, lh, hl) != PW_OK)
 			break;
+		nlen = le16(lh + (central ? 28 : 26));
+		keep = nlen < PW_NAME_MAX ? nlen : PW_NAME_MAX;
+		if (source_read(src, off + hl, name, keep) != PW_OK) {
+			off += 4;	/* a broken record: look further */
+			continue;
+		}
 		name[keep] = '\0';
 		if (pwz_ends_with(name, ".pkl"))
 			scan_mark_executable(ctx);
-		/* Sizes after the data (flag bit 3) or zip64 ones cannot be
-		 * walked past without the central directory. */
-		if ((flags & 0x0008u) || csize == 0xffffffffu ||
+		off += 4;	/* past this signature, at least */
+		if (central)
+			continue;
+		elen = le16(lh + 28);
+		method = le16(lh + 8);
+		csize = le32(lh + 18);
+		data = off - 4 + ZIP_LOCAL_HEADER + nlen + elen;
+		/* Sizes after the data (flag bit 3) or zip64 ones are not in
+		 * the local header: the next signature is searched for. */
+		if ((le16(lh + 6) & 0x0008u) || csize == 0xffffffffu ||
 		    !source_slice(src, data, csize, &member))
-			break;
+			continue;
 		if (method == 0 && csize > 0 && scan_enter(ctx, name, &saved)) {
 			rc = scan_source(ctx, &member);
 			scan_leave(ctx, saved);

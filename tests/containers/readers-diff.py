@@ -14,9 +14,9 @@ zipfile (by central directory, as torch.load/numpy.load), tarfile (as
 torch.load's legacy tar and pandas), gzip/lzma/bz2 (as joblib and pandas:
 the bytes delivered before any error).  A member Python hands over whose
 bytes begin with that import, and that we did not analyse, fails the test
-unless our verdict for the mutant is `error` (a reading we could not finish
-fails closed; those are counted and printed: a truncated member whose
-prefix Python still delivers is one).
+unless the mutant fails closed: `error` on a file we report executable (the
+agent quarantines it by default; such cases are counted and printed - a
+truncated member whose prefix Python still delivers is one).
 Analysing more than Python (a member zipfile refuses for a bad CRC, which
 PyTorch still loads) is not a failure: it is counted and printed.
 
@@ -150,7 +150,11 @@ def ours(pw, paths):
         sys.exit('FAIL: picklewarden scan exited %d' % r.returncode)
     res = {}
     for f in json.loads(r.stdout)['files']:
-        locs = {'<error>'} if f['verdict'] in ('error', 'malicious') else set()
+        # Failing closed: malicious, or an error the agent quarantines
+        # (on a file a loader would execute).
+        closed = f['verdict'] == 'malicious' or (
+            f['verdict'] == 'error' and f.get('executable', False))
+        locs = {'<error>'} if closed else set()
         for x in f['findings']:
             if x['kind'] in ('import', 'call') and x['location'] is not None:
                 locs.add(x['location'])
