@@ -100,6 +100,24 @@ tar_nti(const uint8_t *f, size_t n, int64_t *ret)
 	return true;
 }
 
+uint64_t
+sniff_tar_size(const uint8_t *head)
+{
+	int64_t v = 0;
+	uint64_t u = 0;
+	int i;
+
+	if (head[124] == 0200 || head[124] == 0377) {
+		/* base-256: the low 8 of the 11 value bytes */
+		for (i = 4; i < 12; i++)
+			u = (u << 8) | head[124 + i];
+		return head[124] == 0377 ? 0 : u;
+	}
+	if (!tar_nti(head + 124, 12, &v) || v < 0)
+		return 0;
+	return (uint64_t)v;
+}
+
 bool
 sniff_tar_header(const uint8_t *head, size_t len)
 {

@@ -24,6 +24,8 @@ enum pw_format sniff_format(const uint8_t *head, size_t len, uint64_t total);
  * does and equals the unsigned or the signed byte sum.  No "ustar" needed.
  */
 bool sniff_tar_header(const uint8_t *head, size_t len);
+/* The size field of a header sniff_tar_header() accepted (0 if negative). */
+uint64_t sniff_tar_size(const uint8_t *head);
 
 /*
  * True when head could start an .lzma ("alone") stream as liblzma's

@@ -397,5 +397,26 @@ _i = _d.rindex(b"PK\x05\x06")
 put("zip_eocd_count_mal.pt", _d[:_i + 8] + b"\x07\x00\x07\x00" + _d[_i + 12:],
     "malicious")
 
+# A tar whose checksums are written "0o..." (Python's int(s, 8) takes the
+# prefix, libarchive does not): torch.load reads its members; we cannot, and
+# fail closed (an error on an executable file).
+def _python_only_checksums(data):
+    d = bytearray(data)
+    off = 0
+    while off + 512 <= len(d) and any(d[off:off + 512]):
+        h = d[off:off + 512]
+        h[148:156] = b" " * 8
+        f = ("0o%o" % (256 + sum(h[:148]) + sum(h[156:]))).encode()
+        h[148:156] = f.ljust(8, b"\0")[:8]
+        d[off:off + 512] = h
+        size = int(bytes(h[124:136]).rstrip(b"\0 ") or b"0", 8)
+        off += 512 + (size + 511) // 512 * 512
+    return bytes(d)
+
+
+put("tar_python_only_checksum.tar",
+    _python_only_checksums(tar_of([("sys_info", MAL), ("pickle", MAL)])),
+    "error|malicious")
+
 with open(os.path.join(OUT, "expect.txt"), "w") as f:
     f.write("\n".join(expect) + "\n")
