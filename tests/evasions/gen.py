@@ -25,7 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import arc  # noqa: E402
 import pk   # noqa: E402
 from pk import (sglobal, glob, ustr, byts, tup, call, whole, proto,  # noqa: E402
-                const, STOP, POP, MARK, REDUCE, BUILD, EMPTY_DICT)
+                const, build, STOP, POP, MARK, REDUCE, EMPTY_DICT)
 
 FIXTURES = []
 
@@ -806,15 +806,6 @@ def _(ctx):
                       glob('logging', 'FileHandler'), ustr(ctx.marker)))
 
 
-@fx('hof-newobj-ex-kwargs.pkl', '10-higher-order', P_ALL,
-    'copyreg.__newobj_ex__(cls, args, kwargs) -> cls.__new__ with a class '
-    'whose __new__ runs code (typing.ForwardRef compiles its argument; '
-    'here the class is a file writer, pathlib path then write)', twin=False)
-def _(ctx):
-    path = call(glob('pathlib', 'PosixPath'), ustr(ctx.marker))
-    return whole(call(sglobal('pathlib', 'PosixPath.touch'), path), 4)
-
-
 @fx('hof-collect-env-run-and-read-all.pkl', '10-higher-order', P_ALL,
     'torch.utils.collect_env.run_and_read_all(run_lambda, cmd) calls '
     'run_lambda(cmd)', twin=False)
@@ -1086,10 +1077,6 @@ def _(ctx):
     ns = build(call(glob('types', 'SimpleNamespace')),
                const({'__annotations__': {'x': '__import__("os").system(%r)' % ctx.cmd}}))
     return whole(call(glob('typing', 'get_type_hints'), ns))
-
-
-def build(o, s):
-    return o + s + BUILD
 
 
 @fx('state-dunder-class-swap.pkl', '10-dunder-state', [],
@@ -1374,7 +1361,7 @@ def _(ctx):
               ustr('/usr/lib/python3/dist-packages/torch/nn/modules/linear.py'),
               ustr('class Linear(Module): pass'))
     data = whole(pid + b'Q' + pk.POP + glob('torch.nn.modules.linear', 'Linear')
-                 + pk.EMPTY_TUPLE + pk.NEWOBJ + const({'training': True}) + BUILD)
+                 + pk.EMPTY_TUPLE + pk.NEWOBJ + const({'training': True}) + pk.BUILD)
     return magic + ver + info + data + whole(const([]))
 
 

@@ -13,7 +13,6 @@ import io
 import json
 import os
 import signal
-import sys
 import tempfile
 import time
 
