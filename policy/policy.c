@@ -48,7 +48,8 @@ const char *const policy_limit_names[] = {
 static const char *const keys_watch[] = {"roots", "exclude",
 					 "rescan_interval", NULL};
 static const char *const keys_actions[] = {"clean", "suspicious", "error",
-					   "malicious", NULL};
+					   "malicious", "error_unreadable",
+					   NULL};
 static const char *const keys_globals[] = {"allow", "deny", NULL};
 static const char *const keys_quarantine[] = {"directory", NULL};
 static const char *const keys_log[] = {"facility", NULL};
@@ -73,6 +74,15 @@ const char *const *const policy_section_keys[POLICY_SECTION_COUNT] = {
 	[POLICY_SECTION_SIGNING] = policy_signing_keys,
 	[POLICY_SECTION_GUARD] = keys_guard,
 };
+
+enum policy_action
+policy_action_for(const struct policy *p, enum policy_verdict verdict,
+		  bool executable)
+{
+	if (verdict == POLICY_VERDICT_ERROR && !executable)
+		return p->error_unreadable;
+	return p->action[verdict];
+}
 
 const char *
 policy_section_name(enum policy_section section)
@@ -218,7 +228,10 @@ defaults_new(const char *source, struct policy_error *err)
 	p->source = strdup(source);
 	p->action[POLICY_VERDICT_CLEAN] = POLICY_ACTION_NONE;
 	p->action[POLICY_VERDICT_SUSPICIOUS] = POLICY_ACTION_LOG;
-	p->action[POLICY_VERDICT_ERROR] = POLICY_ACTION_LOG;
+	/* Fail closed: an error on a file a loader would execute may have
+	 * been forced to get past us. */
+	p->action[POLICY_VERDICT_ERROR] = POLICY_ACTION_QUARANTINE;
+	p->error_unreadable = POLICY_ACTION_LOG;
 	p->action[POLICY_VERDICT_MALICIOUS] = POLICY_ACTION_QUARANTINE;
 	p->syslog_facility = LOG_USER;
 	p->syslog_facility_name = strdup("user");

@@ -85,8 +85,13 @@ struct policy {
 	 * (1 .. 31536000); see policy_rescan_interval. */
 	struct policy_strv rescan_interval;
 
-	/* [actions]: indexed by enum policy_verdict */
+	/* [actions]: indexed by enum policy_verdict.  action[ERROR] is for
+	 * an error on a file a loader would execute (pw_result_executable:
+	 * an error an attacker may have forced, so it fails closed by
+	 * default); error_unreadable for an error on any other file (one we
+	 * could not read or open at all). */
 	enum policy_action action[POLICY_VERDICT_COUNT];
+	enum policy_action error_unreadable;
 
 	/* [globals]: extra patterns "module.name" or "module.*" */
 	struct policy_strv allow_globals;
@@ -202,6 +207,12 @@ bool policy_paths_match(const struct policy_strv *patterns, const char *path);
 
 /* "none", "log", "quarantine" / "clean", "suspicious", ...; never NULL. */
 const char *policy_action_name(enum policy_action action);
+
+/* The action for a verdict, given whether a loader would execute the file
+ * (pw_result_executable): error splits into error / error_unreadable. */
+enum policy_action policy_action_for(const struct policy *p,
+				     enum policy_verdict verdict,
+				     bool executable);
 const char *policy_verdict_name(enum policy_verdict verdict);
 
 /* True when sha256_hex (64 hex digits, any case) is in [trusted]. */

@@ -415,6 +415,10 @@ policy_apply_key(struct policy *p, enum policy_section sec, const char *key,
 			*why = "expected none, log or quarantine";
 			return -1;
 		}
+		if (strcmp(key, "error_unreadable") == 0) {
+			p->error_unreadable = a;
+			return 0;
+		}
 		for (v = 0; v < POLICY_VERDICT_COUNT; v++)
 			if (strcmp(key, policy_verdict_name(v)) == 0)
 				break;

@@ -78,6 +78,8 @@ policy_write(const struct policy *p, FILE *out)
 	for (v = 0; v < POLICY_VERDICT_COUNT; v++)
 		fprintf(out, "%s = %s\n", policy_verdict_name(v),
 			policy_action_name(p->action[v]));
+	fprintf(out, "error_unreadable = %s\n",
+		policy_action_name(p->error_unreadable));
 	fputs("\n[globals]\n", out);
 	write_list(out, "allow", &p->allow_globals, false);
 	write_list(out, "deny", &p->deny_globals, false);

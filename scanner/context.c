@@ -32,6 +32,13 @@ report_v(struct scan_ctx *ctx, enum pw_severity sev, enum pw_finding_kind kind,
 		ctx->executed++;
 		ctx->executed_here++;
 	}
+	if (sev == PW_SEV_ERROR)
+		ctx->errors++;
+	if (ctx->mute) {
+		if (sev > ctx->mute_worst)
+			ctx->mute_worst = sev;
+		return;
+	}
 	if (result_add(ctx->res, &f) != PW_OK)
 		ctx->status = PW_ERR_NOMEM;
 }
@@ -59,6 +66,12 @@ scan_report_global(struct scan_ctx *ctx, enum pw_severity sev,
 	va_start(ap, fmt);
 	report_v(ctx, sev, kind, global, module, name, opcode, offset, fmt, ap);
 	va_end(ap);
+}
+
+void
+scan_mark_executable(struct scan_ctx *ctx)
+{
+	ctx->res->executable = true;
 }
 
 void

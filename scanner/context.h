@@ -50,6 +50,12 @@ struct scan_ctx {
 	uint64_t executed_here;		/* ... at the current location, since
 					   it was entered */
 	uint64_t executed_outer[PW_EXEC_TRACK_DEPTH]; /* saved per level */
+	/* A trial reading (dispatch.c): findings are not recorded, only the
+	 * worst severity seen, so that the result (and its verdict) never
+	 * depends on the findings cap. */
+	bool mute;
+	enum pw_severity mute_worst;
+	uint64_t errors;		/* error findings reported (muted too) */
 	/* Stopping (pw_options_set_deadline/_timeout_ms/_abort_flag). */
 	bool can_stop;			/* a deadline or a flag is set */
 	bool stopped;			/* it was hit: everything unwinds */
@@ -74,6 +80,11 @@ void scan_report_global(struct scan_ctx *ctx, enum pw_severity sev,
 	__attribute__((format(printf, 9, 10)));
 /* Reports that a cap was hit (an error finding naming the limit). */
 void scan_limit(struct scan_ctx *ctx, uint64_t offset, const char *what);
+
+/* Records that a loader would execute the file (pw_result_executable):
+ * some reading reached pickle code that runs, or a stream on a loader's
+ * path could not be decoded to its end. */
+void scan_mark_executable(struct scan_ctx *ctx);
 
 /* Sets the result's format name if it has none yet (outermost wins). */
 void scan_set_format(struct scan_ctx *ctx, enum pw_format format);

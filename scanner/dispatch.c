@@ -12,6 +12,7 @@
 
 #include "container/container.h"
 #include "context.h"
+#include "pickle/opcodes.h"
 #include "pickle/pickle.h"
 #include "result.h"
 #include "scanner.h"
@@ -82,6 +83,179 @@ scan_random(struct scan_ctx *ctx, const struct source *src,
 	}
 }
 
+/*
+ * The readings.  A format label says what the bytes are meant to be, not
+ * what loaders do with them: pickle.load, joblib.load (after its
+ * compressor sniff) and torch.load (after its zip and tar checks) check no
+ * magic and execute whatever pickle starts at offset 0 - a BINFLOAT
+ * swallows "GGUF....", a short BINBYTES a safetensors length.  So every
+ * input whose first byte is an opcode is also read as a raw pickle, after
+ * its format's own parser, and the verdict is the worst of both.  A reading
+ * that runs nothing (the pickle reading of an ordinary zip, PNG or
+ * safetensors file dies within a few bytes) keeps only its error findings.
+ */
+static bool
+wants_pickle_reading(enum pw_format fmt, const uint8_t *head, size_t len)
+{
+	/* FMT_PICKLE (and the legacy torch stream it routes to) is this
+	 * reading already. */
+	return len > 0 && fmt != FMT_PICKLE && pickle_opcode_valid(head[0]);
+}
+
+/* What a muted trial may change and must give back. */
+struct trial_state {
+	uint64_t executed, executed_here, opcodes, decompressed, compressed_in;
+	unsigned alt_scans;
+	bool executable, limit_hit;
+};
+
+static void
+trial_begin(struct scan_ctx *ctx, struct trial_state *t)
+{
+	t->executed = ctx->executed;
+	t->executed_here = ctx->executed_here;
+	t->opcodes = ctx->opcodes;
+	t->decompressed = ctx->decompressed;
+	t->compressed_in = ctx->compressed_in;
+	t->alt_scans = ctx->alt_scans;
+	t->executable = ctx->res->executable;
+	t->limit_hit = ctx->limit_hit;
+	ctx->mute = true;
+	ctx->mute_worst = PW_SEV_INFO;
+}
+
+/* Ends a trial; true when it ran something or reported an error (then
+ * the reading is done again, for real). */
+static bool
+trial_end(struct scan_ctx *ctx, const struct trial_state *t)
+{
+	bool ran = ctx->executed != t->executed ||
+		   ctx->mute_worst >= PW_SEV_ERROR;
+
+	ctx->mute = false;
+	ctx->executed = t->executed;
+	ctx->executed_here = t->executed_here;
+	ctx->opcodes = t->opcodes;
+	ctx->decompressed = t->decompressed;
+	ctx->compressed_in = t->compressed_in;
+	ctx->alt_scans = t->alt_scans;
+	ctx->res->executable = t->executable;
+	ctx->limit_hit = t->limit_hit;
+	return ran;
+}
+
+/* Every loader that reaches this reading runs the first pickle without a
+ * persistent_load (torch.load's legacy path too: its first pickle is the
+ * magic number, read by plain pickle.load). */
+static const struct pickle_opts plain_load = { .no_persistent_load = true };
+
+static int
+run_pickle_reading(struct scan_ctx *ctx, const struct source *src)
+{
+	struct stream st;
+	int rc;
+
+	rc = stream_init_source(&st, src);
+	if (rc != PW_OK)
+		return rc;
+	rc = pickle_scan_stream(ctx, &st, &plain_load);
+	if (rc == PW_OK && st.err != PW_OK && st.err != PW_ERR_NOMEM)
+		rc = st.err;
+	stream_fini(&st);
+	return rc;
+}
+
+/*
+ * The reading is tried muted first: one that runs nothing and reports no
+ * error (the pickle reading of an ordinary zip, PNG or safetensors file
+ * dies within a few bytes) leaves no trace; otherwise it is read again,
+ * for real.  Muting, not rewinding the findings list, keeps the result
+ * independent of the findings cap.
+ */
+static int
+pickle_reading(struct scan_ctx *ctx, const struct source *src,
+	       enum pw_format fmt)
+{
+	struct trial_state t;
+	uint64_t executed = ctx->executed;
+	int rc;
+
+	trial_begin(ctx, &t);
+	rc = run_pickle_reading(ctx, src);
+	if (!trial_end(ctx, &t) || rc != PW_OK)
+		return rc;
+	rc = run_pickle_reading(ctx, src);
+	if (ctx->executed != executed)
+		/* What a loader runs decides what the file is. */
+		scan_relabel(ctx, fmt, FMT_PICKLE);
+	return rc;
+}
+
+/*
+ * Whether content that is not labelled a pickle needs the pickle reading:
+ * its first bytes are tried alone (muted), and a reading that dies inside
+ * them having run nothing (a \\x93NUMPY header, a PNG) is done; one that
+ * runs something or needs more bytes gets the full reading (a stream is
+ * buffered for it).
+ */
+static bool
+head_needs_pickle_reading(struct scan_ctx *ctx, const uint8_t *head,
+			    size_t len)
+{
+	struct trial_state t;
+	struct pickle_vm *vm = NULL;
+	struct pickle_outcome out;
+	struct source src;
+	struct stream st;
+	bool need = true;
+
+	source_init_mem(&src, head, len, NULL);
+	if (stream_init_source(&st, &src) != PW_OK)
+		return true;
+	trial_begin(ctx, &t);
+	if (pickle_vm_new(ctx, &plain_load, &vm) == PW_OK) {
+		if (pickle_vm_run(vm, &st, &out) == PW_OK)
+			need = out.stopped || out.executed || out.end >= len;
+		pickle_vm_free(vm);
+	}
+	if (trial_end(ctx, &t))
+		need = true;
+	stream_fini(&st);
+	return need;
+}
+
+static int
+run_lzma_reading(struct scan_ctx *ctx, const struct source *src)
+{
+	struct stream st;
+	int rc;
+
+	rc = stream_init_source(&st, src);
+	if (rc != PW_OK)
+		return rc;
+	rc = container_compressed_scan(ctx, &st, FMT_LZMA);
+	stream_fini(&st);
+	return rc;
+}
+
+static int
+lzma_reading(struct scan_ctx *ctx, const struct source *src)
+{
+	struct trial_state t;
+	uint64_t executed = ctx->executed;
+	bool ran;
+	int rc;
+
+	trial_begin(ctx, &t);
+	rc = run_lzma_reading(ctx, src);
+	ran = ctx->executed != executed;
+	(void)trial_end(ctx, &t);
+	if (rc != PW_OK || !ran)
+		return rc;
+	scan_relabel(ctx, FMT_DATA, FMT_LZMA);
+	return run_lzma_reading(ctx, src);
+}
+
 static int
 dispatch_source(struct scan_ctx *ctx, const struct source *src)
 {
@@ -97,15 +271,32 @@ dispatch_source(struct scan_ctx *ctx, const struct source *src)
 	if (rc != PW_OK)
 		return rc;
 	fmt = sniff_format(head, got, src->size);
+	if (needs_random_access(fmt)) {
+		rc = scan_random(ctx, src, fmt);
+	} else {
+		rc = stream_init_source(&st, src);
+		if (rc != PW_OK)
+			return rc;
+		rc = scan_sequential(ctx, &st, fmt, head, got);
+		if (rc == PW_OK && st.err != PW_OK && st.err != PW_ERR_NOMEM)
+			rc = st.err;
+		stream_fini(&st);
+	}
+	/* The trial on the first bytes spares a zip or an image the read of
+	 * a whole stream window when its pickle reading dies at once. */
+	if (rc == PW_OK && !scan_aborted(ctx) &&
+	    wants_pickle_reading(fmt, head, got) &&
+	    head_needs_pickle_reading(ctx, head, got))
+		rc = pickle_reading(ctx, src, fmt);
+	/* pandas takes the compression from the (attacker-chosen) name, and
+	 * its xz reader also decodes .lzma streams of known size, which have
+	 * no magic: such a stream is tried muted, and analysed for real only
+	 * when what it decodes to runs something. */
+	if (rc == PW_OK && !scan_aborted(ctx) && fmt != FMT_LZMA &&
+	    sniff_lzma_alone(head, got))
+		rc = lzma_reading(ctx, src);
 	if (needs_random_access(fmt))
-		return scan_random(ctx, src, fmt);
-	rc = stream_init_source(&st, src);
-	if (rc != PW_OK)
 		return rc;
-	rc = scan_sequential(ctx, &st, fmt, head, got);
-	if (rc == PW_OK && st.err != PW_OK && st.err != PW_ERR_NOMEM)
-		rc = st.err;
-	stream_fini(&st);
 	/* A file that is not a zip at offset 0 may still hold one, and other
 	 * tools than the loader that runs its first bytes will read it. */
 	if (rc == PW_OK && !scan_aborted(ctx))
@@ -176,7 +367,11 @@ dispatch_stream(struct scan_ctx *ctx, struct stream *st)
 		head_len = 0;
 	}
 	fmt = sniff_format(head, head_len, UINT64_MAX);
-	if (needs_random_access(fmt)) {
+	/* Formats that need random access, and content that needs a second
+	 * reading (as a pickle), are buffered and read as a source. */
+	if (needs_random_access(fmt) ||
+	    (wants_pickle_reading(fmt, head, head_len) &&
+	     head_needs_pickle_reading(ctx, head, head_len))) {
 		uint8_t *buf = NULL;
 		size_t len = 0;
 		struct source src;
@@ -184,7 +379,7 @@ dispatch_stream(struct scan_ctx *ctx, struct stream *st)
 		rc = buffer_stream(ctx, st, &buf, &len);
 		if (rc == PW_OK && buf != NULL) {
 			source_init_mem(&src, buf, len, NULL);
-			rc = scan_random(ctx, &src, fmt);
+			rc = dispatch_source(ctx, &src);
 		}
 		free(buf);
 		return rc;
@@ -285,6 +480,7 @@ pw_scan_fd(const struct pw_scanner *sc, int fd, struct pw_result **ret_result)
 	struct scan_ctx *ctx = NULL;
 	struct source src;
 	struct stat stbuf;
+	struct source_cache *cache;
 	int rc;
 
 	if (sc == NULL || ret_result == NULL || fd < 0)
@@ -299,9 +495,14 @@ pw_scan_fd(const struct pw_scanner *sc, int fd, struct pw_result **ret_result)
 	ctx->res->bytes_total = (uint64_t)stbuf.st_size;
 	source_init_fd(&src, fd, (uint64_t)stbuf.st_size,
 		       &ctx->res->bytes_read);
+	/* Without the block every small read is a pread (NULL: go on
+	 * without it). */
+	cache = malloc(sizeof(*cache));
+	source_set_cache(&src, cache);
 	if ((uint64_t)stbuf.st_size > ctx->limits[PW_LIMIT_MAX_FILE_SIZE])
 		scan_limit(ctx, 0, "max_file_size (file too large)");
 	else if (!scan_check_stop(ctx, 0))
 		rc = dispatch_source(ctx, &src);
+	free(cache);
 	return scan_end(ctx, rc, ret_result);
 }

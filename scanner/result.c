@@ -68,17 +68,20 @@ result_add(struct pw_result *res, const struct pw_finding *f)
 		/* The list is for display only (no decision reads it back):
 		 * keep the worst, replacing the first of the least severe
 		 * findings when this one is more severe. */
-		size_t least = 0;
+		size_t least;
 
+		/* The least severe kept finding is cached: a flood of
+		 * findings over the cap (a hundred thousand broken members)
+		 * costs O(1) each, not a walk of the list. */
+		if (res->count == 0 || f->severity <= res->least_sev) {
+			res->dropped++;
+			return PW_OK;
+		}
+		least = 0;
 		for (i = 1; i < res->count; i++)
 			if (res->findings[i].severity <
 			    res->findings[least].severity)
 				least = i;
-		if (res->count == 0 ||
-		    f->severity <= res->findings[least].severity) {
-			res->dropped++;
-			return PW_OK;
-		}
 		i = least;
 		finding_clear(&res->findings[i]);
 		memmove(&res->findings[i], &res->findings[i + 1],
@@ -110,6 +113,14 @@ result_add(struct pw_result *res, const struct pw_finding *f)
 		return PW_ERR_NOMEM;
 	}
 	res->findings[res->count++] = copy;
+	if (res->count >= res->max_findings) {
+		enum pw_severity m = res->findings[0].severity;
+
+		for (i = 1; i < res->count; i++)
+			if (res->findings[i].severity < m)
+				m = res->findings[i].severity;
+		res->least_sev = m;
+	}
 	return PW_OK;
 }
 
@@ -155,6 +166,12 @@ const struct pw_finding *
 pw_result_finding(const struct pw_result *res, size_t i)
 {
 	return i < res->count ? &res->findings[i] : NULL;
+}
+
+bool
+pw_result_executable(const struct pw_result *res)
+{
+	return res->executable;
 }
 
 uint64_t

@@ -17,11 +17,13 @@ struct pw_result {
 	size_t count, cap;
 	size_t max_findings;
 	uint64_t dropped;	/* findings over the cap */
+	enum pw_severity least_sev;	/* least severe kept, once full */
 	enum pw_verdict verdict;
 	enum pw_format format;	/* FMT_UNKNOWN until a parser sets it */
 	uint64_t bytes_read;
 	uint64_t bytes_total;
 	uint64_t opcodes;
+	bool executable;	/* a loader would execute it (pw_result_executable) */
 };
 
 int result_new(size_t max_findings, struct pw_result **ret);

@@ -5,6 +5,7 @@
 #ifndef PW_SNIFF_H
 #define PW_SNIFF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,5 +18,22 @@
  * unknown).  Pure and cheap: it inspects only head.
  */
 enum pw_format sniff_format(const uint8_t *head, size_t len, uint64_t total);
+
+/*
+ * True when head (at least 512 bytes) is a header block Python's tarfile
+ * accepts as the first member: its checksum field parses as tarfile's nti()
+ * does and equals the unsigned or the signed byte sum.  No "ustar" needed.
+ */
+bool sniff_tar_header(const uint8_t *head, size_t len);
+/* The size field of a header sniff_tar_header() accepted (0 if negative). */
+uint64_t sniff_tar_size(const uint8_t *head);
+
+/*
+ * True when head could start an .lzma ("alone") stream as liblzma's
+ * non-strict decoder - Python's lzma.LZMAFile with FORMAT_AUTO, which
+ * pandas uses for any name ending in .xz - accepts one: a weak signature,
+ * so the dispatcher only tries it (dispatch.c), never trusts it.
+ */
+bool sniff_lzma_alone(const uint8_t *head, size_t len);
 
 #endif

@@ -11,8 +11,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * A read-ahead block for small reads of a descriptor: a zip of a hundred
+ * thousand members costs several small reads per member (local header,
+ * first bytes, name), one pread each without it.  Owned by the scan and
+ * shared by every slice of its source; never shared between threads.
+ */
+#define SOURCE_CACHE_BLOCK 65536
+#define SOURCE_CACHE_SMALL 4096	/* reads up to this go through the block */
+struct source_cache {
+	uint64_t off;		/* file offset of buf[0] */
+	size_t len;		/* valid bytes in buf (0: empty) */
+	uint8_t buf[SOURCE_CACHE_BLOCK];
+};
+
 struct source {
 	const uint8_t *mem;	/* memory source, or NULL for a descriptor */
+	struct source_cache *cache;	/* descriptor sources; may be NULL */
 	int fd;			/* descriptor source when mem is NULL */
 	uint64_t base;		/* offset of byte 0 of this source in fd */
 	uint64_t size;		/* bytes in this source */
@@ -23,6 +38,9 @@ void source_init_mem(struct source *src, const void *mem, uint64_t size,
 		     uint64_t *bytes_read);
 void source_init_fd(struct source *src, int fd, uint64_t size,
 		    uint64_t *bytes_read);
+/* Small reads of src (and of its slices made after this) go through
+ * cache, which the caller owns and keeps alive while they are used. */
+void source_set_cache(struct source *src, struct source_cache *cache);
 /* A sub-range [off, off+len) of src; false if it does not fit. */
 bool source_slice(const struct source *src, uint64_t off, uint64_t len,
 		  struct source *ret_slice);

@@ -6,6 +6,12 @@ tests_bench_containers_scan_SOURCES = tests/bench/containers-scan.c
 tests_bench_containers_scan_CPPFLAGS = $(AM_CPPFLAGS)
 tests_bench_containers_scan_LDADD = $(PW_SCANNER_LIBS)
 
+# Container differential (issue 9): Python's zipfile/tarfile/gzip/lzma/bz2
+# versus our readers on seeded mutants.
+TESTS += tests/containers/readers-diff.sh tests/containers/failclosed.sh
+EXTRA_DIST += tests/containers/readers-diff.sh tests/containers/readers-diff.py \
+	tests/containers/failclosed.sh
+
 EXTRA_DIST += tests/containers/gen-fixtures.py tests/containers/gen-real.py \
 	tests/containers/mk7z.c tests/containers/fixtures \
 	tests/bench/containers.sh tests/bench/containers-gen.py

@@ -48,7 +48,8 @@ decide_apply(const struct policy *policy, struct quarantine_store *store,
 		return -1;
 	}
 	d.verdict = (enum pw_verdict)verdict;
-	d.action = policy->action[verdict];
+	d.action = policy_action_for(policy, (enum policy_verdict)verdict,
+				     scan_result_executable(result));
 	/* [signing]: a late model.sig may release files; a signature may
 	 * trust, condemn (tampered) or require (unsigned) this one. */
 	(void)sig_decide_released(policy, store, subj->path);

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -62,6 +63,11 @@ main(int argc, char **argv)
 	size_t i;
 
 	harden_process();
+	/* libzip converts every member's DOS time with mktime(), and glibc's
+	 * mktime re-stats /etc/localtime on each call while TZ is unset: a
+	 * zip of 100,000 members cost 100,000 stats.  ":/etc/localtime" is
+	 * what an unset TZ means, read once. */
+	(void)setenv("TZ", ":/etc/localtime", 0);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_TROUBLE;

@@ -148,9 +148,11 @@ report_json_file(FILE *out, const char *path, const struct scan_result *res,
 	json_kv(out, "verdict", pw_verdict_name(scan_result_verdict(res)), true);
 	json_kv(out, "format", scan_result_format(res), true);
 	fprintf(out, "\"size\":%" PRIu64 ",\"bytes_read\":%" PRIu64
-		     ",\"opcodes\":%" PRIu64 ",\"findings\":[",
+		     ",\"opcodes\":%" PRIu64 ",\"executable\":%s"
+		     ",\"findings\":[",
 		scan_result_bytes_total(res), scan_result_bytes_read(res),
-		scan_result_opcodes(res));
+		scan_result_opcodes(res),
+		scan_result_executable(res) ? "true" : "false");
 	for (i = 0; i < n; i++) {
 		const struct pw_finding *f = scan_result_finding(res, i);
 

@@ -121,6 +121,7 @@ scan_result_from_pw(const struct pw_result *pw, struct scan_result **ret)
 	res->bytes_read = pw_result_bytes_read(pw);
 	res->bytes_total = pw_result_bytes_total(pw);
 	res->opcodes = pw_result_opcodes(pw);
+	res->executable = pw_result_executable(pw);
 	*ret = res;
 	return PW_OK;
 fail:
@@ -147,6 +148,9 @@ scan_result_failure(enum pw_finding_kind kind, const char *why,
 		return PW_ERR_NOMEM;
 	}
 	res->worker_failed = true;
+	/* What killed a worker is judged as a file a loader would run:
+	 * the fail-closed default for errors then applies. */
+	res->executable = true;
 	*ret = res;
 	return PW_OK;
 }
@@ -205,4 +209,10 @@ scan_kind_name(enum pw_finding_kind kind)
 	if (kind == SCAN_KIND_CRASH)
 		return "crash";
 	return pw_kind_name(kind);
+}
+
+bool
+scan_result_executable(const struct scan_result *res)
+{
+	return res->executable;
 }

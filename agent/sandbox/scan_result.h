@@ -31,6 +31,9 @@ struct scan_result {
 	uint64_t bytes_read, bytes_total, opcodes;
 	struct pw_finding *findings; /* owned, and every string in them */
 	size_t count;
+	bool executable;	/* a loader would execute it (see
+				   pw_result_executable); a failed worker:
+				   true, to fail closed */
 	bool worker_failed;	/* made by scan_result_failure: no worker
 				   finished this file */
 };
@@ -74,6 +77,7 @@ const struct pw_finding *scan_result_finding(const struct scan_result *res,
 uint64_t scan_result_bytes_read(const struct scan_result *res);
 uint64_t scan_result_bytes_total(const struct scan_result *res);
 uint64_t scan_result_opcodes(const struct scan_result *res);
+bool scan_result_executable(const struct scan_result *res);
 
 /* pw_kind_name, plus "crash" for SCAN_KIND_CRASH; never NULL. */
 const char *scan_kind_name(enum pw_finding_kind kind);

@@ -192,6 +192,7 @@ sandbox_wire_encode(int status, const struct pw_result *res,
 		const char *fmt = pw_result_format(res);
 
 		wb_u8(&w, (uint8_t)pw_result_verdict(res));
+		wb_u8(&w, pw_result_executable(res) ? 1 : 0);
 		wb_str(&w, fmt, SANDBOX_WIRE_MAX_FORMAT);
 		wb_u64(&w, pw_result_bytes_read(res));
 		wb_u64(&w, pw_result_bytes_total(res));
@@ -420,7 +421,7 @@ sandbox_wire_parse(const uint8_t *msg, size_t len, int *ret_status,
 	struct scan_result *res = NULL;
 	struct rd r;
 	uint32_t body, status, count, i;
-	uint8_t verdict, sev, worst = 0;
+	uint8_t verdict, executable, sev, worst = 0;
 	char *format = NULL;
 	int rc = -1;
 
@@ -454,6 +455,11 @@ sandbox_wire_parse(const uint8_t *msg, size_t len, int *ret_status,
 		*ret_why = "verdict out of range";
 		goto out;
 	}
+	if (!rd_u8(&r, &executable) || executable > 1) {
+		*ret_why = "executable flag out of range";
+		goto out;
+	}
+	res->executable = executable == 1;
 	if (!rd_str(&r, SANDBOX_WIRE_MAX_FORMAT, format_chars, &format) ||
 	    format[0] == '\0') {
 		*ret_why = "bad format name";

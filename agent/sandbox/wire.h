@@ -8,7 +8,7 @@
  *   "PWSR" u16 version u16 zero u32 body_len
  *   body: u32 status                       (a pw_status; the rest only
  *                                           when it is PW_OK)
- *         u8 verdict, str format, u64 bytes_read, u64 bytes_total,
+ *         u8 verdict, u8 executable (0 or 1), str format, u64 bytes_read, u64 bytes_total,
  *         u64 opcodes, u32 count, count x finding
  *   finding: u8 severity, u32 kind, u8 present (bit 0 global, 1 module,
  *         2 name, 3 opcode), u64 offset, the present strings in that
@@ -26,7 +26,7 @@
 #include "agent/sandbox/scan_result.h"
 #include "picklewarden.h"
 
-#define SANDBOX_WIRE_VERSION 1
+#define SANDBOX_WIRE_VERSION 2	/* 2: the executable flag */
 #define SANDBOX_WIRE_REQUEST_SIZE 16
 #define SANDBOX_WIRE_HEADER_SIZE 12
 /* One result message: 1,000 findings (the default max_findings) of

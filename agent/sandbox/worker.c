@@ -331,7 +331,8 @@ test_hook(int fd)
 	ssize_t n = pread(fd, head, sizeof(head) - 1, 0);
 	static const uint8_t lie_version[] = {'P', 'W', 'S', 'R', 9, 0, 0, 0,
 					      4, 0, 0, 0, 0, 0, 0, 0};
-	static const uint8_t lie_long[] = {'P', 'W', 'S', 'R', 1, 0, 0, 0,
+	static const uint8_t lie_long[] = {'P', 'W', 'S', 'R',
+					   SANDBOX_WIRE_VERSION, 0, 0, 0,
 					   0, 0, 0, 0x7f};
 
 	if (n < 11 || memcmp(head, "PWTESTHOOK:", 11) != 0)

@@ -73,7 +73,7 @@ needs_store(const struct policy *p)
 	for (i = 0; i < POLICY_VERDICT_COUNT; i++)
 		if (p->action[i] == POLICY_ACTION_QUARANTINE)
 			return true;
-	return false;
+	return p->error_unreadable == POLICY_ACTION_QUARANTINE;
 }
 
 int

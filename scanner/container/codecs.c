@@ -48,25 +48,52 @@ zinf_fini(struct zinflate *z)
 	z->ready = false;
 }
 
-/* Input bytes consumed so far (what zlib has actually eaten). */
+/* Input bytes consumed so far: the input stream only ever moves past what
+ * zlib has eaten, so that what follows a stream is still there to read. */
 static uint64_t
 zinf_in_used(const struct zinflate *z)
 {
-	return stream_offset(z->in) - z->in_start - z->zs.avail_in;
+	return stream_offset(z->in) - z->in_start;
 }
 
-/* Gives zlib the next chunk of input; false at the end of the input. */
+/* zlib's header: deflate, a window of at most 32 KiB, the check bits. */
 static bool
-zinf_feed(struct zinflate *z)
+zlib_header(const uint8_t *p)
+{
+	return (p[0] & 0x0f) == 8 && (p[0] >> 4) <= 7 &&
+	       ((p[0] << 8) | p[1]) % 31 == 0;
+}
+
+/*
+ * After one stream ends: does the reader go on with another?  Python's gzip
+ * skips NUL padding and reads every member that starts with the magic (and
+ * raises on anything else); joblib's zlib reader starts a new decompressor
+ * on what follows and stops quietly where that fails.  What is left unread
+ * is marked `trailing`, for the caller to judge.
+ */
+static bool
+zinf_next_stream(struct zinflate *z)
 {
 	const uint8_t *p;
-	size_t n;
+	size_t n, i;
 
-	if (!stream_read_some(z->in, ZINF_CHUNK, &p, &n))
-		return false;
-	z->zs.next_in = (Bytef *)(uintptr_t)p;
-	z->zs.avail_in = (uInt)n;
-	return true;
+	if (z->mode == ZINF_GZIP)
+		while (stream_peek_upto(z->in, ZINF_CHUNK, &p, &n)) {
+			for (i = 0; i < n && p[i] == 0; i++)
+				;
+			(void)stream_skip(z->in, i);
+			if (i < n)
+				break;
+		}
+	if (!stream_peek_upto(z->in, 2, &p, &n))
+		return false;		/* the input ends here: done */
+	if (n >= 2 &&
+	    (z->mode == ZINF_GZIP ? p[0] == 0x1f && p[1] == 0x8b
+				  : zlib_header(p)) &&
+	    inflateReset(&z->zs) == Z_OK)
+		return true;
+	z->trailing = true;
+	return false;
 }
 
 int
@@ -85,29 +112,30 @@ zinf_pull(void *arg, uint8_t *dst, size_t want, size_t *ret_got)
 	z->zs.next_out = dst;
 	z->zs.avail_out = (uInt)want;
 	while (z->zs.avail_out > 0) {
-		if (z->zs.avail_in == 0 && !zinf_feed(z)) {
+		const uint8_t *p;
+		size_t n;
+
+		/* zlib sees the input in place and the stream moves only
+		 * past what it consumed. */
+		if (!stream_peek_upto(z->in, ZINF_CHUNK, &p, &n)) {
 			/* Input ended before the compressed data did. */
 			z->corrupt = true;
 			z->done = true;
 			break;
 		}
+		z->zs.next_in = (Bytef *)(uintptr_t)p;
+		z->zs.avail_in = (uInt)n;
 		zr = inflate(&z->zs, Z_NO_FLUSH);
+		(void)stream_skip(z->in, n - z->zs.avail_in);
+		z->zs.avail_in = 0;
+		z->zs.next_in = NULL;
 		if (zr == Z_STREAM_END) {
-			/* Python's gzip reads every member of a multi-member
-			 * file; the next one must start with the magic. */
-			if (z->mode == ZINF_GZIP) {
-				if (z->zs.avail_in == 0)
-					(void)zinf_feed(z);
-				if (z->zs.avail_in >= 2 &&
-				    z->zs.next_in[0] == 0x1f &&
-				    z->zs.next_in[1] == 0x8b &&
-				    inflateReset(&z->zs) == Z_OK)
-					continue;
-			}
+			if (z->mode != ZINF_RAW && zinf_next_stream(z))
+				continue;
 			z->done = true;
 			break;
 		}
-		if (zr == Z_BUF_ERROR && z->zs.avail_in == 0)
+		if (zr == Z_BUF_ERROR)
 			continue;	/* needs more input */
 		if (zr != Z_OK) {
 			if (zr == Z_MEM_ERROR)

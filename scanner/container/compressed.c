@@ -20,6 +20,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <lzma.h>
 
 #include "container/container.h"
 #include "container/internal.h"
@@ -28,6 +29,9 @@
 #define JOBLIB_ZF_HEADER (2 + 19)
 /* Compressed bytes given to libarchive per read callback. */
 #define LA_CHUNK 65536
+
+static int scan_trailing(struct scan_ctx *ctx, struct stream *in,
+			 bool raises, const char *what);
 
 struct la_pull {
 	struct scan_ctx *ctx;
@@ -91,6 +95,148 @@ la_pull_fn(void *arg, uint8_t *dst, size_t want, size_t *ret_got)
 	lp->in_accounted = lp->in_total;
 	*ret_got = (size_t)n;
 	return PW_OK;
+}
+
+/*
+ * .xz and .lzma ("alone") streams, as joblib's "xz"/"lzma" compressors and
+ * pandas' xz reader (LZMAFile) read them, through liblzma: Python's reader
+ * starts a new decoder on whatever follows the end of a stream, so
+ * concatenated streams all decode (libarchive's lzma filter stops after
+ * the first), and it delivers what a truncated stream decodes to before it
+ * raises (libarchive's filters deliver nothing), so we hand that prefix on
+ * too.  What cannot start a new stream (no xz magic; an .lzma properties
+ * byte over 224) is trailing data, which Python ignores.
+ */
+#define LZ_ALONE_HEADER 13
+/* Dictionary memory we let one stream ask for; a real joblib file uses
+ * 8 MiB (preset 3) to 64 MiB (preset 9). */
+#define LZ_MEMLIMIT (512ULL << 20)
+
+struct lz_alone {
+	bool xz;		/* .xz streams, else .lzma (alone) */
+	struct scan_ctx *ctx;
+	struct stream *in;
+	lzma_stream strm;
+	uint64_t in_start, in_accounted, out_total;
+	bool ready, done, corrupt, trailing;
+	const char *what;
+};
+
+static bool
+lz_alone_start(struct lz_alone *lz)
+{
+	const uint8_t *p;
+	size_t n;
+
+	if (!stream_peek_upto(lz->in, LZ_ALONE_HEADER, &p, &n))
+		return false;	/* the input ends: done */
+	if (lz->xz ? n < 6 || memcmp(p, "\xfd" "7zXZ\0", 6) != 0
+		   : n < LZ_ALONE_HEADER || p[0] > 224) {
+		lz->trailing = true;
+		return false;
+	}
+	/* The decoders reset a stream in place and keep the caller's output
+	 * buffer (next_out, avail_out). */
+	if ((lz->xz ? lzma_stream_decoder(&lz->strm, LZ_MEMLIMIT, 0)
+		    : lzma_alone_decoder(&lz->strm, LZ_MEMLIMIT)) != LZMA_OK) {
+		lz->corrupt = true;
+		return false;
+	}
+	return true;
+}
+
+static int
+lz_alone_pull(void *arg, uint8_t *dst, size_t want, size_t *ret_got)
+{
+	struct lz_alone *lz = arg;
+	uint64_t used;
+	size_t got;
+
+	*ret_got = 0;
+	if (lz->done || want == 0)
+		return PW_OK;
+	lz->strm.next_out = dst;
+	lz->strm.avail_out = want;
+	while (lz->strm.avail_out > 0) {
+		const uint8_t *p;
+		size_t n;
+		lzma_ret lr;
+
+		if (!stream_peek_upto(lz->in, LA_CHUNK, &p, &n)) {
+			lz->corrupt = true;	/* no end of stream */
+			lz->done = true;
+			break;
+		}
+		lz->strm.next_in = p;
+		lz->strm.avail_in = n;
+		lr = lzma_code(&lz->strm, LZMA_RUN);
+		(void)stream_skip(lz->in, n - lz->strm.avail_in);
+		lz->strm.avail_in = 0;
+		if (lr == LZMA_STREAM_END) {
+			if (lz_alone_start(lz))
+				continue;
+			lz->done = true;
+			break;
+		}
+		if (lr == LZMA_MEM_ERROR)
+			return PW_ERR_NOMEM;
+		if (lr != LZMA_OK && lr != LZMA_BUF_ERROR) {
+			lz->corrupt = true;
+			lz->done = true;
+			break;
+		}
+	}
+	got = want - lz->strm.avail_out;
+	if (lz->corrupt)
+		scan_report(lz->ctx, PW_SEV_ERROR, PW_KIND_PARSE, NULL,
+			    lz->out_total + got,
+			    "%s: compressed data is corrupt or truncated; "
+			    "the loader fails here", lz->what);
+	lz->out_total += got;
+	used = stream_offset(lz->in) - lz->in_start;
+	if (!scan_account_decompressed(lz->ctx, got, used - lz->in_accounted,
+				       lz->out_total) ||
+	    !container_stream_ratio_ok(lz->ctx, lz->out_total, used,
+				       lz->out_total)) {
+		lz->done = true;
+		got = 0;
+	}
+	lz->in_accounted = used;
+	*ret_got = got;
+	return PW_OK;
+}
+
+static int
+scan_lzma(struct scan_ctx *ctx, struct stream *in, const char *what, bool xz)
+{
+	struct lz_alone lz;
+	struct stream out;
+	int rc = PW_OK;
+
+	memset(&lz, 0, sizeof(lz));
+	lz.strm = (lzma_stream)LZMA_STREAM_INIT;
+	lz.xz = xz;
+	lz.ctx = ctx;
+	lz.in = in;
+	lz.what = what;
+	lz.in_start = stream_offset(in);
+	if (!lz_alone_start(&lz)) {
+		scan_report(ctx, PW_SEV_ERROR, PW_KIND_PARSE, NULL, 0,
+			    "%s stream cannot be decoded", what);
+		goto out;
+	}
+	rc = stream_init_pull(&out, lz_alone_pull, &lz);
+	if (rc != PW_OK)
+		goto out;
+	rc = scan_stream(ctx, &out);
+	if (rc == PW_OK && out.err != PW_OK)
+		rc = out.err;
+	stream_fini(&out);
+	if (rc == PW_OK && lz.trailing && !scan_aborted(ctx))
+		rc = scan_trailing(ctx, in, false, what);
+out:
+	lzma_end(&lz.strm);
+	return rc;
 }
 
 /* Only the one filter the sniffer named: with all of them, libarchive
@@ -162,6 +308,32 @@ out:
 	return rc;
 }
 
+/*
+ * Bytes after the last stream a reader decodes.  Python's gzip raises on
+ * them (an error on the loader's path: what was read before may already
+ * have run); joblib's zlib reader ignores them.  Either way they are not
+ * left unjudged: they are read as content of their own ("[trailing]"), so
+ * a pickle hidden there is seen.
+ */
+static int
+scan_trailing(struct scan_ctx *ctx, struct stream *in, bool raises,
+	      const char *what)
+{
+	size_t saved;
+	int rc;
+
+	scan_report(ctx, raises ? PW_SEV_ERROR : PW_SEV_SUSPICIOUS,
+		    PW_KIND_CONTAINER, NULL, stream_offset(in),
+		    "%s: data after the last compressed stream%s", what,
+		    raises ? " (Python's reader raises here)"
+			   : " (the reader ignores it)");
+	if (!scan_enter(ctx, "[trailing]", &saved))
+		return PW_OK;
+	rc = scan_stream(ctx, in);
+	scan_leave(ctx, saved);
+	return rc;
+}
+
 static int
 scan_with_zlib(struct scan_ctx *ctx, struct stream *in, enum zinf_mode mode,
 	       const char *what)
@@ -181,6 +353,8 @@ scan_with_zlib(struct scan_ctx *ctx, struct stream *in, enum zinf_mode mode,
 		stream_fini(&out);
 	}
 	zinf_fini(&z);
+	if (rc == PW_OK && z.trailing && !scan_aborted(ctx))
+		rc = scan_trailing(ctx, in, mode == ZINF_GZIP, what);
 	return rc;
 }
 
@@ -190,6 +364,7 @@ container_compressed_scan(struct scan_ctx *ctx, struct stream *st,
 {
 	const char *what = format_name(fmt);
 	char name[32];
+	uint64_t errors;
 	size_t saved;
 	const uint8_t *p, *sp;
 	int rc;
@@ -197,6 +372,7 @@ container_compressed_scan(struct scan_ctx *ctx, struct stream *st,
 	snprintf(name, sizeof(name), "[%s]", what);
 	if (!scan_enter(ctx, name, &saved))
 		return PW_OK;
+	errors = ctx->errors;
 	switch (fmt) {
 	case FMT_GZIP:
 		rc = scan_with_zlib(ctx, st, ZINF_GZIP, what);
@@ -216,10 +392,19 @@ container_compressed_scan(struct scan_ctx *ctx, struct stream *st,
 			(void)stream_skip(st, 1);
 		rc = scan_with_zlib(ctx, st, ZINF_ZLIB, what);
 		break;
+	case FMT_LZMA: case FMT_XZ:
+		rc = scan_lzma(ctx, st, what, fmt == FMT_XZ);
+		break;
 	default:
 		rc = scan_with_libarchive(ctx, st, fmt, what);
 		break;
 	}
 	scan_leave(ctx, saved);
+	/* joblib and pandas hand whatever decodes to the unpickler, and
+	 * Python's readers deliver a truncated stream's prefix before they
+	 * raise: a stream we could not decode or analyse to its end may hold
+	 * pickle code we did not see.  An error here fails closed. */
+	if (ctx->errors != errors)
+		scan_mark_executable(ctx);
 	return rc;
 }

@@ -74,6 +74,10 @@ struct zinflate {
 	uint64_t in_accounted;	/* input bytes already accounted */
 	uint64_t in_start;	/* input stream offset where we began */
 	const char *what;	/* for messages: "gzip", "zip member" */
+	/* gzip and zlib streams: input left after the last stream that the
+	 * reader does not decode (zs.next_in/avail_in, then the rest of
+	 * `in`); the caller reads it as content of its own. */
+	bool trailing;
 };
 
 int zinf_init(struct zinflate *z, struct scan_ctx *ctx, struct stream *in,

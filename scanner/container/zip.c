@@ -491,6 +491,131 @@ check_duplicates(struct scan_ctx *ctx, zip_t *za, zip_uint64_t n)
 	return PW_OK;
 }
 
+/* Scans the member at index i of the central directory. */
+static int
+scan_index(struct scan_ctx *ctx, const struct source *src, struct zsrc *zs,
+	   zip_t *za, zip_uint64_t i, const struct pwz_shape *sh, bool *ret_deep)
+{
+	struct pwz_member m;
+	zip_stat_t st;
+	size_t saved;
+	int rc;
+
+	memset(&m, 0, sizeof(m));
+	if (zip_stat_index(za, i, ZIP_FL_ENC_RAW, &st) != 0 ||
+	    (st.valid & ZIP_STAT_NAME) == 0)
+		return PW_OK;
+	m.za = za;
+	m.index = i;
+	m.name = st.name;
+	m.csize = st.comp_size;
+	m.usize = st.size;
+	m.method = (uint16_t)st.comp_method;
+	m.crc = st.crc;
+	m.encrypted = st.encryption_method != ZIP_EM_NONE;
+	/* Directories and empty members carry nothing: the readers (Python's
+	 * zipfile, PyTorch's miniz) go by the central directory's sizes and
+	 * hand an empty member over as b"" - which libzip opens without
+	 * reading its local header, so locating one would fail for nothing
+	 * (and writers may share one local header between them all). */
+	if (m.usize == 0 && m.csize == 0)
+		return PW_OK;
+	if (!scan_enter(ctx, m.name, &saved)) {
+		*ret_deep = true;	/* reported once; the same for all */
+		return PW_OK;
+	}
+	rc = read_local_header(ctx, src, zs, za, &m);
+	if (rc == PW_OK)
+		rc = scan_member(ctx, src, &m, sh);
+	else if (rc == PW_ERR_INVALID)
+		rc = PW_OK;	/* reported; go on with the others */
+	scan_leave(ctx, saved);
+	return rc;
+}
+
+/* Offset of the next local ("PK\3\4") or central ("PK\1\2") record at or
+ * after off, or UINT64_MAX; *ret_central says which. */
+static uint64_t
+next_record(const struct source *src, uint64_t off, bool *ret_central)
+{
+	uint8_t buf[65536];
+	size_t got, i;
+
+	while (off < src->size) {
+		if (source_read_some(src, off, buf, sizeof(buf), &got) != PW_OK ||
+		    got < 4)
+			return UINT64_MAX;
+		for (i = 0; i + 4 <= got; i++)
+			if (buf[i] == 'P' && buf[i + 1] == 'K' &&
+			    ((buf[i + 2] == 3 && buf[i + 3] == 4) ||
+			     (buf[i + 2] == 1 && buf[i + 3] == 2))) {
+				*ret_central = buf[i + 2] == 1;
+				return off + i;
+			}
+		off += got - 3;	/* a signature may straddle two reads */
+	}
+	return UINT64_MAX;
+}
+
+/*
+ * A zip libzip refuses may still be one that another reader accepts
+ * (Python's zipfile and PyTorch's miniz are laxer about the end records,
+ * and streaming readers go by local headers alone).  So its records are
+ * looked for as such readers would: every local header's stored member is
+ * read as content, and a local or central record naming a pickle (*.pkl)
+ * makes the file executable - an error on it fails closed.  Bounded by
+ * max_members records and by the file: every step moves forward.
+ */
+static int
+scan_local_chain(struct scan_ctx *ctx, const struct source *src)
+{
+	uint8_t lh[46];
+	char name[PW_NAME_MAX + 1];
+	uint64_t off = 0, n = 0;
+	bool central = false;
+	int rc = PW_OK;
+
+	while (rc == PW_OK && !scan_aborted(ctx) &&
+	       n++ < ctx->limits[PW_LIMIT_MAX_MEMBERS] &&
+	       (off = next_record(src, off, &central)) != UINT64_MAX) {
+		size_t hl = central ? 46 : ZIP_LOCAL_HEADER, keep;
+		uint16_t nlen, elen, method;
+		uint64_t csize, data;
+		struct source member;
+		size_t saved;
+
+		if (source_read(src, off, lh, hl) != PW_OK)
+			break;
+		nlen = le16(lh + (central ? 28 : 26));
+		keep = nlen < PW_NAME_MAX ? nlen : PW_NAME_MAX;
+		if (source_read(src, off + hl, name, keep) != PW_OK) {
+			off += 4;	/* a broken record: look further */
+			continue;
+		}
+		name[keep] = '\0';
+		if (pwz_ends_with(name, ".pkl"))
+			scan_mark_executable(ctx);
+		off += 4;	/* past this signature, at least */
+		if (central)
+			continue;
+		elen = le16(lh + 28);
+		method = le16(lh + 8);
+		csize = le32(lh + 18);
+		data = off - 4 + ZIP_LOCAL_HEADER + nlen + elen;
+		/* Sizes after the data (flag bit 3) or zip64 ones are not in
+		 * the local header: the next signature is searched for. */
+		if ((le16(lh + 6) & 0x0008u) || csize == 0xffffffffu ||
+		    !source_slice(src, data, csize, &member))
+			continue;
+		if (method == 0 && csize > 0 && scan_enter(ctx, name, &saved)) {
+			rc = scan_source(ctx, &member);
+			scan_leave(ctx, saved);
+		}
+		off = data + csize;
+	}
+	return rc;
+}
+
 int
 container_zip_scan(struct scan_ctx *ctx, const struct source *src)
 {
@@ -501,7 +626,7 @@ container_zip_scan(struct scan_ctx *ctx, const struct source *src)
 	zip_int64_t count;
 	zip_uint64_t n, i;
 	struct pwz_shape sh;
-	bool all_npy = true;
+	bool all_npy = true, deep = false;
 	int rc = PW_OK;
 
 	memset(&zs, 0, sizeof(zs));
@@ -527,6 +652,7 @@ container_zip_scan(struct scan_ctx *ctx, const struct source *src)
 		scan_report(ctx, PW_SEV_ERROR, PW_KIND_CONTAINER, NULL, 0,
 			    "zip archive cannot be opened: %s",
 			    zip_error_strerror(&err));
+		rc = scan_local_chain(ctx, src);
 		goto out;
 	}
 	count = zip_get_num_entries(za, 0);
@@ -544,39 +670,31 @@ container_zip_scan(struct scan_ctx *ctx, const struct source *src)
 		scan_relabel(ctx, FMT_ZIP, FMT_PYTORCH_ZIP);
 	else if (sh.npz)
 		scan_relabel(ctx, FMT_ZIP, FMT_NPZ);
-	if (n > ctx->limits[PW_LIMIT_MAX_MEMBERS]) {
+	/*
+	 * The members torch.load opens (the top folder's *.pkl: data.pkl,
+	 * constants.pkl) come first, wherever they sit in the central
+	 * directory and whatever the member count: no cap hit on the members
+	 * around them (tens of thousands of tiny ones placed before data.pkl)
+	 * may keep what the loader runs from being judged.
+	 */
+	for (i = 0; i < n && rc == PW_OK && !deep && !scan_aborted(ctx); i++) {
+		const char *name = zip_get_name(za, i, ZIP_FL_ENC_RAW);
+
+		if (name != NULL && pwz_layout_role(&sh, name) == ROLE_PICKLE)
+			rc = scan_index(ctx, src, &zs, za, i, &sh, &deep);
+	}
+	if (rc == PW_OK && n > ctx->limits[PW_LIMIT_MAX_MEMBERS]) {
 		scan_limit(ctx, 0, "max_members (too many zip members)");
 		n = ctx->limits[PW_LIMIT_MAX_MEMBERS];
 	}
-	rc = check_duplicates(ctx, za, n);
-	for (i = 0; i < n && rc == PW_OK && !scan_aborted(ctx); i++) {
-		struct pwz_member m;
-		zip_stat_t st;
-		size_t saved;
+	if (rc == PW_OK)
+		rc = check_duplicates(ctx, za, n);
+	for (i = 0; i < n && rc == PW_OK && !deep && !scan_aborted(ctx); i++) {
+		const char *name = zip_get_name(za, i, ZIP_FL_ENC_RAW);
 
-		memset(&m, 0, sizeof(m));
-		if (zip_stat_index(za, i, ZIP_FL_ENC_RAW, &st) != 0 ||
-		    (st.valid & ZIP_STAT_NAME) == 0)
-			continue;
-		m.za = za;
-		m.index = i;
-		m.name = st.name;
-		m.csize = st.comp_size;
-		m.usize = st.size;
-		m.method = (uint16_t)st.comp_method;
-		m.crc = st.crc;
-		m.encrypted = st.encryption_method != ZIP_EM_NONE;
-		/* Directories carry nothing. */
-		if (m.usize == 0 && m.csize == 0 && pwz_ends_with(m.name, "/"))
-			continue;
-		if (!scan_enter(ctx, m.name, &saved))
-			break;
-		rc = read_local_header(ctx, src, &zs, za, &m);
-		if (rc == PW_OK)
-			rc = scan_member(ctx, src, &m, &sh);
-		else if (rc == PW_ERR_INVALID)
-			rc = PW_OK;	/* reported; go on with the others */
-		scan_leave(ctx, saved);
+		if (name != NULL && pwz_layout_role(&sh, name) == ROLE_PICKLE)
+			continue;	/* done above */
+		rc = scan_index(ctx, src, &zs, za, i, &sh, &deep);
 	}
 	zip_discard(za);	/* also frees zsource */
 out:

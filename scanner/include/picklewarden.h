@@ -14,6 +14,7 @@
 #ifndef PICKLEWARDEN_H
 #define PICKLEWARDEN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -207,6 +208,19 @@ PW_API size_t pw_result_finding_count(const struct pw_result *result);
  * result is freed. */
 PW_API const struct pw_finding *
 pw_result_finding(const struct pw_result *result, size_t i);
+/*
+ * True when some loader would execute the file: some reading of it (as a
+ * raw pickle, through a compressor, a zip, tar or 7z member, an .npy object
+ * array, a nested loader's payload...) reached pickle code that runs - a
+ * STOP, an import, a call or a persistent load - even if the reading broke
+ * or hit a limit later; or a compressed stream (what joblib and pandas
+ * unpickle) could not be decoded or analysed to its end, since Python's
+ * readers hand over a truncated stream's prefix before they raise.
+ * Decides how an `error` verdict is acted on: an
+ * error on such a file is one an attacker may have forced (fail closed);
+ * an error on any other file (nothing decodes to pickle code) is not.
+ */
+PW_API bool pw_result_executable(const struct pw_result *result);
 /* Bytes the scan read from the file (not counting decompressed bytes). */
 PW_API uint64_t pw_result_bytes_read(const struct pw_result *result);
 /* Size of the scanned file or buffer. */

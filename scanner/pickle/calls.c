@@ -901,6 +901,15 @@ vm_op_persid(struct pickle_vm *vm, bool binary)
 {
 	struct pv *pid, *r;
 
+	if (vm->opts.no_persistent_load) {
+		/* pickle.load, joblib.load and torch.load's first (magic
+		 * number) pickle have no persistent_load: _pickle raises
+		 * before reading the id, pickle._Unpickler after it; neither
+		 * runs anything.  (Not reading the id keeps the raw reading of
+		 * a zip, whose 'P' is PERSID, from scanning for a newline.) */
+		vm_die_both(vm, "persistent id without a persistent_load");
+		return;
+	}
 	if (binary) {
 		if (!need(vm, 1))
 			return;

@@ -255,7 +255,15 @@ vm_nested_load(struct pickle_vm *vm, const struct pv *fn, const struct pv *args)
 		return;
 	}
 	snprintf(where, sizeof(where), "bytes@%llu", (unsigned long long)e->off);
-	if (scan_enter(ctx, where, &saved)) {
+	if (ctx->depth + 1 > ctx->limits[PW_LIMIT_MAX_DEPTH]) {
+		/* The loader runs this payload and we cannot follow it: no
+		 * writer nests loaders this deep, and a cap is no exit. */
+		scan_report_global(ctx, PW_SEV_MALICIOUS, PW_KIND_CALL,
+				   imp_resolved_name(fn->u.imp), NULL, NULL,
+				   vm->op_name, vm->op_off,
+				   "nested loader nested past max_depth: it runs "
+				   "data that is not analysed");
+	} else if (scan_enter(ctx, where, &saved)) {
 		(void)scan_source(ctx, &slice);
 		scan_leave(ctx, saved);
 	}

@@ -52,6 +52,9 @@ struct pickle_opts {
 	/* Legacy torch.load: a persistent id ('module', cls, file, source)
 	 * loads as cls itself (torch.save(model) in the legacy format). */
 	bool torch_module_persid;
+	/* The reader has no persistent_load (plain pickle.load): PERSID and
+	 * BINPERSID fail in both unpicklers. */
+	bool no_persistent_load;
 	/* Called for every PERSID/BINPERSID with the persistent id. */
 	void (*on_persid)(void *arg, const struct pv *pid, uint64_t offset);
 	void *hook_arg;

@@ -92,6 +92,10 @@ vm_die_both_eof(struct pickle_vm *vm, const char *why)
 void
 vm_fatal_limit(struct pickle_vm *vm, const char *what)
 {
+	/* Data that runs into a pickle cap (opcodes, memo, live values) has
+	 * been running as a pickle all along - garbage dies in a few bytes -
+	 * so a loader executes it: the error fails closed. */
+	scan_mark_executable(vm->ctx);
 	scan_limit(vm->ctx, vm->op_off, what);
 	vm->fatal = true;
 	vm->c_alive = vm->py_alive = false;
@@ -139,6 +143,9 @@ vm_risky_after_divergence(struct pickle_vm *vm)
  * and the Python unpickler fails.  No pickler writes this; it exists only
  * to show different programs to different readers.
  */
+/* pickle.py's _Framer._FRAME_SIZE_TARGET, _pickle.c's FRAME_SIZE_TARGET. */
+#define PICKLER_FRAME_TARGET (64 * 1024)
+
 void
 vm_frame_straddle(struct pickle_vm *vm)
 {
@@ -191,6 +198,19 @@ vm_rd_payload(struct pickle_vm *vm, uint64_t n, bool utf8, const uint8_t **ret)
 	struct utf8_state u;
 
 	*ret = NULL;
+	/* The picklers (pickle.py's _Framer.write_large_bytes, _pickle's
+	 * _Pickler_write_bytes) leave a frame for a payload only when it is
+	 * at least FRAME_SIZE_TARGET (64 KiB) long; a smaller one read past
+	 * the end of the frame its opcode began in was placed there by hand,
+	 * which is how readers are shown different streams. */
+	if (vm->py_alive && vm->py_in_frame && off == vm->py_frame_end &&
+	    vm->op_off < off && n > 0 && n < PICKLER_FRAME_TARGET)
+		scan_report(vm->ctx, PW_SEV_MALICIOUS, PW_KIND_STRUCTURE,
+			    vm->op_name, vm->op_off,
+			    "a %llu-byte argument lies outside the frame its "
+			    "opcode began in: picklers do this only for 64 KiB "
+			    "and more (a hand-made frame layout)",
+			    (unsigned long long)n);
 	py_frame_check(vm, off, n);
 	if (n <= PW_NAME_MAX) {
 		if (!stream_read(vm->st, (size_t)n, ret)) {

@@ -29,6 +29,8 @@ long
 vm_pop_mark(struct pickle_vm *vm)
 {
 	if (vm->nmarks == 0) {
+		if (vm->marks_shed)
+			return 0;	/* a shed mark: the floor */
 		vm_die_both(vm, "no MARK on the stack");
 		return -1;
 	}
@@ -46,6 +48,117 @@ vm_is_dtype_global(const struct pv *v)
 	n = imp_resolved_name(v->u.imp);
 	return strcmp(n, "numpy.dtype") == 0 ||
 	       strcmp(n, "numpy.core.multiarray.dtype") == 0;
+}
+
+/*
+ * Caps that are no exits.  CPython keeps millions of stack items and marks;
+ * we keep PW_MAX_STACK and PW_MAX_MARKS, and past them shed the oldest half
+ * and read on: a payload placed after four million pushes is still seen.
+ * The cap is reported (an error finding); what was shed reads back as
+ * unknown values, which every call judges as computed, never as harmless.
+ */
+static void
+vm_shed_report(struct pickle_vm *vm, const char *what)
+{
+	if (!vm->stack_shed && !vm->marks_shed) {
+		vm->ctx->limit_hit = true;
+		scan_report(vm->ctx, PW_SEV_ERROR, PW_KIND_LIMIT, vm->op_name,
+			    vm->op_off, "analysis limit reached: %s", what);
+	}
+}
+
+void
+vm_push_slow(struct pickle_vm *vm, struct pv *v)
+{
+	if (v == NULL) {
+		if (vm->pool.live >= PW_MAX_VALUES)
+			vm_fatal_limit(vm, "too many live values in one pickle");
+		else
+			vm_fatal_nomem(vm);
+		return;
+	}
+	if (vm->sp == vm->stack_cap) {
+		size_t ncap = vm->stack_cap ? vm->stack_cap * 2 : 256;
+		struct pv **n;
+
+		if (ncap > PW_MAX_STACK) {
+			/* A cap is no exit: the oldest half goes, the rest of
+			 * the stream is still read (CPython keeps it all). */
+			vm_shed_stack(vm);
+			if (vm->fatal) {
+				pv_unref(&vm->pool, v);
+				return;
+			}
+			vm->stack[vm->sp++] = v;
+			return;
+		}
+		n = reallocarray(vm->stack, ncap, sizeof(*n));
+		if (n == NULL) {
+			pv_unref(&vm->pool, v);
+			vm_fatal_nomem(vm);
+			return;
+		}
+		vm->stack = n;
+		vm->stack_cap = ncap;
+	}
+	vm->stack[vm->sp++] = v;
+}
+
+void
+vm_shed_stack(struct pickle_vm *vm)
+{
+	size_t k = vm->sp / 2, i;
+
+	vm_shed_report(vm, "pickle stack too deep (its oldest half was "
+			   "dropped; reading on)");
+	vm->stack_shed = true;
+	for (i = 0; i < k; i++)
+		pv_unref(&vm->pool, vm->stack[i]);
+	memmove(vm->stack, vm->stack + k, (vm->sp - k) * sizeof(*vm->stack));
+	vm->sp -= k;
+	for (i = 0; i < vm->nmarks; i++)
+		vm->marks[i] = vm->marks[i] > k ? vm->marks[i] - k : 0;
+}
+
+static void
+vm_shed_marks(struct pickle_vm *vm)
+{
+	size_t k = vm->nmarks / 2;
+
+	vm_shed_report(vm, "too many MARKs (the oldest half was dropped; "
+			   "reading on)");
+	vm->marks_shed = true;
+	memmove(vm->marks, vm->marks + k, (vm->nmarks - k) * sizeof(*vm->marks));
+	vm->nmarks -= k;
+}
+
+bool
+vm_need_shed(struct pickle_vm *vm, size_t n)
+{
+	size_t missing = n - avail(vm), i, j;
+
+	if (fence(vm) != 0) {
+		vm_die_both(vm, "stack underflow");
+		return false;
+	}
+	for (i = 0; i < missing; i++) {
+		struct pv *u = pv_new(&vm->pool, PV_CALL);
+
+		if (u == NULL) {
+			vm_fatal_nomem(vm);
+			return false;
+		}
+		push(vm, u);
+		if (vm->fatal)
+			return false;
+		/* Unknowns go under what is there. */
+		memmove(vm->stack + 1, vm->stack,
+			(vm->sp - 1) * sizeof(*vm->stack));
+		vm->stack[0] = u;
+		for (j = 0; j < vm->nmarks; j++)
+			vm->marks[j]++;
+	}
+	return true;
 }
 
 /* Builds a container from stack[from..sp) and pushes it. */
@@ -144,7 +257,8 @@ step(struct pickle_vm *vm, uint8_t op, bool *stop)
 			size_t *n;
 
 			if (ncap > PW_MAX_MARKS) {
-				vm_fatal_limit(vm, "too many MARKs");
+				vm_shed_marks(vm);
+				vm->marks[vm->nmarks++] = vm->sp;
 				return;
 			}
 			n = reallocarray(vm->marks, ncap, sizeof(*n));
@@ -662,6 +776,8 @@ pickle_vm_run(struct pickle_vm *vm, struct stream *st,
 			vm->fatal = true;
 	}
 	vm->run_index++;
+	if (stop || vm->executed)
+		scan_mark_executable(ctx);	/* a loader runs this */
 	out->stopped = stop;
 	out->executed = vm->executed;
 	out->end = stream_offset(st);
@@ -757,6 +873,10 @@ pickle_scan_stream(struct scan_ctx *ctx, struct stream *st,
 			ctx->res->format = FMT_DATA;	/* never was a pickle */
 		if (rc != PW_OK || !out.stopped)
 			break;
+		/* Who reads on past the first pickle is a plain loop of
+		 * pickle.load calls (torch's legacy sequence is read by
+		 * container/legacy.c): no persistent_load there. */
+		vm->opts.no_persistent_load = true;
 		if (out.frame_rest > 0) {
 			/* The Python unpickler has read the whole frame, so
 			 * its next load() starts after it; the C one (on a

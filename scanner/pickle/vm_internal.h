@@ -78,6 +78,10 @@ struct pickle_vm {
 	char div_reason[200];
 	bool failed;
 	bool sparse_memo_reported;
+	/* The stack or the mark stack outgrew its cap and its oldest half
+	 * was shed (vm_shed_stack): the run goes on, what was shed reads back
+	 * as unknown values (judged as computed, never as harmless). */
+	bool stack_shed, marks_shed;
 	uint64_t run_start;	/* offset of this pickle's first opcode */
 	struct imp *ext_first;	/* EXT as the first opcode, judged at STOP */
 	char fail_reason[200];
@@ -110,6 +114,11 @@ void vm_die_py(struct pickle_vm *vm, const char *why);
 void vm_die_both(struct pickle_vm *vm, const char *why);
 void vm_die_both_eof(struct pickle_vm *vm, const char *why);
 void vm_fatal_limit(struct pickle_vm *vm, const char *what);
+/* The stack is at PW_MAX_STACK: sheds its oldest half (see stack_shed). */
+void vm_shed_stack(struct pickle_vm *vm);
+/* Fewer than n items above an empty fence on a shed stack: the missing
+ * ones are unknown values.  False (the run dies) otherwise. */
+bool vm_need_shed(struct pickle_vm *vm, size_t n);
 void vm_fatal_nomem(struct pickle_vm *vm);
 void vm_mark_executed(struct pickle_vm *vm);
 void vm_risky_after_divergence(struct pickle_vm *vm);
@@ -218,36 +227,19 @@ fence(const struct pickle_vm *vm)
 	return vm->nmarks ? vm->marks[vm->nmarks - 1] : 0;
 }
 
+/* The cold half of push(): a NULL value, or a full stack to grow or shed
+ * (out of line, so that push() stays small enough to inline). */
+void vm_push_slow(struct pickle_vm *vm, struct pv *v);
+
 static inline void
 push(struct pickle_vm *vm, struct pv *v)
 {
-	if (v == NULL) {
-		if (vm->pool.live >= PW_MAX_VALUES)
-			vm_fatal_limit(vm, "too many live values in one pickle");
-		else
-			vm_fatal_nomem(vm);
-		return;
-	}
 	/* Counted for resolvers judged by their uses (see pinned_getattr). */
-	if (v->kind == PV_GLOBAL)
+	if (v != NULL && v->kind == PV_GLOBAL)
 		v->u.imp->pushes++;
-	if (vm->sp == vm->stack_cap) {
-		size_t ncap = vm->stack_cap ? vm->stack_cap * 2 : 256;
-		struct pv **n;
-
-		if (ncap > PW_MAX_STACK) {
-			pv_unref(&vm->pool, v);
-			vm_fatal_limit(vm, "pickle stack too deep");
-			return;
-		}
-		n = reallocarray(vm->stack, ncap, sizeof(*n));
-		if (n == NULL) {
-			pv_unref(&vm->pool, v);
-			vm_fatal_nomem(vm);
-			return;
-		}
-		vm->stack = n;
-		vm->stack_cap = ncap;
+	if (__builtin_expect(v == NULL || vm->sp == vm->stack_cap, 0)) {
+		vm_push_slow(vm, v);
+		return;
 	}
 	vm->stack[vm->sp++] = v;
 }
@@ -263,6 +255,8 @@ static inline bool
 need(struct pickle_vm *vm, size_t n)
 {
 	if (avail(vm) < n) {
+		if (vm->stack_shed || vm->marks_shed)
+			return vm_need_shed(vm, n);
 		vm_die_both(vm, "stack underflow");
 		return false;
 	}

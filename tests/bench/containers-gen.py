@@ -8,6 +8,9 @@ usage: containers-gen.py OUTDIR [CHECKPOINT_MB]
                        with storage persistent ids) plus stored random
                        archive/data/<key> storages, archive/version,
                        archive/.data/serialization_id
+  OUTDIR/many.pt       100,000 one-byte stored members (archive/t<i>) before
+                       archive/data.pkl (issue 9: the member torch.load
+                       opens is judged first, whatever the member count)
   OUTDIR/bomb-*        decompression bombs around pickles: gzip, zlib
                        (joblib), bzip2, xz, a deflated zip member, and a zip
                        of 16 such members; each declares a 4 GiB BINBYTES8
@@ -176,3 +179,34 @@ with open(os.path.join(out, "bomb-zip.pt"), "wb") as f:
     f.write(deflated_member_zip("archive/data.pkl"))
 with open(os.path.join(out, "bomb-zip16.zip"), "wb") as f:
     f.write(deflated_member_zip("data.pkl", 16))
+
+
+def many_members_zip(count, pickle_bytes):
+    """count one-byte stored members, then archive/data.pkl (by hand: fast)."""
+    data = bytearray()
+    cd = bytearray()
+    members = [(f"archive/t{i}".encode(), b"x") for i in range(count)]
+    members.append((b"archive/data.pkl", pickle_bytes))
+    for nm, body in members:
+        off = len(data)
+        crc = zlib.crc32(body)
+        data += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 0, 0, 0x21,
+                            crc, len(body), len(body), len(nm), 0) + nm + body
+        cd += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 0, 0,
+                          0x21, crc, len(body), len(body), len(nm), 0, 0, 0,
+                          0, 0, off) + nm
+    n = len(members)
+    end = bytearray()
+    z64 = len(data) + len(cd)
+    end += struct.pack("<IQHHIIQQQQ", 0x06064B50, 44, 45, 45, 0, 0, n, n,
+                       len(cd), len(data))
+    end += struct.pack("<IIQI", 0x07064B50, 0, z64, 1)
+    end += struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 0xFFFF, 0xFFFF,
+                       0xFFFFFFFF, 0xFFFFFFFF, 0)
+    return bytes(data + cd + end)
+
+
+with open(os.path.join(out, "many.pt"), "wb") as f:
+    # A state dict's pickle: the verdict comes from it (clean here).
+    f.write(many_members_zip(100000, pickle.dumps(
+        collections.OrderedDict(a=1), protocol=2)))

@@ -37,6 +37,9 @@ main(int argc, char **argv)
 	struct pw_options *o = NULL;
 	int i, verbose = 0, worst = 0;
 
+	/* As the agent does (agent/cli/main.c): libzip's mktime() per
+	 * member would re-stat /etc/localtime each time. */
+	(void)setenv("TZ", ":/etc/localtime", 0);
 	if (pw_options_new(&o) != PW_OK)
 		return 2;
 	/* -v: findings; -r N: max_ratio; -d N: max_decompressed (bytes) */

@@ -36,6 +36,16 @@ if command -v hyperfine >/dev/null 2>&1; then
 		sed -n '1,4p'
 fi
 
+echo
+echo "== 100,000 members before data.pkl (target: < 200 ms) =="
+"$scan" "$work/many.pt" | cut -c1-200
+if command -v hyperfine >/dev/null 2>&1; then
+	hyperfine -N --warmup 2 --runs 10 "$scan $work/many.pt" 2>/dev/null |
+		sed -n '1,4p'
+else
+	/usr/bin/time -f "%e s wall" "$scan" "$work/many.pt" >/dev/null
+fi
+
 bombs() {
 	for f in "$work"/bomb-*; do
 		if [ -x /usr/bin/time ]; then

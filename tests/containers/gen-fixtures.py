@@ -335,5 +335,88 @@ rnd = random.Random(1)
 put("random.bin", b"\x00" + bytes(rnd.getrandbits(8) for _ in range(4096)),
     "clean")
 
+# ------------------------------------- decompressors tried on any bytes (issue 9)
+def lzma_known_size(data):
+    """.lzma (alone) with the uncompressed size in its header: no magic,
+    yet pandas' xz reader (LZMAFile, FORMAT_AUTO) decodes it."""
+    c = lzma.LZMACompressor(format=lzma.FORMAT_ALONE)
+    z = c.compress(data) + c.flush()
+    return z[:5] + struct.pack("<Q", len(data)) + z[13:]
+
+
+def zstd_skippable_then_raw(data):
+    """A zstd skippable frame ('P*M\x18'), then a frame of one raw block."""
+    skip = struct.pack("<II", 0x184D2A50, 4) + b"skip"
+    frame = struct.pack("<IBB", 0xFD2FB528, 0x20, len(data))
+    frame += struct.pack("<I", (len(data) << 3) | 1)[:3] + data
+    return skip + frame
+
+
+put("lzma_known_size_mal.pkl.xz", lzma_known_size(MAL), "malicious")
+put("lzma_known_size_benign.pkl.xz", lzma_known_size(pickle.dumps([1, 2], 2)),
+    "clean")
+put("zstd_skippable_mal.pkl.zst", zstd_skippable_then_raw(MAL), "malicious")
+# A plain pickle whose bytes fit the weak .lzma signature stays clean.
+put("pickle_lzma_lookalike.pkl", b"\x80\x03C\x10" + b"\0" * 16 + b".", "clean")
+
+# --------------- zips whose headers are all there never give an error (issue 9)
+class _Unseekable(io.RawIOBase):
+    """zipfile writes data descriptors (flag bit 3) to an unseekable file."""
+    def __init__(self):
+        self.b = bytearray()
+
+    def writable(self):
+        return True
+
+    def write(self, d):
+        self.b += d
+        return len(d)
+
+
+for _m, _mn in ((zipfile.ZIP_STORED, "stored"), (zipfile.ZIP_DEFLATED, "deflate"),
+                (zipfile.ZIP_BZIP2, "bzip2"), (zipfile.ZIP_LZMA, "lzma")):
+    _ns = _Unseekable()
+    with zipfile.ZipFile(_ns, "w", _m) as _z:
+        _z.writestr("archive/data.pkl", pickle.dumps({"a": 1}, 2))
+        _z.writestr("archive/version", b"3\n")
+        _z.writestr("archive/empty", b"")
+        with _z.open("archive/data/0", "w") as _f:
+            _f.write(b"\0" * 100)
+    put("zip_descriptors_%s.pt" % _mn, bytes(_ns.b), "clean", "pytorch-zip")
+    _b = io.BytesIO()
+    with zipfile.ZipFile(_b, "w", _m) as _z:
+        with _z.open("archive/data.pkl", "w", force_zip64=True) as _f:
+            _f.write(pickle.dumps({"a": 1}, 2))
+        _z.writestr("archive/empty", b"")
+    put("zip_zip64_%s.pt" % _mn, _b.getvalue(), "clean", "pytorch-zip")
+
+# A wrong entry count in the end record: libzip refuses the archive, Python's
+# zipfile (and so numpy.load) reads it: the local-header walk still sees it.
+_d = stdzip([("archive/data.pkl", MAL), ("archive/version", b"3\n")])
+_i = _d.rindex(b"PK\x05\x06")
+put("zip_eocd_count_mal.pt", _d[:_i + 8] + b"\x07\x00\x07\x00" + _d[_i + 12:],
+    "malicious")
+
+# A tar whose checksums are written "0o..." (Python's int(s, 8) takes the
+# prefix, libarchive does not): torch.load reads its members; we cannot, and
+# fail closed (an error on an executable file).
+def _python_only_checksums(data):
+    d = bytearray(data)
+    off = 0
+    while off + 512 <= len(d) and any(d[off:off + 512]):
+        h = d[off:off + 512]
+        h[148:156] = b" " * 8
+        f = ("0o%o" % (256 + sum(h[:148]) + sum(h[156:]))).encode()
+        h[148:156] = f.ljust(8, b"\0")[:8]
+        d[off:off + 512] = h
+        size = int(bytes(h[124:136]).rstrip(b"\0 ") or b"0", 8)
+        off += 512 + (size + 511) // 512 * 512
+    return bytes(d)
+
+
+put("tar_python_only_checksum.tar",
+    _python_only_checksums(tar_of([("sys_info", MAL), ("pickle", MAL)])),
+    "error|malicious")
+
 with open(os.path.join(OUT, "expect.txt"), "w") as f:
     f.write("\n".join(expect) + "\n")

@@ -101,6 +101,14 @@ test_safetensors(void **state)
 	memcpy(buf + 8, json, jl);
 	assert_int_equal(verdict_of(buf, 8 + jl + 4, &fmt), PW_VERDICT_CLEAN);
 	assert_string_equal(fmt, "safetensors");
+	/* A claim is checked by parsing (issue 9): bytes past the tensors,
+	 * or a header whose offsets do not tile the data, are no
+	 * safetensors file - the label goes, the verdict stays clean. */
+	assert_int_equal(verdict_of(buf, 8 + jl + 5, &fmt), PW_VERDICT_CLEAN);
+	assert_string_equal(fmt, "unknown");
+	buf[8 + jl - 4] = '8';	/* data_offsets [0,8] for 4 bytes of F32 */
+	assert_int_equal(verdict_of(buf, 8 + jl + 8, &fmt), PW_VERDICT_CLEAN);
+	assert_string_equal(fmt, "unknown");
 }
 
 static void
@@ -134,12 +142,67 @@ test_compressed(void **state)
 	deflateEnd(&s);
 }
 
+/* A ustar header for an empty-or-small regular file. */
+static void
+tar_header(uint8_t *h, const char *name, size_t size)
+{
+	unsigned sum = 0;
+	int i;
+
+	memset(h, 0, 512);
+	snprintf((char *)h, 100, "%s", name);
+	memcpy(h + 100, "0000644", 7);
+	snprintf((char *)h + 124, 12, "%011zo", size);
+	memcpy(h + 136, "00000000000", 11);
+	h[156] = '0';
+	memcpy(h + 257, "ustar\0" "00", 8);
+	memset(h + 148, ' ', 8);
+	for (i = 0; i < 512; i++)
+		sum += h[i];
+	snprintf((char *)h + 148, 8, "%06o", sum);
+}
+
+/* The loader's members first (issue 9): past max_members, the members
+ * torch's legacy tar reader opens by name are still judged. */
+static void
+test_tar_loader_member_past_cap(void **state)
+{
+	static const char mal[] = "\x80\x02" "cposix\nsystem\n"
+				  "X\x02\x00\x00\x00id\x85R.";
+	size_t n = 20, len = (n + 2) * 512 + 1024, i;
+	uint8_t *buf = calloc(1, len);
+	struct pw_options *o = NULL;
+	struct pw_scanner *sc = NULL;
+	struct pw_result *res = NULL;
+	char name[16];
+
+	(void)state;
+	assert_non_null(buf);
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "x%zu", i);
+		tar_header(buf + i * 512, name, 0);
+	}
+	tar_header(buf + n * 512, "pickle", sizeof(mal) - 1);
+	memcpy(buf + (n + 1) * 512, mal, sizeof(mal) - 1);
+	assert_int_equal(pw_options_new(&o), PW_OK);
+	assert_int_equal(pw_options_set_limit(o, PW_LIMIT_MAX_MEMBERS, 5),
+			 PW_OK);
+	assert_int_equal(pw_scanner_new(o, &sc), PW_OK);
+	assert_int_equal(pw_scan_buffer(sc, buf, len, &res), PW_OK);
+	assert_int_equal(pw_result_verdict(res), PW_VERDICT_MALICIOUS);
+	pw_result_free(res);
+	pw_scanner_free(sc);
+	pw_options_free(o);
+	free(buf);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_npy),
 		cmocka_unit_test(test_safetensors),
+		cmocka_unit_test(test_tar_loader_member_past_cap),
 		cmocka_unit_test(test_compressed),
 	};
 

@@ -67,7 +67,16 @@ test_defaults(void **state)
 	assert_int_equal(p->action[POLICY_VERDICT_CLEAN], POLICY_ACTION_NONE);
 	assert_int_equal(p->action[POLICY_VERDICT_SUSPICIOUS],
 			 POLICY_ACTION_LOG);
-	assert_int_equal(p->action[POLICY_VERDICT_ERROR], POLICY_ACTION_LOG);
+	/* Fail closed on files a loader would execute (issue 9). */
+	assert_int_equal(p->action[POLICY_VERDICT_ERROR],
+			 POLICY_ACTION_QUARANTINE);
+	assert_int_equal(p->error_unreadable, POLICY_ACTION_LOG);
+	assert_int_equal(policy_action_for(p, POLICY_VERDICT_ERROR, true),
+			 POLICY_ACTION_QUARANTINE);
+	assert_int_equal(policy_action_for(p, POLICY_VERDICT_ERROR, false),
+			 POLICY_ACTION_LOG);
+	assert_int_equal(policy_action_for(p, POLICY_VERDICT_MALICIOUS, false),
+			 POLICY_ACTION_QUARANTINE);
 	assert_int_equal(p->action[POLICY_VERDICT_MALICIOUS],
 			 POLICY_ACTION_QUARANTINE);
 	assert_string_equal(p->quarantine_dir,
@@ -135,6 +144,7 @@ static const char full_config[] =
 	"clean = log\n"
 	"suspicious = quarantine\n"
 	"error = none\n"
+	"error_unreadable = quarantine\n"
 	"MALICIOUS = Log\n"
 	"[globals]\n"
 	"allow = mylab.models.Net, sklearn.*\n"
@@ -191,6 +201,7 @@ check_full(const struct policy *p)
 	assert_int_equal(p->action[POLICY_VERDICT_SUSPICIOUS],
 			 POLICY_ACTION_QUARANTINE);
 	assert_int_equal(p->action[POLICY_VERDICT_ERROR], POLICY_ACTION_NONE);
+	assert_int_equal(p->error_unreadable, POLICY_ACTION_QUARANTINE);
 	assert_int_equal(p->action[POLICY_VERDICT_MALICIOUS],
 			 POLICY_ACTION_LOG);
 	assert_int_equal(p->allow_globals.n, 2);

@@ -35,4 +35,15 @@ sed -n 6p "$tmp/out" | grep -q 'f-benign.pkl: clean' || fail "line 6"
 "$pw" scan --config "$tmp/c.ini" --no-sandbox "$d/a-benign.pkl" \
 	"$d/c-evil.pkl" >/dev/null 2>&1
 [ $? = 1 ] || fail "--no-sandbox"
-echo "ok: crashes, forbidden calls and hangs are errors; the rest is scanned"
+# Fail closed: under the default actions a file that killed its worker
+# is quarantined (a loader might run it), with the crash in its record.
+cat >>"$tmp/c.ini" <<INI
+[quarantine]
+directory = $tmp/store
+INI
+"$pw" scan --quarantine --config "$tmp/c.ini" "$d/b-abort" >/dev/null 2>&1
+[ ! -e "$d/b-abort" ] || fail "a file that crashed its worker was left in place"
+grep -qs 'SIGABRT' "$tmp"/store/*/record.json ||
+	fail "the quarantine record does not name the crash"
+echo "ok: crashes, forbidden calls and hangs are errors (quarantined by"
+echo "default); the rest is scanned"

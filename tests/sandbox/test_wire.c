@@ -127,7 +127,8 @@ status_only(void **state)
 
 /* Offsets into the encoded evil message (header 12, status 4). */
 #define OFF_VERDICT 16
-#define OFF_FMT_LEN 17
+#define OFF_EXECUTABLE 17
+#define OFF_FMT_LEN 18
 #define OFF_FMT (OFF_FMT_LEN + 4)
 
 struct layout {
@@ -174,7 +175,7 @@ forged(void **state)
 	(void)state;
 	encode(r, &msg, &len);
 	l = lay(msg);
-	for (k = 0; k < 16; k++) {
+	for (k = 0; k < 17; k++) {
 		const char *expect = NULL;
 		size_t mlen = len;
 
@@ -182,7 +183,9 @@ forged(void **state)
 		memcpy(m, msg, len);
 		switch (k) {
 		case 0: m[0] = 'X'; expect = "bad magic"; break;
-		case 1: m[4] = 2; expect = "unsupported version"; break;
+		case 1: m[4] = SANDBOX_WIRE_VERSION + 1;
+			expect = "unsupported version";
+			break;
 		case 2: m[6] = 1; expect = "reserved bits set"; break;
 		case 3: /* too long: over the cap */
 			put32(m + 8, SANDBOX_WIRE_MAX_BODY + 1);
@@ -216,6 +219,9 @@ forged(void **state)
 			expect = "bad finding string";
 			break;
 		case 13: m[OFF_FMT] = '\n'; expect = "bad format name"; break;
+		case 16: m[OFF_EXECUTABLE] = 2;
+			expect = "executable flag out of range";
+			break;
 		case 14: /* more findings than the bytes can hold */
 			put32(m + l.count, 100000);
 			expect = "finding count out of range";
@@ -238,7 +244,7 @@ forged(void **state)
 static void
 bad_status(void **state)
 {
-	uint8_t m[20] = {'P', 'W', 'S', 'R', 1, 0, 0, 0, 4, 0, 0, 0,
+	uint8_t m[20] = {'P', 'W', 'S', 'R', SANDBOX_WIRE_VERSION, 0, 0, 0, 4, 0, 0, 0,
 			 64, 0, 0, 0};
 	const char *why;
 

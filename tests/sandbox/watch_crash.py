@@ -34,6 +34,13 @@ def status(pid):
 
 
 h = Home()
+# The default for an error on a file a loader would run is quarantine (a
+# crashing file is one: fail closed); this test is about logging it once
+# and never scanning it again, so it asks for the log action.
+cfgdir = os.path.join(h.home, ".config", "picklewarden")
+os.makedirs(cfgdir)
+with open(os.path.join(cfgdir, "picklewarden.ini"), "w") as f:
+    f.write("[actions]\nerror = log\n")
 crash = os.path.join(h.hub, "models--c--m", "blobs", "e5" * 20)
 write(crash, b"PWTESTHOOK:abort\n")
 good = os.path.join(h.hub, "models--g--m", "blobs", "f6" * 20)

@@ -159,6 +159,51 @@ test_stop_in_frame_rescans(void **state)
 	free(b.p);
 }
 
+/* Caps are no exits (issue 9): past the stack and MARK caps the oldest
+ * half is shed and the reading goes on, so a payload after them is seen;
+ * a call of a shed (unknown) value is never harmless. */
+static void
+test_caps_shed_and_read_on(void **state)
+{
+	struct buf b = {0};
+	struct pw_result *res;
+	size_t i;
+
+	(void)state;
+	put(&b, "\x80\x02", 2);
+	for (i = 0; i < (4u << 20) + 1000; i++)
+		put(&b, "N", 1);
+	put_str(&b, "cposix\nsystem\n)R.");
+	res = scan(&b);
+	assert_int_equal(pw_result_verdict(res), PW_VERDICT_MALICIOUS);
+	pw_result_free(res);
+
+	b.len = 0;
+	put(&b, "\x80\x02", 2);
+	for (i = 0; i < (1u << 20) + 1000; i++)
+		put(&b, "(", 1);
+	put_str(&b, "cposix\nsystem\n)R.");
+	res = scan(&b);
+	assert_int_equal(pw_result_verdict(res), PW_VERDICT_MALICIOUS);
+	pw_result_free(res);
+
+	/* An allowlisted callable pushed first, shed, then reached again
+	 * by popping everything above it: it reads back as unknown. */
+	b.len = 0;
+	put(&b, "\x80\x02", 2);
+	put_str(&b, "ccollections\nOrderedDict\n");
+	for (i = 0; i < (4u << 20) + 1000; i++)
+		put(&b, "N", 1);
+	for (i = 0; i < (4u << 20) + 1000; i++)
+		put(&b, "0", 1);
+	put_str(&b, ")R.");
+	res = scan(&b);
+	assert_true(pw_result_verdict(res) >= PW_VERDICT_ERROR);
+	assert_true(pw_result_executable(res));
+	pw_result_free(res);
+	free(b.p);
+}
+
 int
 main(void)
 {
@@ -166,6 +211,7 @@ main(void)
 		cmocka_unit_test(test_deep_retained_chain),
 		cmocka_unit_test(test_nested_loader_reused),
 		cmocka_unit_test(test_stop_in_frame_rescans),
+		cmocka_unit_test(test_caps_shed_and_read_on),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

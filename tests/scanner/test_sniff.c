@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -50,12 +51,61 @@ test_pickles_and_text(void **state)
 	assert_string_equal(format_name(FMT_UNKNOWN), "unknown");
 }
 
+/* Writes a tar checksum field as tarfile does ("%06o\0 "), over the
+ * unsigned or the signed byte sum. */
+static void
+tar_seal(uint8_t *h, int sign)
+{
+	long sum = 256;
+	int i;
+
+	for (i = 0; i < 512; i++)
+		if (i < 148 || i >= 156)
+			sum += sign ? (long)(int8_t)h[i] : (long)h[i];
+	memset(h + 148, 0, 8);
+	snprintf((char *)h + 148, 8, "%06lo", sum);
+	h[155] = ' ';
+}
+
+static void
+test_tar_by_checksum(void **state)
+{
+	uint8_t h[512];
+
+	(void)state;
+	/* V7: a name, numeric fields, a valid checksum, no "ustar". */
+	memset(h, 0, sizeof(h));
+	memcpy(h, "pickle", 6);
+	memcpy(h + 100, "0000644", 7);
+	memcpy(h + 124, "00000000012", 11);
+	tar_seal(h, 0);
+	assert_true(sniff_tar_header(h, sizeof(h)));
+	assert_int_equal(sniff_format(h, sizeof(h), 4096), FMT_TAR);
+	/* One byte off: tarfile refuses it, so torch.load reads pickles. */
+	h[3] ^= 1;
+	assert_false(sniff_tar_header(h, sizeof(h)));
+	/* The signed sum counts too (bytes over 0x7f in the name). */
+	h[10] = 0xc3;
+	tar_seal(h, 1);
+	assert_true(sniff_tar_header(h, sizeof(h)));
+	/* A numeric field that int(s, 8) refuses fails the header. */
+	memcpy(h + 108, "9", 1);
+	tar_seal(h, 0);
+	assert_false(sniff_tar_header(h, sizeof(h)));
+	/* An all-zero block is an empty archive: refused at offset 0. */
+	memset(h, 0, sizeof(h));
+	assert_false(sniff_tar_header(h, sizeof(h)));
+	/* Fewer than 512 bytes are never a tar. */
+	assert_false(sniff_tar_header(h, 511));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_magics),
 		cmocka_unit_test(test_pickles_and_text),
+		cmocka_unit_test(test_tar_by_checksum),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

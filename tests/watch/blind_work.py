@@ -17,8 +17,11 @@ from watchlib import (MEASURE, Agent, Home, check, malicious, ttq,  # noqa
 h = Home()
 conf = os.path.join(h.base, "pw.ini")
 with open(conf, "w") as f:
-    f.write("[watch]\nroots = %s\n[limits]\nmax_opcodes = 3000000\n" %
-            h.keras)
+    # error = log: this is about the work an attacker's error file costs
+    # when it stays in place (under the fail-closed default each link
+    # would be quarantined, which is another test's subject).
+    f.write("[watch]\nroots = %s\n[actions]\nerror = log\n"
+            "[limits]\nmax_opcodes = 3000000\n" % h.keras)
 agent = Agent(h, args=["--config", conf]).start()
 agent.wait_ready()
 
