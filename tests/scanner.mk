@@ -11,6 +11,7 @@ EXTRA_DIST += \
 	tests/scanner/opcodes.expected \
 	tests/scanner/fixtures.sh \
 	tests/scanner/max-findings.sh \
+	tests/scanner/random-data.sh \
 	tests/scanner/layering.sh \
 	tests/scanner/exports.sh \
 	tests/scanner/no-cmocka.sh \
@@ -44,6 +45,7 @@ TESTS += \
 	tests/scanner/test_numparse \
 	tests/scanner/fixtures.sh \
 	tests/scanner/max-findings.sh \
+	tests/scanner/random-data.sh \
 	tests/scanner/test_regressions
 
 tests_scanner_test_stream_SOURCES = tests/scanner/test_stream.c

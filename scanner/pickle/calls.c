@@ -981,6 +981,7 @@ vm_op_ext(struct pickle_vm *vm, size_t n)
 		struct pv *g = imp ? pv_new(&vm->pool, PV_GLOBAL) : NULL;
 
 		if (g != NULL) {
+			imp->ext = true;
 			imp->opcode = vm->op_name;
 			imp->offset = vm->op_off;
 			g->u.imp = imp;
@@ -989,11 +990,17 @@ vm_op_ext(struct pickle_vm *vm, size_t n)
 		push(vm, g);
 		return;
 	}
-	push(vm, vm_import_unresolved(vm, what,
-				   "imports a global through the copyreg "
-				   "extension registry, which no static reading "
-				   "can resolve (a stock interpreter has no codes "
-				   "registered)"));
+	{
+		struct pv *g = vm_import_unresolved(
+			vm, what,
+			"imports a global through the copyreg extension "
+			"registry, which no static reading can resolve (a "
+			"stock interpreter has no codes registered)");
+
+		if (g != NULL && g->kind == PV_GLOBAL)
+			g->u.imp->ext = true;
+		push(vm, g);
+	}
 }
 
 /* "module" + "Class.method": a dotted name whose last part is not an

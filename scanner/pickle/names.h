@@ -20,6 +20,7 @@ struct imp {
 	char *resolved;		/* "module.name" after Python 2 remapping */
 	bool remapped;		/* protocol < 3 remapping applied */
 	bool unresolved;	/* not a (module, name) import */
+	bool ext;		/* through EXT1/2/4: the copyreg registry */
 	enum pw_severity sev;
 	char reason[256];
 	const char *opcode;	/* first import */

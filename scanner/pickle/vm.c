@@ -704,7 +704,7 @@ broke_after_imports_only(struct pickle_vm *vm, bool stop)
 	size_t b;
 
 	if (stop || !vm->failed || vm->fatal || vm->called ||
-	    vm->run_index != 1 || vm->ctx->depth != 0 || vm->ext_first != NULL)
+	    vm->run_index != 1 || vm->ctx->depth != 0)
 		return false;
 	if (vm->persid_seen)
 		return false;
@@ -713,6 +713,13 @@ broke_after_imports_only(struct pickle_vm *vm, bool stop)
 
 		for (p = vm->imps.buckets[b]; p != NULL; p = p->next)
 			if (p->seq >= vm->imps_emitted &&
+			    /* An EXT never called: a stock interpreter has no
+			     * codes registered and fails right there, and
+			     * registering one takes a call this stream never
+			     * made (random binary data reads as BININT, EXT2,
+			     * then garbage).  Not when the data is merely cut
+			     * short: the call may be in the missing part. */
+			    !(p->ext && p->calls == 0 && !vm->fail_eof) &&
 			    (p->sev >= PW_SEV_MALICIOUS || p->unresolved ||
 			     /* "csubprocess\n" at the end: Python imports
 			      * the module, then fails on the empty name */
@@ -800,8 +807,22 @@ pickle_vm_run(struct pickle_vm *vm, struct stream *st,
 		vm->executed = true;
 	}
 	only_imported = broke_after_imports_only(vm, stop);
-	if (only_imported)
+	if (only_imported) {
+		size_t b;
+
 		out->executed = false;	/* data, as far as the format goes */
+		for (b = 0; b < vm->imps.nbuckets; b++)
+			for (struct imp *p = vm->imps.buckets[b]; p != NULL;
+			     p = p->next)
+				if (p->seq >= vm->imps_emitted && p->ext) {
+					p->sev = PW_SEV_INFO;
+					snprintf(p->reason, sizeof(p->reason),
+						 "EXT in data that is not a "
+						 "pickle (nothing calls it; a "
+						 "stock interpreter fails "
+						 "here)");
+				}
+	}
 	vm_emit_imports(vm, !stop && !vm->called);
 	if (vm->diverged && only_imported)
 		/* Still a disagreement on what is imported, unless the
