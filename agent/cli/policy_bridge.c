@@ -58,6 +58,17 @@ policy_bridge_options(const struct policy *policy, struct pw_options **ret)
 		if (rc != PW_OK)
 			goto out;
 	}
+	/* [agent] scan_deadline, in the library too: a scan that runs out of
+	 * time stops by itself with a `limit` finding naming the deadline, a
+	 * little before the agent would kill its worker (which stays the
+	 * backstop for a scan stuck where the library does not look). */
+	if (policy->scan_deadline > 0) {
+		uint64_t ms = (uint64_t)policy->scan_deadline * 1000u;
+
+		rc = pw_options_set_timeout_ms(opts, ms > 2000 ? ms - 500 : ms);
+		if (rc != PW_OK)
+			goto out;
+	}
 	*ret = opts;
 	opts = NULL;
 	rc = PW_OK;

@@ -405,10 +405,9 @@ sandbox_worker_main(int sock, const struct pw_scanner *scanner,
 			die(0);
 		if (rc < 0)
 			die(SANDBOX_EXIT_BAD_REQUEST);
-		/* TODO(deadline): pass the deadline to the library once its
-		 * public options gain one (the scan deadline/abort option being
-		 * added to picklewarden.h); until then the agent kills a
-		 * worker that overruns it. */
+		/* The library stops by itself at [agent] scan_deadline (the
+		 * scanner's options, see policy_bridge.c); the agent kills a
+		 * worker that still overruns the deadline of the request. */
 		(void)deadline;
 		(void)flags;
 #ifdef PW_TEST_HOOKS
