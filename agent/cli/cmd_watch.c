@@ -4,10 +4,10 @@
  */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdio.h>
 
 #include "agent/cli/commands.h"
+#include "agent/cli/service_args.h"
 #include "agent/watch/watch.h"
 
 static void
@@ -26,36 +26,9 @@ usage(FILE *out)
 int
 cmd_watch(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"foreground", no_argument, NULL, 'f'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	struct watch_options opts = {NULL, false};
-	int c;
+	int rc = cli_service_args(argc, argv, usage, &opts.config_path,
+				  &opts.foreground);
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:fh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			opts.config_path = optarg;
-			break;
-		case 'f':
-			opts.foreground = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return EXIT_TROUBLE;
-		}
-	}
-	if (optind != argc) {
-		fprintf(stderr, "picklewarden watch: unexpected argument\n");
-		usage(stderr);
-		return EXIT_TROUBLE;
-	}
-	return watch_run(&opts);
+	return rc >= 0 ? rc : watch_run(&opts);
 }

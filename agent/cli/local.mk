@@ -8,5 +8,6 @@ agent_libagent_a_SOURCES += \
 	agent/cli/report.c agent/cli/report.h \
 	agent/cli/scanfile.c agent/cli/scanfile.h \
 	agent/cli/decide.c agent/cli/decide.h \
-	agent/cli/policy_bridge.c agent/cli/policy_bridge.h
+	agent/cli/policy_bridge.c agent/cli/policy_bridge.h \
+	agent/cli/service_args.c agent/cli/service_args.h
 agent_libagent_a_SOURCES += agent/cli/sarif.c agent/cli/sarif.h

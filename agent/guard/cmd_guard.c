@@ -3,10 +3,10 @@
  */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdio.h>
 
 #include "agent/cli/commands.h"
+#include "agent/cli/service_args.h"
 #include "agent/guard/guard.h"
 
 static void
@@ -28,36 +28,9 @@ usage(FILE *out)
 int
 cmd_guard(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"foreground", no_argument, NULL, 'f'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	struct guard_options opts = {NULL, false};
-	int c;
+	int rc = cli_service_args(argc, argv, usage, &opts.config_path,
+				  &opts.foreground);
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:fh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			opts.config_path = optarg;
-			break;
-		case 'f':
-			opts.foreground = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return EXIT_TROUBLE;
-		}
-	}
-	if (optind != argc) {
-		fprintf(stderr, "picklewarden guard: unexpected argument\n");
-		usage(stderr);
-		return EXIT_TROUBLE;
-	}
-	return guard_run(&opts);
+	return rc >= 0 ? rc : guard_run(&opts);
 }
