@@ -38,7 +38,7 @@ scanner_libpicklewarden_a_SOURCES = \
 	scanner/pickle/lists.h \
 	scanner/pickle/vm.c scanner/pickle/vm_internal.h \
 	scanner/pickle/readers.c scanner/pickle/strings.c \
-	scanner/pickle/calls.c scanner/pickle/nested.c \
+	scanner/pickle/calls.c scanner/pickle/callmodel.c scanner/pickle/stack.c scanner/pickle/nested.c \
 	scanner/code/code.c scanner/code/code.h \
 	scanner/container/container.h
 nodist_scanner_libpicklewarden_a_SOURCES = scanner/lists.c

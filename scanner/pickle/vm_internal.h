@@ -116,6 +116,7 @@ void vm_die_both_eof(struct pickle_vm *vm, const char *why);
 void vm_fatal_limit(struct pickle_vm *vm, const char *what);
 /* The stack is at PW_MAX_STACK: sheds its oldest half (see stack_shed). */
 void vm_shed_stack(struct pickle_vm *vm);
+void vm_shed_marks(struct pickle_vm *vm);
 /* Fewer than n items above an empty fence on a shed stack: the missing
  * ones are unknown values.  False (the run dies) otherwise. */
 bool vm_need_shed(struct pickle_vm *vm, size_t n);
@@ -153,6 +154,13 @@ void vm_flag_dunder(struct pickle_vm *vm, size_t target);
 void vm_op_persid(struct pickle_vm *vm, bool binary);
 void vm_op_ext(struct pickle_vm *vm, size_t n);
 void vm_emit_imports(struct pickle_vm *vm, bool downgrade);
+struct pv *vm_global_value(struct pickle_vm *vm, struct imp *imp);
+
+/* callmodel.c */
+void vm_apply_model(struct pickle_vm *vm, struct imp *imp,
+	const struct pv *args, unsigned depth);
+bool vm_pinned_type(struct pickle_vm *vm, struct pv *fn, struct pv *args);
+bool vm_pinned_getattr(struct pickle_vm *vm, struct pv *fn, struct pv *args);
 bool vm_is_dtype_global(const struct pv *v);
 
 /* nested.c */
