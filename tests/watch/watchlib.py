@@ -214,14 +214,24 @@ def wait_until(cond, timeout, what):
     fail("timed out after %.0fs: %s" % (timeout, what))
 
 
+def is_tombstone(path):
+    """True for the text a quarantined Hugging Face blob leaves behind."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(28) == b"# picklewarden tombstone v1\n"
+    except OSError:
+        return False
+
+
 def wait_quarantined(home, paths, timeout=30.0):
-    """Waits until every path is gone and has a quarantine record that
-    names it with a malicious verdict."""
+    """Waits until every path is gone (or holds our tombstone) and has a
+    quarantine record that names it with a malicious verdict."""
     paths = list(paths)
 
     def done():
         recs = home.records()
-        return all(not os.path.lexists(p) and p in recs for p in paths)
+        return all((not os.path.lexists(p) or is_tombstone(p)) and p in recs
+                   for p in paths)
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
