@@ -153,9 +153,11 @@ decide_apply(const struct policy *policy, struct quarantine_store *store,
 			line.error = why;
 		}
 	}
-	/* One readable line; the key=value detail at debug level. */
+	/* One readable line for people, then the key=value decision line at
+	 * its own priority, as before: log collectors and the journal filters
+	 * people wrote for it keep seeing every decision. */
 	decide_log_short(&d, result, what, line.error);
-	log_decision_detail(&line);
+	log_decision(&line);
 	*ret = d;
 	return 0;
 }

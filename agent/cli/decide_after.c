@@ -44,7 +44,9 @@ decide_describe_late(const char *path, struct hf_location *hf, char *what,
 {
 	unsigned waited = 0;
 
-	if (!hf->is_blob || hf->revision[0])
+	/* Only a finished blob gets a snapshot link (made right after
+	 * its rename): waiting for one of anything else is wasted time. */
+	if (!hf_blob_is_final(hf) || hf->revision[0])
 		return;
 	while (waited < DECIDE_HF_LINK_WAIT_MS) {
 		usleep(50000);
@@ -97,7 +99,10 @@ decide_after_quarantine(const struct policy *policy,
 		else if (strcmp(kept, d->quarantine_id) != 0)
 			memcpy(d->quarantine_id, kept, sizeof(kept));
 	}
-	if (policy->tombstone && hf->is_blob && subj->name) {
+	/* Only at a finished blob name: a tombstone at a ".incomplete"
+	 * name would be resumed into by huggingface_hub, and any other file
+	 * in a blobs/ folder is no HF download to keep from coming back. */
+	if (policy->tombstone && hf_blob_is_final(hf) && subj->name) {
 		struct tombstone_info t = {
 			.id = d->quarantine_id, .what = what,
 			.verdict = verdict, .why = finding,

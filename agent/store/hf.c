@@ -346,6 +346,23 @@ out:
 	return rc;
 }
 
+bool
+hf_blob_is_final(const struct hf_location *loc)
+{
+	size_t i, n;
+
+	if (!loc || !loc->is_blob)
+		return false;
+	n = strlen(loc->blob);
+	if (n != 40 && n != 64)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!((loc->blob[i] >= '0' && loc->blob[i] <= '9') ||
+		      (loc->blob[i] >= 'a' && loc->blob[i] <= 'f')))
+			return false;
+	return true;
+}
+
 void
 hf_describe(const struct hf_location *loc, char *buf, size_t cap)
 {

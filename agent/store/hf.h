@@ -57,6 +57,14 @@ int hf_resolve_blob(const char *path, struct hf_location *loc);
  */
 bool hf_link_stays_in_repo(const char *link_path, const char *target);
 
+/*
+ * True when loc is a blob under its finished name: 40 (git) or 64 (LFS
+ * sha256) lowercase hex digits, as huggingface_hub names blobs once the
+ * download is renamed.  A ".incomplete" download (resumed, never loaded)
+ * or any other file that merely sits in a blobs/ folder is not one.
+ */
+bool hf_blob_is_final(const struct hf_location *loc);
+
 /* "pytorch_model.bin from models--org--name@abc1234" (short revision),
  * or the file name alone when nothing is known.  Not escaped. */
 void hf_describe(const struct hf_location *loc, char *buf, size_t cap);

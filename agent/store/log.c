@@ -92,8 +92,7 @@ emit(int prio, const char *line)
 				     (size_t)n < sizeof(out) ? (size_t)n
 							     : sizeof(out) - 1);
 	}
-	/* The fallback to stderr keeps the short lines; the key=value
-	 * detail (LOG_DEBUG) is in the record and, in the foreground, here. */
+	/* The fallback to stderr keeps everything but debug lines. */
 	if (log_foreground ||
 	    (log_no_syslog && LOG_PRI(prio) != LOG_DEBUG))
 		/* One fprintf per line: stdio locks the stream per call, and
@@ -261,15 +260,6 @@ log_set_file(const char *path)
 	log_file_fd = fd;
 	pthread_mutex_unlock(&log_lock);
 	return 0;
-}
-
-void
-log_decision_detail(const struct log_decision *d)
-{
-	char line[LOG_LINE_MAX];
-
-	(void)log_format_decision(d, line, sizeof(line));
-	emit(LOG_DEBUG, line);
 }
 
 void

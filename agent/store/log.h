@@ -71,9 +71,6 @@ int log_format_decision(const struct log_decision *d, char *buf, size_t cap);
 
 /* Formats and emits one decision line. */
 void log_decision(const struct log_decision *d);
-/* The same line at LOG_DEBUG: the detail behind a short line (decide.c
- * logs one readable line per decision and this one after it). */
-void log_decision_detail(const struct log_decision *d);
 
 /* True when log_open found no /dev/log: lines go to stderr instead (and
  * to the [log] file).  The caller says so once at start. */
