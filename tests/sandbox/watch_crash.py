@@ -46,7 +46,9 @@ check(first.get("analysed") == "2", "startup analysed %r files, "
 a1.wait_for(r"verdict=error [^\n]*" + os.path.basename(crash), 10)
 
 # The agent keeps serving: a malicious file after the crash is handled.
-bad = os.path.join(h.hub, "models--b--m", "blobs", "a7" * 20)
+# (Outside the HF cache: a blob's finished name would get a tombstone,
+# a new file that the restart below would rightly analyse.)
+bad = os.path.join(h.keras, "after-crash.pkl")
 write(bad, malicious(3))
 wait_quarantined(h, [bad])
 

@@ -98,8 +98,12 @@ class Home:
                 os.makedirs(d)
 
     def records(self):
-        """original_path -> record, for every quarantine entry."""
+        """original_path -> record, for every quarantine entry, and for
+        every path whose quarantine the store folded into an older entry
+        of the same content (its event in .events/<sha256>) -> the record
+        of the entry that holds the data."""
         out = {}
+        by_sha = {}
         for rec in glob.glob(os.path.join(self.quarantine, "*",
                                           "record.json")):
             try:
@@ -108,6 +112,22 @@ class Home:
             except (OSError, ValueError):
                 continue
             out[r.get("original_path")] = r
+            by_sha[r.get("sha256")] = r
+        for ev in glob.glob(os.path.join(self.quarantine, ".events", "*")):
+            r = by_sha.get(os.path.basename(ev))
+            if r is None:
+                continue
+            try:
+                with open(ev, "rb") as f:
+                    lines = f.read().decode("utf-8", "replace").splitlines()
+            except OSError:
+                continue
+            for line in lines:
+                try:
+                    p = json.loads(line).get("path")
+                except ValueError:
+                    continue
+                out.setdefault(p, r)
         return out
 
     def env(self, extra=None):
