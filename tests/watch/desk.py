@@ -169,7 +169,7 @@ blob2 = os.path.join(repo2, "blobs", sha)
 write(blob2 + ".incomplete", evil)
 os.rename(blob2 + ".incomplete", blob2)
 wait_until(lambda: is_tombstone(blob2), 15, "tombstone of the duplicate")
-copies = [d for d in home.records().values() if d.get("sha256") == sha]
+copies = [d for d in home.entries() if d.get("sha256") == sha]
 check(len(copies) == 1, "%d stored copies of one digest" % len(copies))
 with open(os.path.join(home.quarantine, ".events", sha)) as f:
     events = f.read().splitlines()

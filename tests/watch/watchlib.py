@@ -97,20 +97,28 @@ class Home:
             for d in (self.hub, self.torch, self.keras):
                 os.makedirs(d)
 
-    def records(self):
-        """original_path -> record, for every quarantine entry, and for
-        every path whose quarantine the store folded into an older entry
-        of the same content (its event in .events/<sha256>) -> the record
-        of the entry that holds the data."""
-        out = {}
-        by_sha = {}
+    def entries(self):
+        """The record of every quarantine entry, one per entry."""
+        out = []
         for rec in glob.glob(os.path.join(self.quarantine, "*",
                                           "record.json")):
             try:
                 with open(rec, "rb") as f:
-                    r = json.loads(f.read().decode("utf-8", "replace"))
+                    out.append(json.loads(f.read().decode("utf-8",
+                                                          "replace")))
             except (OSError, ValueError):
                 continue
+        return out
+
+    def records(self):
+        """original_path -> record, for every quarantine entry, and for
+        every path whose quarantine the store folded into an older entry
+        of the same content (its event in .events/<sha256>) -> the record
+        of the entry that holds the data (so one record may appear under
+        several paths: count entries with entries())."""
+        out = {}
+        by_sha = {}
+        for r in self.entries():
             out[r.get("original_path")] = r
             by_sha[r.get("sha256")] = r
         for ev in glob.glob(os.path.join(self.quarantine, ".events", "*")):
