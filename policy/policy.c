@@ -7,10 +7,12 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,13 +53,15 @@ static const char *const keys_actions[] = {"clean", "suspicious", "error",
 					   "malicious", "error_unreadable",
 					   NULL};
 static const char *const keys_globals[] = {"allow", "deny", NULL};
-static const char *const keys_quarantine[] = {"directory", NULL};
-static const char *const keys_log[] = {"facility", NULL};
+static const char *const keys_quarantine[] = {"directory", "tombstone",
+					       NULL};
+static const char *const keys_log[] = {"facility", "file", NULL};
 static const char *const keys_agent[] = {"workers", "queue_length",
 					 "watchdog_sec", "state_dir", "sandbox",
 					 "worker_memory", "worker_cpu_seconds",
 					 "worker_scans", "worker_user",
-					 "scan_deadline", NULL};
+					 "scan_deadline", "on_quarantine",
+					 "desktop_notify", NULL};
 static const char *const keys_guard[] = {"paths", "timeout", "on_timeout",
 					 "on_error", "quarantine", "workers",
 					 NULL};
@@ -212,6 +216,9 @@ policy_free(struct policy *p)
 	policy_strv_clear(&p->guard_paths);
 	free(p->guard_quarantine_dir);
 	free(p->worker_user);
+	free(p->log_file);
+	free(p->on_quarantine);
+	free(p->search_warning);
 	free(p);
 }
 
@@ -238,6 +245,8 @@ defaults_new(const char *source, struct policy_error *err)
 	p->workers = DEFAULT_WORKERS;
 	p->queue_length = DEFAULT_QUEUE_LENGTH;
 	p->watchdog_sec = DEFAULT_WATCHDOG_SEC;
+	p->tombstone = true;
+	p->desktop_notify = true;
 	p->sandbox = true;
 	p->worker_memory = DEFAULT_WORKER_MEMORY;
 	p->worker_cpu_seconds = DEFAULT_WORKER_CPU;
@@ -310,6 +319,38 @@ policy_defaults(struct policy **ret, struct policy_error *err)
 
 /* The one parse path: the text parsed once (ini.c), then each key's
  * value validated in the order of the file. */
+/* The first $NAME or ${NAME} of value that is unset or empty. */
+static bool
+unset_var(const char *value, char *out, size_t cap)
+{
+	const char *p = value;
+	size_t len;
+
+	while ((p = strchr(p, '$')) != NULL) {
+		bool brace;
+
+		p++;
+		if (*p == '$') {
+			p++;
+			continue;
+		}
+		brace = *p == '{';
+		if (brace)
+			p++;
+		for (len = 0; p[len] == '_' || isalnum((unsigned char)p[len]);
+		     len++)
+			;
+		if (len == 0 || len >= cap)
+			continue;
+		memcpy(out, p, len);
+		out[len] = '\0';
+		if (!getenv(out) || !*getenv(out))
+			return true;
+		p += len;
+	}
+	return false;
+}
+
 static int
 parse_text(const char *text, size_t len, const char *name,
 	   struct policy **ret, struct policy_error *err)
@@ -317,8 +358,11 @@ parse_text(const char *text, size_t len, const char *name,
 	struct policy_ini *ini = NULL;
 	struct policy *p = NULL;
 	size_t n, i;
+	unsigned failures = 0;
 	int rc = -1, saved = EINVAL;
 
+	if (err)
+		err->count = 0, err->later[0] = '\0';
 	if (policy_ini_parse(text, len, name, &ini, err) != 0) {
 		saved = errno;
 		goto out;
@@ -337,17 +381,44 @@ parse_text(const char *text, size_t len, const char *name,
 		policy_ini_get(ini, i, &sec, &key, &value, &line);
 		errno = 0;
 		if (policy_apply_key(p, sec, key, value, &why) != 0) {
-			char full[sizeof(err->key)];
+			char full[sizeof(err->key)], var[80], msg[200];
 
 			snprintf(full, sizeof(full), "%s.%s",
 				 policy_section_name(sec), key);
-			if (errno == ENOMEM)
+			if (errno == ENOMEM) {
 				saved = ENOMEM;
-			policy_set_err(err, name, line, full, "%s",
-				       why ? why : "bad value");
-			goto out;
+				policy_set_err(err, name, line, full,
+					       "out of memory");
+				goto out;
+			}
+			/* Name the variable: "$HF_HOME is unset" is what
+			 * the user needs to read. */
+			if (why && strstr(why, "unset") &&
+			    unset_var(value, var, sizeof(var))) {
+				snprintf(msg, sizeof(msg), "$%s is unset or "
+					 "empty (%s)", var, why);
+				why = msg;
+			}
+			/* Keep going: every bad value in one run. */
+			failures++;
+			if (failures == 1) {
+				policy_set_err(err, name, line, full, "%s",
+					       why ? why : "bad value");
+			} else if (err) {
+				size_t m = strlen(err->later);
+
+				if (snprintf(err->later + m,
+					     sizeof(err->later) - m,
+					     "%s:%u: %s: %s\n", name, line,
+					     full, why ? why : "bad value") < 0)
+					err->later[m] = '\0';
+			}
+			if (err)
+				err->count = failures;
 		}
 	}
+	if (failures)
+		goto out;
 	*ret = p;
 	p = NULL;
 	rc = 0;
@@ -434,11 +505,34 @@ out:
 	return rc;
 }
 
+/* The default search passes over a file that is missing or cannot be
+ * read (line 0: it never got to a line), not over one that is invalid. */
+static bool
+search_skips(int e, const struct policy_error *pe)
+{
+	return e == ENOENT || (pe->line == 0 && e != ENOMEM);
+}
+
+static void
+search_note(char *note, size_t cap, int e, const struct policy_error *pe)
+{
+	size_t n = strlen(note);
+
+	if (e == ENOENT)
+		return;	/* missing is the normal case: no warning */
+	/* A note cut short is still a note. */
+	if (snprintf(note + n, cap - n, "%sskipped the configuration file "
+		     "%s: %s", n ? "; " : "", pe->file, pe->message) < 0)
+		note[n] = '\0';
+}
+
 int
 policy_find_and_load(const char *explicit_path, struct policy **ret,
 		     struct policy_error *err)
 {
-	char *user = NULL;
+	char *user = NULL, note[1200] = "";
+	const char *sys = SYSCONFDIR "/picklewarden/picklewarden.ini";
+	struct policy_error skipped;
 	int rc;
 
 	if (explicit_path)
@@ -446,17 +540,39 @@ policy_find_and_load(const char *explicit_path, struct policy **ret,
 	user = paths_xdg("XDG_CONFIG_HOME", ".config",
 			 "picklewarden/picklewarden.ini");
 	if (user) {
-		rc = policy_load_file(user, ret, err);
+		memset(&skipped, 0, sizeof(skipped));
+		rc = policy_load_file(user, ret, &skipped);
 		free(user);
-		/* Only a missing file moves on; a broken one is an error. */
-		if (rc == 0 || errno != ENOENT)
+		/* A missing or unreadable file (no permission, a directory)
+		 * moves on, noted for the caller; one that reads but is
+		 * invalid stays an error: its author meant something. */
+		if (rc == 0)
+			return 0;
+		if (!search_skips(errno, &skipped)) {
+			if (err)
+				*err = skipped;
 			return rc;
+		}
+		search_note(note, sizeof(note), errno, &skipped);
 	}
-	rc = policy_load_file(SYSCONFDIR "/picklewarden/picklewarden.ini", ret,
-			      err);
-	if (rc == 0 || errno != ENOENT)
+	memset(&skipped, 0, sizeof(skipped));
+	rc = policy_load_file(sys, ret, &skipped);
+	if (rc != 0 && !search_skips(errno, &skipped)) {
+		if (err)
+			*err = skipped;
 		return rc;
-	return policy_defaults(ret, err);
+	}
+	if (rc != 0) {
+		search_note(note, sizeof(note), errno, &skipped);
+		rc = policy_defaults(ret, err);
+	}
+	if (rc == 0 && note[0] && !((*ret)->search_warning = strdup(note))) {
+		policy_free(*ret);
+		*ret = NULL;
+		errno = ENOMEM;
+		return -1;
+	}
+	return rc;
 }
 
 bool

@@ -109,10 +109,14 @@ struct policy {
 
 	/* [quarantine] */
 	char *quarantine_dir;		/* absolute */
+	bool tombstone;			/* leave a tombstone for a quarantined
+					   Hugging Face cache blob */
+
 
 	/* [log] */
 	int syslog_facility;		/* LOG_USER, LOG_DAEMON, LOG_LOCAL0.. */
 	char *syslog_facility_name;	/* "user", "daemon", "local0", ... */
+	char *log_file;			/* also append lines here, or NULL */
 
 	/* [agent]: knobs of `picklewarden watch` */
 	unsigned workers;		/* scan worker threads, 1..64 */
@@ -140,6 +144,13 @@ struct policy {
 	unsigned worker_scans;		/* replaced after; 0 = never */
 	char *worker_user;		/* as root; NULL = "nobody" */
 	unsigned scan_deadline;		/* seconds per file; 0 = none */
+	char *search_warning;		/* a default-search file that was
+					   skipped (unreadable) and why, for
+					   the caller to print; or NULL */
+	char *on_quarantine;		/* command line run (no shell) after
+					   each quarantine, or NULL */
+	bool desktop_notify;		/* notify-send when a session bus is
+					   there */
 };
 
 /*
@@ -151,6 +162,12 @@ struct policy_error {
 	unsigned line;
 	char key[128];
 	char message[512];
+	/* Value errors do not stop the check: the fields above are the
+	 * first one, count says how many there were, and later holds the
+	 * formatted 2nd, 3rd, ... ("file:line: key: message" per line,
+	 * truncated if long). */
+	unsigned count;
+	char later[2048];
 };
 
 /* The limit names [limits] accepts; NULL-terminated.  They equal the

@@ -484,10 +484,52 @@ policy_apply_key(struct policy *p, enum policy_section sec, const char *key,
 		p->n_limits++;
 		return 0;
 	}
+	if ((sec == POLICY_SECTION_QUARANTINE &&
+	     strcmp(key, "tombstone") == 0) ||
+	    (sec == POLICY_SECTION_AGENT &&
+	     strcmp(key, "desktop_notify") == 0)) {
+		bool *dst = sec == POLICY_SECTION_QUARANTINE ?
+			&p->tombstone : &p->desktop_notify;
+
+		if (strcasecmp(value, "yes") == 0 ||
+		    strcasecmp(value, "true") == 0 || strcmp(value, "1") == 0)
+			*dst = true;
+		else if (strcasecmp(value, "no") == 0 ||
+			 strcasecmp(value, "false") == 0 ||
+			 strcmp(value, "0") == 0)
+			*dst = false;
+		else {
+			*why = "expected yes or no";
+			return -1;
+		}
+		return 0;
+	}
+	if (sec == POLICY_SECTION_AGENT && strcmp(key, "on_quarantine") == 0) {
+		char *s = NULL;
+
+		/* A command line split on blanks, run without a shell: the
+		 * program must be an absolute path (no $PATH surprises in a
+		 * service), and an empty value turns the hook off. */
+		if (value[0] != '\0' && value[0] != '/') {
+			*why = "expected an absolute path to a program, "
+			       "then its arguments";
+			return -1;
+		}
+		if (value[0] != '\0' && !(s = strdup(value))) {
+			*why = "out of memory";
+			return -1;
+		}
+		free(p->on_quarantine);
+		p->on_quarantine = s;
+		return 0;
+	}
 	if (sec == POLICY_SECTION_QUARANTINE ||
+	    (sec == POLICY_SECTION_LOG && strcmp(key, "file") == 0) ||
 	    (sec == POLICY_SECTION_AGENT && strcmp(key, "state_dir") == 0)) {
 		char **dst = sec == POLICY_SECTION_QUARANTINE ?
-			&p->quarantine_dir : &p->state_dir;
+			&p->quarantine_dir :
+			sec == POLICY_SECTION_LOG ? &p->log_file :
+			&p->state_dir;
 		char *s = paths_expand(value, why);
 
 		if (!s)

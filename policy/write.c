@@ -93,12 +93,23 @@ policy_write(const struct policy *p, FILE *out)
 			(unsigned long long)p->limits[i].value);
 	fputs("\n[quarantine]\ndirectory = ", out);
 	write_path_value(out, p->quarantine_dir);
-	fprintf(out, "\n\n[log]\nfacility = %s\n", p->syslog_facility_name);
+	fprintf(out, "\ntombstone = %s\n", p->tombstone ? "yes" : "no");
+	fprintf(out, "\n[log]\nfacility = %s\n", p->syslog_facility_name);
+	if (p->log_file) {
+		fputs("file = ", out);
+		write_path_value(out, p->log_file);
+		fputc('\n', out);
+	}
 	fprintf(out, "\n[agent]\nworkers = %u\nqueue_length = %u\n"
 		"watchdog_sec = %u\nstate_dir = ", p->workers,
 		p->queue_length, p->watchdog_sec);
 	write_path_value(out, p->state_dir);
-	fprintf(out, "\nsandbox = %s\nworker_memory = %u\n"
+	fputc('\n', out);
+	if (p->on_quarantine)
+		fprintf(out, "on_quarantine = %s\n", p->on_quarantine);
+	fprintf(out, "desktop_notify = %s\n",
+		p->desktop_notify ? "yes" : "no");
+	fprintf(out, "sandbox = %s\nworker_memory = %u\n"
 		"worker_cpu_seconds = %u\nworker_scans = %u\n"
 		"scan_deadline = %u\n", p->sandbox ? "yes" : "no",
 		p->worker_memory, p->worker_cpu_seconds, p->worker_scans,

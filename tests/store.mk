@@ -30,6 +30,13 @@ tests_store_test_json_writer_SOURCES = tests/store/test_json_writer.c
 tests_store_test_json_writer_CPPFLAGS = $(PW_TEST_CPPFLAGS)
 tests_store_test_json_writer_CFLAGS = $(PW_TEST_CFLAGS)
 tests_store_test_json_writer_LDADD = agent/libagent.a $(CMOCKA_LIBS)
+
+check_PROGRAMS += tests/store/test_hf
+TESTS += tests/store/test_hf
+tests_store_test_hf_SOURCES = tests/store/test_hf.c
+tests_store_test_hf_CPPFLAGS = $(PW_TEST_CPPFLAGS)
+tests_store_test_hf_CFLAGS = $(PW_TEST_CFLAGS)
+tests_store_test_hf_LDADD = agent/libagent.a $(CMOCKA_LIBS)
 endif
 
 TESTS += tests/store/cli.sh

@@ -17,6 +17,7 @@ EXTRA_DIST += \
 	tests/watch/blind_names.py tests/watch/blind_names.sh \
 	tests/watch/blind_degrade.py tests/watch/blind_degrade.sh \
 	tests/watch/blind_work.py tests/watch/blind_work.sh \
+	tests/watch/desk.py tests/watch/desk.sh \
 	tests/watch/run.sh \
 	tests/bench/watch-latency.sh tests/bench/watch-latency.py
 
@@ -27,7 +28,8 @@ PW_WATCH_UNITS = \
 	tests/watch/test_watch_names \
 	tests/watch/test_watch_table \
 	tests/watch/test_watch_walk \
-	tests/watch/test_notify
+	tests/watch/test_notify \
+	tests/watch/test_landing
 check_PROGRAMS += $(PW_WATCH_UNITS)
 TESTS += $(PW_WATCH_UNITS)
 
@@ -60,6 +62,11 @@ tests_watch_test_notify_SOURCES = tests/watch/test_notify.c
 tests_watch_test_notify_CPPFLAGS = $(PW_TEST_CPPFLAGS)
 tests_watch_test_notify_CFLAGS = $(PW_TEST_CFLAGS)
 tests_watch_test_notify_LDADD = $(PW_WATCH_TEST_LDADD)
+tests_watch_test_landing_SOURCES = tests/watch/test_landing.c
+tests_watch_test_landing_CPPFLAGS = $(PW_TEST_CPPFLAGS)
+tests_watch_test_landing_CFLAGS = $(PW_TEST_CFLAGS)
+tests_watch_test_landing_LDADD = agent/libagent.a $(PW_SCANNER_LIBS) \
+	$(PTHREAD_LIBS) $(CMOCKA_LIBS)
 endif
 
 # End to end: the real binary, real inotify, HOME in a temporary
@@ -77,4 +84,5 @@ TESTS += \
 	tests/watch/blind_cache.sh \
 	tests/watch/blind_names.sh \
 	tests/watch/blind_degrade.sh \
-	tests/watch/blind_work.sh
+	tests/watch/blind_work.sh \
+	tests/watch/desk.sh

@@ -67,8 +67,14 @@ cmd_check_config(int argc, char **argv)
 	if (policy_find_and_load(path, &p, &err) != 0) {
 		fprintf(stderr, "%s\n",
 			policy_error_format(&err, msg, sizeof(msg)));
+		/* Every bad value, not only the first. */
+		if (err.count > 1)
+			fputs(err.later, stderr);
 		goto out;
 	}
+	if (p->search_warning)
+		fprintf(stderr, "picklewarden: warning: %s\n",
+			p->search_warning);
 	/* The scanner has the last word on patterns and limits. */
 	c = policy_bridge_options(p, &o);
 	if (c != PW_OK) {

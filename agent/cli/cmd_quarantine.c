@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -15,6 +16,9 @@
 #include "agent/cli/commands.h"
 #include "agent/store/escape.h"
 #include "agent/store/quarantine.h"
+#include "agent/store/quarantine_dedup.h"
+#include "agent/store/quarantine_prefix.h"
+#include "agent/store/tombstone.h"
 #include "policy/policy.h"
 
 /* --older-than is capped so days * 86400 cannot overflow time_t. */
@@ -28,6 +32,7 @@ usage(FILE *out)
 		"       picklewarden quarantine show ID [--json]\n"
 		"       picklewarden quarantine restore ID [--to PATH|DIR]\n"
 		"       picklewarden quarantine purge ID | --older-than DAYS\n"
+		"ID may be any unique prefix of an entry's ID.\n"
 		"Options for every action:\n"
 		"  --config FILE  use FILE instead of the usual configuration\n"
 		"  --help         this text\n\n"
@@ -129,8 +134,8 @@ do_list(struct quarantine_store *st, bool json)
 		}
 		fputs(n ? "\n]\n" : "]\n", stdout);
 	} else {
-		if (n)
-			printf("%-38s %-20s %-10s %12s  %s\n", "ID",
+		/* The header even when empty: "nothing here" at a glance. */
+		printf("%-38s %-20s %-10s %12s  %s\n", "ID",
 			       "QUARANTINED", "VERDICT", "SIZE", "PATH");
 		for (i = 0; i < n; i++) {
 			printf("%-38s ", v[i].id);
@@ -226,8 +231,36 @@ do_show(struct quarantine_store *st, const char *id, bool json)
 		print_escaped(stdout, f->reason);
 		putchar('\n');
 	}
+	/* Every time this content was met (one copy kept per digest). */
+	(void)quarantine_events_print(st, e->sha256, stdout);
 	quarantine_entry_free(e);
 	return 0;
+}
+
+/* restore to the original path: removes the tombstone left there for this
+ * entry (recognised by its exact format and the entry's ID).  Returns 1
+ * when one was removed (*ret_path is then the path, to put it back if the
+ * restore fails; caller frees), 0 when there was none, -1 (reported) on
+ * error. */
+static int
+tombstone_clear_for_restore(struct quarantine_store *st, const char *id,
+			    char **ret_path)
+{
+	struct quarantine_entry *e = NULL;
+	int r = 0;
+
+	*ret_path = NULL;
+	if (quarantine_show(st, id, &e) != QUARANTINE_OK || !e)
+		return 0;	/* restore reports it */
+	r = tombstone_remove(e->original_path, e->id);
+	if (r < 0) {
+		fprintf(stderr, "picklewarden: restore %s: cannot remove the "
+			"tombstone: %s\n", id, strerror(errno));
+	} else if (r == 1) {
+		*ret_path = strdup(e->original_path);
+	}
+	quarantine_entry_free(e);
+	return r;
 }
 
 /* The action word, parsed once. */
@@ -271,6 +304,7 @@ cmd_quarantine(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *config = NULL, *to = NULL, *older = NULL, *action, *id;
+	char full_id[QUARANTINE_ID_MAX];
 	enum cli_quarantine_action act;
 	struct quarantine_store *st = NULL;
 	struct policy *p = NULL;
@@ -289,7 +323,7 @@ cmd_quarantine(int argc, char **argv)
 		return 0;
 	}
 	optind = 1;
-	while ((c = getopt_long(argc - 1, argv + 1, "c:jt:o:h", opts,
+	while ((c = getopt_long(argc, argv, "c:jt:o:h", opts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'c': config = optarg; break;
@@ -300,9 +334,14 @@ cmd_quarantine(int argc, char **argv)
 		default: usage(stderr); return EXIT_TROUBLE;
 		}
 	}
-	/* Remaining operands: at most an ID. */
-	id = optind < argc - 1 ? argv[1 + optind] : NULL;
-	if (optind + 1 < argc - 1) {
+	/* Operands, wherever the options were: the action, at most an ID. */
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_TROUBLE;
+	}
+	action = argv[optind];
+	id = optind + 1 < argc ? argv[optind + 1] : NULL;
+	if (optind + 2 < argc) {
 		usage(stderr);
 		return EXIT_TROUBLE;
 	}
@@ -331,10 +370,13 @@ cmd_quarantine(int argc, char **argv)
 	}
 	memset(&err, 0, sizeof(err));
 	if (policy_find_and_load(config, &p, &err) != 0) {
-		fprintf(stderr, "%s\n",
+		fprintf(stderr, "picklewarden: configuration file %s\n",
 			policy_error_format(&err, msg, sizeof(msg)));
 		return EXIT_TROUBLE;
 	}
+	if (p->search_warning)
+		fprintf(stderr, "picklewarden: warning: %s\n",
+			p->search_warning);
 	q = quarantine_open(p->quarantine_dir, &st);
 	if (q != QUARANTINE_OK) {
 		fprintf(stderr, "picklewarden: quarantine store ");
@@ -344,6 +386,20 @@ cmd_quarantine(int argc, char **argv)
 			q == QUARANTINE_ERR_IO ? strerror(errno) : "");
 		goto out;
 	}
+	if (id) {
+		/* A unique prefix names an entry, as in git. */
+		size_t matches = 0;
+
+		q = quarantine_resolve_prefix(st, id, full_id, sizeof(full_id),
+					      &matches);
+		if (q == QUARANTINE_OK) {
+			id = full_id;
+		} else if (matches > 1) {
+			fprintf(stderr, "picklewarden: %zu entries start "
+				"with %s: give more of the ID\n", matches, id);
+			goto out;
+		}
+	}
 	if (act == CLI_QUARANTINE_LIST) {
 		rc = do_list(st, json);
 	} else if (act == CLI_QUARANTINE_SHOW) {
@@ -352,13 +408,29 @@ cmd_quarantine(int argc, char **argv)
 		struct quarantine_entry *e = NULL;
 		bool frozen = false;
 		uint64_t captured = 0;
+		/* Where a Hugging Face blob was taken, our tombstone holds
+		 * its name: it goes, and the file comes back. */
+		char *tomb = NULL;
 
 		if (quarantine_show(st, id, &e) == QUARANTINE_OK) {
 			frozen = e->captured_while_writing;
 			captured = e->captured_size;
 		}
 		quarantine_entry_free(e);
+
+		if (!to && tombstone_clear_for_restore(st, id, &tomb) < 0)
+			goto out;
 		q = quarantine_restore(st, id, to);
+		if (q != QUARANTINE_OK && tomb) {
+			/* Nothing came back: the name keeps its tombstone,
+			 * or huggingface_hub downloads the file again. */
+			struct tombstone_info t = {
+				.id = id, .what = tomb, .verdict = "malicious",
+			};
+
+			(void)tombstone_write(AT_FDCWD, tomb, &t);
+		}
+		free(tomb);
 		if (q != QUARANTINE_OK) {
 			fprintf(stderr, "picklewarden: restore %s: %s%s%s%s\n",
 				id, quarantine_strerror(q),

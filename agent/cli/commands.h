@@ -21,6 +21,7 @@ int cmd_watch(int argc, char **argv);		/* cmd_watch.c */
 int cmd_quarantine(int argc, char **argv);	/* cmd_quarantine.c */
 int cmd_verify(int argc, char **argv);		/* signing/cmd_verify.c */
 int cmd_guard(int argc, char **argv);		/* guard/cmd_guard.c */
+int cmd_status(int argc, char **argv);		/* cmd_status.c */
 int cmd_check_config(int argc, char **argv);	/* cmd_quarantine.c until
 						   policy has its own */
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "agent/cli/decide.h"
+#include "agent/cli/decide_after.h"
 #include "agent/store/escape.h"
 #include "agent/store/log.h"
 #include "agent/store/sha256.h"
@@ -31,7 +32,8 @@ decide_apply(const struct policy *policy, struct quarantine_store *store,
 	struct decision d;
 	struct log_decision line;
 	struct sig_decision sd;
-	char why[256], signote[1024];
+	struct hf_location hf;
+	char why[256], signote[1024], what[1024];
 	bool sig_trusted;
 	int verdict;
 
@@ -66,6 +68,9 @@ decide_apply(const struct policy *policy, struct quarantine_store *store,
 	}
 	line.path = subj->path;
 	line.result = result;
+	/* Named for people (repository, revision, file) before the move,
+	 * while the blob's name is still in the cache. */
+	decide_describe(subj->path, &hf, what, sizeof(what));
 	/* The digest names the file in logs and is what [trusted] lists; it
 	 * is taken from the descriptor that was scanned, not the path.  A
 	 * file to quarantine when nothing is trusted is moved first and
@@ -136,6 +141,10 @@ decide_apply(const struct policy *policy, struct quarantine_store *store,
 		}
 		if (d.quarantine_status == QUARANTINE_OK) {
 			d.outcome = DECIDE_QUARANTINED;
+			decide_describe_late(subj->path, &hf, what,
+					     sizeof(what));
+			decide_after_quarantine(policy, store, subj, result,
+						&hf, what, &d);
 			line.action = "quarantine";
 			line.quarantine_id = d.quarantine_id;
 		} else {
@@ -145,6 +154,10 @@ decide_apply(const struct policy *policy, struct quarantine_store *store,
 			line.error = why;
 		}
 	}
+	/* One readable line for people, then the key=value decision line at
+	 * its own priority, as before: log collectors and the journal filters
+	 * people wrote for it keep seeing every decision. */
+	decide_log_short(&d, result, what, line.error);
 	log_decision(&line);
 	*ret = d;
 	return 0;

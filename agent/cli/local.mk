@@ -11,3 +11,7 @@ agent_libagent_a_SOURCES += \
 	agent/cli/policy_bridge.c agent/cli/policy_bridge.h \
 	agent/cli/service_args.c agent/cli/service_args.h
 agent_libagent_a_SOURCES += agent/cli/sarif.c agent/cli/sarif.h
+# Telling the user: the on_quarantine hook and desktop notifications.
+agent_libagent_a_SOURCES += agent/cli/alert.c agent/cli/alert.h \
+	agent/cli/decide_after.c agent/cli/decide_after.h \
+	agent/cli/cmd_status.c

@@ -24,6 +24,7 @@ static const struct {
 	{"verify", cmd_verify, "check a model against its OpenSSF model signature"},
 	{"guard", cmd_guard, "block opens of malicious models (root, fanotify)"},
 	{"check-config", cmd_check_config, "validate and print the effective configuration"},
+	{"status", cmd_status, "ask the running agent what it is doing"},
 };
 
 static void
@@ -75,6 +76,18 @@ main(int argc, char **argv)
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
 		printf("picklewarden %s\n", pw_version());
 		return 0;
+	}
+	if (strcmp(argv[1], "help") == 0 && argc >= 3) {
+		/* `help COMMAND` is `COMMAND --help`. */
+		char *hargv[] = {argv[2], "--help", NULL};
+
+		for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+			if (strcmp(argv[2], commands[i].name) == 0)
+				return commands[i].run(2, hargv);
+		fprintf(stderr, "picklewarden: unknown command '%s'\n\n",
+			argv[2]);
+		usage(stderr);
+		return EXIT_TROUBLE;
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {

@@ -14,3 +14,9 @@ agent_libagent_a_SOURCES += \
 	agent/store/quarantine_restore.c \
 	agent/store/quarantine_stage.c \
 	agent/store/quarantine_recover.c
+# Hugging Face cache paths, tombstones, one copy per digest (issue 15).
+agent_libagent_a_SOURCES += \
+	agent/store/hf.c agent/store/hf.h \
+	agent/store/tombstone.c agent/store/tombstone.h \
+	agent/store/quarantine_dedup.c agent/store/quarantine_dedup.h \
+	agent/store/quarantine_prefix.c agent/store/quarantine_prefix.h

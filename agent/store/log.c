@@ -9,7 +9,11 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
+#include <time.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "agent/store/escape.h"
 #include "agent/store/log.h"
@@ -23,6 +27,11 @@ static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool log_foreground;
 /* openlog keeps the pointer it is given: the ident must outlive it. */
 static char log_ident[64] = "picklewarden";
+/* No /dev/log (containers, WSL): syslog() would drop every line, so
+ * they go to stderr instead (the journal, under systemd). */
+static bool log_no_syslog;
+/* [log] file: every line is appended there too. */
+static int log_file_fd = -1;
 
 int
 log_open(const char *ident, int facility, bool foreground)
@@ -31,6 +40,12 @@ log_open(const char *ident, int facility, bool foreground)
 	snprintf(log_ident, sizeof(log_ident), "%s",
 		 ident ? ident : "picklewarden");
 	log_foreground = foreground;
+	{
+		struct stat st;
+
+		log_no_syslog = stat("/dev/log", &st) != 0 ||
+				!S_ISSOCK(st.st_mode);
+	}
 	openlog(log_ident, LOG_PID | LOG_NDELAY, facility);
 	pthread_mutex_unlock(&log_lock);
 	return 0;
@@ -42,6 +57,9 @@ log_close(void)
 	pthread_mutex_lock(&log_lock);
 	closelog();
 	log_foreground = false;
+	if (log_file_fd >= 0)
+		close(log_file_fd);
+	log_file_fd = -1;
 	pthread_mutex_unlock(&log_lock);
 }
 
@@ -55,8 +73,28 @@ emit(int prio, const char *line)
 	};
 
 	pthread_mutex_lock(&log_lock);
-	syslog(prio, "%s", line);
-	if (log_foreground)
+	if (!log_no_syslog)
+		syslog(prio, "%s", line);
+	if (log_file_fd >= 0) {
+		char stamp[32], out[LOG_LINE_MAX + 128];
+		time_t now = time(NULL);
+		struct tm tm;
+		int n;
+
+		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S%z",
+			 localtime_r(&now, &tm));
+		n = snprintf(out, sizeof(out), "%s %s[%ld]: %s: %s\n", stamp,
+			     log_ident, (long)getpid(),
+			     level[LOG_PRI(prio) & 7], line);
+		if (n > 0)
+			/* One write per line, O_APPEND: lines never mix. */
+			(void)!write(log_file_fd, out,
+				     (size_t)n < sizeof(out) ? (size_t)n
+							     : sizeof(out) - 1);
+	}
+	/* The fallback to stderr keeps everything but debug lines. */
+	if (log_foreground ||
+	    (log_no_syslog && LOG_PRI(prio) != LOG_DEBUG))
 		/* One fprintf per line: stdio locks the stream per call, and
 		 * our mutex orders the lines. */
 		fprintf(stderr, "%s: %s: %s\n", log_ident,
@@ -194,6 +232,36 @@ log_format_decision(const struct log_decision *d, char *buf, size_t cap)
 	return prio;
 }
 
+bool
+log_syslog_missing(void)
+{
+	bool r;
+
+	pthread_mutex_lock(&log_lock);
+	r = log_no_syslog;
+	pthread_mutex_unlock(&log_lock);
+	return r;
+}
+
+int
+log_set_file(const char *path)
+{
+	int fd = -1;
+
+	if (path) {
+		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
+				    O_CLOEXEC, 0600);
+		if (fd < 0)
+			return -1;
+	}
+	pthread_mutex_lock(&log_lock);
+	if (log_file_fd >= 0)
+		close(log_file_fd);
+	log_file_fd = fd;
+	pthread_mutex_unlock(&log_lock);
+	return 0;
+}
+
 void
 log_decision(const struct log_decision *d)
 {
@@ -246,5 +314,15 @@ log_info(const char *fmt, ...)
 
 	va_start(ap, fmt);
 	vlog(LOG_INFO, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_at(int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(prio, fmt, ap);
 	va_end(ap);
 }

@@ -72,6 +72,13 @@ int log_format_decision(const struct log_decision *d, char *buf, size_t cap);
 /* Formats and emits one decision line. */
 void log_decision(const struct log_decision *d);
 
+/* True when log_open found no /dev/log: lines go to stderr instead (and
+ * to the [log] file).  The caller says so once at start. */
+bool log_syslog_missing(void);
+/* Also appends every line (with a time stamp) to path; NULL stops.
+ * Returns 0, or -1 with errno when the file cannot be opened. */
+int log_set_file(const char *path);
+
 /*
  * Free-form messages.  The caller escapes any file-derived string it
  * passes (escape_text); the message is still forced onto one line.
@@ -79,5 +86,8 @@ void log_decision(const struct log_decision *d);
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* At any syslog priority (LOG_WARNING, LOG_NOTICE, LOG_DEBUG...). */
+void log_at(int prio, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 #endif

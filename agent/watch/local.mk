@@ -15,3 +15,8 @@ agent_libagent_a_SOURCES += \
 	agent/watch/notify.c agent/watch/notify.h \
 	agent/watch/vcache.c agent/watch/vcache.h \
 	agent/watch/workqueue.c agent/watch/workqueue.h
+# One agent per user, `picklewarden status`, SIGUSR1 (issue 15).
+agent_libagent_a_SOURCES += \
+	agent/watch/agent_lock.c agent/watch/agent_lock.h \
+	agent/watch/watch_status.c \
+	agent/watch/landing.c agent/watch/landing.h

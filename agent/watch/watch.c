@@ -19,6 +19,7 @@
 #include "agent/cli/commands.h"
 #include "agent/store/escape.h"
 #include "agent/store/log.h"
+#include "agent/watch/agent_lock.h"
 #include "agent/watch/watch_int.h"
 
 /* Events handled before the loop looks at signals and the walker again:
@@ -47,6 +48,8 @@
 #ifndef WATCH_REBUILD_AFTER_LEAKS
 #define WATCH_REBUILD_AFTER_LEAKS 20000u
 #endif
+/* The status text `picklewarden status` gets and SIGUSR1 logs. */
+#define WATCH_STATUS_MAX 32768
 /* EXTEND_TIMEOUT_USEC sent while the start-up scan runs. */
 #define WATCH_EXTEND_USEC 30000000ULL
 
@@ -184,6 +187,8 @@ reload(struct watcher *w)
 			    "at the next start");
 	log_open("picklewarden", np->syslog_facility, w->opts.foreground);
 	watch_config_report(next);
+	if (log_set_file(np->log_file) != 0)
+		log_warning("cannot open the [log] file: %s", strerror(errno));
 	watch_shared_set_config(&w->sh, next);
 	vcache_retag(w->sh.vcache, next->tag);
 	if (!same_places) {
@@ -212,6 +217,75 @@ reload(struct watcher *w)
 	(void)notify_send(w->notify, "READY=1");
 }
 
+/* SIGUSR1: the status, to the log, one line per line of the text. */
+static void
+log_status(struct watcher *w)
+{
+	char *text = malloc(WATCH_STATUS_MAX), *line, *save = NULL;
+
+	if (!text)
+		return;
+	watch_status_text(w, text, WATCH_STATUS_MAX);
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		log_info("status: %s", line);
+	free(text);
+}
+
+static void
+serve_status(struct watcher *w)
+{
+	char *text = malloc(WATCH_STATUS_MAX);
+	size_t n;
+
+	if (!text)
+		return;
+	n = watch_status_text(w, text, WATCH_STATUS_MAX);
+	agent_status_serve(w->status_fd, text, n);
+	free(text);
+}
+
+/* One agent per user: the lock, then the status socket next to it.
+ * Returns -1 (said on stderr) when another agent holds the lock. */
+static int
+take_lock(struct watcher *w, const struct policy *p)
+{
+	char path[4096], esc[1024];
+	pid_t holder = 0;
+
+	(void)vcache_path_init(w, p);	/* mkdir -p the state directory */
+	if (agent_runtime_path(p, "picklewarden.lock", path, sizeof(path)) !=
+	    0) {
+		log_warning("no runtime directory: running without the "
+			    "one-agent lock and the status socket");
+		return 0;
+	}
+	escape_text_buf(path, esc, sizeof(esc));
+	w->lock_fd = agent_lock_take(path, &holder);
+	if (w->lock_fd < 0 && (errno == EWOULDBLOCK || errno == EAGAIN)) {
+		fprintf(stderr, "picklewarden watch: another agent (pid %ld) "
+			"already runs for this user (lock %s)\n",
+			(long)holder, esc);
+		return -1;
+	}
+	if (w->lock_fd < 0) {
+		log_warning("cannot take the lock %s: %s; running without it",
+			    esc, strerror(errno));
+		return 0;
+	}
+	if (agent_runtime_path(p, "picklewarden.sock", w->status_path,
+			       sizeof(w->status_path)) == 0) {
+		w->status_fd = agent_status_listen(w->status_path);
+		if (w->status_fd < 0) {
+			escape_text_buf(w->status_path, esc, sizeof(esc));
+			log_warning("no status socket %s: %s", esc,
+				    strerror(errno));
+			w->status_path[0] = '\0';
+		}
+	}
+	return 0;
+}
+
 /* Reads every pending signal.  Only the loop acts on them: nothing runs
  * in a signal handler. */
 static void
@@ -224,6 +298,8 @@ handle_signals(struct watcher *w)
 			w->stop = true;
 		} else if (si.ssi_signo == SIGHUP) {
 			reload(w);
+		} else if (si.ssi_signo == SIGUSR1) {
+			log_status(w);
 		}
 	}
 }
@@ -299,6 +375,7 @@ setup(struct watcher *w)
 	int fd;
 
 	w->ino_fd = w->sig_fd = w->mounts_fd = -1;
+	w->lock_fd = w->status_fd = -1;
 	if (watch_config_load(w->opts.config_path, &cfg, why, sizeof(why)) !=
 	    0) {
 		fprintf(stderr, "picklewarden watch: %s\n", why);
@@ -307,9 +384,25 @@ setup(struct watcher *w)
 	log_open("picklewarden", cfg->policy->syslog_facility,
 		 w->opts.foreground);
 	watch_config_report(cfg);
+	if (cfg->policy->log_file &&
+	    log_set_file(cfg->policy->log_file) != 0) {
+		escape_text_buf(cfg->policy->log_file, esc, sizeof(esc));
+		log_warning("cannot open the log file %s: %s", esc,
+			    strerror(errno));
+	}
+	if (cfg->policy->search_warning) {
+		escape_text_buf(cfg->policy->search_warning, why, sizeof(why));
+		log_warning("%s", why);
+	}
+	if (log_syslog_missing())
+		log_warning("no /dev/log (no syslog here): logging to "
+			    "stderr%s", cfg->policy->log_file
+				? " and to the [log] file" : "");
 	pthread_mutex_init(&w->sh.lock, NULL);
 	pthread_cond_init(&w->sh.inflight_done, NULL);
 	w->sh.cfg = cfg;
+	if (take_lock(w, cfg->policy) != 0)
+		return -1;
 
 	/* Block the signals we handle before any thread exists, so that
 	 * every thread inherits the mask and the signalfd gets them. */
@@ -317,6 +410,7 @@ setup(struct watcher *w)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
 	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
 		return -1;
 	signal(SIGPIPE, SIG_IGN);
@@ -359,10 +453,24 @@ setup(struct watcher *w)
 		return -1;
 	watch_mounts_open(w);
 	escape_text_buf(cfg->policy->source, esc, sizeof(esc));
-	log_info("starting: config=%s roots=%zu workers=%u queue=%u "
-		 "cache_entries=%zu",
-		 esc, w->nroots, cfg->policy->workers,
-		 cfg->policy->queue_length, loaded);
+	{
+		/* The start line says what is watched, by name. */
+		char roots[2048] = "", one[600];
+		size_t i, n = 0;
+
+		for (i = 0; i < w->nroots && n + 1 < sizeof(roots); i++) {
+			escape_text_buf(w->roots[i].path, one, sizeof(one));
+			n += (size_t)snprintf(roots + n, sizeof(roots) - n,
+					      "%s%s", i ? ", " : "", one);
+			if (n >= sizeof(roots))
+				n = sizeof(roots) - 1;
+		}
+		log_info("starting: watching %s; config=%s workers=%u "
+			 "queue=%u cache_entries=%zu",
+			 roots[0] ? roots : "nothing", esc,
+			 cfg->policy->workers, cfg->policy->queue_length,
+			 loaded);
+	}
 	watch_full_rescan(w, WATCH_PHASE_STARTUP);
 	return 0;
 }
@@ -389,6 +497,12 @@ teardown(struct watcher *w)
 	if (w->sig_fd >= 0)
 		close(w->sig_fd);
 	notify_close(w->notify);
+	if (w->status_fd >= 0) {
+		close(w->status_fd);
+		(void)unlink(w->status_path);
+	}
+	if (w->lock_fd >= 0)
+		close(w->lock_fd);	/* the lock goes with it */
 	if (w->sh.cfg != NULL) {
 		watch_config_unref(w->sh.cfg);
 		pthread_mutex_destroy(&w->sh.lock);
@@ -417,7 +531,7 @@ poll_timeout(struct watcher *w, bool more_events, bool walk_more,
 static int
 loop(struct watcher *w)
 {
-	struct pollfd pfd[4];
+	struct pollfd pfd[5];
 	enum watch_walk_state ws = WATCH_WALK_MORE;
 	uint64_t wd_ms = notify_watchdog_interval_ms(w->notify);
 	uint64_t next_tick = UINT64_MAX, now, tick, next_timer = UINT64_MAX;
@@ -453,7 +567,8 @@ loop(struct watcher *w)
 					 .events = POLLIN};
 		/* A new mount says POLLPRI (fd -1 when unavailable). */
 		pfd[3] = (struct pollfd){.fd = w->mounts_fd, .events = POLLPRI};
-		if (poll(pfd, 4, timeout) < 0 && errno != EINTR) {
+		pfd[4] = (struct pollfd){.fd = w->status_fd, .events = POLLIN};
+		if (poll(pfd, 5, timeout) < 0 && errno != EINTR) {
 			log_error("poll: %s", strerror(errno));
 			return -1;
 		}
@@ -464,7 +579,11 @@ loop(struct watcher *w)
 		if (pfd[2].revents & POLLIN) {
 			workqueue_ack(w->wq);
 			w->vcache_dirty = true;
+			/* STATUS= follows each decision, not the next tick. */
+			send_status(w);
 		}
+		if (pfd[4].revents & POLLIN)
+			serve_status(w);
 		if ((pfd[0].revents & POLLIN) || more_events)
 			more_events = drain_events(w);
 		if (!more_events && w->lib_leaks >= WATCH_REBUILD_AFTER_LEAKS &&

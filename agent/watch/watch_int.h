@@ -92,6 +92,10 @@ struct watcher {
 	char vcache_path[4096];
 	uint64_t vcache_saved_ms;
 	bool vcache_dirty;
+
+	/* One agent per user, and `picklewarden status` (agent_lock.h). */
+	int lock_fd, status_fd;
+	char status_path[4096];
 };
 
 /* watch_events.c */
@@ -147,5 +151,8 @@ void watch_mounts_changed(struct watcher *w);
 void watch_timers_free(struct watcher *w);
 /* A symlink found in a root (event or walk): judge its target. */
 void watch_symlink(struct watcher *w, const char *path);
+/* watch_status.c: the status as text (loop thread only); returns its
+ * length. */
+size_t watch_status_text(struct watcher *w, char *buf, size_t cap);
 
 #endif

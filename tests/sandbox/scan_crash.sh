@@ -24,7 +24,9 @@ rc=$?
 cat "$tmp/out"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 [ "$rc" = 1 ] || fail "exit status $rc, expected 1 (a malicious file)"
-[ "$(wc -l <"$tmp/out")" = 6 ] || fail "expected 6 lines"
+[ "$(wc -l <"$tmp/out")" = 7 ] || fail "expected 6 lines and the summary"
+tail -n 1 "$tmp/out" | grep -qx "6 files scanned: 2 clean, 0 suspicious, 1 malicious, 3 errors; 0 skipped" ||
+	fail "summary line"
 sed -n 1p "$tmp/out" | grep -q 'a-benign.pkl: clean' || fail "line 1"
 sed -n 2p "$tmp/out" | grep -q 'b-abort: error .*crash.*SIGABRT' || fail "line 2"
 sed -n 3p "$tmp/out" | grep -q 'c-evil.pkl: malicious' || fail "line 3"

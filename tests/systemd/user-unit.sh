@@ -200,8 +200,10 @@ journal() {
 	journalctl -D /run/log/journal --no-pager -o cat "$@" 2>/dev/null
 }
 
-mal() {	# a pickle that runs os.system on load, written by the user
-	asuser sh -c 'printf "cos\nsystem\n(S'"'echo pwned'"'\ntR." >"$1"' sh "$1"
+mal() {	# a pickle that runs os.system on load, written by the user; the
+	# command names the file, so each file has its own digest (the store
+	# keeps one copy per digest, and this test counts entries)
+	asuser sh -c 'printf "cos\nsystem\n(S'"'echo %s'"'\ntR." "${1##*/}" >"$1"' sh "$1"
 }
 
 quarantined() {	# $1 = file that must be gone, and more than $2 entries

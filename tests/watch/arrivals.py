@@ -11,7 +11,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from watchlib import (BENIGN, Agent, Home, check, check_untouched,  # noqa
-                      malicious, wait_quarantined, write)
+                      is_tombstone, malicious, wait_quarantined, write)
 
 h = Home()
 agent = Agent(h).start()
@@ -145,7 +145,9 @@ wait_quarantined(h, bad, timeout=30)
 
 def either_done():
     recs = h.records()
-    return all(not os.path.lexists(a) and not os.path.lexists(b) and
+    # The finished name of an HF blob may hold our tombstone instead.
+    return all(not os.path.lexists(a) and
+               (not os.path.lexists(b) or is_tombstone(b)) and
                (a in recs or b in recs) for a, b in either)
 
 

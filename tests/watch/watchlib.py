@@ -97,17 +97,45 @@ class Home:
             for d in (self.hub, self.torch, self.keras):
                 os.makedirs(d)
 
-    def records(self):
-        """original_path -> record, for every quarantine entry."""
-        out = {}
+    def entries(self):
+        """The record of every quarantine entry, one per entry."""
+        out = []
         for rec in glob.glob(os.path.join(self.quarantine, "*",
                                           "record.json")):
             try:
                 with open(rec, "rb") as f:
-                    r = json.loads(f.read().decode("utf-8", "replace"))
+                    out.append(json.loads(f.read().decode("utf-8",
+                                                          "replace")))
             except (OSError, ValueError):
                 continue
+        return out
+
+    def records(self):
+        """original_path -> record, for every quarantine entry, and for
+        every path whose quarantine the store folded into an older entry
+        of the same content (its event in .events/<sha256>) -> the record
+        of the entry that holds the data (so one record may appear under
+        several paths: count entries with entries())."""
+        out = {}
+        by_sha = {}
+        for r in self.entries():
             out[r.get("original_path")] = r
+            by_sha[r.get("sha256")] = r
+        for ev in glob.glob(os.path.join(self.quarantine, ".events", "*")):
+            r = by_sha.get(os.path.basename(ev))
+            if r is None:
+                continue
+            try:
+                with open(ev, "rb") as f:
+                    lines = f.read().decode("utf-8", "replace").splitlines()
+            except OSError:
+                continue
+            for line in lines:
+                try:
+                    p = json.loads(line).get("path")
+                except ValueError:
+                    continue
+                out.setdefault(p, r)
         return out
 
     def env(self, extra=None):
@@ -214,14 +242,24 @@ def wait_until(cond, timeout, what):
     fail("timed out after %.0fs: %s" % (timeout, what))
 
 
+def is_tombstone(path):
+    """True for the text a quarantined Hugging Face blob leaves behind."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(28) == b"# picklewarden tombstone v1\n"
+    except OSError:
+        return False
+
+
 def wait_quarantined(home, paths, timeout=30.0):
-    """Waits until every path is gone and has a quarantine record that
-    names it with a malicious verdict."""
+    """Waits until every path is gone (or holds our tombstone) and has a
+    quarantine record that names it with a malicious verdict."""
     paths = list(paths)
 
     def done():
         recs = home.records()
-        return all(not os.path.lexists(p) and p in recs for p in paths)
+        return all((not os.path.lexists(p) or is_tombstone(p)) and p in recs
+                   for p in paths)
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
