@@ -23,6 +23,42 @@ tests_containers_test_formats_SOURCES = tests/containers/test_formats.c
 tests_containers_test_formats_CFLAGS = $(PW_TEST_CFLAGS)
 tests_containers_test_formats_CPPFLAGS = $(PW_TEST_CPPFLAGS) $(ZLIB_CFLAGS)
 tests_containers_test_formats_LDADD = $(PW_SCANNER_LIBS) $(CMOCKA_LIBS)
+# One unit test binary per container module (issue 8).
+check_PROGRAMS += tests/containers/test_zip
+TESTS += tests/containers/test_zip
+tests_containers_test_zip_SOURCES = tests/containers/test_zip.c \
+	tests/containers/unit.h tests/containers/zip_build.h
+tests_containers_test_zip_CFLAGS = $(PW_TEST_CFLAGS)
+tests_containers_test_zip_CPPFLAGS = $(PW_TEST_CPPFLAGS) $(ZLIB_CFLAGS)
+tests_containers_test_zip_LDADD = $(PW_SCANNER_LIBS) $(CMOCKA_LIBS)
+check_PROGRAMS += tests/containers/test_archive
+TESTS += tests/containers/test_archive
+tests_containers_test_archive_SOURCES = tests/containers/test_archive.c \
+	tests/containers/unit.h tests/containers/zip_build.h
+tests_containers_test_archive_CFLAGS = $(PW_TEST_CFLAGS)
+tests_containers_test_archive_CPPFLAGS = $(PW_TEST_CPPFLAGS) $(ZLIB_CFLAGS)
+tests_containers_test_archive_LDADD = $(PW_SCANNER_LIBS) $(CMOCKA_LIBS)
+check_PROGRAMS += tests/containers/test_legacy
+TESTS += tests/containers/test_legacy
+tests_containers_test_legacy_SOURCES = tests/containers/test_legacy.c \
+	tests/containers/unit.h tests/containers/zip_build.h
+tests_containers_test_legacy_CFLAGS = $(PW_TEST_CFLAGS)
+tests_containers_test_legacy_CPPFLAGS = $(PW_TEST_CPPFLAGS) $(ZLIB_CFLAGS)
+tests_containers_test_legacy_LDADD = $(PW_SCANNER_LIBS) $(CMOCKA_LIBS)
+check_PROGRAMS += tests/containers/test_joblib
+TESTS += tests/containers/test_joblib
+tests_containers_test_joblib_SOURCES = tests/containers/test_joblib.c \
+	tests/containers/unit.h tests/containers/zip_build.h
+tests_containers_test_joblib_CFLAGS = $(PW_TEST_CFLAGS)
+tests_containers_test_joblib_CPPFLAGS = $(PW_TEST_CPPFLAGS) $(ZLIB_CFLAGS)
+tests_containers_test_joblib_LDADD = $(PW_SCANNER_LIBS) $(CMOCKA_LIBS)
+check_PROGRAMS += tests/containers/test_polyglot
+TESTS += tests/containers/test_polyglot
+tests_containers_test_polyglot_SOURCES = tests/containers/test_polyglot.c \
+	tests/containers/unit.h tests/containers/zip_build.h
+tests_containers_test_polyglot_CFLAGS = $(PW_TEST_CFLAGS)
+tests_containers_test_polyglot_CPPFLAGS = $(PW_TEST_CPPFLAGS) $(ZLIB_CFLAGS)
+tests_containers_test_polyglot_LDADD = $(PW_SCANNER_LIBS) $(CMOCKA_LIBS)
 tests_containers_test_containers_SOURCES = tests/containers/test_containers.c
 tests_containers_test_containers_CFLAGS = $(PW_TEST_CFLAGS)
 tests_containers_test_containers_CPPFLAGS = $(PW_TEST_CPPFLAGS)

@@ -4,8 +4,10 @@
  * on bytes built here: .npy (numeric arrays are data, object arrays are
  * pickles), safetensors (a checked header; nothing executes), and the
  * compressed wrappers (gzip, zlib: the payload is scanned like a file).
- * The zip, tar, 7z, legacy-torch, joblib and polyglot parsers are covered
- * by test_containers on generated and real files.
+ * The zip, tar, legacy-torch, joblib and polyglot parsers have their own
+ * unit tests (test_zip, test_archive, test_legacy, test_joblib,
+ * test_polyglot); test_containers runs all of them on generated and real
+ * files.
  */
 #include <setjmp.h>
 #include <stdarg.h>
