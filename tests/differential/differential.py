@@ -33,7 +33,7 @@ Checks (each failure is listed with a reproducer file):
             (it reads text lines differently at frame ends), missed while
             the verdict is not malicious;
   DISAGREE  the unpicklers import different sets but picklewarden says
-            "clean" (THREATS.md: a stream they read differently is hostile);
+            "clean" (a stream they read differently is hostile);
   CRASH     picklewarden exits with a status other than 0/1/2, prints
             invalid JSON, or leaves a file out of its report.
 Reported, not failed: files where picklewarden reports more imports than
