@@ -1,5 +1,5 @@
 #!/bin/sh
-# Random bytes are not a pickle (THREATS: random files are clean).  Raw
+# Random bytes are not a pickle: random files are clean.  Raw
 # weights, compressed blobs and other binary files in a model cache read
 # as a few opcodes and then garbage; none of them may be called malicious.
 # 2,000 seeded random files of 12 KiB: at most 1 malicious (0.05 %: data
