@@ -67,15 +67,6 @@ def path(lib, name):
 # of work owns: the check lists them instead of failing, and says when one
 # starts to pass.  Keep this short and honest.
 PENDING = {
-    "dill/array_p2.pkl": "dill._dill._create_array calls its first "
-    "argument (f(*args)): needs a call model for allowed higher-order "
-    "callables",
-    "dill/array_p4.pkl": "dill._dill._create_array calls its first "
-    "argument (f(*args)): needs a call model for allowed higher-order "
-    "callables",
-    "torch/sched_onecycle.pt": "OneCycleLR keeps a bound method, pickled "
-    "as getattr(<scheduler object>, '_annealing_cos'): getattr on an object "
-    "is not pinned",
 }
 
 

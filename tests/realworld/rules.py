@@ -234,6 +234,25 @@ case("zip_empty_member_evil_sibling.pt",
                  b"\x85R."), ("m/data/0", b"")]),
      "malicious", "an empty member does not hide its siblings")
 
+# ---- dill's ndarray rebuild calls its first argument: judged as that call ----
+case("dill_create_array_reconstruct.pkl",
+     P2 + g2("dill._dill", "_create_array") + b"(" +
+     g2("numpy.core.multiarray", "_reconstruct") + b"(" +
+     g2("numpy", "ndarray") + b"K\x00\x85" + u("b") + b"tN}t" + b"R.",
+     "clean", "dill._dill._create_array(_reconstruct, (ndarray, (0,), 'b'))"
+     " as dill writes an array")
+case("dill_create_array_os_system.pkl",
+     P2 + g2("dill._dill", "_create_array") + b"(" + g2("posix", "system") +
+     u("echo pwned") + b"\x85NNtR.",
+     "malicious", "dill._dill._create_array handed os.system")
+case("dill_create_array_eval.pkl",
+     P2 + g2("dill._dill", "_create_array") + b"(" +
+     g2("__builtin__", "eval") + u("1+1") + b"\x85NNtR.",
+     "malicious", "dill._dill._create_array handed eval")
+case("dill_loads.pkl",
+     P2 + g2("dill._dill", "loads") + u("x") + b"\x85R.",
+     "malicious", "the rest of dill stays denied (a nested loader)")
+
 with open(os.path.join(OUT, "expect.tsv"), "w") as f:
     for row in EXPECT:
         f.write("\t".join(row) + "\n")
