@@ -457,6 +457,25 @@ names_classify(const struct pw_scanner *sc, bool torchscript,
 		}
 		p += cl + 1;
 	}
+	/* A package's __main__ module runs its program when it is imported
+	 * (lib2to3.__main__ rewrites files, venv.__main__ installs): as a
+	 * module component below a package it is never a class's home.  The
+	 * top-level __main__ is where users' own classes live and stays
+	 * merely unlisted. */
+	for (p = resolved; p < resolved + module_len;) {
+		const char *dot = memchr(p, '.',
+					 (size_t)(resolved + module_len - p));
+		size_t cl = dot ? (size_t)(dot - p)
+				: (size_t)(resolved + module_len - p);
+
+		if (p != resolved && cl == 8 && memcmp(p, "__main__", 8) == 0) {
+			snprintf(reason, cap, "imports %.*s, a package's "
+				 "__main__, which runs its program on import",
+				 (int)module_len, resolved);
+			return PW_SEV_MALICIOUS;
+		}
+		p += cl + 1;
+	}
 	if ((module_len == 8 && memcmp(resolved, "builtins", 8) == 0) ||
 	    (module_len == 11 && memcmp(resolved, "__builtin__", 11) == 0)) {
 		const char *dot = memchr(name, '.', name_len);

@@ -91,6 +91,14 @@ test_resolution(void **state)
 			       NULL), PW_SEV_INFO);
 	assert_int_equal(judge(sc_default, "mypkg", "Model", 4, NULL),
 			 PW_SEV_SUSPICIOUS);
+	/* A package's __main__ runs a program on import; the top-level
+	 * __main__ holds users' own classes. */
+	assert_int_equal(judge(sc_default, "lib2to3.__main__", "main", 4,
+			       NULL), PW_SEV_MALICIOUS);
+	assert_int_equal(judge(sc_default, "mypkg.__main__", "Model", 4,
+			       NULL), PW_SEV_MALICIOUS);
+	assert_int_equal(judge(sc_default, "__main__", "Model", 4, NULL),
+			 PW_SEV_SUSPICIOUS);
 }
 
 static void
