@@ -49,9 +49,11 @@ for mode in same cross; do
 		check_benign "$name (after the kill)"
 		start_watch
 		grep -q "quarantine recovery" "$T/watch.log" && n_recovered=$((n_recovered + 1))
-		# until every malicious file has left the cache
+		# until every malicious file has left the cache: up to 30 s (10 s
+		# was once too short for an ASan build sharing 2 cores with the
+		# rest of make check; the loop ends as soon as they are gone)
 		i=0
-		while [ $i -lt 200 ] && [ -n "$(find "$CACHE" -name 'm[12]')" ]; do
+		while [ $i -lt 600 ] && [ -n "$(find "$CACHE" -name 'm[12]')" ]; do
 			sleep 0.05; i=$((i + 1))
 		done
 		stop_watch
