@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
-#include <unistd.h>
 
 #include "agent/cli/alert.h"
 #include "agent/cli/decide_after.h"
@@ -42,20 +41,12 @@ void
 decide_describe_late(const char *path, struct hf_location *hf, char *what,
 		     size_t cap)
 {
-	unsigned waited = 0;
-
 	/* Only a finished blob gets a snapshot link (made right after
-	 * its rename): waiting for one of anything else is wasted time. */
+	 * its rename). */
 	if (!hf_blob_is_final(hf) || hf->revision[0])
 		return;
-	while (waited < DECIDE_HF_LINK_WAIT_MS) {
-		usleep(50000);
-		waited += 50;
-		if (hf_resolve_blob(path, hf) == 0) {
-			hf_describe(hf, what, cap);
-			return;
-		}
-	}
+	if (hf_resolve_blob(path, hf) == 0)
+		hf_describe(hf, what, cap);
 }
 
 /* "os.system via GLOBAL" (or the reason), not escaped. */

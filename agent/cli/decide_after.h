@@ -27,10 +27,11 @@ void decide_describe(const char *path, struct hf_location *ret_hf,
 		     char *what, size_t cap);
 
 /* huggingface_hub renames a blob into place first and links it from the
- * snapshot just after: a blob quarantined at its rename has no name yet.
- * After the move (the file is already safe) this waits for the link up to
- * DECIDE_HF_LINK_WAIT_MS, polling, and describes the file again. */
-#define DECIDE_HF_LINK_WAIT_MS 1000
+ * snapshot just after: a blob quarantined at its rename may have no name
+ * yet.  After the move (the file is already safe) this looks once more,
+ * without waiting: a worker that slept here held back every file queued
+ * behind it (rename -> quarantine went from ~5 ms to ~1 s) and left the
+ * blob's name empty, without its tombstone, for that long. */
 void decide_describe_late(const char *path, struct hf_location *hf,
 			  char *what, size_t cap);
 
