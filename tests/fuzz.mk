@@ -38,7 +38,7 @@ EXTRA_DIST += \
 	tests/fuzz/fuzz_wrap.c tests/fuzz/fuzz_policy.c \
 	tests/fuzz/fuzz_qrecord.c tests/fuzz/fuzz_wire.c \
 	tests/fuzz/replay_main.c tests/fuzz/replay-all.sh \
-	tests/fuzz/campaign.sh tests/fuzz/gen-seeds.py \
+	tests/fuzz/campaign.sh tests/fuzz/ledger.sh tests/fuzz/campaign-until.sh tests/fuzz/gen-seeds.py \
 	tests/fuzz/seeds tests/fuzz/dict tests/fuzz/harness-regressions
 TESTS += tests/fuzz/replay-all.sh
 check_PROGRAMS += tests/fuzz/replay_pickle
@@ -125,6 +125,12 @@ check_PROGRAMS += tests/fuzz/replay_wire
 tests_fuzz_replay_wire_SOURCES = tests/fuzz/fuzz_wire.c tests/fuzz/replay_main.c
 tests_fuzz_replay_wire_CPPFLAGS = $(PW_TEST_CPPFLAGS)
 tests_fuzz_replay_wire_LDADD = $(PW_AGENT_LIBS)
+
+# The signature reader's harness (its libFuzzer build is in signing.mk).
+check_PROGRAMS += tests/fuzz/replay_sig_bundle
+tests_fuzz_replay_sig_bundle_SOURCES = tests/fuzz/fuzz_sig_bundle.c tests/fuzz/replay_main.c
+tests_fuzz_replay_sig_bundle_CPPFLAGS = $(PW_TEST_CPPFLAGS)
+tests_fuzz_replay_sig_bundle_LDADD = $(PW_AGENT_LIBS)
 if ENABLE_FUZZ
 noinst_PROGRAMS += tests/fuzz/fuzz_zip
 tests_fuzz_fuzz_zip_SOURCES = tests/fuzz/fuzz_wrap.c
