@@ -38,6 +38,20 @@ needs_random_access(enum pw_format fmt)
 	       fmt == FMT_SAFETENSORS;
 }
 
+/* Every loader that reaches a raw pickle reading runs the first pickle
+ * without a persistent_load (torch.load's legacy path too: its first
+ * pickle is the magic number, read by plain pickle.load); torch.load then
+ * reads on as the legacy stack when that pickle held a number. */
+static const struct pickle_opts plain_load = {
+	.no_persistent_load = true, .legacy_after_number = true,
+};
+
+/* A file that is a pickle (a data.pkl taken out of its zip, say) is read
+ * as a superset of its loaders: with a persistent_load for the first
+ * pickle (what comes back is opaque, and calling it is malicious), then as
+ * torch's legacy stack or a plain loop of loads. */
+static const struct pickle_opts raw_file = { .legacy_after_number = true };
+
 static int
 scan_sequential(struct scan_ctx *ctx, struct stream *st, enum pw_format fmt,
 		const uint8_t *head, size_t head_len)
@@ -49,7 +63,7 @@ scan_sequential(struct scan_ctx *ctx, struct stream *st, enum pw_format fmt,
 			return legacy_torch_scan(ctx, st);
 		}
 		scan_set_format(ctx, FMT_PICKLE);
-		return pickle_scan_stream(ctx, st, NULL);
+		return pickle_scan_stream(ctx, st, &raw_file);
 	case FMT_NPY:
 		scan_set_format(ctx, FMT_NPY);
 		return container_npy_scan(ctx, st);
@@ -144,10 +158,6 @@ trial_end(struct scan_ctx *ctx, const struct trial_state *t)
 	return ran;
 }
 
-/* Every loader that reaches this reading runs the first pickle without a
- * persistent_load (torch.load's legacy path too: its first pickle is the
- * magic number, read by plain pickle.load). */
-static const struct pickle_opts plain_load = { .no_persistent_load = true };
 
 static int
 run_pickle_reading(struct scan_ctx *ctx, const struct source *src)

@@ -275,6 +275,9 @@ parse_header(struct lit *l)
 	return seen == 7 && l->off == l->len && !l->failed;
 }
 
+/* numpy.load(allow_pickle=True) calls pickle.load: no persistent_load. */
+static const struct pickle_opts npy_load = { .no_persistent_load = true };
+
 int
 container_npy_scan(struct scan_ctx *ctx, struct stream *st)
 {
@@ -322,7 +325,7 @@ container_npy_scan(struct scan_ctx *ctx, struct stream *st)
 		 * anyway: numpy may well have read an object dtype. */
 		if (stream_peek(st, 3, &next) &&
 		    container_strong_pickle(next, 3))
-			return pickle_scan_stream(ctx, st, NULL);
+			return pickle_scan_stream(ctx, st, &npy_load);
 		return PW_OK;
 	}
 	if (!l.has_object)
@@ -330,7 +333,7 @@ container_npy_scan(struct scan_ctx *ctx, struct stream *st)
 	/* Object arrays: numpy.load(allow_pickle=True) unpickles the rest. */
 	scan_report(ctx, PW_SEV_INFO, PW_KIND_CONTAINER, NULL, hdr_off,
 		    ".npy object array: the data is a pickle");
-	return pickle_scan_stream(ctx, st, NULL);
+	return pickle_scan_stream(ctx, st, &npy_load);
 truncated:
 	scan_report(ctx, PW_SEV_INFO, PW_KIND_PARSE, NULL, stream_offset(st),
 		    "truncated .npy header (numpy.load fails before "

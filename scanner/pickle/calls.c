@@ -608,6 +608,19 @@ vm_op_persid(struct pickle_vm *vm, bool binary)
 			return;
 		}
 	}
+	switch (pv_kind(pid)) {
+	case PV_NONE: case PV_BOOL: case PV_INT: case PV_FLOAT:
+		/* Every persistent_load a loader defines (torch.load's, in
+		 * each format, and torch.package's) indexes its id first: a
+		 * number raises before anything is loaded.  (Random binary
+		 * data reads as BININT then BINPERSID.) */
+		pv_unref(&vm->pool, pid);
+		vm_die_both(vm, "a persistent id that is a number: every "
+			    "persistent_load raises on it");
+		return;
+	default:
+		break;
+	}
 	vm->persid_seen = true;
 	vm_mark_executed(vm);
 	if (vm->opts.on_persid != NULL)

@@ -55,6 +55,13 @@ struct pickle_opts {
 	/* The reader has no persistent_load (plain pickle.load): PERSID and
 	 * BINPERSID fail in both unpicklers. */
 	bool no_persistent_load;
+	/* torch.load reads a file that is not a zip or tar as the legacy
+	 * stack: a first pickle that returns a number (the magic, in any
+	 * encoding: torch compares values, not bytes), then further pickles,
+	 * one of them with torch's persistent_load.  When set, the pickles
+	 * after a first one that returned a number are read with that
+	 * persistent_load. */
+	bool legacy_after_number;
 	/* Called for every PERSID/BINPERSID with the persistent id. */
 	void (*on_persid)(void *arg, const struct pv *pid, uint64_t offset);
 	void *hook_arg;

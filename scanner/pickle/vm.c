@@ -785,9 +785,22 @@ pickle_scan_stream(struct scan_ctx *ctx, struct stream *st,
 		if (rc != PW_OK || !out.stopped)
 			break;
 		/* Who reads on past the first pickle is a plain loop of
-		 * pickle.load calls (torch's legacy sequence is read by
-		 * container/legacy.c): no persistent_load there. */
-		vm->opts.no_persistent_load = true;
+		 * pickle.load calls: no persistent_load there; or torch.load,
+		 * when the first one held its magic number (container/legacy.c
+		 * reads the usual encodings of it; any other encoding of the
+		 * same value passes torch's check too, and then its
+		 * persistent_load reads the data pickle). */
+		if (vm->run_index == 2 && vm->opts.legacy_after_number &&
+		    out.top != NULL && pv_kind(out.top) == PV_INT &&
+		    !out.executed) {
+			vm->opts.no_persistent_load = false;
+			vm->opts.torch_module_persid = true;
+		} else if (vm->run_index > 2 &&
+			   vm->opts.torch_module_persid) {
+			/* still the legacy stack */
+		} else {
+			vm->opts.no_persistent_load = true;
+		}
 		if (out.frame_rest > 0) {
 			/* The Python unpickler has read the whole frame, so
 			 * its next load() starts after it; the C one (on a

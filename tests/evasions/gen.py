@@ -339,6 +339,43 @@ for _w in (2, 3, 4):
        'payload in pickle #%d only' % (_w + 1))(_mkl(_w))
 
 
+# torch.load compares the magic number by value: any encoding of it passes
+# (LONG4 with sign-extension padding, a protocol-0 INT line of the decimal
+# value), and then torch's persistent_load reads the data pickle, where a
+# ('module', obj, None, None) id simply returns obj: a reading that stops
+# at the persistent id misses the payload after it.
+_MAGIC = 0x1950a86a20f9469cfc6c
+_MAGIC_FORMS = {
+    'long4': b'\x8b' + struct.pack('<i', 16) +
+             _MAGIC.to_bytes(10, 'little') + b'\0' * 6,
+    'inttext': b'I%d\n' % _MAGIC,
+    'framed-memo': pk.frame(b'\x8a\x0a' + _MAGIC.to_bytes(10, 'little') +
+                            pk.MEMOIZE),
+}
+
+
+def _legacy_odd_magic(ctx, form):
+    magic = proto(4 if form.startswith('framed') else 2) + \
+        _MAGIC_FORMS[form] + STOP
+    pid = MARK + ustr('module') + pk.integer(0) + b'NN' + pk.TUPLE + b'Q'
+    data = proto(2) + pid + POP + ctx.payload(3) + STOP
+    return (magic + whole(pk.integer(1001)) +
+            whole(const({'protocol_version': 1001, 'little_endian': True,
+                         'type_sizes': {'short': 2, 'int': 4, 'long': 4}})) +
+            data + whole(const([])))
+
+
+for _form in sorted(_MAGIC_FORMS):
+    def _mko(form):
+        def b(ctx):
+            return _legacy_odd_magic(ctx, form)
+        return b
+    fx('legacy-odd-magic-%s.pt' % _form, '9-stacked', ['torch.load'],
+       'torch legacy stream whose magic number is encoded as %s (torch '
+       'compares the value); the payload follows a persistent id in the '
+       'data pickle' % _form)(_mko(_form))
+
+
 @fx('legacy-stacked-payload-after-keys.pt', '9-stacked', [],
     'legacy stream with a 6th pickle after the storage keys: torch reads '
     'raw storage bytes there, so nothing runs it; must not be clean')
