@@ -11,15 +11,22 @@
 
 #include "policy/policy.h"
 
-/* A path value as the loader reads it back: '$' doubled. */
+/* A path value as the loader reads it back: '$' doubled, and a path that
+ * ends in a blank (a directory named " ") given a trailing '/': the reader
+ * trims blanks at the edges of a value or list item, and drops the '/'
+ * when it normalises the path, which gives back exactly this one. */
 static void
 write_path(FILE *out, const char *s)
 {
+	size_t n = strlen(s);
+
 	for (; *s; s++) {
 		if (*s == '$')
 			fputc('$', out);
 		fputc(*s, out);
 	}
+	if (n > 0 && (s[-1] == ' ' || s[-1] == '\t'))
+		fputc('/', out);
 }
 
 /* A single path value, quoted when it holds ';' or '#' (iniparser ends an
