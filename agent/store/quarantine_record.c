@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * quarantine_record.c - the record of an entry (record.json): written
- * with the JSON writer, read back with the JSON reader as untrusted input
- * (a store can be edited or damaged), and the listing built on it.
+ * with the JSON writer, read back with the strict JSON reader as untrusted
+ * input (a store can be edited, damaged or restored from a backup, and a
+ * record carries text from a hostile file), and the listing built on it.
  */
 #include "config.h"
 
@@ -336,7 +337,6 @@ static int
 entry_parse(const char *id, const char *text, size_t len, bool complete,
 	    struct quarantine_entry *e)
 {
-	const struct store_json_value *b;
 	struct store_json_value *j = NULL;
 	const struct store_json_value *fs;
 	const char *s, *hex;
@@ -349,8 +349,19 @@ entry_parse(const char *id, const char *text, size_t len, bool complete,
 
 	memset(e, 0, sizeof(*e));
 	snprintf(e->id, sizeof(e->id), "%s", id);
-	j = store_json_parse(text, len);
-	if (!j || j->type != STORE_JSON_OBJECT)
+	/* The strict reader: a record with a key twice, invalid UTF-8 or
+	 * trailing bytes is not one we wrote, and is refused whole rather
+	 * than read one way here and another by someone else. */
+	switch (store_json_parse(text, len, &j, NULL)) {
+	case STORE_JSON_OK:
+		break;
+	case STORE_JSON_ERR_NOMEM:
+		rc = QUARANTINE_ERR_NOMEM;
+		goto out;
+	default:
+		goto out;
+	}
+	if (j->type != STORE_JSON_OBJECT)
 		goto out;
 	hex = store_json_get_str(j, "original_path_hex");
 	s = store_json_get_str(j, "sha256");
@@ -366,9 +377,9 @@ entry_parse(const char *id, const char *text, size_t len, bool complete,
 		goto out;
 	if (!store_json_get_u64(j, "captured_size", &e->captured_size))
 		e->captured_size = e->size;
-	b = store_json_get(j, "captured_while_writing");
-	e->captured_while_writing = b && b->type == STORE_JSON_BOOL &&
-				    b->boolean;
+	if (!store_json_get_bool(j, "captured_while_writing",
+				 &e->captured_while_writing))
+		e->captured_while_writing = false;
 	e->have_parent = store_json_get_u64(j, "parent_device",
 					    &e->parent_dev) &&
 			 store_json_get_u64(j, "parent_inode", &e->parent_ino);
