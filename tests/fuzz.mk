@@ -33,7 +33,7 @@ endif
 # tests/fuzz/replay_NAME, and make check replays its seeds and every
 # crash it ever found (tests/fuzz/replay-all.sh).
 PW_FUZZ_WRAPPED = zip legacy numpy joblib gzip bzip2 xz lzma lz4 zstd zlib archive torchscript
-PW_FUZZ_ALL = pickle $(PW_FUZZ_WRAPPED) policy qrecord wire
+PW_FUZZ_ALL = pickle $(PW_FUZZ_WRAPPED) policy qrecord wire sig_bundle
 EXTRA_DIST += \
 	tests/fuzz/fuzz_wrap.c tests/fuzz/fuzz_policy.c \
 	tests/fuzz/fuzz_qrecord.c tests/fuzz/fuzz_wire.c \

@@ -23,8 +23,17 @@ endif
 
 TESTS += tests/signing/verify.sh tests/signing/agent.sh
 
-# libFuzzer harness for the signature reader (CC=clang --enable-fuzz).
+# libFuzzer harness for the signature reader (CC=clang --enable-fuzz), and
+# in every build tests/fuzz/replay_sig_bundle, which make check runs over
+# tests/fuzz/seeds/sig_bundle (tests/fuzz/replay-all.sh).  The seeds are
+# bundles tests/signing/sign.py made (key P-256 and P-384 with shards, a
+# certificate chain, the v0.2 form) and three of their decoded statements;
+# ECDSA signatures are random, so they are committed, not regenerated.
 EXTRA_DIST += tests/fuzz/fuzz_sig_bundle.c
+check_PROGRAMS += tests/fuzz/replay_sig_bundle
+tests_fuzz_replay_sig_bundle_SOURCES = tests/fuzz/fuzz_sig_bundle.c tests/fuzz/replay_main.c
+tests_fuzz_replay_sig_bundle_CPPFLAGS = $(PW_TEST_CPPFLAGS)
+tests_fuzz_replay_sig_bundle_LDADD = $(PW_AGENT_LIBS)
 if ENABLE_FUZZ
 noinst_PROGRAMS += tests/fuzz/fuzz_sig_bundle
 tests_fuzz_fuzz_sig_bundle_SOURCES = tests/fuzz/fuzz_sig_bundle.c

@@ -124,7 +124,8 @@ parse_material(const struct store_json_value *vm, struct sig_bundle *b,
 		/* sign_sigstore_pb.Signature.read drops rawBytes and
 		 * keyDetails: only the hint is used. */
 		h = store_json_get(pk, "hint");
-		if (h && h->type != STORE_JSON_NULL && h->type != STORE_JSON_STRING)
+		if (h && h->type != STORE_JSON_NULL &&
+		    h->type != STORE_JSON_STRING)
 			return say(why, cap, SIG_PARSE_MALFORMED,
 				   "publicKey.hint is not a string");
 		/* sign_ec_key.Verifier tests the hint for truth: an empty
@@ -146,7 +147,8 @@ parse_material(const struct store_json_value *vm, struct sig_bundle *b,
 	{
 		static const char *const ch_keys[] = {"certificates", NULL};
 		static const char *const c_keys[] = {"rawBytes", NULL};
-		const struct store_json_value *list = store_json_get(chain, "certificates");
+		const struct store_json_value *list =
+			store_json_get(chain, "certificates");
 
 		if (!store_json_only_keys(chain, ch_keys, &bad) || !list ||
 		    list->type != STORE_JSON_ARRAY || list->n == 0)
@@ -160,7 +162,8 @@ parse_material(const struct store_json_value *vm, struct sig_bundle *b,
 		if (!b->certs)
 			return SIG_PARSE_NOMEM;
 		for (i = 0; i < list->n; i++) {
-			if (!store_json_only_keys(&list->items[i], c_keys, &bad) ||
+			if (!store_json_only_keys(&list->items[i], c_keys,
+						  &bad) ||
 			    get_b64(&list->items[i], "rawBytes",
 				    &b->certs[i].p, &b->certs[i].len) != 0 ||
 			    b->certs[i].len == 0) {
@@ -182,7 +185,8 @@ parse_envelope(const struct store_json_value *env, struct sig_bundle *b,
 	static const char *const env_keys[] = {"payload", "payloadType",
 					       "signatures", NULL};
 	static const char *const s_keys[] = {"sig", "keyid", NULL};
-	const struct store_json_value *sigs = store_json_get(env, "signatures"), *kid;
+	const struct store_json_value *sigs = store_json_get(env, "signatures");
+	const struct store_json_value *kid;
 	const char *pt = store_json_get_str(env, "payloadType"), *bad = "";
 	size_t i;
 
@@ -205,7 +209,8 @@ parse_envelope(const struct store_json_value *env, struct sig_bundle *b,
 			return say(why, cap, SIG_PARSE_MALFORMED,
 				   "bad signature entry");
 		kid = store_json_get(&sigs->items[i], "keyid");
-		if (kid && kid->type != STORE_JSON_STRING && kid->type != STORE_JSON_NULL)
+		if (kid && kid->type != STORE_JSON_STRING &&
+		    kid->type != STORE_JSON_NULL)
 			return say(why, cap, SIG_PARSE_MALFORMED,
 				   "keyid is not a string");
 	}
@@ -261,7 +266,8 @@ sig_bundle_parse(const char *text, size_t len, struct sig_bundle **ret,
 		st = SIG_PARSE_NOMEM;
 		goto out;
 	}
-	st = parse_material(store_json_get(root, "verificationMaterial"), b, why, cap);
+	st = parse_material(store_json_get(root, "verificationMaterial"), b,
+			    why, cap);
 	if (st != SIG_PARSE_OK)
 		goto out;
 	st = parse_envelope(store_json_get(root, "dsseEnvelope"), b, why, cap);
@@ -418,7 +424,8 @@ parse_v1(const struct store_json_value *st, struct sig_manifest *m, char *why,
 {
 	const struct store_json_value *subj = store_json_get(st, "subject");
 	const struct store_json_value *pred = store_json_get(st, "predicate");
-	const struct store_json_value *ser = store_json_get(pred, "serialization");
+	const struct store_json_value *ser =
+		store_json_get(pred, "serialization");
 	const struct store_json_value *res = store_json_get(pred, "resources");
 	const struct store_json_value *v, *ign;
 	const char *method, *hash, *root_hex;
@@ -455,7 +462,8 @@ parse_v1(const struct store_json_value *st, struct sig_manifest *m, char *why,
 		m->method = SIG_METHOD_FILES;
 	} else if (strcmp(method, "shards") == 0) {
 		m->method = SIG_METHOD_SHARDS;
-		if (!store_json_to_u64(store_json_get(ser, "shard_size"), &m->shard_size) ||
+		if (!store_json_to_u64(store_json_get(ser, "shard_size"),
+				       &m->shard_size) ||
 		    m->shard_size == 0)
 			return say(why, cap, rc, "bad shard_size");
 	} else {
@@ -570,7 +578,8 @@ parse_compat(const struct store_json_value *st, struct sig_manifest *m,
 	m->model_name = strdup("compat-undefined-not-present");
 	if (!m->model_name)
 		return SIG_PARSE_NOMEM;
-	if (!subj || subj->type != STORE_JSON_ARRAY || subj->n > SIG_MAX_RESOURCES)
+	if (!subj || subj->type != STORE_JSON_ARRAY ||
+	    subj->n > SIG_MAX_RESOURCES)
 		return say(why, cap, SIG_PARSE_MALFORMED, "no subject list");
 	m->items = calloc(subj->n + 1, sizeof(*m->items));
 	if (!m->items)
@@ -606,11 +615,13 @@ sig_statement_parse(const struct sig_bundle *b, struct sig_manifest **ret,
 	if (strcmp(b->payload_type, IN_TOTO_PAYLOAD_TYPE) != 0)
 		return say(why, cap, SIG_PARSE_MALFORMED,
 			   "DSSE payload type is not %s", IN_TOTO_PAYLOAD_TYPE);
-	js = store_json_parse((const char *)b->payload, b->payload_len, &st, &off);
+	js = store_json_parse((const char *)b->payload, b->payload_len, &st,
+			      &off);
 	if (js != STORE_JSON_OK)
 		return js == STORE_JSON_ERR_NOMEM ? SIG_PARSE_NOMEM :
 			say(why, cap, SIG_PARSE_MALFORMED,
-			    "statement: %s at byte %zu", store_json_strerror(js), off);
+			    "statement: %s at byte %zu",
+			    store_json_strerror(js), off);
 	type = store_json_get_str(st, "_type");
 	pt = store_json_get_str(st, "predicateType");
 	m = calloc(1, sizeof(*m));

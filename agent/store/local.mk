@@ -1,5 +1,7 @@
 # agent/store/: the quarantine store and its records, SHA-256, the
-# decision log, and the escaping of untrusted strings for output.
+# decision log, the escaping of untrusted strings for output, and the
+# agent's one strict JSON reader (records here, signature bundles in
+# signing/, which may use store/ helpers; store/ never uses signing/).
 agent_libagent_a_SOURCES += \
 	agent/store/escape.c agent/store/escape.h \
 	agent/store/utf8.c agent/store/utf8.h \

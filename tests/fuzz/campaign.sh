@@ -9,7 +9,8 @@
 # Harnesses: pickle (fuzz_scan_buffer) zip legacy numpy joblib gzip bzip2
 # xz lzma lz4 zstd zlib archive torchscript (fuzz_wrap.c, one format
 # each), policy (INI reader), qrecord (quarantine records), wire (the scan
-# worker's result parser).
+# worker's result parser), sig_bundle (model signatures; qrecord and
+# sig_bundle both reach the one strict JSON reader).
 #
 # Seeds (tests/fuzz/seeds, tests/fuzz/corpus) are copied, never written.
 # Prints one line per harness: execs, coverage (cov = edges, ft =
@@ -22,7 +23,7 @@ set -eu
 secs=${1:?usage: campaign.sh SECONDS JOBS [NAME...]}
 jobs=${2:?usage: campaign.sh SECONDS JOBS [NAME...]}
 shift 2
-names=${*:-pickle zip legacy numpy joblib gzip bzip2 xz lzma lz4 zstd zlib archive torchscript policy qrecord wire}
+names=${*:-pickle zip legacy numpy joblib gzip bzip2 xz lzma lz4 zstd zlib archive torchscript policy qrecord wire sig_bundle}
 src=$(cd "$(dirname "$0")/../.." && pwd)
 command -v clang >/dev/null || { echo "clang is required (apt-get install clang)" >&2; exit 2; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pw-campaign.XXXXXX")
@@ -73,7 +74,7 @@ for n in $names; do
 	# carries a pickle.
 	: >"$w/dict"
 	case $n in
-	policy|qrecord|wire) ;;
+	policy|qrecord|wire|sig_bundle) ;;
 	*) cat "$src/tests/fuzz/pickle.dict" >>"$w/dict" ;;
 	esac
 	[ -n "$dicts" ] && cat "$src/tests/fuzz/dict/$dicts.dict" >>"$w/dict"

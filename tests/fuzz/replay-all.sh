@@ -9,7 +9,7 @@ set -u
 f=$top_srcdir/tests/fuzz
 status=0
 for name in pickle zip legacy numpy joblib gzip bzip2 xz lzma lz4 zstd zlib \
-	archive torchscript policy qrecord wire; do
+	archive torchscript policy qrecord wire sig_bundle; do
 	prog=$top_builddir/tests/fuzz/replay_$name
 	if [ "$name" = pickle ]; then
 		set -- "$f/corpus" "$f/regressions"
