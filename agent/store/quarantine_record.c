@@ -221,25 +221,42 @@ str_member(const struct store_json_value *v, const char *key)
 	return dup_or_empty(store_json_get_str(v, key));
 }
 
-static char *
-unhex(const char *hex)
+static int
+hex_digit(char c)
 {
-	size_t n = strlen(hex), i;
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Digits only: sscanf("%2x") would also take a sign, "0x" or spaces, and
+ * read "-1" as a byte, which is not what we wrote. */
+char *
+quarantine_unhex(const char *hex)
+{
+	size_t n, i;
 	char *out;
 
-	if (n % 2)
+	if (!hex)
+		return NULL;
+	n = strlen(hex);
+	if (n == 0 || n % 2)
 		return NULL;
 	out = malloc(n / 2 + 1);
 	if (!out)
 		return NULL;
 	for (i = 0; i < n / 2; i++) {
-		unsigned v;
+		int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
 
-		if (sscanf(hex + 2 * i, "%2x", &v) != 1 || v == 0) {
+		if (hi < 0 || lo < 0 || (hi | lo) == 0) {
 			free(out);
 			return NULL;
 		}
-		out[i] = (char)v;
+		out[i] = (char)(hi << 4 | lo);
 	}
 	out[n / 2] = '\0';
 	return out;
@@ -370,7 +387,7 @@ entry_parse(const char *id, const char *text, size_t len, bool complete,
 		goto out;
 	if (s)
 		memcpy(e->sha256, s, SHA256_HEX_LEN + 1);
-	e->original_path = unhex(hex);
+	e->original_path = quarantine_unhex(hex);
 	if (!e->original_path)
 		goto out;
 	if (!store_json_get_u64(j, "size", &e->size))

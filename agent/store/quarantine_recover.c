@@ -45,33 +45,6 @@ struct intent_info {
 	time_t when;
 };
 
-static char *
-unhex_str(const char *hex)
-{
-	size_t n, i;
-	char *out;
-
-	if (!hex)
-		return NULL;
-	n = strlen(hex);
-	if (n % 2 || n == 0)
-		return NULL;
-	out = malloc(n / 2 + 1);
-	if (!out)
-		return NULL;
-	for (i = 0; i < n / 2; i++) {
-		unsigned v;
-
-		if (sscanf(hex + 2 * i, "%2x", &v) != 1 || v == 0) {
-			free(out);
-			return NULL;
-		}
-		out[i] = (char)v;
-	}
-	out[n / 2] = '\0';
-	return out;
-}
-
 static int
 intent_parse(const char *text, size_t len, struct intent_info *ii)
 {
@@ -94,11 +67,13 @@ intent_parse(const char *text, size_t len, struct intent_info *ii)
 	for (k = 0; k < sizeof(tail) / sizeof(tail[0]); k++)
 		if (store_json_get(j, tail[k]))
 			goto out;
-	ii->path = unhex_str(store_json_get_str(j, "original_path_hex"));
+	ii->path = quarantine_unhex(store_json_get_str(j,
+						       "original_path_hex"));
 	if (!ii->path || ii->path[0] != '/')
 		goto out;
 	if (store_json_get_str(j, "stage_dir_hex")) {
-		ii->stage = unhex_str(store_json_get_str(j, "stage_dir_hex"));
+		ii->stage = quarantine_unhex(store_json_get_str(j,
+							"stage_dir_hex"));
 		if (!ii->stage || ii->stage[0] != '/')
 			goto out;
 	}

@@ -1484,8 +1484,8 @@ test_old_record_readable(void **state)
  * What the strict reader refuses in a record makes the entry corrupt
  * (shown as such, never restored), where the old reader read it one way:
  * a second "sha256" or "original_path_hex", invalid UTF-8 or a lone
- * surrogate in finding text, bytes after the object.  Trailing whitespace
- * is fine.
+ * surrogate in finding text, bytes after the object, a path's hex that is
+ * not only hex digits.  Trailing whitespace is fine.
  */
 static void
 test_record_strict(void **state)
@@ -1538,6 +1538,23 @@ test_record_strict(void **state)
 		if (cases[i].want != QUARANTINE_OK)
 			assert_int_equal(quarantine_restore(fx->store, id, NULL),
 					 QUARANTINE_ERR_CORRUPT);
+		free(mod);
+	}
+	/* The path's hex is digits only: what sscanf("%2x") also took (a
+	 * sign, a space) is refused, so is a NUL byte. */
+	for (i = 0; i < 4; i++) {
+		static const char *const bad[] = {"+f", " f", "-1", "00"};
+		char *p = strstr(rec, "\"original_path_hex\": \"2f");
+
+		assert_non_null(p);
+		mod = strdup(rec);
+		assert_non_null(mod);
+		memcpy(mod + (p - rec) + strlen("\"original_path_hex\": \""),
+		       bad[i], 2);
+		entry_put(efd, "record.json", mod);
+		e = NULL;
+		assert_int_equal(quarantine_show(fx->store, id, &e),
+				 QUARANTINE_ERR_CORRUPT);
 		free(mod);
 	}
 	entry_put(efd, "record.json", rec);
