@@ -2,7 +2,7 @@
 /*
  * json_reader.c - the strict JSON reader (json_reader.h says what it
  * refuses and why).  It reads through a bounded cursor, validates UTF-8
- * with store/utf8.c, and records the first failure in the cursor so the
+ * with store/utf8.c, decodes \u escapes with store/hex.c, and records the first failure in the cursor so the
  * caller learns the reason and the offset.
  */
 #include "config.h"
@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/store/hex.h"
 #include "agent/store/json_reader.h"
 #include "agent/store/utf8.h"
 
@@ -63,26 +64,13 @@ word(struct cur *c, const char *w)
 static int
 hex4(struct cur *c, unsigned *ret)
 {
-	unsigned v = 0;
-	int i;
+	unsigned char b[2];
 
-	if (c->len - c->off < 4)
+	if (c->len - c->off < 4 ||
+	    !store_hex_decode((const char *)c->p + c->off, 4, b))
 		return fail(c, STORE_JSON_ERR_SYNTAX);
-	for (i = 0; i < 4; i++) {
-		unsigned char h = c->p[c->off + (size_t)i];
-
-		v <<= 4;
-		if (h >= '0' && h <= '9')
-			v |= (unsigned)(h - '0');
-		else if (h >= 'a' && h <= 'f')
-			v |= (unsigned)(h - 'a' + 10);
-		else if (h >= 'A' && h <= 'F')
-			v |= (unsigned)(h - 'A' + 10);
-		else
-			return fail(c, STORE_JSON_ERR_SYNTAX);
-	}
 	c->off += 4;
-	*ret = v;
+	*ret = (unsigned)b[0] << 8 | b[1];
 	return 0;
 }
 

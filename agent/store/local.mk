@@ -5,6 +5,7 @@
 agent_libagent_a_SOURCES += \
 	agent/store/escape.c agent/store/escape.h \
 	agent/store/utf8.c agent/store/utf8.h \
+	agent/store/hex.c agent/store/hex.h \
 	agent/store/log.c agent/store/log.h \
 	agent/store/sha256.c agent/store/sha256.h \
 	agent/store/json_reader.c agent/store/json_reader.h \

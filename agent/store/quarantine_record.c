@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent/store/hex.h"
 #include "agent/store/json_reader.h"
 #include "agent/store/json_writer.h"
 #include "agent/store/quarantine_int.h"
@@ -221,24 +222,12 @@ str_member(const struct store_json_value *v, const char *key)
 	return dup_or_empty(store_json_get_str(v, key));
 }
 
-static int
-hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Digits only: sscanf("%2x") would also take a sign, "0x" or spaces, and
- * read "-1" as a byte, which is not what we wrote. */
+/* Digits only (store/hex.c): sscanf("%2x") would also take a sign, "0x"
+ * or spaces, and read "-1" as a byte, which is not what we wrote. */
 char *
 quarantine_unhex(const char *hex)
 {
-	size_t n, i;
+	size_t n;
 	char *out;
 
 	if (!hex)
@@ -249,14 +238,11 @@ quarantine_unhex(const char *hex)
 	out = malloc(n / 2 + 1);
 	if (!out)
 		return NULL;
-	for (i = 0; i < n / 2; i++) {
-		int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
-
-		if (hi < 0 || lo < 0 || (hi | lo) == 0) {
-			free(out);
-			return NULL;
-		}
-		out[i] = (char)(hi << 4 | lo);
+	/* A NUL byte would cut the path short of what the record says. */
+	if (!store_hex_decode(hex, n, (unsigned char *)out) ||
+	    memchr(out, 0, n / 2)) {
+		free(out);
+		return NULL;
 	}
 	out[n / 2] = '\0';
 	return out;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_json_writer.c - the record writer (agent/store/json_writer.c) and
- * the agent's UTF-8 helpers (agent/store/utf8.c): exact layout, misuse
+ * the agent's UTF-8 and hex helpers (agent/store/utf8.c, hex.c): exact
+ * layout, misuse
  * refused, and a round trip through the strict reader for strings that
  * need escaping.
  */
@@ -17,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "agent/store/hex.h"
 #include "agent/store/json_reader.h"
 #include "agent/store/json_writer.h"
 #include "agent/store/utf8.h"
@@ -220,6 +222,31 @@ test_utf8(void **state)
 			 1);
 }
 
+/* Digits only, both cases; what sscanf("%x") also takes is refused. */
+static void
+test_hex(void **state)
+{
+	static const char *const bad[] = {"+f", " f", "-1", "0x", "g0", "f",
+					  "\xff0", "0\0"};
+	unsigned char out[4];
+	size_t i;
+
+	(void)state;
+	assert_true(store_hex_decode("00fFa9", 6, out));
+	assert_memory_equal(out, "\x00\xff\xa9", 3);
+	assert_true(store_hex_decode("", 0, out));
+	assert_true(store_hex_decode("abZZ", 2, out));	/* only n digits */
+	assert_int_equal(out[0], 0xab);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (store_hex_decode(bad[i], 2, out))
+			fail_msg("accepted \"%s\"", bad[i]);
+	assert_false(store_hex_decode("abc", 3, out));	/* odd */
+	assert_int_equal(store_hex_digit('7'), 7);
+	assert_int_equal(store_hex_digit('D'), 13);
+	assert_int_equal(store_hex_digit(':'), -1);
+	assert_int_equal(store_hex_digit('G'), -1);
+}
+
 int
 main(void)
 {
@@ -229,6 +256,7 @@ main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_round_trip_invalid_utf8),
 		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_hex),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
