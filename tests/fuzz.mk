@@ -33,7 +33,7 @@ endif
 # tests/fuzz/replay_NAME, and make check replays its seeds and every
 # crash it ever found (tests/fuzz/replay-all.sh).
 PW_FUZZ_WRAPPED = zip legacy numpy joblib gzip bzip2 xz lzma lz4 zstd zlib archive torchscript
-PW_FUZZ_ALL = pickle $(PW_FUZZ_WRAPPED) policy qrecord wire
+PW_FUZZ_ALL = pickle $(PW_FUZZ_WRAPPED) policy qrecord wire sig_bundle
 EXTRA_DIST += \
 	tests/fuzz/fuzz_wrap.c tests/fuzz/fuzz_policy.c \
 	tests/fuzz/fuzz_qrecord.c tests/fuzz/fuzz_wire.c \
@@ -125,12 +125,6 @@ check_PROGRAMS += tests/fuzz/replay_wire
 tests_fuzz_replay_wire_SOURCES = tests/fuzz/fuzz_wire.c tests/fuzz/replay_main.c
 tests_fuzz_replay_wire_CPPFLAGS = $(PW_TEST_CPPFLAGS)
 tests_fuzz_replay_wire_LDADD = $(PW_AGENT_LIBS)
-
-# The signature reader's harness (its libFuzzer build is in signing.mk).
-check_PROGRAMS += tests/fuzz/replay_sig_bundle
-tests_fuzz_replay_sig_bundle_SOURCES = tests/fuzz/fuzz_sig_bundle.c tests/fuzz/replay_main.c
-tests_fuzz_replay_sig_bundle_CPPFLAGS = $(PW_TEST_CPPFLAGS)
-tests_fuzz_replay_sig_bundle_LDADD = $(PW_AGENT_LIBS)
 if ENABLE_FUZZ
 noinst_PROGRAMS += tests/fuzz/fuzz_zip
 tests_fuzz_fuzz_zip_SOURCES = tests/fuzz/fuzz_wrap.c

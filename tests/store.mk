@@ -33,6 +33,14 @@ tests_store_test_json_writer_LDADD = agent/libagent.a $(CMOCKA_LIBS)
 
 check_PROGRAMS += tests/store/test_hf
 TESTS += tests/store/test_hf
+
+# The one strict JSON reader (records and signature bundles).
+check_PROGRAMS += tests/store/test_json_reader
+TESTS += tests/store/test_json_reader
+tests_store_test_json_reader_SOURCES = tests/store/test_json_reader.c
+tests_store_test_json_reader_CPPFLAGS = $(PW_TEST_CPPFLAGS)
+tests_store_test_json_reader_CFLAGS = $(PW_TEST_CFLAGS)
+tests_store_test_json_reader_LDADD = agent/libagent.a $(CMOCKA_LIBS)
 tests_store_test_hf_SOURCES = tests/store/test_hf.c
 tests_store_test_hf_CPPFLAGS = $(PW_TEST_CPPFLAGS)
 tests_store_test_hf_CFLAGS = $(PW_TEST_CFLAGS)

@@ -2,7 +2,6 @@
 # verify` and the [signing] decision of scan --quarantine and watch.
 agent_libagent_a_SOURCES += \
 	agent/signing/sig_limits.h \
-	agent/signing/sig_json.c agent/signing/sig_json.h \
 	agent/signing/sig_encode.c agent/signing/sig_encode.h \
 	agent/signing/sig_bundle.c agent/signing/sig_bundle.h \
 	agent/signing/sig_crypto.c agent/signing/sig_crypto.h \

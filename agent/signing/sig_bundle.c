@@ -10,8 +10,12 @@
 
 #include "agent/signing/sig_bundle.h"
 #include "agent/signing/sig_encode.h"
-#include "agent/signing/sig_json.h"
 #include "agent/signing/sig_limits.h"
+#include "agent/store/json_reader.h"
+
+/* A bundle sig_verify.c accepts by size is one the JSON reader reads. */
+_Static_assert(SIG_MAX_BUNDLE <= STORE_JSON_MAX_INPUT,
+	       "the JSON reader's input cap is below SIG_MAX_BUNDLE");
 
 /* signing.py: _IN_TOTO_JSON_PAYLOAD_TYPE, _IN_TOTO_STATEMENT_TYPE,
  * _PREDICATE_TYPE, _PREDICATE_TYPE_COMPAT. */
@@ -65,36 +69,37 @@ sig_bundle_free(struct sig_bundle *b)
 
 /* A required base64 string member decoded into *ret. */
 static int
-get_b64(const struct sj_value *obj, const char *key, unsigned char **ret,
-	size_t *ret_len)
+get_b64(const struct store_json_value *obj, const char *key,
+	unsigned char **ret, size_t *ret_len)
 {
-	const struct sj_value *v = sj_get(obj, key);
+	const struct store_json_value *v = store_json_get(obj, key);
 
-	if (!v || v->type != SJ_STRING)
+	if (!v || v->type != STORE_JSON_STRING)
 		return -1;
 	return sig_b64_decode(v->text, v->text_len, ret, ret_len);
 }
 
 static enum sig_parse_status
-parse_material(const struct sj_value *vm, struct sig_bundle *b, char *why,
-	       size_t cap)
+parse_material(const struct store_json_value *vm, struct sig_bundle *b,
+	       char *why, size_t cap)
 {
 	static const char *const vm_keys[] = {
 		"publicKey", "x509CertificateChain", "certificate",
 		"tlogEntries", "timestampVerificationData", NULL};
 	static const char *const pk_keys[] = {"hint", "rawBytes",
 					      "keyDetails", NULL};
-	const struct sj_value *pk = sj_get(vm, "publicKey");
-	const struct sj_value *chain = sj_get(vm, "x509CertificateChain");
-	const struct sj_value *cert = sj_get(vm, "certificate");
-	const struct sj_value *tlog = sj_get(vm, "tlogEntries");
+	const struct store_json_value *pk = store_json_get(vm, "publicKey");
+	const struct store_json_value *chain =
+		store_json_get(vm, "x509CertificateChain");
+	const struct store_json_value *cert = store_json_get(vm, "certificate");
+	const struct store_json_value *tlog = store_json_get(vm, "tlogEntries");
 	const char *bad = "";
 	size_t i;
 
-	if (!vm || vm->type != SJ_OBJECT)
+	if (!vm || vm->type != STORE_JSON_OBJECT)
 		return say(why, cap, SIG_PARSE_MALFORMED,
 			   "no verificationMaterial object");
-	if (!sj_only_keys(vm, vm_keys, &bad))
+	if (!store_json_only_keys(vm, vm_keys, &bad))
 		return say(why, cap, SIG_PARSE_MALFORMED,
 			   "unknown verificationMaterial member");
 	/* A protobuf oneof: exactly one kind of material. */
@@ -103,27 +108,29 @@ parse_material(const struct sj_value *vm, struct sig_bundle *b, char *why,
 			   "verificationMaterial needs exactly one of "
 			   "publicKey, x509CertificateChain, certificate");
 	if (tlog) {
-		if (tlog->type != SJ_ARRAY)
+		if (tlog->type != STORE_JSON_ARRAY)
 			return say(why, cap, SIG_PARSE_MALFORMED,
 				   "tlogEntries is not an array");
 		b->n_tlog = tlog->n;
 	}
 	if (pk) {
-		const struct sj_value *h;
+		const struct store_json_value *h;
 
 		b->mode = SIG_MODE_KEY;
-		if (pk->type != SJ_OBJECT || !sj_only_keys(pk, pk_keys, &bad))
+		if (pk->type != STORE_JSON_OBJECT ||
+		    !store_json_only_keys(pk, pk_keys, &bad))
 			return say(why, cap, SIG_PARSE_MALFORMED,
 				   "bad publicKey member");
 		/* sign_sigstore_pb.Signature.read drops rawBytes and
 		 * keyDetails: only the hint is used. */
-		h = sj_get(pk, "hint");
-		if (h && h->type != SJ_NULL && h->type != SJ_STRING)
+		h = store_json_get(pk, "hint");
+		if (h && h->type != STORE_JSON_NULL &&
+		    h->type != STORE_JSON_STRING)
 			return say(why, cap, SIG_PARSE_MALFORMED,
 				   "publicKey.hint is not a string");
 		/* sign_ec_key.Verifier tests the hint for truth: an empty
 		 * one is no hint. */
-		if (h && h->type == SJ_STRING && h->text_len > 0) {
+		if (h && h->type == STORE_JSON_STRING && h->text_len > 0) {
 			b->key_hint = strdup(h->text);
 			if (!b->key_hint)
 				return SIG_PARSE_NOMEM;
@@ -140,10 +147,11 @@ parse_material(const struct sj_value *vm, struct sig_bundle *b, char *why,
 	{
 		static const char *const ch_keys[] = {"certificates", NULL};
 		static const char *const c_keys[] = {"rawBytes", NULL};
-		const struct sj_value *list = sj_get(chain, "certificates");
+		const struct store_json_value *list =
+			store_json_get(chain, "certificates");
 
-		if (!sj_only_keys(chain, ch_keys, &bad) || !list ||
-		    list->type != SJ_ARRAY || list->n == 0)
+		if (!store_json_only_keys(chain, ch_keys, &bad) || !list ||
+		    list->type != STORE_JSON_ARRAY || list->n == 0)
 			return say(why, cap, SIG_PARSE_MALFORMED,
 				   "x509CertificateChain has no certificates");
 		if (list->n > SIG_MAX_CHAIN)
@@ -154,7 +162,8 @@ parse_material(const struct sj_value *vm, struct sig_bundle *b, char *why,
 		if (!b->certs)
 			return SIG_PARSE_NOMEM;
 		for (i = 0; i < list->n; i++) {
-			if (!sj_only_keys(&list->items[i], c_keys, &bad) ||
+			if (!store_json_only_keys(&list->items[i], c_keys,
+						  &bad) ||
 			    get_b64(&list->items[i], "rawBytes",
 				    &b->certs[i].p, &b->certs[i].len) != 0 ||
 			    b->certs[i].len == 0) {
@@ -170,17 +179,19 @@ parse_material(const struct sj_value *vm, struct sig_bundle *b, char *why,
 }
 
 static enum sig_parse_status
-parse_envelope(const struct sj_value *env, struct sig_bundle *b, char *why,
-	       size_t cap)
+parse_envelope(const struct store_json_value *env, struct sig_bundle *b,
+	       char *why, size_t cap)
 {
 	static const char *const env_keys[] = {"payload", "payloadType",
 					       "signatures", NULL};
 	static const char *const s_keys[] = {"sig", "keyid", NULL};
-	const struct sj_value *sigs = sj_get(env, "signatures"), *kid;
-	const char *pt = sj_get_str(env, "payloadType"), *bad = "";
+	const struct store_json_value *sigs = store_json_get(env, "signatures");
+	const struct store_json_value *kid;
+	const char *pt = store_json_get_str(env, "payloadType"), *bad = "";
 	size_t i;
 
-	if (!env || env->type != SJ_OBJECT || !sj_only_keys(env, env_keys, &bad))
+	if (!env || env->type != STORE_JSON_OBJECT ||
+	    !store_json_only_keys(env, env_keys, &bad))
 		return say(why, cap, SIG_PARSE_MALFORMED,
 			   "no dsseEnvelope object, or an unknown member");
 	if (!pt)
@@ -191,14 +202,15 @@ parse_envelope(const struct sj_value *env, struct sig_bundle *b, char *why,
 	if (get_b64(env, "payload", &b->payload, &b->payload_len) != 0)
 		return errno == ENOMEM ? SIG_PARSE_NOMEM :
 			say(why, cap, SIG_PARSE_MALFORMED, "bad payload");
-	if (!sigs || sigs->type != SJ_ARRAY || sigs->n == 0)
+	if (!sigs || sigs->type != STORE_JSON_ARRAY || sigs->n == 0)
 		return say(why, cap, SIG_PARSE_MALFORMED, "no signatures");
 	for (i = 0; i < sigs->n; i++) {
-		if (!sj_only_keys(&sigs->items[i], s_keys, &bad))
+		if (!store_json_only_keys(&sigs->items[i], s_keys, &bad))
 			return say(why, cap, SIG_PARSE_MALFORMED,
 				   "bad signature entry");
-		kid = sj_get(&sigs->items[i], "keyid");
-		if (kid && kid->type != SJ_STRING && kid->type != SJ_NULL)
+		kid = store_json_get(&sigs->items[i], "keyid");
+		if (kid && kid->type != STORE_JSON_STRING &&
+		    kid->type != STORE_JSON_NULL)
 			return say(why, cap, SIG_PARSE_MALFORMED,
 				   "keyid is not a string");
 	}
@@ -217,31 +229,33 @@ sig_bundle_parse(const char *text, size_t len, struct sig_bundle **ret,
 	static const char *const top_keys[] = {
 		"mediaType", "verificationMaterial", "dsseEnvelope",
 		"messageSignature", NULL};
-	struct sj_value *root = NULL;
+	struct store_json_value *root = NULL;
 	struct sig_bundle *b = NULL;
 	enum sig_parse_status st;
-	enum sj_status js;
+	enum store_json_status js;
 	const char *mt, *bad = "";
 	size_t off = 0;
 
-	js = sj_parse(text, len, &root, &off);
-	if (js != SJ_OK) {
-		st = js == SJ_ERR_NOMEM ? SIG_PARSE_NOMEM :
+	js = store_json_parse(text, len, &root, &off);
+	if (js != STORE_JSON_OK) {
+		st = js == STORE_JSON_ERR_NOMEM ? SIG_PARSE_NOMEM :
 			say(why, cap, SIG_PARSE_MALFORMED, "%s at byte %zu",
-			    sj_strerror(js), off);
+			    store_json_strerror(js), off);
 		goto out;
 	}
-	if (root->type != SJ_OBJECT || !sj_only_keys(root, top_keys, &bad)) {
+	if (root->type != STORE_JSON_OBJECT ||
+	    !store_json_only_keys(root, top_keys, &bad)) {
 		st = say(why, cap, SIG_PARSE_MALFORMED,
 			 "not a Sigstore bundle object");
 		goto out;
 	}
-	mt = sj_get_str(root, "mediaType");
+	mt = store_json_get_str(root, "mediaType");
 	if (!mt) {
 		st = say(why, cap, SIG_PARSE_MALFORMED, "no mediaType");
 		goto out;
 	}
-	if (sj_get(root, "messageSignature") || !sj_get(root, "dsseEnvelope")) {
+	if (store_json_get(root, "messageSignature") ||
+	    !store_json_get(root, "dsseEnvelope")) {
 		st = say(why, cap, SIG_PARSE_UNSUPPORTED,
 			 "not a DSSE bundle (a message signature is not a "
 			 "model signature)");
@@ -252,17 +266,18 @@ sig_bundle_parse(const char *text, size_t len, struct sig_bundle **ret,
 		st = SIG_PARSE_NOMEM;
 		goto out;
 	}
-	st = parse_material(sj_get(root, "verificationMaterial"), b, why, cap);
+	st = parse_material(store_json_get(root, "verificationMaterial"), b,
+			    why, cap);
 	if (st != SIG_PARSE_OK)
 		goto out;
-	st = parse_envelope(sj_get(root, "dsseEnvelope"), b, why, cap);
+	st = parse_envelope(store_json_get(root, "dsseEnvelope"), b, why, cap);
 	if (st != SIG_PARSE_OK)
 		goto out;
 	*ret = b;
 	b = NULL;
 out:
 	sig_bundle_free(b);
-	sj_free(root);
+	store_json_free(root);
 	return st;
 }
 
@@ -404,14 +419,15 @@ set_digest(struct sig_item *it, const char *hex)
 }
 
 static enum sig_parse_status
-parse_v1(const struct sj_value *st, struct sig_manifest *m, char *why,
+parse_v1(const struct store_json_value *st, struct sig_manifest *m, char *why,
 	 size_t cap)
 {
-	const struct sj_value *subj = sj_get(st, "subject");
-	const struct sj_value *pred = sj_get(st, "predicate");
-	const struct sj_value *ser = sj_get(pred, "serialization");
-	const struct sj_value *res = sj_get(pred, "resources");
-	const struct sj_value *v, *ign;
+	const struct store_json_value *subj = store_json_get(st, "subject");
+	const struct store_json_value *pred = store_json_get(st, "predicate");
+	const struct store_json_value *ser =
+		store_json_get(pred, "serialization");
+	const struct store_json_value *res = store_json_get(pred, "resources");
+	const struct store_json_value *v, *ign;
 	const char *method, *hash, *root_hex;
 	unsigned char root[32], got[32];
 	char algo[64];
@@ -422,21 +438,22 @@ parse_v1(const struct sj_value *st, struct sig_manifest *m, char *why,
 	m->predicate = 1;
 	/* signing.py dsse_payload_to_manifest: one subject, the model name
 	 * and a SHA-256 over the resources' digests. */
-	if (!subj || subj->type != SJ_ARRAY || subj->n != 1)
+	if (!subj || subj->type != STORE_JSON_ARRAY || subj->n != 1)
 		return say(why, cap, rc, "expected exactly one subject");
-	root_hex = sj_get_str(sj_get(&subj->items[0], "digest"), "sha256");
-	if (!sj_get_str(&subj->items[0], "name") || !root_hex ||
+	root_hex = store_json_get_str(store_json_get(&subj->items[0], "digest"),
+				      "sha256");
+	if (!store_json_get_str(&subj->items[0], "name") || !root_hex ||
 	    !sig_hex_decode(root_hex, root, sizeof(root)))
 		return say(why, cap, rc, "subject without name or sha256");
-	m->model_name = strdup(sj_get_str(&subj->items[0], "name"));
+	m->model_name = strdup(store_json_get_str(&subj->items[0], "name"));
 	if (!m->model_name)
 		return SIG_PARSE_NOMEM;
-	if (!ser || ser->type != SJ_OBJECT)
+	if (!ser || ser->type != STORE_JSON_OBJECT)
 		return say(why, cap, rc, "no predicate.serialization");
-	method = sj_get_str(ser, "method");
-	hash = sj_get_str(ser, "hash_type");
-	v = sj_get(ser, "allow_symlinks");
-	if (!method || !hash || !v || v->type != SJ_BOOL)
+	method = store_json_get_str(ser, "method");
+	hash = store_json_get_str(ser, "hash_type");
+	v = store_json_get(ser, "allow_symlinks");
+	if (!method || !hash || !v || v->type != STORE_JSON_BOOL)
 		return say(why, cap, rc,
 			   "serialization needs method, hash_type and "
 			   "allow_symlinks");
@@ -445,7 +462,8 @@ parse_v1(const struct sj_value *st, struct sig_manifest *m, char *why,
 		m->method = SIG_METHOD_FILES;
 	} else if (strcmp(method, "shards") == 0) {
 		m->method = SIG_METHOD_SHARDS;
-		if (!sj_to_u64(sj_get(ser, "shard_size"), &m->shard_size) ||
+		if (!store_json_to_u64(store_json_get(ser, "shard_size"),
+				       &m->shard_size) ||
 		    m->shard_size == 0)
 			return say(why, cap, rc, "bad shard_size");
 	} else {
@@ -465,15 +483,15 @@ parse_v1(const struct sj_value *st, struct sig_manifest *m, char *why,
 	else
 		snprintf(algo, sizeof(algo), "sha256-sharded-%llu",
 			 (unsigned long long)m->shard_size);
-	ign = sj_get(ser, "ignore_paths");
+	ign = store_json_get(ser, "ignore_paths");
 	if (ign) {
-		if (ign->type != SJ_ARRAY || ign->n > SIG_MAX_IGNORE)
+		if (ign->type != STORE_JSON_ARRAY || ign->n > SIG_MAX_IGNORE)
 			return say(why, cap, rc, "bad ignore_paths");
 		m->ignore = calloc(ign->n + 1, sizeof(*m->ignore));
 		if (!m->ignore)
 			return SIG_PARSE_NOMEM;
 		for (i = 0; i < ign->n; i++) {
-			if (ign->items[i].type != SJ_STRING)
+			if (ign->items[i].type != STORE_JSON_STRING)
 				return say(why, cap, rc, "bad ignore_paths");
 			m->ignore[i] = sig_path_normalise(ign->items[i].text);
 			if (!m->ignore[i])
@@ -481,7 +499,7 @@ parse_v1(const struct sj_value *st, struct sig_manifest *m, char *why,
 			m->n_ignore = i + 1;
 		}
 	}
-	if (!res || res->type != SJ_ARRAY || res->n > SIG_MAX_RESOURCES)
+	if (!res || res->type != STORE_JSON_ARRAY || res->n > SIG_MAX_RESOURCES)
 		return say(why, cap, rc, "no predicate.resources list");
 	m->items = calloc(res->n + 1, sizeof(*m->items));
 	ctx = EVP_MD_CTX_new();
@@ -491,10 +509,10 @@ parse_v1(const struct sj_value *st, struct sig_manifest *m, char *why,
 		goto out;
 	}
 	for (i = 0; i < res->n; i++) {
-		const struct sj_value *r = &res->items[i];
-		const char *name = sj_get_str(r, "name");
-		const char *alg = sj_get_str(r, "algorithm");
-		const char *dig = sj_get_str(r, "digest");
+		const struct store_json_value *r = &res->items[i];
+		const char *name = store_json_get_str(r, "name");
+		const char *alg = store_json_get_str(r, "algorithm");
+		const char *dig = store_json_get_str(r, "digest");
 		struct sig_item *it = &m->items[i];
 
 		if (!name || !alg || !dig || !set_digest(it, dig)) {
@@ -547,10 +565,10 @@ out:
 /* signing.py dsse_payload_to_manifest_compat: the v0.2 statement lists
  * every file as a subject with its SHA-256. */
 static enum sig_parse_status
-parse_compat(const struct sj_value *st, struct sig_manifest *m, char *why,
-	     size_t cap)
+parse_compat(const struct store_json_value *st, struct sig_manifest *m,
+	     char *why, size_t cap)
 {
-	const struct sj_value *subj = sj_get(st, "subject");
+	const struct store_json_value *subj = store_json_get(st, "subject");
 	size_t i;
 
 	m->predicate = 0;
@@ -560,15 +578,16 @@ parse_compat(const struct sj_value *st, struct sig_manifest *m, char *why,
 	m->model_name = strdup("compat-undefined-not-present");
 	if (!m->model_name)
 		return SIG_PARSE_NOMEM;
-	if (!subj || subj->type != SJ_ARRAY || subj->n > SIG_MAX_RESOURCES)
+	if (!subj || subj->type != STORE_JSON_ARRAY ||
+	    subj->n > SIG_MAX_RESOURCES)
 		return say(why, cap, SIG_PARSE_MALFORMED, "no subject list");
 	m->items = calloc(subj->n + 1, sizeof(*m->items));
 	if (!m->items)
 		return SIG_PARSE_NOMEM;
 	for (i = 0; i < subj->n; i++) {
-		const char *name = sj_get_str(&subj->items[i], "name");
-		const char *dig = sj_get_str(sj_get(&subj->items[i], "digest"),
-					     "sha256");
+		const char *name = store_json_get_str(&subj->items[i], "name");
+		const char *dig = store_json_get_str(
+			store_json_get(&subj->items[i], "digest"), "sha256");
 		struct sig_item *it = &m->items[i];
 
 		if (!name || !dig || !set_digest(it, dig))
@@ -586,23 +605,25 @@ enum sig_parse_status
 sig_statement_parse(const struct sig_bundle *b, struct sig_manifest **ret,
 		    char *why, size_t cap)
 {
-	struct sj_value *st = NULL;
+	struct store_json_value *st = NULL;
 	struct sig_manifest *m = NULL;
 	enum sig_parse_status rc;
-	enum sj_status js;
+	enum store_json_status js;
 	const char *type, *pt;
 	size_t off = 0, i;
 
 	if (strcmp(b->payload_type, IN_TOTO_PAYLOAD_TYPE) != 0)
 		return say(why, cap, SIG_PARSE_MALFORMED,
 			   "DSSE payload type is not %s", IN_TOTO_PAYLOAD_TYPE);
-	js = sj_parse((const char *)b->payload, b->payload_len, &st, &off);
-	if (js != SJ_OK)
-		return js == SJ_ERR_NOMEM ? SIG_PARSE_NOMEM :
+	js = store_json_parse((const char *)b->payload, b->payload_len, &st,
+			      &off);
+	if (js != STORE_JSON_OK)
+		return js == STORE_JSON_ERR_NOMEM ? SIG_PARSE_NOMEM :
 			say(why, cap, SIG_PARSE_MALFORMED,
-			    "statement: %s at byte %zu", sj_strerror(js), off);
-	type = sj_get_str(st, "_type");
-	pt = sj_get_str(st, "predicateType");
+			    "statement: %s at byte %zu",
+			    store_json_strerror(js), off);
+	type = store_json_get_str(st, "_type");
+	pt = store_json_get_str(st, "predicateType");
 	m = calloc(1, sizeof(*m));
 	if (!m) {
 		rc = SIG_PARSE_NOMEM;
@@ -636,6 +657,6 @@ sig_statement_parse(const struct sig_bundle *b, struct sig_manifest **ret,
 	m = NULL;
 out:
 	sig_manifest_free(m);
-	sj_free(st);
+	store_json_free(st);
 	return rc;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "agent/signing/sig_encode.h"
+#include "agent/store/hex.h"
 
 static int
 b64_val(unsigned char c)
@@ -75,28 +76,7 @@ bad:
 bool
 sig_hex_decode(const char *s, unsigned char *out, size_t cap)
 {
-	size_t i;
-
-	if (strlen(s) != 2 * cap)
-		return false;
-	for (i = 0; i < 2 * cap; i++) {
-		unsigned char c = (unsigned char)s[i];
-		unsigned v;
-
-		if (c >= '0' && c <= '9')
-			v = c - '0';
-		else if (c >= 'a' && c <= 'f')
-			v = c - 'a' + 10u;
-		else if (c >= 'A' && c <= 'F')
-			v = c - 'A' + 10u;
-		else
-			return false;
-		if (i % 2 == 0)
-			out[i / 2] = (unsigned char)(v << 4);
-		else
-			out[i / 2] |= (unsigned char)v;
-	}
-	return true;
+	return strlen(s) == 2 * cap && store_hex_decode(s, 2 * cap, out);
 }
 
 void

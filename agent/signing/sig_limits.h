@@ -8,14 +8,10 @@
  * 15 MB (≈150 bytes per resource), base64 makes it 20 MB: 64 MiB is far
  * above any real signature and still bounds memory. */
 #define SIG_MAX_BUNDLE (64u * 1024 * 1024)
-/* Bundles nest five levels, statements four: 32 leaves room and bounds the
- * recursion of the JSON reader. */
-#define SIG_JSON_MAX_DEPTH 32
-/* Values in one document (each costs about 64 bytes while parsing). */
-#define SIG_JSON_MAX_VALUES (4u * 1024 * 1024)
-/* Members of one object: ours have at most six; the duplicate check is
- * quadratic in this. */
-#define SIG_JSON_MAX_MEMBERS 256
+/* The JSON reader's caps (depth 32, 256 members an object, 4 Mi values)
+ * are agent/store/json_reader.h's: one strict reader serves bundles and
+ * quarantine records.  Its input cap must hold a whole bundle
+ * (sig_bundle.c checks). */
 /* Resources (files or shards) in one manifest. */
 #define SIG_MAX_RESOURCES 1000000u
 /* Entries in ignore_paths, and certificates in a chain. */

@@ -1,8 +1,11 @@
 # agent/store/: the quarantine store and its records, SHA-256, the
-# decision log, and the escaping of untrusted strings for output.
+# decision log, the escaping of untrusted strings for output, and the
+# agent's one strict JSON reader (records here, signature bundles in
+# signing/, which may use store/ helpers; store/ never uses signing/).
 agent_libagent_a_SOURCES += \
 	agent/store/escape.c agent/store/escape.h \
 	agent/store/utf8.c agent/store/utf8.h \
+	agent/store/hex.c agent/store/hex.h \
 	agent/store/log.c agent/store/log.h \
 	agent/store/sha256.c agent/store/sha256.h \
 	agent/store/json_reader.c agent/store/json_reader.h \

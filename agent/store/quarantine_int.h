@@ -171,6 +171,10 @@ int quarantine_record_write(int efd, const char *buf, size_t len);
  * QUARANTINE_OK with *ret_buf (NUL-terminated, caller frees). */
 int quarantine_read_small(int efd, const char *name, char **ret_buf,
 			  size_t *ret_len);
+/* The bytes a record's *_hex member spells (store_json_hex: two hex digits
+ * a byte), as a new C string; NULL when hex is NULL, empty, of odd length,
+ * has anything but hex digits, spells a NUL byte, or memory runs out. */
+char *quarantine_unhex(const char *hex);
 
 /* ---- quarantine_stage.c ---- */
 /* mkdir -p, 0700 for what it creates; 0 or -1 with errno. */

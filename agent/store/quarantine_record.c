@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * quarantine_record.c - the record of an entry (record.json): written
- * with the JSON writer, read back with the JSON reader as untrusted input
- * (a store can be edited or damaged), and the listing built on it.
+ * with the JSON writer, read back with the strict JSON reader as untrusted
+ * input (a store can be edited, damaged or restored from a backup, and a
+ * record carries text from a hostile file), and the listing built on it.
  */
 #include "config.h"
 
@@ -17,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent/store/hex.h"
 #include "agent/store/json_reader.h"
 #include "agent/store/json_writer.h"
 #include "agent/store/quarantine_int.h"
@@ -220,25 +222,27 @@ str_member(const struct store_json_value *v, const char *key)
 	return dup_or_empty(store_json_get_str(v, key));
 }
 
-static char *
-unhex(const char *hex)
+/* Digits only (store/hex.c): sscanf("%2x") would also take a sign, "0x"
+ * or spaces, and read "-1" as a byte, which is not what we wrote. */
+char *
+quarantine_unhex(const char *hex)
 {
-	size_t n = strlen(hex), i;
+	size_t n;
 	char *out;
 
-	if (n % 2)
+	if (!hex)
+		return NULL;
+	n = strlen(hex);
+	if (n == 0 || n % 2)
 		return NULL;
 	out = malloc(n / 2 + 1);
 	if (!out)
 		return NULL;
-	for (i = 0; i < n / 2; i++) {
-		unsigned v;
-
-		if (sscanf(hex + 2 * i, "%2x", &v) != 1 || v == 0) {
-			free(out);
-			return NULL;
-		}
-		out[i] = (char)v;
+	/* A NUL byte would cut the path short of what the record says. */
+	if (!store_hex_decode(hex, n, (unsigned char *)out) ||
+	    memchr(out, 0, n / 2)) {
+		free(out);
+		return NULL;
 	}
 	out[n / 2] = '\0';
 	return out;
@@ -336,7 +340,6 @@ static int
 entry_parse(const char *id, const char *text, size_t len, bool complete,
 	    struct quarantine_entry *e)
 {
-	const struct store_json_value *b;
 	struct store_json_value *j = NULL;
 	const struct store_json_value *fs;
 	const char *s, *hex;
@@ -349,8 +352,19 @@ entry_parse(const char *id, const char *text, size_t len, bool complete,
 
 	memset(e, 0, sizeof(*e));
 	snprintf(e->id, sizeof(e->id), "%s", id);
-	j = store_json_parse(text, len);
-	if (!j || j->type != STORE_JSON_OBJECT)
+	/* The strict reader: a record with a key twice, invalid UTF-8 or
+	 * trailing bytes is not one we wrote, and is refused whole rather
+	 * than read one way here and another by someone else. */
+	switch (store_json_parse(text, len, &j, NULL)) {
+	case STORE_JSON_OK:
+		break;
+	case STORE_JSON_ERR_NOMEM:
+		rc = QUARANTINE_ERR_NOMEM;
+		goto out;
+	default:
+		goto out;
+	}
+	if (j->type != STORE_JSON_OBJECT)
 		goto out;
 	hex = store_json_get_str(j, "original_path_hex");
 	s = store_json_get_str(j, "sha256");
@@ -359,16 +373,16 @@ entry_parse(const char *id, const char *text, size_t len, bool complete,
 		goto out;
 	if (s)
 		memcpy(e->sha256, s, SHA256_HEX_LEN + 1);
-	e->original_path = unhex(hex);
+	e->original_path = quarantine_unhex(hex);
 	if (!e->original_path)
 		goto out;
 	if (!store_json_get_u64(j, "size", &e->size))
 		goto out;
 	if (!store_json_get_u64(j, "captured_size", &e->captured_size))
 		e->captured_size = e->size;
-	b = store_json_get(j, "captured_while_writing");
-	e->captured_while_writing = b && b->type == STORE_JSON_BOOL &&
-				    b->boolean;
+	if (!store_json_get_bool(j, "captured_while_writing",
+				 &e->captured_while_writing))
+		e->captured_while_writing = false;
 	e->have_parent = store_json_get_u64(j, "parent_device",
 					    &e->parent_dev) &&
 			 store_json_get_u64(j, "parent_inode", &e->parent_ino);

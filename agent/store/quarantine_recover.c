@@ -45,49 +45,35 @@ struct intent_info {
 	time_t when;
 };
 
-static char *
-unhex_str(const char *hex)
-{
-	size_t n, i;
-	char *out;
-
-	if (!hex)
-		return NULL;
-	n = strlen(hex);
-	if (n % 2 || n == 0)
-		return NULL;
-	out = malloc(n / 2 + 1);
-	if (!out)
-		return NULL;
-	for (i = 0; i < n / 2; i++) {
-		unsigned v;
-
-		if (sscanf(hex + 2 * i, "%2x", &v) != 1 || v == 0) {
-			free(out);
-			return NULL;
-		}
-		out[i] = (char)v;
-	}
-	out[n / 2] = '\0';
-	return out;
-}
-
 static int
 intent_parse(const char *text, size_t len, struct intent_info *ii)
 {
-	struct store_json_value *j = store_json_parse(text, len);
+	/* The members quarantine_record_finish appends to an intent: one
+	 * that has them already is not ours, and finishing it would write
+	 * a record with duplicate keys, which the reader refuses. */
+	static const char *const tail[] = {
+		"method", "sha256", "captured_size", "captured_while_writing",
+	};
+	struct store_json_value *j = NULL;
 	uint64_t u;
 	int64_t i;
+	size_t k;
 	int rc = -1;
 
 	memset(ii, 0, sizeof(*ii));
-	if (!j || j->type != STORE_JSON_OBJECT)
+	if (store_json_parse(text, len, &j, NULL) != STORE_JSON_OK ||
+	    j->type != STORE_JSON_OBJECT)
 		goto out;
-	ii->path = unhex_str(store_json_get_str(j, "original_path_hex"));
+	for (k = 0; k < sizeof(tail) / sizeof(tail[0]); k++)
+		if (store_json_get(j, tail[k]))
+			goto out;
+	ii->path = quarantine_unhex(store_json_get_str(j,
+						       "original_path_hex"));
 	if (!ii->path || ii->path[0] != '/')
 		goto out;
 	if (store_json_get_str(j, "stage_dir_hex")) {
-		ii->stage = unhex_str(store_json_get_str(j, "stage_dir_hex"));
+		ii->stage = quarantine_unhex(store_json_get_str(j,
+							"stage_dir_hex"));
 		if (!ii->stage || ii->stage[0] != '/')
 			goto out;
 	}
@@ -149,7 +135,7 @@ put_back(int odir, const char *oname, const char *path)
 static int
 record_sha(int efd, char *sha)
 {
-	struct store_json_value *j;
+	struct store_json_value *j = NULL;
 	const char *s;
 	char *text = NULL;
 	size_t len = 0;
@@ -158,8 +144,9 @@ record_sha(int efd, char *sha)
 	if (quarantine_read_small(efd, RECORD_NAME, &text, &len) !=
 	    QUARANTINE_OK)
 		return -1;
-	j = store_json_parse(text, len);
-	s = j ? store_json_get_str(j, "sha256") : NULL;
+	if (store_json_parse(text, len, &j, NULL) != STORE_JSON_OK)
+		j = NULL;
+	s = store_json_get_str(j, "sha256");
 	if (s && strlen(s) == SHA256_HEX_LEN) {
 		memcpy(sha, s, SHA256_HEX_LEN + 1);
 		rc = 0;

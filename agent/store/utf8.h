@@ -3,7 +3,8 @@
  * utf8.h - the agent's one UTF-8 decoder and encoder.
  *
  * Used by escape.c (which passes valid UTF-8 through and escapes the
- * rest) and by the record reader (which turns \uXXXX back into UTF-8).
+ * rest) and by the JSON reader (json_reader.c: which refuses invalid
+ * UTF-8 and turns \uXXXX back into UTF-8).
  * The scanner library has its own (scanner/pickle/text.c) and that is
  * deliberate: the library's is private (not part of its public pw_ API,
  * which is all the agent may use), and it has another job: it is fed a
@@ -25,6 +26,12 @@
  * it is not valid.  Never reads past a NUL.
  */
 size_t store_utf8_valid_len(const unsigned char *s);
+
+/*
+ * The same for the n bytes at s (n >= 1), which need no NUL: a sequence
+ * cut by the end of the buffer is invalid.  Never reads past n.
+ */
+size_t store_utf8_valid_len_n(const unsigned char *s, size_t n);
 
 /*
  * Writes code point cp (at most U+10FFFF; the caller has rejected

@@ -9,7 +9,8 @@
 # Harnesses: pickle (fuzz_scan_buffer) zip legacy numpy joblib gzip bzip2
 # xz lzma lz4 zstd zlib archive torchscript (fuzz_wrap.c, one format
 # each), policy (INI reader), qrecord (quarantine records), wire (the scan
-# worker's result parser).
+# worker's result parser), sig_bundle (model signatures; qrecord and
+# sig_bundle both reach the one strict JSON reader).
 #
 # Seeds (tests/fuzz/seeds, tests/fuzz/corpus) are copied, never written.
 # Prints one line per harness: execs, coverage (cov = edges, ft =

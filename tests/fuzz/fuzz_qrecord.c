@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_qrecord - libFuzzer harness for the quarantine record reader: the
- * JSON parser (agent/store/json_reader.c) and the record-to-entry mapping
- * (entry_parse, static in agent/store/quarantine_record.c, which this
- * harness includes to reach it).  A record in the store is written by us, but the
- * store directory is the user's: a tampered record must fail cleanly.
+ * strict JSON reader (agent/store/json_reader.c, shared with the signature
+ * bundles) and the record-to-entry mapping (entry_parse, static in
+ * agent/store/quarantine_record.c, which this harness includes to reach
+ * it).  A record in the store is written by us, but it carries text from
+ * hostile files and the store directory is the user's (edited, restored
+ * from a backup, left by a crash): a tampered record must fail cleanly.
+ * Seeds: a record of the first writer's layout, one of today's (with the
+ * members appended when a move finishes, a signer, escapes), a nested
+ * document.
  */
 #include "agent/store/quarantine_record.c"
 

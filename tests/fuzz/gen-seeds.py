@@ -138,6 +138,34 @@ rec = (b'{\n  "record_version": 1,\n  "method": "rename",\n'
        b'"location": "", "reason": "command runner \\u00e9 \\"x\\""}\n'
        b'  ]\n}\n')
 put("qrecord", "record.json", rec)
+# Today's layout (quarantine_record.c): parent, stage and txn, a signer,
+# the members finishing a move appends, \u escapes the writer makes
+# (a control character, an invalid byte, a tag character as a pair).
+put("qrecord", "record-current.json",
+    b'{\n  "record_version": 1,\n'
+    b'  "original_path": "/h/.cache/m\\u00ff.bin",\n'
+    b'  "original_path_hex": "2f682f2e63616368652f6dff2e62696e",\n'
+    b'  "size": 25,\n  "mode": "0600",\n  "uid": 1000,\n  "gid": 1000,\n'
+    b'  "device": 65024,\n  "inode": 10960926,\n'
+    b'  "parent_device": 65024,\n  "parent_inode": 10960920,\n'
+    b'  "atime_sec": -1,\n  "atime_nsec": 0,\n'
+    b'  "mtime_sec": 1796299725,\n  "mtime_nsec": 999999999,\n'
+    b'  "ctime_sec": 1796299725,\n  "ctime_nsec": 1,\n'
+    b'  "stage_dir_hex": "2f682f2e7069636b6c6577617264656e2d7374616765",\n'
+    b'  "txn": "0123456789abcdef",\n  "verdict": "malicious",\n'
+    b'  "format": "zip",\n'
+    b'  "signature": "unsigned (require_signature=warn): no model.sig",\n'
+    b'  "quarantined_at": "2026-12-03T12:08:45Z",\n'
+    b'  "quarantined_at_unix": 1796299725,\n'
+    b'  "picklewarden_version": "0.1.0",\n  "findings_total": 2,\n'
+    b'  "findings": [\n    {"severity": "malicious", "kind": "call", '
+    b'"global": "os.system", "opcode": "REDUCE", "offset": 81, '
+    b'"location": "archive/data.pkl", "reason": "tab\\t\\u0001 '
+    b'\\udb40\\udc01"}, {"severity": "error", "kind": "limit", '
+    b'"global": null, "opcode": null, "offset": 0, "location": "", '
+    b'"reason": ""}\n  ], "method": "frozen-copy", "sha256": '
+    b'"7050e1b6b207b35cbdd72b8f4c76342db51534f869f62c5a3d65f2082362ef6b", '
+    b'"captured_size": 20, "captured_while_writing": true}\n')
 put("qrecord", "nested.json", b'{"a": [1, -2.5e3, true, null, {"b": ""}]}')
 
 

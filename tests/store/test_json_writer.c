@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_json_writer.c - the record writer (agent/store/json_writer.c) and
- * the agent's UTF-8 helpers (agent/store/utf8.c): exact layout, misuse
- * refused, and a round trip through the record reader for strings that
+ * the agent's UTF-8 and hex helpers (agent/store/utf8.c, hex.c): exact
+ * layout, misuse
+ * refused, and a round trip through the strict reader for strings that
  * need escaping.
  */
 #include "config.h"
@@ -17,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "agent/store/hex.h"
 #include "agent/store/json_reader.h"
 #include "agent/store/json_writer.h"
 #include "agent/store/utf8.h"
@@ -112,15 +114,18 @@ test_misuse(void **state)
 	store_json_writer_free(NULL);
 }
 
-/* Strings that need escaping come back from the reader as written
- * (invalid UTF-8 bytes come back as U+00HH, which is why the records
- * also keep the path as hex). */
+/* Strings that need escaping come back from the strict reader as written:
+ * whatever a hostile file puts in a path or a finding, the writer emits
+ * nothing the reader refuses (bidi controls and tag characters become
+ * \u escapes, tags as surrogate pairs). */
 static void
 test_round_trip(void **state)
 {
 	static const char *const strs[] = {
 		"plain", "quote\" back\\slash", "nl\ntab\tbell\a",
 		"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\x8d", "del\x7f",
+		"rlo\xe2\x80\xae tag\xf3\xa0\x80\x81 zwsp\xe2\x80\x8b",
+		"\x01\x1f\r\b\f",
 	};
 	size_t i;
 
@@ -135,9 +140,45 @@ test_round_trip(void **state)
 		store_json_member_str(w, "s", strs[i]);
 		store_json_object_end(w);
 		assert_int_equal(store_json_writer_finish(w, &buf, &len), 0);
-		v = store_json_parse(buf, len);
-		assert_non_null(v);
+		v = NULL;
+		assert_int_equal(store_json_parse(buf, len, &v, NULL),
+				 STORE_JSON_OK);
 		assert_string_equal(store_json_get_str(v, "s"), strs[i]);
+		store_json_free(v);
+		free(buf);
+	}
+}
+
+/* Bytes that are not UTF-8 (overlong forms, CESU-8 surrogates, cut
+ * sequences) are written as \u00HH: the reader accepts the record and
+ * reads U+00HH, which is why records also keep the path as hex. */
+static void
+test_round_trip_invalid_utf8(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{"a\xff" "b", "a\xc3\xbf" "b"},
+		{"\xc0\xaf", "\xc3\x80\xc2\xaf"},
+		{"\xed\xa0\x80", "\xc3\xad\xc2\xa0\xc2\x80"},
+		{"cut\xe2\x82", "cut\xc3\xa2\xc2\x82"},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct store_json_writer *w = store_json_writer_new();
+		struct store_json_value *v = NULL;
+		char *buf = NULL;
+		size_t len = 0;
+
+		store_json_object_begin(w);
+		store_json_member_str(w, "s", cases[i].in);
+		store_json_object_end(w);
+		assert_int_equal(store_json_writer_finish(w, &buf, &len), 0);
+		assert_int_equal(store_json_parse(buf, len, &v, NULL),
+				 STORE_JSON_OK);
+		assert_string_equal(store_json_get_str(v, "s"), cases[i].out);
 		store_json_free(v);
 		free(buf);
 	}
@@ -163,9 +204,47 @@ test_utf8(void **state)
 		assert_int_equal(
 			store_utf8_valid_len((const unsigned char *)out), n);
 	}
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_int_equal(
 			store_utf8_valid_len((const unsigned char *)bad[i]), 0);
+		assert_int_equal(store_utf8_valid_len_n(
+			(const unsigned char *)bad[i], strlen(bad[i])), 0);
+	}
+	/* The bounded form stops at n, not at a NUL: a sequence the buffer
+	 * cuts is invalid even when the bytes after it would complete it. */
+	assert_int_equal(store_utf8_valid_len_n(
+		(const unsigned char *)"\xe2\x82\xac", 3), 3);
+	assert_int_equal(store_utf8_valid_len_n(
+		(const unsigned char *)"\xe2\x82\xac", 2), 0);
+	assert_int_equal(store_utf8_valid_len_n(
+		(const unsigned char *)"\xf0\x9f\x90\x8d", 3), 0);
+	assert_int_equal(store_utf8_valid_len_n((const unsigned char *)"a", 1),
+			 1);
+}
+
+/* Digits only, both cases; what sscanf("%x") also takes is refused. */
+static void
+test_hex(void **state)
+{
+	static const char *const bad[] = {"+f", " f", "-1", "0x", "g0", "f",
+					  "\xff0", "0\0"};
+	unsigned char out[4];
+	size_t i;
+
+	(void)state;
+	assert_true(store_hex_decode("00fFa9", 6, out));
+	assert_memory_equal(out, "\x00\xff\xa9", 3);
+	assert_true(store_hex_decode("", 0, out));
+	assert_true(store_hex_decode("abZZ", 2, out));	/* only n digits */
+	assert_int_equal(out[0], 0xab);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (store_hex_decode(bad[i], 2, out))
+			fail_msg("accepted \"%s\"", bad[i]);
+	assert_false(store_hex_decode("abc", 3, out));	/* odd */
+	assert_int_equal(store_hex_digit('7'), 7);
+	assert_int_equal(store_hex_digit('D'), 13);
+	assert_int_equal(store_hex_digit(':'), -1);
+	assert_int_equal(store_hex_digit('G'), -1);
 }
 
 int
@@ -175,7 +254,9 @@ main(void)
 		cmocka_unit_test(test_layout),
 		cmocka_unit_test(test_misuse),
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_round_trip_invalid_utf8),
 		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_hex),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

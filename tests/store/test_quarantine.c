@@ -1351,15 +1351,17 @@ test_record_truncated_everywhere(void **state)
 		char *m = malloc(len);
 
 		for (i = 0; i < 20000; i++) {
-			struct store_json_value *v;
+			struct store_json_value *v = NULL;
 			size_t k;
 
 			memcpy(m, rec, len);
 			for (k = 0; k < 1 + i % 3; k++)
 				m[(size_t)rand_r(&seed) % len] =
 					"\"\\{}[],:u0d8e-\x80"[rand_r(&seed) % 16];
-			v = store_json_parse(m, len);
-			store_json_free(v);
+			if (store_json_parse(m, len, &v, NULL) == STORE_JSON_OK)
+				store_json_free(v);
+			else
+				assert_null(v);
 		}
 		free(m);
 	}
@@ -1367,50 +1369,239 @@ test_record_truncated_everywhere(void **state)
 	free(rec);
 }
 
-static void
-test_json_reader(void **state)
+/* Reads a whole file of an entry into a new NUL-terminated buffer. */
+static char *
+entry_text(int efd, const char *name)
 {
-	static const char *const bad[] = {
-		"", "{", "}", "{\"a\"}", "{\"a\":}", "{\"a\":1,}", "[1,]",
-		"\"\\u0000\"", "\"\\ud800\"", "\"\\udc00x\"",
-		"\"\\ud800\\u0041\"", "\"\\x41\"", "\"a\nb\"", "\"abc",
-		"-", "tru", "nul", "{} {}", "[[[[[[[[[[1]]]]]]]]]]", "{\"a\" 1}",
-		"\"\\u12\"", "\"\\",
-	};
-	struct store_json_value *v;
-	const char *text;
-	int64_t i64;
-	uint64_t u64;
-	size_t i;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int fd = openat(efd, name, O_RDONLY);
+	char chunk[4096];
+	ssize_t r;
 
-	(void)state;
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		v = store_json_parse(bad[i], strlen(bad[i]));
-		if (v)
-			fail_msg("accepted %s", bad[i]);
+	assert_non_null(f);
+	assert_true(fd >= 0);
+	while ((r = read(fd, chunk, sizeof(chunk))) > 0)
+		fwrite(chunk, 1, (size_t)r, f);
+	close(fd);
+	fclose(f);
+	return buf;
+}
+
+static void
+entry_put(int efd, const char *name, const char *text)
+{
+	int fd = openat(efd, name, O_WRONLY | O_TRUNC);
+
+	assert_true(fd >= 0);
+	assert_int_equal(__real_write(fd, text, strlen(text)),
+			 (ssize_t)strlen(text));
+	close(fd);
+}
+
+/*
+ * Records written before the strict reader stay readable: the layout of
+ * the first writer (printf fragments; "method" patched in after
+ * "record_version"; no captured_size; null for a finding without a global
+ * or opcode; invalid UTF-8 of a path as \u00HH next to the exact hex) is
+ * shown and restored.  No writer ever emitted a duplicate key, invalid
+ * UTF-8, a lone surrogate or trailing bytes, so nothing old needs a
+ * lenient path.
+ */
+static void
+test_old_record_readable(void **state)
+{
+	struct fx *fx = *state;
+	struct quarantine_entry *e = NULL;
+	struct scanned s;
+	char id[QUARANTINE_ID_MAX], sha[65], hex[2 * sizeof(s.path) + 1];
+	char *rec = NULL;
+	size_t i;
+	int efd;
+
+	move_one(fx, "old\xff.bin", 25, 0640, id, &s);
+	assert_int_equal(quarantine_show(fx->store, id, &e), QUARANTINE_OK);
+	memcpy(sha, e->sha256, sizeof(sha));
+	quarantine_entry_free(e);
+	e = NULL;
+	for (i = 0; s.path[i]; i++)
+		sprintf(hex + 2 * i, "%02x", (unsigned char)s.path[i]);
+	hex[2 * i] = '\0';
+	assert_true(asprintf(&rec,
+		"{\n  \"record_version\": 1,\n  \"method\": \"rename\",\n"
+		"  \"original_path\": \"%.*s\\u00ff.bin\",\n"
+		"  \"original_path_hex\": \"%s\",\n  \"size\": 25,\n"
+		"  \"mode\": \"0640\",\n  \"uid\": %u,\n  \"gid\": %u,\n"
+		"  \"device\": %llu,\n  \"inode\": %llu,\n"
+		"  \"atime_sec\": 1000000000,\n  \"atime_nsec\": 123456789,\n"
+		"  \"mtime_sec\": 1100000000,\n  \"mtime_nsec\": 987654321,\n"
+		"  \"ctime_sec\": 1796299725,\n  \"ctime_nsec\": 0,\n"
+		"  \"sha256\": \"%s\",\n  \"verdict\": \"malicious\",\n"
+		"  \"format\": \"pickle\",\n"
+		"  \"quarantined_at\": \"2026-12-03T12:08:45Z\",\n"
+		"  \"quarantined_at_unix\": 1796299725,\n"
+		"  \"picklewarden_version\": \"0.1.0\",\n"
+		"  \"findings_total\": 2,\n  \"findings\": [\n"
+		"    {\"severity\": \"malicious\", \"kind\": \"import\", "
+		"\"global\": \"os.system\", \"opcode\": \"GLOBAL\", "
+		"\"offset\": 0, \"location\": \"\", \"reason\": "
+		"\"command runner \\u00e9 \\\"x\\\" \\u202e\"},\n"
+		"    {\"severity\": \"error\", \"kind\": \"limit\", "
+		"\"global\": null, \"opcode\": null, \"offset\": 7, "
+		"\"location\": \"a!b\", \"reason\": \"cut\\u0001\"}\n"
+		"  ]\n}\n",
+		(int)(strlen(s.path) - strlen("\xff.bin")), s.path, hex,
+		(unsigned)s.st.st_uid, (unsigned)s.st.st_gid,
+		(unsigned long long)s.st.st_dev,
+		(unsigned long long)s.st.st_ino, sha) > 0);
+	efd = entry_fd(fx, id);
+	entry_put(efd, "record.json", rec);
+	assert_int_equal(quarantine_show(fx->store, id, &e), QUARANTINE_OK);
+	assert_string_equal(e->original_path, s.path);
+	assert_string_equal(e->method, "rename");
+	assert_int_equal(e->size, 25);
+	assert_int_equal(e->captured_size, 25);	/* none: the size */
+	assert_false(e->captured_while_writing);
+	assert_int_equal(e->mode, 0640);
+	assert_int_equal(e->findings_total, 2);
+	assert_int_equal(e->n_findings, 2);
+	assert_string_equal(e->findings[0].reason,
+			    "command runner \xc3\xa9 \"x\" \xe2\x80\xae");
+	assert_string_equal(e->findings[1].global, "");
+	assert_string_equal(e->findings[1].opcode, "");
+	assert_string_equal(e->findings[1].reason, "cut\x01");
+	assert_int_equal(e->findings[1].offset, 7);
+	quarantine_entry_free(e);
+	assert_int_equal(quarantine_restore(fx->store, id, NULL),
+			 QUARANTINE_OK);
+	check_restored(fx->srcfd, "old\xff.bin", 25, 0640);
+	close(efd);
+	free(rec);
+}
+
+/*
+ * What the strict reader refuses in a record makes the entry corrupt
+ * (shown as such, never restored), where the old reader read it one way:
+ * a second "sha256" or "original_path_hex", invalid UTF-8 or a lone
+ * surrogate in finding text, bytes after the object, a path's hex that is
+ * not only hex digits.  Trailing whitespace is fine.
+ */
+static void
+test_record_strict(void **state)
+{
+	static const struct {
+		const char *after, *insert;	/* after the first after, or
+						   at the end when NULL */
+		int want;
+	} cases[] = {
+		{"{", "\"sha256\": \"0000000000000000000000000000000000000000"
+		      "000000000000000000000000\", ", QUARANTINE_ERR_CORRUPT},
+		{"{", "\"original_path_hex\": \"2f746d70\", ",
+		 QUARANTINE_ERR_CORRUPT},
+		{"{", "\"x\": \"\\ud800\", ", QUARANTINE_ERR_CORRUPT},
+		{"{", "\"x\": \"\xc0\xaf\", ", QUARANTINE_ERR_CORRUPT},
+		{"{", "\"x\": 1e99999999999999999999999999999999999999999999999"
+		      "999999999999999999, ", QUARANTINE_ERR_CORRUPT},
+		{NULL, "{}", QUARANTINE_ERR_CORRUPT},
+		{NULL, "x", QUARANTINE_ERR_CORRUPT},
+		{NULL, " \n\t\r\n", QUARANTINE_OK},
+		{"{", "\"x\": \"\\ud83d\\ude00\", ", QUARANTINE_OK},
+	};
+	struct fx *fx = *state;
+	struct quarantine_entry *e = NULL;
+	struct scanned s;
+	char id[QUARANTINE_ID_MAX];
+	char *rec, *mod;
+	size_t i;
+	int efd;
+
+	move_one(fx, "strict.bin", 99, 0644, id, &s);
+	efd = entry_fd(fx, id);
+	rec = entry_text(efd, "record.json");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t cut = strlen(rec);
+
+		if (cases[i].after) {
+			const char *p = strstr(rec, cases[i].after);
+
+			assert_non_null(p);
+			cut = (size_t)(p - rec) + strlen(cases[i].after);
+		}
+		assert_true(asprintf(&mod, "%.*s%s%s", (int)cut, rec,
+				     cases[i].insert, rec + cut) > 0);
+		entry_put(efd, "record.json", mod);
+		e = NULL;
+		if (quarantine_show(fx->store, id, &e) != cases[i].want)
+			fail_msg("case %zu: %s", i, mod);
+		quarantine_entry_free(e);
+		if (cases[i].want != QUARANTINE_OK)
+			assert_int_equal(quarantine_restore(fx->store, id, NULL),
+					 QUARANTINE_ERR_CORRUPT);
+		free(mod);
 	}
-	text = "{\"s\": \"a\\\"\\\\\\/\\n\\u00e9\\ud83d\\ude00\", "
-		       "\"n\": -12, \"u\": 18446744073709551615, \"b\": true, "
-		       "\"z\": null, \"a\": [1, {\"x\": []}]}";
-	v = store_json_parse(text, strlen(text));
-	assert_non_null(v);
-	assert_string_equal(store_json_get_str(v, "s"),
-			    "a\"\\/\n\xc3\xa9\xf0\x9f\x98\x80");
-	assert_true(store_json_get_i64(v, "n", &i64));
-	assert_int_equal(i64, -12);
-	assert_false(store_json_get_u64(v, "n", &u64));
-	assert_true(store_json_get_u64(v, "u", &u64));
-	assert_true(u64 == UINT64_MAX);
-	assert_false(store_json_get_i64(v, "u", &i64));
-	assert_null(store_json_get_str(v, "n"));
-	assert_null(store_json_get(v, "missing"));
-	assert_int_equal(store_json_get(v, "a")->n, 2);
-	store_json_free(v);
-	store_json_free(NULL);
-	/* length-bounded: a NUL-free prefix is all that is read */
-	v = store_json_parse("[1]garbage", 3);
-	assert_non_null(v);
-	store_json_free(v);
+	/* The path's hex is digits only: what sscanf("%2x") also took (a
+	 * sign, a space) is refused, so is a NUL byte. */
+	for (i = 0; i < 4; i++) {
+		static const char *const bad[] = {"+f", " f", "-1", "00"};
+		char *p = strstr(rec, "\"original_path_hex\": \"2f");
+
+		assert_non_null(p);
+		mod = strdup(rec);
+		assert_non_null(mod);
+		memcpy(mod + (p - rec) + strlen("\"original_path_hex\": \""),
+		       bad[i], 2);
+		entry_put(efd, "record.json", mod);
+		e = NULL;
+		assert_int_equal(quarantine_show(fx->store, id, &e),
+				 QUARANTINE_ERR_CORRUPT);
+		free(mod);
+	}
+	entry_put(efd, "record.json", rec);
+	assert_int_equal(quarantine_restore(fx->store, id, NULL),
+			 QUARANTINE_OK);
+	close(efd);
+	free(rec);
+}
+
+/* Recovery refuses an intent that already has the members finishing it
+ * appends: finishing it would write a record with duplicate keys.  It is
+ * left for a human (stuck), its data untouched. */
+static void
+test_recover_refuses_finished_intent(void **state)
+{
+	struct fx *fx = *state;
+	struct quarantine_recovery r;
+	struct scanned s;
+	char id[QUARANTINE_ID_MAX], p1[256];
+	char *intent, *mod;
+	int efd;
+
+	move_one(fx, "i.bin", 300, 0644, id, &s);
+	unpublish(fx, id, "ffff");
+	txn_path(fx, "ffff", "record.json", p1);
+	assert_int_equal(unlink(p1), 0);
+	snprintf(p1, sizeof(p1), "%s/.new-ffff", fx->store_dir);
+	efd = open(p1, O_RDONLY | O_DIRECTORY);
+	assert_true(efd >= 0);
+	intent = entry_text(efd, "intent.json");
+	assert_null(strstr(intent, "\"method\""));
+	assert_true(asprintf(&mod, "{\"method\": \"copy\", %s",
+			     intent + 1) > 0);
+	entry_put(efd, "intent.json", mod);
+	assert_int_equal(quarantine_recover(fx->store, &r), QUARANTINE_OK);
+	assert_int_equal(r.stuck, 1);
+	assert_int_equal(r.completed, 0);
+	assert_true(faccessat(efd, "record.json", F_OK, 0) != 0);
+	assert_true(faccessat(efd, "data", F_OK, 0) == 0);
+	/* The intent as we wrote it: recovery finishes the move. */
+	entry_put(efd, "intent.json", intent);
+	assert_int_equal(quarantine_recover(fx->store, &r), QUARANTINE_OK);
+	assert_int_equal(r.completed, 1);
+	assert_int_equal(r.stuck, 0);
+	close(efd);
+	free(intent);
+	free(mod);
 }
 
 /* ---- decide_apply ------------------------------------------------- */
@@ -1543,7 +1734,9 @@ main(void)
 		T(test_id_valid),
 		T(test_unprivileged_user),
 		T(test_record_truncated_everywhere),
-		T(test_json_reader),
+		T(test_old_record_readable),
+		T(test_record_strict),
+		T(test_recover_refuses_finished_intent),
 		T(test_decide),
 	};
 #undef T
