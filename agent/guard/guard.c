@@ -184,13 +184,22 @@ handle_open(struct guard *g, const struct fanotify_event_metadata *md)
 	    !policy_paths_match(&g->patterns, path) &&
 	    lstat(path, &cur) == 0 && cur.st_dev == st.st_dev &&
 	    cur.st_ino == st.st_ino &&
-	    !guard_table_known_bad(g->table, st.st_dev, st.st_ino))
+	    !guard_table_known_bad(g->table, st.st_dev, st.st_ino)) {
 		/* Outside the guarded paths, and the name is really this
 		 * file in our namespace (a file reached through another
-		 * mount namespace is treated as guarded), and not a file
+		 * mount namespace is treated as guarded: its name is the one
+		 * in the opener's namespace, which may be a guarded path
+		 * there while it looks outside here, so the lstat is what
+		 * makes the filter safe, and it stays), and not a file
 		 * being scanned or denied that was renamed away while its
-		 * opener waited. */
-		goto allow;
+		 * opener waited.  The opener goes first; then later opens of
+		 * this file or its directory may be spared the round trip. */
+		guard_count(&g->n_fast);
+		guard_respond(g, fd, GUARD_ALLOW);
+		guard_outside_learn(g, fd, &st, path);
+		close(fd);
+		return;
+	}
 	guard_stamp_from_stat(&st, &stamp);
 	w = calloc(1, sizeof(*w));
 	if (w) {
@@ -253,13 +262,19 @@ answer:
 	guard_waiters_free(w);	/* its fd is still -1 here */
 }
 
+/* The event buffer; a read returning less than READ_FULL bytes left the
+ * queue empty (the kernel fills it while whole events fit; the largest
+ * event of this group is one metadata struct). */
+#define READ_BUF 65536
+#define READ_FULL (READ_BUF - (ssize_t)sizeof(struct fanotify_event_metadata))
+
 /* Reads and handles one buffer of events.  Returns the bytes read, 0
  * when the queue is empty, -1 on a read error. */
 static ssize_t
 read_events(struct guard *g)
 {
 	/* Aligned for the metadata structs the kernel writes into it. */
-	static __thread char buf[65536]
+	static __thread char buf[READ_BUF]
 		__attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
 	const struct fanotify_event_metadata *md;
 	ssize_t n;
@@ -317,21 +332,30 @@ expire(struct guard *g, uint64_t *ret_next_ms)
 				 "deny", "the scan did not finish in time");
 }
 
+/* The counters, for STATUS= and the SIGUSR1 log line. */
+static void
+status_text(struct guard *g, char *buf, size_t cap)
+{
+	snprintf(buf, cap,
+		 "guarding %zu paths; opens %" PRIu64 " (fast %" PRIu64
+		 ", cached %" PRIu64 "), scans %" PRIu64 ", denied %" PRIu64
+		 ", quarantined %" PRIu64 ", timeouts %" PRIu64
+		 ", errors %" PRIu64 ", scanning %zu; outside: ignored "
+		 "directories %" PRIu64 ", scans %" PRIu64 ", ignored files %"
+		 PRIu64, g->policy->guard_paths.n, load(&g->n_events),
+		 load(&g->n_fast), load(&g->n_cached), load(&g->n_scans),
+		 load(&g->n_denied), load(&g->n_quarantined),
+		 load(&g->n_timeouts), load(&g->n_errors),
+		 guard_table_scanning(g->table), load(&g->n_dir_marks),
+		 load(&g->n_outside_scans), load(&g->n_content_marks));
+}
+
 static void
 send_status(struct guard *g, struct notify *n)
 {
 	char buf[512];
 
-	snprintf(buf, sizeof(buf),
-		 "guarding %zu paths; opens %" PRIu64 " (fast %" PRIu64
-		 ", cached %" PRIu64 "), scans %" PRIu64 ", denied %" PRIu64
-		 ", quarantined %" PRIu64 ", timeouts %" PRIu64
-		 ", errors %" PRIu64 ", scanning %zu",
-		 g->policy->guard_paths.n, load(&g->n_events),
-		 load(&g->n_fast), load(&g->n_cached), load(&g->n_scans),
-		 load(&g->n_denied), load(&g->n_quarantined),
-		 load(&g->n_timeouts), load(&g->n_errors),
-		 guard_table_scanning(g->table));
+	status_text(g, buf, sizeof(buf));
 	(void)notify_status(n, buf);
 }
 
@@ -358,6 +382,7 @@ mounts_changed(struct guard *g, int mounts_fd)
 	int n;
 
 	mounts_consume(mounts_fd);
+	guard_outside_mounts_changed(g);
 	n = guard_marks_place(g->fan_fd, &g->patterns, GUARD_MASK, why,
 			      sizeof(why));
 	if (n < 0)
@@ -409,13 +434,23 @@ loop(struct guard *g, int sig_fd, struct notify *n)
 					rc = 0;
 					goto out;
 				}
+				if (si.ssi_signo == SIGUSR1) {
+					char buf[512];
+
+					status_text(g, buf, sizeof(buf));
+					log_info("guard: status: %s", buf);
+					continue;
+				}
 				log_info("guard: SIGHUP: restart the service to "
 					 "reload the configuration");
 			}
 		}
+		/* A read that did not fill the buffer emptied the queue:
+		 * the next event wakes poll (this spares one read per event
+		 * when opens come one at a time). */
 		if (pfd[0].revents & POLLIN)
 			for (i = 0; i < GUARD_READS_PER_TURN; i++)
-				if (read_events(g) <= 0)
+				if (read_events(g) < READ_FULL)
 					break;
 		if (pfd[2].revents & (POLLPRI | POLLERR))
 			mounts_changed(g, mounts_fd);
@@ -610,6 +645,7 @@ guard_run(const struct guard_options *opts)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);	/* logs the counters */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGIO, SIG_IGN);
@@ -634,6 +670,13 @@ guard_run(const struct guard_options *opts)
 			  strerror(errno));
 		goto out;
 	}
+	/* A new group has no ignore marks: outside directories and files
+	 * are learnt again at each start (and a restart is how the
+	 * configuration is reloaded). */
+	if (guard_outside_new(&g) != 0) {
+		log_error("guard: out of memory");
+		goto out;
+	}
 	marks = guard_marks_place(g.fan_fd, &g.patterns, GUARD_MASK, why,
 				  sizeof(why));
 	if (marks < 0) {
@@ -656,6 +699,7 @@ out:
 	 * descriptor closes only after them.  Closing it allows whatever
 	 * the kernel still holds. */
 	workqueue_free(g.wq);
+	guard_outside_stop(&g);
 	if (g.fan_fd >= 0) {
 		struct guard_waiter *list = guard_table_drain(g.table);
 
@@ -667,12 +711,16 @@ out:
 		log_info("guard: stopped: opens %" PRIu64 " (own %" PRIu64
 			 ", fast %" PRIu64 ", cached %" PRIu64 "), scans %"
 			 PRIu64 ", denied %" PRIu64 ", quarantined %" PRIu64
-			 ", timeouts %" PRIu64 ", errors %" PRIu64,
+			 ", timeouts %" PRIu64 ", errors %" PRIu64 "; outside: "
+			 "ignored directories %" PRIu64 ", scans %" PRIu64
+			 ", ignored files %" PRIu64,
 			 load(&g.n_events), load(&g.n_own), load(&g.n_fast),
 			 load(&g.n_cached), load(&g.n_scans), load(&g.n_denied),
 			 load(&g.n_quarantined), load(&g.n_timeouts),
-			 load(&g.n_errors));
+			 load(&g.n_errors), load(&g.n_dir_marks),
+			 load(&g.n_outside_scans), load(&g.n_content_marks));
 	guard_table_free(g.table);
+	guard_outside_free(&g);
 	patterns_free(&g.patterns);
 	quarantine_close(g.store);
 	scan_client_free(g.client);

@@ -1,0 +1,570 @@
+/*
+ * guard_outside.c - repeated opens outside the guarded paths, made to
+ * cost nothing without letting a file reach a guarded path unjudged.
+ *
+ * Every open on a marked filesystem is a round trip through the guard,
+ * wherever the file is; the path filter (guard.c) only makes the answer
+ * quick.  Two kinds of kernel ignore marks stop the round trips, each
+ * placed only where it cannot hide an open that the filter would have
+ * sent to a scan:
+ *
+ * Content rule.  A file outside the paths that is opened a second time
+ * with the same stamps is scanned in the background (one low-priority
+ * thread, the same sandboxed workers and verdicts as a guarded file; the
+ * opener was answered already).  A clean verdict gets the same ignore
+ * mark a clean guarded file gets: on the inode, for FAN_OPEN_PERM, cleared
+ * by the kernel when the file is modified (no IGNORED_SURV_MODIFY),
+ * evictable (it never pins the inode).  The mark follows the content, not
+ * a name: the file may be renamed or linked into a guarded directory,
+ * that is a file the guard would allow there too.  Why a scan and not a
+ * sniff of the first bytes in the event loop: several readers do not
+ * start at offset 0 (a zip appended to text is read by pandas through
+ * zipfile's central directory, a tar header's checksum decides torch.load,
+ * an .lzma stream has no magic), so no fixed prefix proves "no loader
+ * executes this"; only the scanner's full reading is exactly as strict as
+ * the guarded path, and it runs only in the sandboxed workers.  Only
+ * `clean` is marked: a suspicious file stays visible (a guarded open of it
+ * is logged).  Files opened once are never scanned.
+ *
+ * Directory rule.  A directory D is marked to ignore FAN_OPEN_PERM of its
+ * direct children (FAN_MARK_IGNORE | FAN_EVENT_ON_CHILD; a directory ignore
+ * mark must survive modify, by the kernel's rules) when a file in it is
+ * opened outside the paths and:
+ *  - D and each ancestor can be renamed only by root: for each component
+ *    C of the path with parent P, P is owned by root and not writable by
+ *    group or others (with POSIX ACLs the group bits are the mask, so they
+ *    bound every named entry), or P is root's and sticky and C is root's;
+ *    a component that is the root of a mount counts when its filesystem is
+ *    mounted exactly once, whole (then it is that filesystem's root, which
+ *    cannot be renamed).  A directory a user can rename could be moved,
+ *    with its mark, into a guarded tree.
+ *  - Only root can add entries to D (owner root, not group/other
+ *    writable): no user can create, link or rename a file into D, so
+ *    every file the mark covers was put there by root.
+ *  - D's filesystem is mounted exactly once in our namespace, whole: a
+ *    second view (a bind mount) could show D's children under a guarded
+ *    path.  The mount table is watched; when a filesystem holding marked
+ *    directories gets a second view, every inode mark is flushed.
+ *  - No guarded pattern can match a direct child of D.
+ * Children of D that are directories are judged on their own (the mark
+ * covers one level).  A child renamed or linked out of D into a guarded
+ * directory has that directory as its parent: its opens reach us.
+ * Known limit: another mount namespace (a container) that shows D at a
+ * guarded path is invisible to these checks; see the README.
+ *
+ * Kernels without FAN_MARK_EVICTABLE (before 5.19) or FAN_MARK_IGNORE
+ * (before 6.0) refuse the marks with EINVAL: the rule concerned is then
+ * switched off for the rest of the run (a non-evictable mark per outside
+ * file would pin inodes without bound).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/fanotify.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "agent/guard/guard_int.h"
+
+#ifndef FAN_MARK_EVICTABLE
+#define FAN_MARK_EVICTABLE 0x00000200
+#endif
+#ifndef FAN_MARK_IGNORE
+#define FAN_MARK_IGNORE 0x00000400
+#endif
+
+/* Files seen once outside (power of two; a collision forgets one, which
+ * only delays its scan). */
+#define SEEN_SLOTS 4096
+/* Directories found not eligible, by a hash of their name (power of two;
+ * forgetting one costs a new check). */
+#define REFUSED_SLOTS 4096
+/* Background scans waiting; beyond this a file is simply not learnt. */
+#define OUTSIDE_QUEUE_MAX 256
+/* Filesystems with directory marks remembered; beyond this any mount
+ * change flushes. */
+#define MARKED_DEVS_MAX 64
+
+struct view {
+	dev_t dev;
+	unsigned mounts;	/* mounts of it in our namespace */
+	bool whole;		/* one of them shows its root */
+};
+
+struct seen {
+	struct guard_stamp st;
+	bool queued;		/* its scan was queued (event loop only) */
+};
+
+struct guard_outside {
+	struct workqueue *wq;
+	struct seen seen[SEEN_SLOTS];
+	uint64_t refused[REFUSED_SLOTS];
+	struct view *views;
+	size_t n_views;
+	dev_t marked_devs[MARKED_DEVS_MAX];
+	size_t n_marked_devs;
+	bool marked_overflow;
+	bool dir_rule, content_rule;	/* content_rule: atomic */
+};
+
+struct outside_job {
+	int fd;
+	struct guard_stamp st;
+};
+
+static uint64_t
+hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 1099511628211ULL;
+	return h ? h : 1;
+}
+
+static size_t
+seen_slot(dev_t dev, ino_t ino)
+{
+	uint64_t h = (uint64_t)ino * 0x9e3779b97f4a7c15ULL ^ (uint64_t)dev;
+
+	return (size_t)(h >> 32) & (SEEN_SLOTS - 1);
+}
+
+/* ---- the mount table ---------------------------------------------- */
+
+static void
+views_load(struct guard_outside *o)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	FILE *mi = fopen("/proc/self/mountinfo", "re");
+
+	free(o->views);
+	o->views = NULL;
+	o->n_views = 0;
+	if (!mi)
+		return;
+	while (getline(&line, &cap, mi) > 0) {
+		unsigned maj, min;
+		char root[8];
+		struct view *v = NULL, *nv;
+		size_t i;
+		dev_t dev;
+
+		/* id parent maj:min root mountpoint ... */
+		if (sscanf(line, "%*u %*u %u:%u %7s", &maj, &min, root) != 3)
+			continue;
+		dev = makedev(maj, min);
+		for (i = 0; i < o->n_views; i++)
+			if (o->views[i].dev == dev)
+				v = &o->views[i];
+		if (!v) {
+			nv = reallocarray(o->views, o->n_views + 1,
+					  sizeof(*nv));
+			if (!nv)
+				break;	/* a device not listed is refused */
+			o->views = nv;
+			v = &o->views[o->n_views++];
+			memset(v, 0, sizeof(*v));
+			v->dev = dev;
+		}
+		v->mounts++;
+		if (strcmp(root, "/") == 0)
+			v->whole = true;
+	}
+	free(line);
+	fclose(mi);
+}
+
+/* True when dev is mounted once in our namespace, showing its root. */
+static bool
+single_view(const struct guard_outside *o, dev_t dev)
+{
+	size_t i;
+
+	for (i = 0; i < o->n_views; i++)
+		if (o->views[i].dev == dev)
+			return o->views[i].mounts == 1 && o->views[i].whole;
+	return false;	/* btrfs subvolumes, overlays: not in the table */
+}
+
+void
+guard_outside_mounts_changed(struct guard *g)
+{
+	struct guard_outside *o = g->outside;
+	bool flush;
+	size_t i;
+
+	if (!o)
+		return;
+	flush = o->marked_overflow;
+	views_load(o);
+	for (i = 0; i < o->n_marked_devs && !flush; i++)
+		if (!single_view(o, o->marked_devs[i]))
+			flush = true;
+	/* Directories refused under the old table may qualify now. */
+	memset(o->refused, 0, sizeof(o->refused));
+	if (!flush)
+		return;
+	/* Inode marks only: the guard's filesystem marks stay.  Clean
+	 * guarded files lose their ignore marks too; their verdicts stay
+	 * cached, so this costs round trips, not scans. */
+	(void)fanotify_mark(g->fan_fd, FAN_MARK_FLUSH, 0, AT_FDCWD, "/");
+	o->n_marked_devs = 0;
+	o->marked_overflow = false;
+	log_info("guard: a filesystem with ignored directories got a second "
+		 "mount: ignore marks flushed");
+}
+
+/* ---- the directory rule ------------------------------------------- */
+
+/* Can anyone but root rename child, found in directory parent? */
+static bool
+step_pinned(const struct guard_outside *o, const struct stat *parent,
+	    const struct stat *child)
+{
+	if (child->st_dev != parent->st_dev)
+		/* The root of a mount: pinned when it is its filesystem's
+		 * root (a bind mount of a subdirectory shows an inode a user
+		 * may rename on its own filesystem). */
+		return single_view(o, child->st_dev);
+	if (parent->st_uid != 0)
+		return false;
+	if (!(parent->st_mode & (S_IWGRP | S_IWOTH)))
+		return true;
+	return (parent->st_mode & S_ISVTX) && child->st_uid == 0;
+}
+
+/* Could a guarded pattern match a direct child of dir (k components)? */
+static bool
+patterns_reach_children(const struct policy_strv *patterns, const char *dir)
+{
+	size_t i, k = 0;
+	const char *p;
+
+	for (p = dir; *p; p++)
+		k += *p == '/';
+	if (strcmp(dir, "/") == 0)
+		k = 0;
+	for (i = 0; i < patterns->n; i++) {
+		const char *pat = patterns->v[i];
+		char prefix[PATH_MAX];
+		size_t n = 0, comps = 0;
+
+		if (strpbrk(pat, "[\\")) {
+			/* Brackets and escapes: no component split we can
+			 * trust; refuse when the glob-free prefix and dir are
+			 * on one line of descent. */
+			char *sp = guard_marks_static_prefix(pat);
+			size_t a, b;
+			bool near;
+
+			if (!sp)
+				return true;
+			a = strlen(sp);
+			b = strlen(dir);
+			near = strcmp(sp, "/") == 0 || strcmp(dir, "/") == 0 ||
+			       (strncmp(sp, dir, a < b ? a : b) == 0 &&
+				(a == b || (a < b ? dir[a] : sp[b]) == '/'));
+			free(sp);
+			if (near)
+				return true;
+			continue;
+		}
+		for (p = pat; *p; p++) {
+			if (*p == '/' && ++comps == k + 1) {
+				/* pat[0..n) is its first k components */
+				break;
+			}
+			n++;
+		}
+		if (comps < k + 1 || !*p)
+			/* The pattern ends at or above dir's depth: it does
+			 * not reach dir's children (files under it are in
+			 * paths, and this one is not). */
+			continue;
+		if (n >= sizeof(prefix))
+			return true;
+		memcpy(prefix, pat, n);
+		prefix[n] = '\0';
+		if (n == 0)
+			strcpy(prefix, "/");
+		if (fnmatch(prefix, dir, FNM_PATHNAME) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Opens dir (O_PATH: no event) when it is eligible for a directory mark;
+ * -1 otherwise.  The walk goes component by component from "/" with
+ * O_NOFOLLOW, so what is checked is what gets marked.
+ */
+static int
+eligible_dir(struct guard *g, const char *dir)
+{
+	struct guard_outside *o = g->outside;
+	char buf[PATH_MAX], *save = NULL, *comp;
+	struct stat pst, cst;
+	int fd, nfd;
+
+	if (strlen(dir) >= sizeof(buf) ||
+	    patterns_reach_children(&g->patterns, dir))
+		return -1;
+	fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &pst) != 0)
+		goto fail;
+	strcpy(buf, dir);
+	for (comp = strtok_r(buf, "/", &save); comp;
+	     comp = strtok_r(NULL, "/", &save)) {
+		nfd = openat(fd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+			     O_CLOEXEC);
+		close(fd);
+		fd = nfd;
+		if (fd < 0 || fstat(fd, &cst) != 0 ||
+		    !step_pinned(o, &pst, &cst))
+			goto fail;
+		pst = cst;
+	}
+	/* Only root adds entries to D, and D's filesystem has one view. */
+	if (pst.st_uid != 0 || (pst.st_mode & (S_IWGRP | S_IWOTH)) ||
+	    !single_view(o, pst.st_dev))
+		goto fail;
+	return fd;
+fail:
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+static void
+note_marked_dev(struct guard_outside *o, dev_t dev)
+{
+	size_t i;
+
+	for (i = 0; i < o->n_marked_devs; i++)
+		if (o->marked_devs[i] == dev)
+			return;
+	if (o->n_marked_devs < MARKED_DEVS_MAX)
+		o->marked_devs[o->n_marked_devs++] = dev;
+	else
+		o->marked_overflow = true;
+}
+
+/* True when dir got (or has) its mark. */
+static bool
+dir_rule(struct guard *g, const char *path)
+{
+	struct guard_outside *o = g->outside;
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	size_t len;
+	uint64_t h;
+	struct stat st;
+	int fd;
+
+	if (!slash)
+		return false;
+	len = slash == path ? 1 : (size_t)(slash - path);
+	if (len >= sizeof(dir))
+		return false;
+	memcpy(dir, path, len);
+	dir[len] = '\0';
+	h = hash_str(dir);
+	if (o->refused[h & (REFUSED_SLOTS - 1)] == h)
+		return false;
+	fd = eligible_dir(g, dir);	/* O_PATH: marked through "." */
+	if (fd < 0) {
+		o->refused[h & (REFUSED_SLOTS - 1)] = h;
+		return false;
+	}
+	if (fanotify_mark(g->fan_fd, FAN_MARK_ADD | FAN_MARK_IGNORE |
+			  FAN_MARK_IGNORED_SURV_MODIFY | FAN_MARK_EVICTABLE,
+			  FAN_OPEN_PERM | FAN_EVENT_ON_CHILD, fd, ".") != 0) {
+		if (errno == EINVAL) {
+			o->dir_rule = false;
+			log_info("guard: this kernel has no FAN_MARK_IGNORE/"
+				 "FAN_MARK_EVICTABLE: outside directories "
+				 "are filtered at each open");
+		}
+		o->refused[h & (REFUSED_SLOTS - 1)] = h;
+		close(fd);
+		return false;
+	}
+	if (fstat(fd, &st) == 0)
+		note_marked_dev(o, st.st_dev);
+	close(fd);
+	guard_count(&g->n_dir_marks);
+	return true;
+}
+
+/* ---- the content rule --------------------------------------------- */
+
+static void
+job_drop(void *vjob)
+{
+	struct outside_job *job = vjob;
+
+	if (!job)
+		return;
+	if (job->fd >= 0)
+		close(job->fd);
+	free(job);
+}
+
+/* True unless nobody has the file open for writing (see guard_job.c). */
+static bool
+being_written(int fd)
+{
+	if (fcntl(fd, F_SETLEASE, F_RDLCK) != 0)
+		return true;
+	(void)fcntl(fd, F_SETLEASE, F_UNLCK);
+	return false;
+}
+
+static void
+job_run(void *vjob, void *arg)
+{
+	struct guard *g = arg;
+	struct guard_outside *o = g->outside;
+	struct outside_job *job = vjob;
+	struct scan_result *res = NULL;
+	struct guard_stamp st1;
+	struct stat sb;
+	int flags = FAN_MARK_ADD | FAN_MARK_IGNORED_MASK | FAN_MARK_EVICTABLE;
+
+	if (!__atomic_load_n(&o->content_rule, __ATOMIC_RELAXED) ||
+	    being_written(job->fd) || fstat(job->fd, &sb) != 0)
+		goto out;
+	guard_stamp_from_stat(&sb, &st1);
+	if (!guard_stamp_equal(&st1, &job->st))
+		goto out;
+	guard_count(&g->n_outside_scans);
+	if (scan_client_scan(g->client, job->fd, &res) != PW_OK ||
+	    scan_result_verdict(res) != PW_VERDICT_CLEAN)
+		goto out;
+	/* An existing non-evictable mark (the file was judged in a guarded
+	 * directory) cannot be made evictable: keep it as it is. */
+	if (fanotify_mark(g->fan_fd, flags, FAN_OPEN_PERM, job->fd, NULL) != 0 &&
+	    (errno != EEXIST ||
+	     fanotify_mark(g->fan_fd, flags & ~FAN_MARK_EVICTABLE,
+			   FAN_OPEN_PERM, job->fd, NULL) != 0)) {
+		if (errno == EINVAL) {
+			__atomic_store_n(&o->content_rule, false,
+					 __ATOMIC_RELAXED);
+			log_info("guard: this kernel has no FAN_MARK_EVICTABLE: "
+				 "outside files are filtered at each open");
+		}
+		goto out;
+	}
+	/* As for a guarded file: a change between the scan's stamps and the
+	 * mark would escape the kernel's clearing, so compare again. */
+	if (fstat(job->fd, &sb) == 0) {
+		guard_stamp_from_stat(&sb, &st1);
+		if (guard_stamp_equal(&st1, &job->st)) {
+			guard_count(&g->n_content_marks);
+			goto out;
+		}
+	}
+	(void)fanotify_mark(g->fan_fd, FAN_MARK_REMOVE | FAN_MARK_IGNORED_MASK,
+			    FAN_OPEN_PERM, job->fd, NULL);
+out:
+	scan_result_free(res);
+	job_drop(job);
+}
+
+static void
+content_rule(struct guard *g, int fd, const struct stat *st)
+{
+	struct guard_outside *o = g->outside;
+	struct guard_stamp stamp;
+	struct seen *s;
+	struct outside_job *job;
+
+	if (!__atomic_load_n(&o->content_rule, __ATOMIC_RELAXED))
+		return;
+	guard_stamp_from_stat(st, &stamp);
+	s = &o->seen[seen_slot(st->st_dev, st->st_ino)];
+	if (!guard_stamp_equal(&s->st, &stamp)) {
+		/* First sighting: files opened once are never scanned. */
+		s->st = stamp;
+		s->queued = false;
+		return;
+	}
+	/* Scanned once per content: a file that is not clean keeps paying
+	 * the filter rather than being scanned again and again. */
+	if (s->queued)
+		return;
+	s->queued = true;
+	job = calloc(1, sizeof(*job));
+	if (!job)
+		return;
+	job->st = stamp;
+	job->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	if (job->fd < 0 || !workqueue_try_push(o->wq, job))
+		job_drop(job);
+}
+
+/* ---- entry points -------------------------------------------------- */
+
+int
+guard_outside_new(struct guard *g)
+{
+	struct guard_outside *o = calloc(1, sizeof(*o));
+
+	if (!o)
+		return -1;
+	o->dir_rule = true;
+	o->content_rule = true;
+	views_load(o);
+	if (workqueue_new(OUTSIDE_QUEUE_MAX, 1, job_run, job_drop, g,
+			  &o->wq) != 0) {
+		free(o->views);
+		free(o);
+		return -1;
+	}
+	g->outside = o;
+	return 0;
+}
+
+void
+guard_outside_stop(struct guard *g)
+{
+	if (g->outside) {
+		workqueue_free(g->outside->wq);
+		g->outside->wq = NULL;
+	}
+}
+
+void
+guard_outside_free(struct guard *g)
+{
+	struct guard_outside *o = g->outside;
+
+	if (!o)
+		return;
+	workqueue_free(o->wq);
+	free(o->views);
+	free(o);
+	g->outside = NULL;
+}
+
+void
+guard_outside_learn(struct guard *g, int fd, const struct stat *st,
+		    const char *path)
+{
+	struct guard_outside *o = g->outside;
+
+	if (!o)
+		return;
+	if (o->dir_rule && dir_rule(g, path))
+		return;
+	content_rule(g, fd, st);
+}
