@@ -6,9 +6,10 @@ check_PROGRAMS += tests/guard/guard-open
 tests_guard_guard_open_SOURCES = tests/guard/guard-open.c
 
 TESTS += tests/guard/race.sh tests/guard/modify.sh tests/guard/lifecycle.sh \
-	tests/guard/both.sh
+	tests/guard/both.sh tests/guard/outside.sh
 EXTRA_DIST += tests/guard/race.sh tests/guard/modify.sh \
-	tests/guard/lifecycle.sh tests/guard/both.sh tests/guard/lib.sh \
+	tests/guard/lifecycle.sh tests/guard/both.sh tests/guard/outside.sh \
+	tests/guard/lib.sh \
 	tests/guard/gen.py \
 	tests/bench/guard-latency.sh
 
