@@ -87,6 +87,8 @@
 #define REFUSED_SLOTS 4096
 /* Background scans waiting; beyond this a file is simply not learnt. */
 #define OUTSIDE_QUEUE_MAX 256
+/* A directory marked this recently is not checked again. */
+#define RECENT_MS 1000
 /* Filesystems with directory marks remembered; beyond this any mount
  * change flushes. */
 #define MARKED_DEVS_MAX 64
@@ -106,6 +108,9 @@ struct guard_outside {
 	struct workqueue *wq;
 	struct seen seen[SEEN_SLOTS];
 	uint64_t refused[REFUSED_SLOTS];
+	struct {
+		uint64_t hash, ms;
+	} recent[REFUSED_SLOTS];	/* directories marked lately */
 	struct view *views;
 	size_t n_views;
 	dev_t marked_devs[MARKED_DEVS_MAX];
@@ -211,6 +216,7 @@ guard_outside_mounts_changed(struct guard *g)
 			flush = true;
 	/* Directories refused under the old table may qualify now. */
 	memset(o->refused, 0, sizeof(o->refused));
+	memset(o->recent, 0, sizeof(o->recent));
 	if (!flush)
 		return;
 	/* Inode marks only: the guard's filesystem marks stay.  Clean
@@ -369,6 +375,7 @@ dir_rule(struct guard *g, const char *path)
 	uint64_t h;
 	struct stat st;
 	int fd;
+	__typeof__(&o->recent[0]) r;
 
 	if (!slash)
 		return false;
@@ -380,6 +387,12 @@ dir_rule(struct guard *g, const char *path)
 	h = hash_str(dir);
 	if (o->refused[h & (REFUSED_SLOTS - 1)] == h)
 		return false;
+	/* Opens that were queued before the mark took effect (the opener is
+	 * answered before we learn): the mark is there.  Later, an evicted
+	 * mark is placed again. */
+	r = &o->recent[h & (REFUSED_SLOTS - 1)];
+	if (r->hash == h && guard_now_ms() - r->ms < RECENT_MS)
+		return true;
 	fd = eligible_dir(g, dir);	/* O_PATH: marked through "." */
 	if (fd < 0) {
 		o->refused[h & (REFUSED_SLOTS - 1)] = h;
@@ -401,6 +414,8 @@ dir_rule(struct guard *g, const char *path)
 	if (fstat(fd, &st) == 0)
 		note_marked_dev(o, st.st_dev);
 	close(fd);
+	r->hash = h;
+	r->ms = guard_now_ms();
 	guard_count(&g->n_dir_marks);
 	return true;
 }
