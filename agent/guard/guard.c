@@ -148,6 +148,50 @@ guard_answer_all(struct guard *g, struct guard_waiter *list,
 	guard_waiters_free(list);
 }
 
+/* True when path, the name the kernel gives fd, does not lead to fd's
+ * inode in our mount namespace: a name from another namespace (a
+ * container).  A file renamed or unlinked meanwhile says nothing. */
+static bool
+foreign_name(int fd, const struct stat *st, const char *path)
+{
+	char link[64], again[PATH_MAX];
+	struct stat cur;
+	ssize_t len;
+
+	if (st->st_nlink == 0 || path[0] != '/')
+		return false;
+	if (lstat(path, &cur) == 0 && cur.st_dev == st->st_dev &&
+	    cur.st_ino == st->st_ino)
+		return false;
+	if (fstat(fd, &cur) != 0 || cur.st_nlink == 0)
+		return false;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	len = readlink(link, again, sizeof(again) - 1);
+	if (len <= 0)
+		return false;
+	again[len] = '\0';
+	return strcmp(again, path) == 0;
+}
+
+/* A file was written on a filesystem with ignored directories: by a
+ * writer in another mount namespace? */
+static void
+check_writer_view(struct guard *g, int fd, const struct stat *st)
+{
+	char link[64], path[PATH_MAX];
+	ssize_t len;
+
+	if (!S_ISREG(st->st_mode))
+		return;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	len = readlink(link, path, sizeof(path) - 1);
+	if (len <= 0)
+		return;
+	path[len] = '\0';
+	if (foreign_name(fd, st, path))
+		guard_outside_foreign(g, st->st_dev);
+}
+
 /* Answers one FAN_OPEN_PERM event; owns md->fd. */
 static void
 handle_open(struct guard *g, const struct fanotify_event_metadata *md)
@@ -200,6 +244,11 @@ handle_open(struct guard *g, const struct fanotify_event_metadata *md)
 		close(fd);
 		return;
 	}
+	/* A guarded name that does not lead to this inode here comes from
+	 * another mount namespace (a container): no outside directory of
+	 * this filesystem may be ignored any more (guard_outside.c). */
+	if (len > 0 && foreign_name(fd, &st, path))
+		guard_outside_foreign(g, st.st_dev);
 	guard_stamp_from_stat(&st, &stamp);
 	w = calloc(1, sizeof(*w));
 	if (w) {
@@ -307,9 +356,12 @@ read_events(struct guard *g)
 		if (md->mask & FAN_CLOSE_WRITE) {
 			struct stat st;
 
-			if (fstat(md->fd, &st) == 0)
+			if (fstat(md->fd, &st) == 0) {
 				guard_table_forget(g->table, st.st_dev,
 						   st.st_ino);
+				if (guard_outside_has_dir_marks(g, st.st_dev))
+					check_writer_view(g, md->fd, &st);
+			}
 		}
 		close(md->fd);
 	}

@@ -215,6 +215,11 @@ void guard_outside_free(struct guard *g);
  */
 void guard_outside_learn(struct guard *g, int fd, const struct stat *st,
 			 const char *path);
+/* dev is used through names of another mount namespace: no directory
+ * marks on it (those placed are flushed).  Event loop only. */
+void guard_outside_foreign(struct guard *g, dev_t dev);
+/* True when directories of dev may carry our ignore marks. */
+bool guard_outside_has_dir_marks(const struct guard *g, dev_t dev);
 /* The mount table changed: re-read it; flushes inode marks when a
  * filesystem holding marked directories got a second view. */
 void guard_outside_mounts_changed(struct guard *g);

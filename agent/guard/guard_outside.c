@@ -49,8 +49,15 @@
  * Children of D that are directories are judged on their own (the mark
  * covers one level).  A child renamed or linked out of D into a guarded
  * directory has that directory as its parent: its opens reach us.
- * Known limit: another mount namespace (a container) that shows D at a
- * guarded path is invisible to these checks; see the README.
+ *  - D's filesystem was not seen used through another mount namespace's
+ *    names (a container's volume may show D at a guarded path there):
+ *    a guarded open or, while directories of it are marked, a writer's
+ *    close whose name does not lead to the same inode in our namespace
+ *    marks the filesystem foreign; its directory marks are flushed and
+ *    none are placed on it again.
+ * Known limit: a container that has not yet opened or written anything
+ * on the filesystem since the guard started is not known; see the
+ * README.
  *
  * Kernels without FAN_MARK_EVICTABLE (before 5.19) or FAN_MARK_IGNORE
  * (before 6.0) refuse the marks with EINVAL: the rule concerned is then
@@ -68,6 +75,7 @@
 #include <string.h>
 #include <sys/fanotify.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "agent/guard/guard_int.h"
@@ -87,6 +95,10 @@
 #define REFUSED_SLOTS 4096
 /* Background scans waiting; beyond this a file is simply not learnt. */
 #define OUTSIDE_QUEUE_MAX 256
+/* A background scan yields to guarded scans at most this long
+ * (YIELD_MAX * YIELD_NS: 2 s). */
+#define YIELD_MAX 400
+#define YIELD_NS 5000000L
 /* A directory marked this recently is not checked again. */
 #define RECENT_MS 1000
 /* Filesystems with directory marks remembered; beyond this any mount
@@ -116,6 +128,9 @@ struct guard_outside {
 	dev_t marked_devs[MARKED_DEVS_MAX];
 	size_t n_marked_devs;
 	bool marked_overflow;
+	dev_t foreign_devs[MARKED_DEVS_MAX];	/* seen through another
+						   namespace's names */
+	size_t n_foreign_devs;
 	bool dir_rule, content_rule;	/* content_rule: atomic */
 };
 
@@ -231,6 +246,48 @@ guard_outside_mounts_changed(struct guard *g)
 
 /* ---- the directory rule ------------------------------------------- */
 
+static bool
+dev_in(const dev_t *v, size_t n, dev_t dev)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i] == dev)
+			return true;
+	return false;
+}
+
+bool
+guard_outside_has_dir_marks(const struct guard *g, dev_t dev)
+{
+	const struct guard_outside *o = g->outside;
+
+	return o && (o->marked_overflow ||
+		     dev_in(o->marked_devs, o->n_marked_devs, dev));
+}
+
+void
+guard_outside_foreign(struct guard *g, dev_t dev)
+{
+	struct guard_outside *o = g->outside;
+
+	if (!o || dev_in(o->foreign_devs, o->n_foreign_devs, dev))
+		return;
+	if (o->n_foreign_devs < MARKED_DEVS_MAX)
+		o->foreign_devs[o->n_foreign_devs++] = dev;
+	else
+		o->dir_rule = false;
+	if (!guard_outside_has_dir_marks(g, dev))
+		return;
+	(void)fanotify_mark(g->fan_fd, FAN_MARK_FLUSH, 0, AT_FDCWD, "/");
+	o->n_marked_devs = 0;
+	o->marked_overflow = false;
+	memset(o->recent, 0, sizeof(o->recent));
+	log_info("guard: a filesystem with ignored directories is used "
+		 "through another mount namespace: ignore marks flushed, no "
+		 "more directory marks on it");
+}
+
 /* Can anyone but root rename child, found in directory parent? */
 static bool
 step_pinned(const struct guard_outside *o, const struct stat *parent,
@@ -341,7 +398,8 @@ eligible_dir(struct guard *g, const char *dir)
 	}
 	/* Only root adds entries to D, and D's filesystem has one view. */
 	if (pst.st_uid != 0 || (pst.st_mode & (S_IWGRP | S_IWOTH)) ||
-	    !single_view(o, pst.st_dev))
+	    !single_view(o, pst.st_dev) ||
+	    dev_in(o->foreign_devs, o->n_foreign_devs, pst.st_dev))
 		goto fail;
 	return fd;
 fail:
@@ -353,11 +411,8 @@ fail:
 static void
 note_marked_dev(struct guard_outside *o, dev_t dev)
 {
-	size_t i;
-
-	for (i = 0; i < o->n_marked_devs; i++)
-		if (o->marked_devs[i] == dev)
-			return;
+	if (dev_in(o->marked_devs, o->n_marked_devs, dev))
+		return;
 	if (o->n_marked_devs < MARKED_DEVS_MAX)
 		o->marked_devs[o->n_marked_devs++] = dev;
 	else
@@ -454,6 +509,7 @@ job_run(void *vjob, void *arg)
 	struct guard_stamp st1;
 	struct stat sb;
 	int flags = FAN_MARK_ADD | FAN_MARK_IGNORED_MASK | FAN_MARK_EVICTABLE;
+	unsigned i;
 
 	if (!__atomic_load_n(&o->content_rule, __ATOMIC_RELAXED) ||
 	    being_written(job->fd) || fstat(job->fd, &sb) != 0)
@@ -461,6 +517,10 @@ job_run(void *vjob, void *arg)
 	guard_stamp_from_stat(&sb, &st1);
 	if (!guard_stamp_equal(&st1, &job->st))
 		goto out;
+	/* Guarded files first: this scan waits while theirs run (they hold
+	 * openers), for a bounded time. */
+	for (i = 0; i < YIELD_MAX && guard_table_scanning(g->table) > 0; i++)
+		nanosleep(&(struct timespec){0, YIELD_NS}, NULL);
 	guard_count(&g->n_outside_scans);
 	if (scan_client_scan(g->client, job->fd, &res) != PW_OK ||
 	    scan_result_verdict(res) != PW_VERDICT_CLEAN)

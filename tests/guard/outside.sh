@@ -6,7 +6,8 @@
 # then renamed into a guarded path; a hard link and a rename of a file out
 # of a marked directory; a text file ignored outside, modified to malicious
 # and moved in; a pattern that names files directly in a pinned directory;
-# a bind mount that shows a marked directory under a guarded path.  Benign:
+# a bind mount that shows a marked directory under a guarded path; another
+# mount namespace that does (a container's volume).  Benign:
 # a pinned directory's files no longer reach the guard after the first open
 # (its event counter does not grow).
 . "$top_srcdir/tests/guard/lib.sh"
@@ -154,6 +155,32 @@ d=$(counter "ignored directories")
 check "no directory marks on a filesystem with two views" "$d" \
 	"$(counter "ignored directories")"
 umount "$T/g/view"
+
+# 9. Another mount namespace (a container's volume) that shows a marked
+# directory at a guarded path: once the guard sees a name from there that
+# does not lead to the same file here, the filesystem's directory marks
+# are flushed and its files are judged through the guarded names.  (A
+# fresh filesystem below a guarded prefix, with one view here.)
+n=$(grep -c "mount table changed" "$S/log")
+mount -t tmpfs -o size=16m,mode=755 tmpfs "$T/h"
+remarked() { [ "$(grep -c "mount table changed" "$S/log")" -gt "$n" ]; }
+wait_for remarked
+mkdir -p "$T/h/sys/lib" "$T/h/sys/other" "$T/h/alice/cache"
+cp "$T/fx/notes.txt" "$T/h/sys/lib/a.txt"
+cp "$T/fx/notes.txt" "$T/h/sys/other/b.txt"
+cp "$T/fx/evil.pkl" "$T/h/sys/lib/evil.pkl"
+d=$(counter "ignored directories")
+"$GOPEN" open "$T/h/sys/lib/a.txt" > /dev/null
+check "the new filesystem's pinned directory is marked" "$((d + 1))" \
+	"$(counter "ignored directories")"
+unshare -m --propagation private /bin/sh -c '
+	mount --bind "$1/h/sys" "$1/h/alice/cache" &&
+	"$2" open "$1/h/alice/cache/other/b.txt" > /dev/null &&
+	"$2" open "$1/h/alice/cache/lib/evil.pkl"' sh "$T" "$GOPEN" > "$S/foreign.out"
+check "a container's guarded view of a marked directory: denied" \
+	"ok=0 eperm=1 other=0" "$(cat "$S/foreign.out")"
+grep -q "used through another mount namespace" "$S/log"
+check "its directory marks were flushed" 0 $?
 
 guard_stop
 finish
