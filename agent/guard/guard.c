@@ -148,15 +148,38 @@ guard_answer_all(struct guard *g, struct guard_waiter *list,
 	guard_waiters_free(list);
 }
 
+/* The name the kernel gives our descriptor fd (NUL-terminated, "" when
+ * unknown); returns its length.  Through the /proc/self/fd directory
+ * opened at start: that spares the lookup of "/proc/self/fd" at every
+ * open (about 1.5 us of the 4 a readlink costs here). */
+static ssize_t
+fd_name(const struct guard *g, int fd, char *buf, size_t cap)
+{
+	char name[32];
+	ssize_t len;
+
+	if (g->fd_dir >= 0) {
+		snprintf(name, sizeof(name), "%d", fd);
+		len = readlinkat(g->fd_dir, name, buf, cap - 1);
+	} else {
+		snprintf(name, sizeof(name), "/proc/self/fd/%d", fd);
+		len = readlink(name, buf, cap - 1);
+	}
+	if (len < 0)
+		len = 0;
+	buf[len] = '\0';
+	return len;
+}
+
 /* True when path, the name the kernel gives fd, does not lead to fd's
  * inode in our mount namespace: a name from another namespace (a
  * container).  A file renamed or unlinked meanwhile says nothing. */
 static bool
-foreign_name(int fd, const struct stat *st, const char *path)
+foreign_name(const struct guard *g, int fd, const struct stat *st,
+	     const char *path)
 {
-	char link[64], again[PATH_MAX];
+	char again[PATH_MAX];
 	struct stat cur;
-	ssize_t len;
 
 	if (st->st_nlink == 0 || path[0] != '/')
 		return false;
@@ -165,12 +188,8 @@ foreign_name(int fd, const struct stat *st, const char *path)
 		return false;
 	if (fstat(fd, &cur) != 0 || cur.st_nlink == 0)
 		return false;
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	len = readlink(link, again, sizeof(again) - 1);
-	if (len <= 0)
-		return false;
-	again[len] = '\0';
-	return strcmp(again, path) == 0;
+	return fd_name(g, fd, again, sizeof(again)) > 0 &&
+	       strcmp(again, path) == 0;
 }
 
 /* A file was written on a filesystem with ignored directories: by a
@@ -178,17 +197,12 @@ foreign_name(int fd, const struct stat *st, const char *path)
 static void
 check_writer_view(struct guard *g, int fd, const struct stat *st)
 {
-	char link[64], path[PATH_MAX];
-	ssize_t len;
+	char path[PATH_MAX];
 
 	if (!S_ISREG(st->st_mode))
 		return;
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	len = readlink(link, path, sizeof(path) - 1);
-	if (len <= 0)
-		return;
-	path[len] = '\0';
-	if (foreign_name(fd, st, path))
+	if (fd_name(g, fd, path, sizeof(path)) > 0 &&
+	    foreign_name(g, fd, st, path))
 		guard_outside_foreign(g, st->st_dev);
 }
 
@@ -196,7 +210,7 @@ check_writer_view(struct guard *g, int fd, const struct stat *st)
 static void
 handle_open(struct guard *g, const struct fanotify_event_metadata *md)
 {
-	char link[64], path[PATH_MAX];
+	char path[PATH_MAX];
 	struct guard_waiter *w = NULL;
 	struct guard_stamp stamp;
 	struct stat st, cur;
@@ -219,11 +233,7 @@ handle_open(struct guard *g, const struct fanotify_event_metadata *md)
 	}
 	if (!S_ISREG(st.st_mode) || st.st_size == 0)
 		goto allow;
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	len = readlink(link, path, sizeof(path) - 1);
-	if (len < 0)
-		len = 0;
-	path[len] = '\0';
+	len = fd_name(g, fd, path, sizeof(path));
 	if (len > 0 && path[0] == '/' &&
 	    !policy_paths_match(&g->patterns, path) &&
 	    lstat(path, &cur) == 0 && cur.st_dev == st.st_dev &&
@@ -247,7 +257,7 @@ handle_open(struct guard *g, const struct fanotify_event_metadata *md)
 	/* A guarded name that does not lead to this inode here comes from
 	 * another mount namespace (a container): no outside directory of
 	 * this filesystem may be ignored any more (guard_outside.c). */
-	if (len > 0 && foreign_name(fd, &st, path))
+	if (len > 0 && foreign_name(g, fd, &st, path))
 		guard_outside_foreign(g, st.st_dev);
 	guard_stamp_from_stat(&st, &stamp);
 	w = calloc(1, sizeof(*w));
@@ -635,6 +645,7 @@ guard_run(const struct guard_options *opts)
 
 	memset(&g, 0, sizeof(g));
 	g.fan_fd = -1;
+	g.fd_dir = -1;
 	g.self = getpid();
 	g.foreground = opts->foreground;
 	/* A bad configuration is refused before anything is marked. */
@@ -706,6 +717,9 @@ guard_run(const struct guard_options *opts)
 		log_error("guard: signalfd/notify: %s", strerror(errno));
 		goto out;
 	}
+	/* Our own descriptors' names are read through it (O_PATH: a
+	 * directory on procfs, never marked). */
+	g.fd_dir = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	/* An unlimited queue: a full queue would let permission events
 	 * through unanswered (the kernel allows what it cannot queue). */
 	g.fan_fd = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC |
@@ -780,6 +794,8 @@ out:
 	notify_close(n);
 	if (sig_fd >= 0)
 		close(sig_fd);
+	if (g.fd_dir >= 0)
+		close(g.fd_dir);
 	policy_free((struct policy *)g.policy);
 	return rc;
 }

@@ -238,6 +238,7 @@ struct guard {
 	struct policy_strv patterns;	/* [guard] paths, plus the same with
 					   symlinked prefixes resolved */
 	int fan_fd;
+	int fd_dir;			/* /proc/self/fd (O_PATH), or -1 */
 	pid_t self;
 	bool foreground;
 
