@@ -105,10 +105,11 @@
  * change flushes. */
 #define MARKED_DEVS_MAX 64
 
-struct view {
+/* One line of /proc/self/mountinfo: the directory root of filesystem
+ * dev is shown at mp. */
+struct mnt {
 	dev_t dev;
-	unsigned mounts;	/* mounts of it in our namespace */
-	bool whole;		/* one of them shows its root */
+	char *root, *mp;
 };
 
 struct seen {
@@ -123,9 +124,10 @@ struct guard_outside {
 	struct {
 		uint64_t hash, ms;
 	} recent[REFUSED_SLOTS];	/* directories marked lately */
-	struct view *views;
-	size_t n_views;
+	struct mnt *mnts;		/* in mountinfo order (later on top) */
+	size_t n_mnts;
 	dev_t marked_devs[MARKED_DEVS_MAX];
+	uint64_t marked_sigs[MARKED_DEVS_MAX];	/* their mounts then */
 	size_t n_marked_devs;
 	bool marked_overflow;
 	dev_t foreign_devs[MARKED_DEVS_MAX];	/* seen through another
@@ -159,60 +161,139 @@ seen_slot(dev_t dev, ino_t ino)
 
 /* ---- the mount table ---------------------------------------------- */
 
+/* mountinfo escapes ' ', '\t', '\n' and '\\' as \ooo: undo in place. */
 static void
-views_load(struct guard_outside *o)
+unescape(char *s)
+{
+	char *o = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '7' &&
+		    s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+			*o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 +
+				      (s[3] - '0'));
+			s += 3;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = '\0';
+}
+
+static void
+mnts_free(struct guard_outside *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->n_mnts; i++) {
+		free(o->mnts[i].root);
+		free(o->mnts[i].mp);
+	}
+	free(o->mnts);
+	o->mnts = NULL;
+	o->n_mnts = 0;
+}
+
+/* Reads our mount table.  On failure the table is left empty, and an
+ * empty table refuses every directory. */
+static void
+mnts_load(struct guard_outside *o)
 {
 	char *line = NULL;
 	size_t cap = 0;
 	FILE *mi = fopen("/proc/self/mountinfo", "re");
 
-	free(o->views);
-	o->views = NULL;
-	o->n_views = 0;
+	mnts_free(o);
 	if (!mi)
 		return;
 	while (getline(&line, &cap, mi) > 0) {
 		unsigned maj, min;
-		char root[8];
-		struct view *v = NULL, *nv;
-		size_t i;
-		dev_t dev;
+		char *root = NULL, *mp = NULL;
+		struct mnt *n;
 
 		/* id parent maj:min root mountpoint ... */
-		if (sscanf(line, "%*u %*u %u:%u %7s", &maj, &min, root) != 3)
+		if (sscanf(line, "%*u %*u %u:%u %ms %ms", &maj, &min, &root,
+			   &mp) != 4) {
+			free(root);
+			free(mp);
 			continue;
-		dev = makedev(maj, min);
-		for (i = 0; i < o->n_views; i++)
-			if (o->views[i].dev == dev)
-				v = &o->views[i];
-		if (!v) {
-			nv = reallocarray(o->views, o->n_views + 1,
-					  sizeof(*nv));
-			if (!nv)
-				break;	/* a device not listed is refused */
-			o->views = nv;
-			v = &o->views[o->n_views++];
-			memset(v, 0, sizeof(*v));
-			v->dev = dev;
 		}
-		v->mounts++;
-		if (strcmp(root, "/") == 0)
-			v->whole = true;
+		n = reallocarray(o->mnts, o->n_mnts + 1, sizeof(*n));
+		if (!n) {
+			free(root);
+			free(mp);
+			mnts_free(o);
+			break;
+		}
+		o->mnts = n;
+		unescape(root);
+		unescape(mp);
+		o->mnts[o->n_mnts++] = (struct mnt){makedev(maj, min), root, mp};
 	}
 	free(line);
 	fclose(mi);
 }
 
-/* True when dev is mounted once in our namespace, showing its root. */
-static bool
-single_view(const struct guard_outside *o, dev_t dev)
+/* Length of prefix when it is path or a directory above it (component-
+ * wise), else 0 ("/" is above everything: 1). */
+static size_t
+under(const char *path, const char *prefix)
 {
+	size_t n = strlen(prefix);
+
+	if (strcmp(prefix, "/") == 0)
+		return path[0] == '/' ? 1 : 0;
+	if (strncmp(path, prefix, n) == 0 && (path[n] == '\0' || path[n] == '/'))
+		return n;
+	return 0;
+}
+
+/* The mount our name path is on: the topmost with the longest mount
+ * point above it. */
+static const struct mnt *
+mnt_of(const struct guard_outside *o, const char *path)
+{
+	const struct mnt *best = NULL;
+	size_t i, best_n = 0, n;
+
+	for (i = 0; i < o->n_mnts; i++)
+		if ((n = under(path, o->mnts[i].mp)) > 0 && n >= best_n) {
+			best = &o->mnts[i];
+			best_n = n;
+		}
+	return best;
+}
+
+/* path (a name on mount m) as a path inside m's filesystem, in buf. */
+static bool
+fs_path(const struct mnt *m, const char *path, char *buf, size_t cap)
+{
+	size_t n = under(path, m->mp);
+	const char *rest = path + (strcmp(m->mp, "/") == 0 ? 0 : n);
+	int len;
+
+	if (n == 0)
+		return false;
+	if (strcmp(m->root, "/") == 0)
+		len = snprintf(buf, cap, "%s", *rest ? rest : "/");
+	else
+		len = snprintf(buf, cap, "%s%s", m->root, rest);
+	return len > 0 && (size_t)len < cap;
+}
+
+/* What the mounts of dev look like: any change (a new bind mount, one
+ * gone) changes it. */
+static uint64_t
+dev_signature(const struct guard_outside *o, dev_t dev)
+{
+	uint64_t h = 1;
 	size_t i;
 
-	for (i = 0; i < o->n_views; i++)
-		if (o->views[i].dev == dev)
-			return o->views[i].mounts == 1 && o->views[i].whole;
-	return false;	/* btrfs subvolumes, overlays: not in the table */
+	for (i = 0; i < o->n_mnts; i++)
+		if (o->mnts[i].dev == dev)
+			h = h * 31 + hash_str(o->mnts[i].root) * 7 +
+			    hash_str(o->mnts[i].mp);
+	return h;
 }
 
 void
@@ -225,9 +306,9 @@ guard_outside_mounts_changed(struct guard *g)
 	if (!o)
 		return;
 	flush = o->marked_overflow;
-	views_load(o);
+	mnts_load(o);
 	for (i = 0; i < o->n_marked_devs && !flush; i++)
-		if (!single_view(o, o->marked_devs[i]))
+		if (dev_signature(o, o->marked_devs[i]) != o->marked_sigs[i])
 			flush = true;
 	/* Directories refused under the old table may qualify now. */
 	memset(o->refused, 0, sizeof(o->refused));
@@ -240,8 +321,8 @@ guard_outside_mounts_changed(struct guard *g)
 	(void)fanotify_mark(g->fan_fd, FAN_MARK_FLUSH, 0, AT_FDCWD, "/");
 	o->n_marked_devs = 0;
 	o->marked_overflow = false;
-	log_info("guard: a filesystem with ignored directories got a second "
-		 "mount: ignore marks flushed");
+	log_info("guard: the mounts of a filesystem with ignored directories "
+		 "changed: ignore marks flushed");
 }
 
 /* ---- the directory rule ------------------------------------------- */
@@ -288,21 +369,90 @@ guard_outside_foreign(struct guard *g, dev_t dev)
 		 "more directory marks on it");
 }
 
-/* Can anyone but root rename child, found in directory parent? */
+/* Can anyone but root rename child, found in directory parent (its
+ * parent on its own filesystem)? */
 static bool
-step_pinned(const struct guard_outside *o, const struct stat *parent,
-	    const struct stat *child)
+step_pinned(const struct stat *parent, const struct stat *child)
 {
-	if (child->st_dev != parent->st_dev)
-		/* The root of a mount: pinned when it is its filesystem's
-		 * root (a bind mount of a subdirectory shows an inode a user
-		 * may rename on its own filesystem). */
-		return single_view(o, child->st_dev);
-	if (parent->st_uid != 0)
+	if (child->st_dev != parent->st_dev || parent->st_uid != 0)
 		return false;
 	if (!(parent->st_mode & (S_IWGRP | S_IWOTH)))
 		return true;
 	return (parent->st_mode & S_ISVTX) && child->st_uid == 0;
+}
+
+/*
+ * The component at name path (stat child, in directory parent) where
+ * the walk goes from mount *cur into the mount at path, if any.  Pinned
+ * when it is its filesystem's root (nothing can rename it), or when the
+ * mount shows the very directory the parent mount shows there (a bind
+ * mount of a directory onto itself, as ProtectSystem= makes them): then
+ * parent is its parent on its filesystem and the usual rule applies.  A
+ * mount that shows a directory elsewhere (a bind of a user's directory)
+ * is not judged: its parent on its filesystem is not on our path.
+ */
+static bool
+crossing_pinned(const struct guard_outside *o, const struct mnt **cur,
+		const char *path, const struct stat *parent,
+		const struct stat *child)
+{
+	const struct mnt *m = mnt_of(o, path);
+	char rel[PATH_MAX];
+
+	if (!m || !*cur)
+		return false;
+	if (m == *cur || strcmp(m->mp, path) != 0)
+		/* No mount here: same filesystem, same parent. */
+		return step_pinned(parent, child);
+	if (m->dev != child->st_dev)
+		return false;	/* btrfs subvolumes, overlays: unknown */
+	if (strcmp(m->root, "/") == 0) {
+		*cur = m;
+		return true;
+	}
+	if (m->dev != (*cur)->dev || !fs_path(*cur, path, rel, sizeof(rel)) ||
+	    strcmp(rel, m->root) != 0)
+		return false;
+	*cur = m;
+	return step_pinned(parent, child);
+}
+
+/* Could a guarded pattern match dir or a direct child of it? */
+static bool
+guarded_near(const struct policy_strv *patterns, const char *dir);
+
+/*
+ * True when dir, a directory on mount m, is also shown at another name
+ * (a bind mount of it or of a directory above it) where it or its
+ * children could be guarded.
+ */
+static bool
+other_views_guarded(const struct guard *g, const struct mnt *m,
+		    const char *dir)
+{
+	const struct guard_outside *o = g->outside;
+	char rel[PATH_MAX], alt[PATH_MAX];
+	size_t i, n;
+
+	if (!fs_path(m, dir, rel, sizeof(rel)))
+		return true;
+	for (i = 0; i < o->n_mnts; i++) {
+		const struct mnt *v = &o->mnts[i];
+		int len;
+
+		if (v == m || v->dev != m->dev || (n = under(rel, v->root)) == 0)
+			continue;
+		len = snprintf(alt, sizeof(alt), "%s%s",
+			       strcmp(v->mp, "/") == 0 ? "" : v->mp,
+			       rel + (strcmp(v->root, "/") == 0 ? 0 : n));
+		if (len <= 0 || (size_t)len >= sizeof(alt))
+			return true;
+		if (alt[0] == '\0')
+			strcpy(alt, "/");
+		if (strcmp(alt, dir) != 0 && guarded_near(&g->patterns, alt))
+			return true;
+	}
+	return false;
 }
 
 /* Could a guarded pattern match a direct child of dir (k components)? */
@@ -365,6 +515,17 @@ patterns_reach_children(const struct policy_strv *patterns, const char *dir)
 	return false;
 }
 
+static bool
+guarded_near(const struct policy_strv *patterns, const char *dir)
+{
+	char child[PATH_MAX + 2];
+
+	snprintf(child, sizeof(child), "%s/x", strcmp(dir, "/") == 0 ? "" : dir);
+	return policy_paths_match(patterns, dir) ||
+	       policy_paths_match(patterns, child) ||
+	       patterns_reach_children(patterns, dir);
+}
+
 /*
  * Opens dir (O_PATH: no event) when it is eligible for a directory mark;
  * -1 otherwise.  The walk goes component by component from "/" with
@@ -378,27 +539,36 @@ eligible_dir(struct guard *g, const char *dir)
 	struct stat pst, cst;
 	int fd, nfd;
 
+	const struct mnt *cur = mnt_of(o, "/");
+	char name[PATH_MAX];
+	size_t nlen = 0;
+
 	if (strlen(dir) >= sizeof(buf) ||
 	    patterns_reach_children(&g->patterns, dir))
 		return -1;
 	fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &pst) != 0)
+	if (fd < 0 || fstat(fd, &pst) != 0 || !cur ||
+	    strcmp(cur->root, "/") != 0)
 		goto fail;
 	strcpy(buf, dir);
 	for (comp = strtok_r(buf, "/", &save); comp;
 	     comp = strtok_r(NULL, "/", &save)) {
+		/* name: the components walked so far */
+		nlen += (size_t)snprintf(name + nlen, sizeof(name) - nlen,
+					 "/%s", comp);
 		nfd = openat(fd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW |
 			     O_CLOEXEC);
 		close(fd);
 		fd = nfd;
 		if (fd < 0 || fstat(fd, &cst) != 0 ||
-		    !step_pinned(o, &pst, &cst))
+		    !crossing_pinned(o, &cur, name, &pst, &cst))
 			goto fail;
 		pst = cst;
 	}
-	/* Only root adds entries to D, and D's filesystem has one view. */
+	/* Only root adds entries to D; D shown nowhere it could be guarded;
+	 * its filesystem not seen used through another namespace. */
 	if (pst.st_uid != 0 || (pst.st_mode & (S_IWGRP | S_IWOTH)) ||
-	    !single_view(o, pst.st_dev) ||
+	    other_views_guarded(g, cur, dir) ||
 	    dev_in(o->foreign_devs, o->n_foreign_devs, pst.st_dev))
 		goto fail;
 	return fd;
@@ -413,9 +583,10 @@ note_marked_dev(struct guard_outside *o, dev_t dev)
 {
 	if (dev_in(o->marked_devs, o->n_marked_devs, dev))
 		return;
-	if (o->n_marked_devs < MARKED_DEVS_MAX)
+	if (o->n_marked_devs < MARKED_DEVS_MAX) {
+		o->marked_sigs[o->n_marked_devs] = dev_signature(o, dev);
 		o->marked_devs[o->n_marked_devs++] = dev;
-	else
+	} else
 		o->marked_overflow = true;
 }
 
@@ -598,10 +769,10 @@ guard_outside_new(struct guard *g)
 		return -1;
 	o->dir_rule = true;
 	o->content_rule = true;
-	views_load(o);
+	mnts_load(o);
 	if (workqueue_new(OUTSIDE_QUEUE_MAX, 1, job_run, job_drop, g,
 			  &o->wq) != 0) {
-		free(o->views);
+		mnts_free(o);
 		free(o);
 		return -1;
 	}
@@ -626,7 +797,7 @@ guard_outside_free(struct guard *g)
 	if (!o)
 		return;
 	workqueue_free(o->wq);
-	free(o->views);
+	mnts_free(o);
 	free(o);
 	g->outside = NULL;
 }

@@ -147,14 +147,27 @@ mkdir "$T/g/view"
 mount --bind "$T/sys" "$T/g/view"
 flushed() { grep -q "ignore marks flushed" "$S/log"; }
 wait_for flushed
-check "a second view of a filesystem with marked directories flushes" 0 $?
+check "a new view of a filesystem with marked directories flushes" 0 $?
 denied "a marked directory seen through a guarded bind mount: denied" \
 	"$T/g/view/lib/evil-bind.pkl"
 d=$(counter "ignored directories")
 "$GOPEN" open "$T/sys/share/f1.pkl" 3 > /dev/null
-check "no directory marks on a filesystem with two views" "$d" \
+check "no directory mark where a second view shows it guarded" "$d" \
 	"$(counter "ignored directories")"
 umount "$T/g/view"
+
+# 10. A directory bound onto itself (what ProtectSystem= and
+# ReadWritePaths= of the unit make of /usr, /home...) shows nothing at a
+# new name: its pinned directories are still marked.
+n=$(grep -c "mount table changed" "$S/log")
+mount --bind "$T/sys" "$T/sys"
+remarked() { [ "$(grep -c "mount table changed" "$S/log")" -gt "$n" ]; }
+wait_for remarked
+d=$(counter "ignored directories")
+"$GOPEN" open "$T/sys/share/f2.pkl" 3 > /dev/null
+check "a self-bound pinned directory is marked" "$((d + 1))" \
+	"$(counter "ignored directories")"
+umount "$T/sys"
 
 # 9. Another mount namespace (a container's volume) that shows a marked
 # directory at a guarded path: once the guard sees a name from there that
