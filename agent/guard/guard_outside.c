@@ -34,18 +34,19 @@
  *    C of the path with parent P, P is owned by root and not writable by
  *    group or others (with POSIX ACLs the group bits are the mask, so they
  *    bound every named entry), or P is root's and sticky and C is root's;
- *    a component that is the root of a mount counts when its filesystem is
- *    mounted exactly once, whole (then it is that filesystem's root, which
- *    cannot be renamed).  A directory a user can rename could be moved,
- *    with its mark, into a guarded tree.
+ *    a component that is a mount point counts when the mount shows its
+ *    filesystem's root (which cannot be renamed) or the directory that
+ *    was there already (a bind onto itself).  A directory a user can
+ *    rename could be moved, with its mark, into a guarded tree.
  *  - Only root can add entries to D (owner root, not group/other
  *    writable): no user can create, link or rename a file into D, so
  *    every file the mark covers was put there by root.
- *  - D's filesystem is mounted exactly once in our namespace, whole: a
- *    second view (a bind mount) could show D's children under a guarded
- *    path.  The mount table is watched; when a filesystem holding marked
- *    directories gets a second view, every inode mark is flushed.
- *  - No guarded pattern can match a direct child of D.
+ *  - The mount table is watched; when the mounts of a filesystem holding
+ *    marked directories change, every inode mark is flushed.
+ *  - No guarded pattern can match a direct child of D, under D's name or
+ *    under another name a mount gives it.
+ *  - D is not in the quarantine store (root's and pinned, but its files
+ *    are denied inodes the table answers for).
  * Children of D that are directories are judged on their own (the mark
  * covers one level).  A child renamed or linked out of D into a guarded
  * directory has that directory as its parent: its opens reach us.
@@ -543,8 +544,11 @@ eligible_dir(struct guard *g, const char *dir)
 	char name[PATH_MAX];
 	size_t nlen = 0;
 
+	/* The quarantine store is root's: its files are denied inodes the
+	 * table still answers for (an open under their new name). */
 	if (strlen(dir) >= sizeof(buf) ||
-	    patterns_reach_children(&g->patterns, dir))
+	    patterns_reach_children(&g->patterns, dir) ||
+	    (g->store && under(dir, quarantine_dir(g->store)) > 0))
 		return -1;
 	fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &pst) != 0 || !cur ||

@@ -81,6 +81,15 @@ ln "$T/sys/lib/evil-link.pkl" "$T/g/linked.pkl"
 denied "hard link out of a marked directory: denied" "$T/g/linked.pkl"
 mv "$T/sys/lib/evil-move.pkl" "$T/g/moved.pkl"
 denied "rename out of a marked directory: denied" "$T/g/moved.pkl"
+# The quarantine store is root's and pinned, but never marked: a denied
+# file there stays denied at every open.
+# (Its record beside it is opened first, as `quarantine list` does.)
+data=$(ls "$T"/q/store/*/data | head -n 1)
+for f in "$(dirname "$data")"/*; do
+	[ "$f" = "$data" ] || [ ! -f "$f" ] || "$GOPEN" open "$f" > /dev/null
+done
+check "a quarantined file opened in the store: denied twice" \
+	"ok=0 eperm=2 other=0" "$("$GOPEN" open "$data" 2)"
 
 # 4. The same from a user's directory (content rule only).
 cp "$T/fx/evil.pkl" "$T/u/alice/evil-link.pkl"
