@@ -5,7 +5,9 @@
  * The loop answers at once what needs no scan: our own opens, non-regular
  * and empty files (an empty stream runs nothing in any loader), files
  * outside the guarded paths, and cached verdicts.  Everything else is
- * handed to the scan workers.  The loop itself never opens a file on a
+ * handed to the scan workers.  After answering an open outside the paths
+ * it may tell the kernel to stop asking for that file or its directory
+ * (guard_outside.c).  The loop itself never opens a file on a
  * marked filesystem (it would wait for its own answer) and never blocks
  * on a worker, so every event is answered whatever the workers do.
  */
