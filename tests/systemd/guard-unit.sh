@@ -14,6 +14,7 @@
 #   - inside the unit's sandbox (capabilities, system-call filter,
 #     ProtectSystem=...) the scan workers run: a malicious file in the
 #     guarded directory fails to open with EPERM, a clean one opens;
+#   - the outside ignore marks work in the unit's own mount namespace;
 #   - `systemctl stop` stops it cleanly (exit 0, result success).
 # Skips (77) only where the machine cannot host it.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
@@ -192,6 +193,27 @@ got=$("$GOPEN" open "$T/w/g/state.pt")
 	bad "clean checkpoint: $got"
 n=$(ls "$T/w/q/store" 2>/dev/null | grep -vc '^\.')
 [ "$n" = 1 ] && ok "the malicious file is in the quarantine" || bad "quarantine holds $n"
+
+# The outside ignore marks work inside the unit's own mount namespace
+# (ProtectSystem= binds directories onto themselves): a pinned root-only
+# directory is marked, a clean file opened twice is scanned and marked.
+mkdir -p "$T/w/sys/lib" "$T/w/u"
+cp "$T/fx/notes.txt" "$T/w/sys/lib/a.txt"
+cp "$T/fx/notes.txt" "$T/w/u/b.txt"
+chown -R 65534:65534 "$T/w/u"
+"$GOPEN" open "$T/w/sys/lib/a.txt" > /dev/null
+"$GOPEN" open "$T/w/u/b.txt" 2 > /dev/null
+marked() {
+	sctl kill -s USR1 picklewarden-guard &&
+	sleep 0.1 &&
+	grep 'guard: status:' "$T/guard.log" | tail -n 1 |
+		grep -q 'ignored directories 1, scans 1, ignored files 1'
+}
+if until_ok 50 marked; then
+	ok "outside ignore marks under the unit: a directory and a file"
+else
+	bad "outside ignore marks: $(grep 'guard: status:' "$T/guard.log" | tail -n 1)"
+fi
 
 if timeout 60 nsenter -t "$sd" -p -m systemctl stop picklewarden-guard; then
 	ok "systemctl stop returns"
