@@ -6,9 +6,13 @@ check_PROGRAMS += tests/guard/guard-open
 tests_guard_guard_open_SOURCES = tests/guard/guard-open.c
 
 TESTS += tests/guard/race.sh tests/guard/modify.sh tests/guard/lifecycle.sh \
-	tests/guard/both.sh
+	tests/guard/both.sh tests/guard/outside.sh
+# The system unit as shipped under a real systemd (PID 1 of a private PID
+# namespace; root only, skips otherwise).
+TESTS += tests/systemd/guard-unit.sh
 EXTRA_DIST += tests/guard/race.sh tests/guard/modify.sh \
-	tests/guard/lifecycle.sh tests/guard/both.sh tests/guard/lib.sh \
+	tests/guard/lifecycle.sh tests/guard/both.sh tests/guard/outside.sh \
+	tests/systemd/guard-unit.sh tests/guard/lib.sh \
 	tests/guard/gen.py \
 	tests/bench/guard-latency.sh
 

@@ -9,7 +9,9 @@
  * threads, within the configured timeout.  Malicious files are denied and
  * moved to the guard's quarantine store; clean and suspicious ones are
  * allowed and get an ignore mark, so that their later opens never reach
- * user space until the file is modified.
+ * user space until the file is modified.  Outside the paths, files scanned
+ * clean in the background and pinned root-only directories get ignore
+ * marks too.
  */
 #ifndef PW_AGENT_GUARD_H
 #define PW_AGENT_GUARD_H

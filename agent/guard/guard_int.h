@@ -196,6 +196,34 @@ void guard_marks_flush(int fan_fd);
  * "/home/ * /.cache"); a new string or NULL. */
 char *guard_marks_static_prefix(const char *pattern);
 
+/* ---- guard_outside.c: ignore marks outside the guarded paths ------- */
+
+struct guard_outside;
+
+/* Reads the mount table and starts the background scan thread (after
+ * g->client and g->fan_fd exist).  Returns 0 or -1 (out of memory). */
+int guard_outside_new(struct guard *g);
+/* Waits for the background scan (before the fanotify fd closes). */
+void guard_outside_stop(struct guard *g);
+void guard_outside_free(struct guard *g);
+/*
+ * The open of a regular file outside the paths was allowed (answered
+ * already; fd is the event's, still open, st its fstat, path its name):
+ * mark its directory, or remember it and scan it in the background when
+ * it comes back, so that later opens skip the round trip.  Event loop
+ * only.
+ */
+void guard_outside_learn(struct guard *g, int fd, const struct stat *st,
+			 const char *path);
+/* dev is used through names of another mount namespace: no directory
+ * marks on it (those placed are flushed).  Event loop only. */
+void guard_outside_foreign(struct guard *g, dev_t dev);
+/* True when directories of dev may carry our ignore marks. */
+bool guard_outside_has_dir_marks(const struct guard *g, dev_t dev);
+/* The mount table changed: re-read it; flushes inode marks when a
+ * filesystem holding marked directories got a second view. */
+void guard_outside_mounts_changed(struct guard *g);
+
 /* ---- guard.c ------------------------------------------------------- */
 
 struct guard {
@@ -206,15 +234,18 @@ struct guard {
 					   malicious files are only denied */
 	struct workqueue *wq;
 	struct guard_table *table;
+	struct guard_outside *outside;	/* NULL: no outside ignore marks */
 	struct policy_strv patterns;	/* [guard] paths, plus the same with
 					   symlinked prefixes resolved */
 	int fan_fd;
+	int fd_dir;			/* /proc/self/fd (O_PATH), or -1 */
 	pid_t self;
 	bool foreground;
 
 	/* Counters (atomic) for STATUS= and the tests. */
 	uint64_t n_events, n_fast, n_cached, n_scans, n_denied,
-		 n_quarantined, n_timeouts, n_errors, n_own;
+		 n_quarantined, n_timeouts, n_errors, n_own,
+		 n_dir_marks, n_outside_scans, n_content_marks;
 };
 
 /* Writes one response; closes nothing. */

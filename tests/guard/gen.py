@@ -8,6 +8,7 @@ usage: gen.py OUTDIR [BIG_MB]
   array.npy       a float32 .npy
   model.safetensors
   notes.txt
+  user.pkl        a user's own class (suspicious: not allowlisted, harmless)
   big.pt          (when BIG_MB > 0) a BIG_MB MB PyTorch-zip checkpoint whose
                   storages are zeros (written fast, scanned as clean)
 """
@@ -33,6 +34,7 @@ def w(name, data):
 
 w("evil.pkl", b"cos\nsystem\n(S'echo pwned'\ntR.")
 w("notes.txt", b"import torch\nlabels: cat, dog\n")
+w("user.pkl", b"\x80\x02cmylab.models\nNet\n)\x81}X\x01\x00\x00\x00wK\x01sb.")
 w("state.pkl", pickle.dumps(collections.OrderedDict(
     (f"layer{i}.weight", [0.5 * i] * 16) for i in range(8)), protocol=2))
 hdr = "{'descr': '<f4', 'fortran_order': False, 'shape': (16,), }"

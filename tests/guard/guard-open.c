@@ -12,12 +12,20 @@
  *                                 DIR/.tmp-i, renames it to DIR/model-i.bin
  *   guard-open lat PATH N         open+close N times; prints p50/p99/max
  *                                 of each open in microseconds
+ *   guard-open respond DIR        the floor of the benchmark: a trivial
+ *                                 fanotify responder that allows every
+ *                                 FAN_OPEN_PERM on DIR's filesystem at
+ *                                 once (no fstat, no path); prints
+ *                                 "ready", runs until SIGTERM
  */
+#include "config.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/fanotify.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -97,6 +105,47 @@ do_write(const char *dir, long n, const char *src)
 	return 0;
 }
 
+/* What a permission round trip costs at all: read the event, answer
+ * allow, close its descriptor.  Whatever the guard adds is above this. */
+static int
+do_respond(const char *dir)
+{
+	static char buf[65536]
+		__attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
+	int fan = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC |
+				FAN_UNLIMITED_QUEUE, O_RDONLY | O_LARGEFILE);
+
+	if (fan < 0 || fanotify_mark(fan, FAN_MARK_ADD | FAN_MARK_FILESYSTEM,
+				     FAN_OPEN_PERM, AT_FDCWD, dir) != 0) {
+		perror("fanotify");
+		return 3;
+	}
+	printf("ready\n");
+	fflush(stdout);
+	for (;;) {
+		const struct fanotify_event_metadata *md;
+		ssize_t n = read(fan, buf, sizeof(buf));
+
+		if (n <= 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			return 3;
+		}
+		for (md = (const void *)buf; FAN_EVENT_OK(md, n);
+		     md = FAN_EVENT_NEXT(md, n)) {
+			struct fanotify_response r = {
+				.fd = md->fd, .response = FAN_ALLOW,
+			};
+
+			if (md->fd < 0)
+				continue;
+			if (write(fan, &r, sizeof(r)) != sizeof(r))
+				return 3;
+			close(md->fd);
+		}
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -136,6 +185,8 @@ main(int argc, char **argv)
 		printf("missing=%u ", missing);
 		return report() == 1 && missing == 0 ? 1 : 2;
 	}
+	if (strcmp(argv[1], "respond") == 0)
+		return do_respond(argv[2]);
 	if (strcmp(argv[1], "write") == 0 && argc > 4)
 		return do_write(argv[2], n, argv[4]);
 	if (strcmp(argv[1], "lat") == 0) {
