@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "agent/watch/inotify_backend.h"
+#include "agent/watch/landing.h"
 #include "agent/watch/notify.h"
 #include "agent/watch/watch.h"
 #include "agent/watch/watch_job.h"
@@ -77,6 +78,9 @@ struct watcher {
 	uint64_t phase_analysed0, phase_cached0, phase_quarantined0;
 	uint64_t phase_started_ms;
 
+	/* Files being written, looked at while they land (landing.h). */
+	struct landing_table *landing;
+
 	/* watch_timers.c */
 	struct watch_pending *pending;
 	size_t npending, cap_pending;
@@ -132,6 +136,12 @@ struct watch_root *watch_root_at(struct watcher *w, const char *path);
 
 /* watch.c */
 uint64_t watch_now_ms(void);
+
+/* watch_events.c: a file in directory d was written (IN_MODIFY): looks at
+ * its prefix when landing_due says so (a job for the workers; never
+ * blocks). */
+void watch_landing_modified(struct watcher *w, const struct watch_dir *d,
+			    const char *path, const char *name);
 
 /* watch_timers.c: everything the loop does by time rather than by event.
  * The path of a file was created or written (modified: MODIFY seen): it is

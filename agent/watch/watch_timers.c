@@ -68,6 +68,9 @@ watch_pending_forget(struct watcher *w, const char *path)
 {
 	struct watch_pending *p = pending_find(w, path);
 
+	/* Closed, renamed or deleted: its writing is over (a new writer
+	 * starts from the first look again). */
+	landing_table_forget(w->landing, path);
 	if (p != NULL)
 		pending_remove_at(w, (size_t)(p - w->pending));
 }
