@@ -440,6 +440,13 @@ watch_job_run(void *p, void *arg)
 		goto fail;
 	}
 	__atomic_add_fetch(&sh->analysed, 1, __ATOMIC_RELAXED);
+	/* What each scan cost, for whoever measures (debug level). */
+	escape_text_buf(job->path, esc, sizeof(esc));
+	log_at(LOG_DEBUG, "scanned path=\"%s\" verdict=%s bytes_read=%llu "
+	       "size=%llu", esc,
+	       pw_verdict_name(scan_result_verdict(result)),
+	       (unsigned long long)scan_result_bytes_read(result),
+	       (unsigned long long)st.st_size);
 	subj.path = job->path;
 	subj.dirfd = dirfd;
 	subj.name = base;
