@@ -425,6 +425,7 @@ watch_handle_event(struct watcher *w, const struct inotify_backend_event *ev)
 		if (rc != 0)
 			goto out;
 		if (S_ISLNK(st.st_mode)) {
+			watch_hf_link(w, path);
 			watch_symlink(w, path);
 			goto out;
 		}

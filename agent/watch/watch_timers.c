@@ -269,6 +269,9 @@ watch_timers_run(struct watcher *w, uint64_t now)
 	t = rescans_run(w, now);
 	if (t < next)
 		next = t;
+	t = watch_hf_names_run(w, now);
+	if (t < next)
+		next = t;
 	return next;
 }
 
@@ -312,6 +315,7 @@ watch_timers_free(struct watcher *w)
 {
 	size_t i;
 
+	watch_hf_names_free(w);
 	for (i = 0; i < w->npending; i++)
 		free(w->pending[i].path);
 	free(w->pending);

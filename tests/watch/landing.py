@@ -196,6 +196,36 @@ print("(d) loader at once after the landing: rename errno %s, read %d "
       "bytes, payload not among them" % (errno.errorcode.get(err, err),
                                          len(got)))
 
+# ---- (e) the snapshot link appears after the blob's quarantine -------------
+# The blob is quarantined at its rename (tombstone left, a short line that
+# can name only the blob); the link made afterwards gets the line that
+# names the file (watch_hfname.c), in decide_log_short's format.
+evil = evil_pickle()
+esha = hashlib.sha256(evil + b"e").hexdigest()
+eblob = os.path.join(repo, "blobs", esha)
+with open(eblob + ".incomplete", "wb") as f:
+    f.write(evil)
+os.rename(eblob + ".incomplete", eblob)
+
+
+def tombstoned(p):
+    try:
+        with open(p, "rb") as f:
+            return f.read(28) == b"# picklewarden tombstone v1\n"
+    except OSError:
+        return False
+
+
+wait_until(lambda: tombstoned(eblob), 20, "(e) the blob's tombstone")
+agent.wait_for(r"quarantined %s from models--org--name: " % esha)
+mark = len(agent.log())
+os.symlink("../../blobs/" + esha, os.path.join(repo, "snapshots", rev,
+                                               "late_model.bin"))
+agent.wait_for(r"quarantined late_model\.bin from models--org--name@0123456:"
+               r" posix\.system via GLOBAL \(id [0-9A-Za-z-]+\)",
+               timeout=10, after=mark)
+print("(e) a link made after the quarantine: named in one short line")
+
 # ---- (c) a benign 200 MB download: untouched, read at most twice -----------
 def benign_download(label, data):
     pids = agent_pids()
