@@ -26,6 +26,13 @@ landing_due(const struct landing_state *st, uint64_t size)
 }
 
 void
+landing_seen(struct landing_state *st, uint64_t size)
+{
+	if (st->looks > 0 && size < st->last)
+		landing_init(st);
+}
+
+void
 landing_looked(struct landing_state *st, uint64_t size)
 {
 	uint64_t next;
@@ -38,6 +45,7 @@ landing_looked(struct landing_state *st, uint64_t size)
 		st->next = next;
 	if (__builtin_add_overflow(st->asked, size, &st->asked))
 		st->asked = UINT64_MAX;
+	st->last = size;
 	st->looks++;
 }
 

@@ -45,6 +45,7 @@
  * landing_init. */
 struct landing_state {
 	uint64_t next;		/* look again at this size */
+	uint64_t last;		/* size at the last look */
 	uint64_t asked;		/* prefix bytes asked for by every look */
 	unsigned looks;
 	bool final;		/* a look was final: stop looking */
@@ -54,6 +55,11 @@ void landing_init(struct landing_state *st);
 
 /* True when the file, now size bytes, should be looked at. */
 bool landing_due(const struct landing_state *st, uint64_t size);
+
+/* The file is now size bytes: smaller than at the last look means it was
+ * truncated and is being written anew (O_TRUNC, a rewrite in place), so
+ * the schedule starts again. */
+void landing_seen(struct landing_state *st, uint64_t size);
 
 /* Records a look at size bytes: the next one is due at twice that. */
 void landing_looked(struct landing_state *st, uint64_t size);

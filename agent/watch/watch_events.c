@@ -327,7 +327,10 @@ watch_landing_modified(struct watcher *w, const struct watch_dir *d,
 	if (rc != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0)
 		return;
 	ls = landing_table_get(w->landing, path, watch_now_ms());
-	if (ls == NULL || !landing_due(ls, (uint64_t)st.st_size))
+	if (ls == NULL)
+		return;
+	landing_seen(ls, (uint64_t)st.st_size);
+	if (!landing_due(ls, (uint64_t)st.st_size))
 		return;
 	job = watch_job_new_prefix(path, (uint64_t)st.st_size);
 	if (job == NULL)

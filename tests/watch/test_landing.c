@@ -33,6 +33,13 @@ test_schedule_doubles(void **state)
 	landing_looked(&st, LANDING_FIRST + 10);
 	assert_false(landing_due(&st, 2 * LANDING_FIRST));
 	assert_true(landing_due(&st, 2 * (LANDING_FIRST + 10)));
+	/* Truncated and written anew: the schedule starts again. */
+	landing_seen(&st, 3 * LANDING_FIRST);
+	assert_false(landing_due(&st, 3 * LANDING_FIRST));
+	landing_seen(&st, 100);
+	assert_int_equal(st.looks, 0);
+	assert_true(landing_due(&st, LANDING_FIRST));
+	landing_looked(&st, LANDING_FIRST + 10);
 	/* Past the cap the full scan at the end does it. */
 	assert_false(landing_due(&st, LANDING_MAX_PREFIX + 1));
 	/* Zeroed state is a fresh one. */
