@@ -240,8 +240,9 @@ def benign_download(label, data):
                                                           err))
     blob = os.path.join(repo, "blobs", sha)
     # Its full scan at the rename: a debug line per scan says it is done.
-    m = agent.wait_for(r"scanned path=\"%s\" verdict=(\w+) bytes_read=(\d+)"
-                       % re.escape(blob), timeout=30, after=mark)
+    bst = os.stat(blob)
+    m = agent.wait_for(r"scanned inode=%d:%d verdict=(\w+) bytes_read=(\d+)"
+                       % (bst.st_dev, bst.st_ino), timeout=30, after=mark)
     check(m.group(1) in ("clean", "suspicious"),
           "(%s) verdict %s" % (label, m.group(1)))
     after = rchar(pids)

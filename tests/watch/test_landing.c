@@ -34,8 +34,9 @@ test_schedule_doubles(void **state)
 	assert_false(landing_due(&st, 2 * LANDING_FIRST));
 	assert_true(landing_due(&st, 2 * (LANDING_FIRST + 10)));
 	/* Truncated and written anew: the schedule starts again. */
-	landing_seen(&st, 3 * LANDING_FIRST);
-	assert_false(landing_due(&st, 3 * LANDING_FIRST));
+	landing_seen(&st, LANDING_FIRST + 20);	/* grown: nothing changes */
+	assert_int_equal(st.looks, 1);
+	assert_false(landing_due(&st, LANDING_FIRST + 20));
 	landing_seen(&st, 100);
 	assert_int_equal(st.looks, 0);
 	assert_true(landing_due(&st, LANDING_FIRST));
