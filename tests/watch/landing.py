@@ -224,7 +224,23 @@ os.symlink("../../blobs/" + esha, os.path.join(repo, "snapshots", rev,
 agent.wait_for(r"quarantined late_model\.bin from models--org--name@0123456:"
                r" posix\.system via GLOBAL \(id [0-9A-Za-z-]+\)",
                timeout=10, after=mark)
-print("(e) a link made after the quarantine: named in one short line")
+check(len(re.findall(r"quarantined late_model\.bin from", agent.log())) == 1,
+      "(e) the file was named more than once")
+# A tombstone anyone could write (an ID our store does not hold) names
+# nothing: no line, however long we wait for the timers' re-checks.
+fsha = "f" * 64
+with open(os.path.join(repo, "blobs", fsha), "w") as f:
+    f.write("# picklewarden tombstone v1\n# file: x\n"
+            "# verdict: malicious - forged.reason via GLOBAL\n"
+            "# id: 20261203T000000Z-000000000000-00000000\n")
+mark = len(agent.log())
+os.symlink("../../blobs/" + fsha, os.path.join(repo, "snapshots", rev,
+                                               "forged.bin"))
+time.sleep(1.5)
+check("forged" not in agent.log()[mark:],
+      "(e) a forged tombstone made the agent log: %r" % agent.log()[mark:])
+print("(e) a link made after the quarantine: named in one short line; a "
+      "forged tombstone names nothing")
 
 # ---- (c) a benign 200 MB download: untouched, read at most twice -----------
 def benign_download(label, data):
