@@ -324,7 +324,10 @@ watch_landing_modified(struct watcher *w, const struct watch_dir *d,
 		if (dfd >= 0)
 			close(dfd);
 	}
-	if (rc != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0)
+	/* Below the first look no state is kept: a burst of small files
+	 * costs one fstatat each, not a table entry. */
+	if (rc != 0 || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size < LANDING_FIRST)
 		return;
 	ls = landing_table_get(w->landing, path, watch_now_ms());
 	if (ls == NULL)
