@@ -39,6 +39,9 @@ report_v(struct scan_ctx *ctx, enum pw_severity sev, enum pw_finding_kind kind,
 			ctx->mute_worst = sev;
 		return;
 	}
+	if (sev == PW_SEV_MALICIOUS &&
+	    (kind == PW_KIND_IMPORT || kind == PW_KIND_CALL))
+		ctx->res->exec_malicious = true;
 	if (result_add(ctx->res, &f) != PW_OK)
 		ctx->status = PW_ERR_NOMEM;
 }

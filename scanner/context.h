@@ -61,6 +61,10 @@ struct scan_ctx {
 	bool stopped;			/* it was hit: everything unwinds */
 	uint64_t deadline_ns;		/* CLOCK_MONOTONIC, UINT64_MAX = none */
 	const volatile int *abort_flag;
+	/* pw_scan_fd_prefix: the source is the first bytes of a file still
+	 * being written.  Only what a loader reads from offset 0 is read
+	 * (no readings that look for content elsewhere in the file). */
+	bool prefix;
 };
 
 /* Records a finding at the current location.  Strings are copied; the

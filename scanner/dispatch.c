@@ -303,13 +303,13 @@ dispatch_source(struct scan_ctx *ctx, const struct source *src)
 	 * no magic: such a stream is tried muted, and analysed for real only
 	 * when what it decodes to runs something. */
 	if (rc == PW_OK && !scan_aborted(ctx) && fmt != FMT_LZMA &&
-	    sniff_lzma_alone(head, got))
+	    !ctx->prefix && sniff_lzma_alone(head, got))
 		rc = lzma_reading(ctx, src);
 	if (needs_random_access(fmt))
 		return rc;
 	/* A file that is not a zip at offset 0 may still hold one, and other
 	 * tools than the loader that runs its first bytes will read it. */
-	if (rc == PW_OK && !scan_aborted(ctx))
+	if (rc == PW_OK && !scan_aborted(ctx) && !ctx->prefix)
 		rc = container_polyglot_scan(ctx, src);
 	return rc;
 }
@@ -513,6 +513,69 @@ pw_scan_fd(const struct pw_scanner *sc, int fd, struct pw_result **ret_result)
 		scan_limit(ctx, 0, "max_file_size (file too large)");
 	else if (!scan_check_stop(ctx, 0))
 		rc = dispatch_source(ctx, &src);
+	free(cache);
+	return scan_end(ctx, rc, ret_result);
+}
+
+/*
+ * The prefix of a file still being written.  A zip (PK\3\4 at 0) has no
+ * central directory yet: its local headers are walked instead
+ * (container/zip_prefix.c).  Anything else is read as every loader reads
+ * it from offset 0 - a raw pickle stream, a legacy torch or joblib stream
+ * (pickles first), a compressed stream - as far as the bytes go; the
+ * readings that look for content elsewhere in the file (an embedded zip,
+ * an .lzma stream only pandas would decode) wait for the full scan.
+ */
+static int
+dispatch_prefix(struct scan_ctx *ctx, const struct source *src)
+{
+	static const uint8_t zip_magic[4] = {'P', 'K', 3, 4};
+	uint8_t head[4];
+	size_t got;
+	int rc;
+
+	rc = source_read_some(src, 0, head, sizeof(head), &got);
+	if (rc != PW_OK)
+		return rc;
+	if (got == sizeof(head) && memcmp(head, zip_magic, 4) == 0) {
+		scan_set_format(ctx, FMT_ZIP);
+		return container_zip_prefix_scan(ctx, src);
+	}
+	return dispatch_source(ctx, src);
+}
+
+int
+pw_scan_fd_prefix(const struct pw_scanner *sc, int fd, uint64_t prefix_len,
+		  struct pw_result **ret_result)
+{
+	struct scan_ctx *ctx = NULL;
+	struct source src;
+	struct stat stbuf;
+	struct source_cache *cache;
+	uint64_t size;
+	int rc;
+
+	if (sc == NULL || ret_result == NULL || fd < 0)
+		return PW_ERR_INVALID;
+	if (fstat(fd, &stbuf) != 0)
+		return PW_ERR_IO;
+	if (!S_ISREG(stbuf.st_mode))
+		return PW_ERR_NOT_REGULAR;
+	/* A file that shrank since the caller looked is read as it is. */
+	size = (uint64_t)stbuf.st_size < prefix_len ? (uint64_t)stbuf.st_size
+						    : prefix_len;
+	rc = scan_begin(sc, &ctx);
+	if (rc != PW_OK)
+		return rc;
+	ctx->prefix = true;
+	ctx->res->bytes_total = size;
+	source_init_fd(&src, fd, size, &ctx->res->bytes_read);
+	cache = malloc(sizeof(*cache));
+	source_set_cache(&src, cache);
+	if (size > ctx->limits[PW_LIMIT_MAX_FILE_SIZE])
+		scan_limit(ctx, 0, "max_file_size (prefix too large)");
+	else if (!scan_check_stop(ctx, 0))
+		rc = dispatch_prefix(ctx, &src);
 	free(cache);
 	return scan_end(ctx, rc, ret_result);
 }

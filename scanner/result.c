@@ -174,6 +174,12 @@ pw_result_executable(const struct pw_result *res)
 	return res->executable;
 }
 
+bool
+pw_result_prefix_final(const struct pw_result *res)
+{
+	return res != NULL && res->exec_malicious;
+}
+
 uint64_t
 pw_result_bytes_read(const struct pw_result *res)
 {

@@ -24,6 +24,9 @@ struct pw_result {
 	uint64_t bytes_total;
 	uint64_t opcodes;
 	bool executable;	/* a loader would execute it (pw_result_executable) */
+	bool exec_malicious;	/* a malicious import or call was reported
+				   (pw_result_prefix_final), kept even when
+				   the finding itself is over the cap */
 };
 
 int result_new(size_t max_findings, struct pw_result **ret);

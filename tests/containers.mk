@@ -31,6 +31,13 @@ tests_containers_test_zip_SOURCES = tests/containers/test_zip.c \
 tests_containers_test_zip_CFLAGS = $(PW_TEST_CFLAGS)
 tests_containers_test_zip_CPPFLAGS = $(PW_TEST_CPPFLAGS) $(ZLIB_CFLAGS)
 tests_containers_test_zip_LDADD = $(PW_SCANNER_LIBS) $(CMOCKA_LIBS)
+check_PROGRAMS += tests/containers/test_zip_prefix
+TESTS += tests/containers/test_zip_prefix
+tests_containers_test_zip_prefix_SOURCES = tests/containers/test_zip_prefix.c \
+	tests/containers/unit.h tests/containers/zip_build.h
+tests_containers_test_zip_prefix_CFLAGS = $(PW_TEST_CFLAGS)
+tests_containers_test_zip_prefix_CPPFLAGS = $(PW_TEST_CPPFLAGS) $(ZLIB_CFLAGS)
+tests_containers_test_zip_prefix_LDADD = $(PW_SCANNER_LIBS) $(CMOCKA_LIBS)
 check_PROGRAMS += tests/containers/test_archive
 TESTS += tests/containers/test_archive
 tests_containers_test_archive_SOURCES = tests/containers/test_archive.c \

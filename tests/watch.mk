@@ -18,6 +18,7 @@ EXTRA_DIST += \
 	tests/watch/blind_degrade.py tests/watch/blind_degrade.sh \
 	tests/watch/blind_work.py tests/watch/blind_work.sh \
 	tests/watch/desk.py tests/watch/desk.sh \
+	tests/watch/landing.py tests/watch/landing.sh \
 	tests/watch/run.sh \
 	tests/bench/watch-latency.sh tests/bench/watch-latency.py
 
@@ -85,4 +86,5 @@ TESTS += \
 	tests/watch/blind_names.sh \
 	tests/watch/blind_degrade.sh \
 	tests/watch/blind_work.sh \
-	tests/watch/desk.sh
+	tests/watch/desk.sh \
+	tests/watch/landing.sh

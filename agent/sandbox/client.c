@@ -79,6 +79,17 @@ scan_client_scan(struct scan_client *c, int fd,
 	return sandbox_scan_in_process(c->scanner, fd, ret_result);
 }
 
+int
+scan_client_scan_prefix(struct scan_client *c, int fd, uint64_t prefix_len,
+			struct scan_result **ret_result)
+{
+	if (c->pool != NULL)
+		return sandbox_scan_prefix(c->pool, fd, c->deadline_ms,
+					   prefix_len, ret_result);
+	return sandbox_scan_in_process_prefix(c->scanner, fd, prefix_len,
+					      ret_result);
+}
+
 /* Finishes the oldest submitted scan. */
 static void
 finish_oldest(struct scan_client *c)

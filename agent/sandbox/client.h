@@ -35,6 +35,16 @@ int scan_client_scan(struct scan_client *c, int fd,
 		     struct scan_result **ret_result);
 
 /*
+ * Scans only the first prefix_len bytes of fd, a file still being written
+ * (pw_scan_fd_prefix; the watcher's scan-while-it-lands), in a worker like
+ * any scan.  scan_result_prefix_final says whether the answer is final.
+ * Thread-safe.
+ */
+int scan_client_scan_prefix(struct scan_client *c, int fd,
+			    uint64_t prefix_len,
+			    struct scan_result **ret_result);
+
+/*
  * Pipelined scanning for a single-threaded caller (`scan`): the answer
  * for fd arrives later, through done(ctx, status, result) (done owns the
  * result; result is NULL unless status is PW_OK).  Up to one scan per

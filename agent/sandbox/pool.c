@@ -39,6 +39,7 @@ struct worker {
 	bool busy;
 	uint64_t deadline_ms;	/* of the scan it holds */
 	uint64_t end_ms;	/* when that scan must be done (0: never) */
+	uint64_t prefix_len;	/* of the scan it holds (0: whole file) */
 };
 
 struct sandbox_pool {
@@ -196,7 +197,7 @@ out:
 
 /* Sends the request and the descriptor in one message. */
 static int
-send_request(int sock, int fd, uint64_t deadline_ms)
+send_request(int sock, int fd, uint64_t deadline_ms, uint64_t prefix_len)
 {
 	uint8_t req[SANDBOX_WIRE_REQUEST_SIZE];
 	union {
@@ -208,7 +209,7 @@ send_request(int sock, int fd, uint64_t deadline_ms)
 	struct cmsghdr *c;
 	ssize_t n;
 
-	sandbox_wire_request(req, 0, deadline_ms);
+	sandbox_wire_request(req, 0, deadline_ms, prefix_len);
 	memset(&cbuf, 0, sizeof(cbuf));
 	memset(&mh, 0, sizeof(mh));
 	mh.msg_iov = &iov;
@@ -404,6 +405,14 @@ int
 sandbox_scan_begin(struct sandbox_pool *pool, int fd, uint64_t deadline_ms,
 		   unsigned *ret_ticket)
 {
+	return sandbox_scan_begin_prefix(pool, fd, deadline_ms, 0, ret_ticket);
+}
+
+int
+sandbox_scan_begin_prefix(struct sandbox_pool *pool, int fd,
+			  uint64_t deadline_ms, uint64_t prefix_len,
+			  unsigned *ret_ticket)
+{
 	struct worker *w;
 	struct stat st;
 	unsigned attempt;
@@ -421,7 +430,8 @@ sandbox_scan_begin(struct sandbox_pool *pool, int fd, uint64_t deadline_ms,
 			break;
 		w->deadline_ms = deadline_ms;
 		w->end_ms = deadline_ms ? now_ms() + deadline_ms : 0;
-		if (send_request(w->sock, fd, deadline_ms) == 0) {
+		w->prefix_len = prefix_len;
+		if (send_request(w->sock, fd, deadline_ms, prefix_len) == 0) {
 			*ret_ticket = (unsigned)(w - pool->w);
 			return PW_OK;
 		}
@@ -448,8 +458,18 @@ sandbox_scan_end(struct sandbox_pool *pool, unsigned ticket,
 	o = read_message(w->sock, w->end_ms, &msg, &len, &why);
 	if (o == RECV_OK) {
 		if (sandbox_wire_parse(msg, len, &status, ret_result,
-				       &why) != 0)
+				       &why) != 0) {
 			o = RECV_BAD;
+		} else if (status == PW_OK && w->prefix_len != 0 &&
+			   scan_result_bytes_total(*ret_result) >
+				   w->prefix_len) {
+			/* Asked for a prefix, answered about more: a worker
+			 * that does not do what it is told. */
+			scan_result_free(*ret_result);
+			*ret_result = NULL;
+			why = "a prefix result about more than the prefix";
+			o = RECV_BAD;
+		}
 		free(msg);
 	}
 	switch (o) {
@@ -496,11 +516,33 @@ sandbox_scan_fd(struct sandbox_pool *pool, int fd, uint64_t deadline_ms,
 }
 
 int
+sandbox_scan_prefix(struct sandbox_pool *pool, int fd, uint64_t deadline_ms,
+		    uint64_t prefix_len, struct scan_result **ret_result)
+{
+	unsigned ticket;
+	int rc = sandbox_scan_begin_prefix(pool, fd, deadline_ms, prefix_len,
+					   &ticket);
+
+	if (rc != PW_OK)
+		return rc;
+	return sandbox_scan_end(pool, ticket, ret_result);
+}
+
+int
 sandbox_scan_in_process(const struct pw_scanner *scanner, int fd,
 			struct scan_result **ret_result)
 {
+	return sandbox_scan_in_process_prefix(scanner, fd, 0, ret_result);
+}
+
+int
+sandbox_scan_in_process_prefix(const struct pw_scanner *scanner, int fd,
+			       uint64_t prefix_len,
+			       struct scan_result **ret_result)
+{
 	struct pw_result *res = NULL;
-	int rc = pw_scan_fd(scanner, fd, &res);
+	int rc = prefix_len ? pw_scan_fd_prefix(scanner, fd, prefix_len, &res)
+			    : pw_scan_fd(scanner, fd, &res);
 
 	if (rc == PW_OK)
 		rc = scan_result_from_pw(res, ret_result);

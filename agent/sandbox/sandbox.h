@@ -81,6 +81,20 @@ int sandbox_scan_begin(struct sandbox_pool *pool, int fd,
 int sandbox_scan_end(struct sandbox_pool *pool, unsigned ticket,
 		     struct scan_result **ret_result);
 
+/*
+ * A prefix scan (the first prefix_len bytes of a file still being
+ * written, pw_scan_fd_prefix) in a worker; prefix_len 0 is a full scan.
+ * The answer is validated as any other, and a result about more bytes
+ * than the prefix is a lie (the worker is killed, verdict error).  Returns
+ * as sandbox_scan_fd.
+ */
+int sandbox_scan_prefix(struct sandbox_pool *pool, int fd,
+			uint64_t deadline_ms, uint64_t prefix_len,
+			struct scan_result **ret_result);
+int sandbox_scan_begin_prefix(struct sandbox_pool *pool, int fd,
+			      uint64_t deadline_ms, uint64_t prefix_len,
+			      unsigned *ret_ticket);
+
 /* The number of workers of the pool. */
 unsigned sandbox_pool_size(const struct sandbox_pool *pool);
 
@@ -99,6 +113,9 @@ uint64_t sandbox_pool_spawns(struct sandbox_pool *pool);
  */
 int sandbox_scan_in_process(const struct pw_scanner *scanner, int fd,
 			    struct scan_result **ret_result);
+int sandbox_scan_in_process_prefix(const struct pw_scanner *scanner, int fd,
+				   uint64_t prefix_len,
+				   struct scan_result **ret_result);
 
 /* Internal to the sandbox: the body of a worker process (worker.c).
  * Never returns. */

@@ -216,3 +216,18 @@ scan_result_executable(const struct scan_result *res)
 {
 	return res->executable;
 }
+
+bool
+scan_result_prefix_final(const struct scan_result *res)
+{
+	size_t i;
+
+	if (res == NULL || res->verdict != PW_VERDICT_MALICIOUS)
+		return false;
+	for (i = 0; i < res->count; i++)
+		if (res->findings[i].severity == PW_SEV_MALICIOUS &&
+		    (res->findings[i].kind == PW_KIND_IMPORT ||
+		     res->findings[i].kind == PW_KIND_CALL))
+			return true;
+	return false;
+}

@@ -78,6 +78,13 @@ uint64_t scan_result_bytes_read(const struct scan_result *res);
 uint64_t scan_result_bytes_total(const struct scan_result *res);
 uint64_t scan_result_opcodes(const struct scan_result *res);
 bool scan_result_executable(const struct scan_result *res);
+/*
+ * pw_result_prefix_final for a result that may have crossed the worker
+ * socket: true when it holds a malicious import or call finding.  (The
+ * library also counts such findings dropped over max_findings; one that
+ * was dropped here only delays the decision to the full scan.)
+ */
+bool scan_result_prefix_final(const struct scan_result *res);
 
 /* pw_kind_name, plus "crash" for SCAN_KIND_CRASH; never NULL. */
 const char *scan_kind_name(enum pw_finding_kind kind);

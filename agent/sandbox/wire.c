@@ -59,23 +59,26 @@ get64(const uint8_t *p)
 
 void
 sandbox_wire_request(uint8_t req[SANDBOX_WIRE_REQUEST_SIZE], uint16_t flags,
-		     uint64_t deadline_ms)
+		     uint64_t deadline_ms, uint64_t prefix_len)
 {
 	memcpy(req, req_magic, 4);
-	put16(req + 4, SANDBOX_WIRE_VERSION);
+	put16(req + 4, SANDBOX_WIRE_REQUEST_VERSION);
 	put16(req + 6, flags);
 	put64(req + 8, deadline_ms);
+	put64(req + 16, prefix_len);
 }
 
 int
 sandbox_wire_parse_request(const uint8_t req[SANDBOX_WIRE_REQUEST_SIZE],
-			   uint16_t *ret_flags, uint64_t *ret_deadline_ms)
+			   uint16_t *ret_flags, uint64_t *ret_deadline_ms,
+			   uint64_t *ret_prefix_len)
 {
 	if (memcmp(req, req_magic, 4) != 0 ||
-	    get16(req + 4) != SANDBOX_WIRE_VERSION)
+	    get16(req + 4) != SANDBOX_WIRE_REQUEST_VERSION)
 		return -1;
 	*ret_flags = get16(req + 6);
 	*ret_deadline_ms = get64(req + 8);
+	*ret_prefix_len = get64(req + 16);
 	return 0;
 }
 

@@ -3,7 +3,9 @@
  *
  * Request (agent -> worker), fixed size, with the file descriptor to scan
  * attached as SCM_RIGHTS:
- *   "PWSQ" u16 version u16 flags u64 deadline_ms
+ *   "PWSQ" u16 version u16 flags u64 deadline_ms u64 prefix_len
+ * prefix_len 0 scans the whole file (pw_scan_fd); otherwise only its first
+ * prefix_len bytes, as a file still being written (pw_scan_fd_prefix).
  * Result (worker -> agent), a header then a body of body_len bytes:
  *   "PWSR" u16 version u16 zero u32 body_len
  *   body: u32 status                       (a pw_status; the rest only
@@ -26,8 +28,12 @@
 #include "agent/sandbox/scan_result.h"
 #include "picklewarden.h"
 
-#define SANDBOX_WIRE_VERSION 2	/* 2: the executable flag */
-#define SANDBOX_WIRE_REQUEST_SIZE 16
+#define SANDBOX_WIRE_VERSION 2	/* results; 2: the executable flag */
+/* Requests have their own version: 3 added prefix_len (the results did
+ * not change).  Agent and workers are one binary, so both ends always
+ * agree; the version catches a message that is not ours. */
+#define SANDBOX_WIRE_REQUEST_VERSION 3
+#define SANDBOX_WIRE_REQUEST_SIZE 24
 #define SANDBOX_WIRE_HEADER_SIZE 12
 /* One result message: 1,000 findings (the default max_findings) of
  * typical size take ~200 KB; the cap leaves room for 10x that and bounds
@@ -66,10 +72,12 @@
 
 /* Fills req with a request. */
 void sandbox_wire_request(uint8_t req[SANDBOX_WIRE_REQUEST_SIZE],
-			  uint16_t flags, uint64_t deadline_ms);
+			  uint16_t flags, uint64_t deadline_ms,
+			  uint64_t prefix_len);
 /* Parses a request; returns 0 or -1 (bad magic or version). */
 int sandbox_wire_parse_request(const uint8_t req[SANDBOX_WIRE_REQUEST_SIZE],
-			       uint16_t *ret_flags, uint64_t *ret_deadline_ms);
+			       uint16_t *ret_flags, uint64_t *ret_deadline_ms,
+			       uint64_t *ret_prefix_len);
 
 /*
  * Encodes a scan's outcome: status is what pw_scan_fd returned, res its

@@ -259,7 +259,8 @@ load_filter(void)
 /* Receives one request: returns 1 with *ret_fd, 0 at end of file, -1 on a
  * malformed request. */
 static int
-receive(int *ret_fd, uint16_t *ret_flags, uint64_t *ret_deadline)
+receive(int *ret_fd, uint16_t *ret_flags, uint64_t *ret_deadline,
+	uint64_t *ret_prefix)
 {
 	uint8_t req[SANDBOX_WIRE_REQUEST_SIZE];
 	union {
@@ -286,11 +287,12 @@ receive(int *ret_fd, uint16_t *ret_flags, uint64_t *ret_deadline)
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
 		    c->cmsg_len == CMSG_LEN(sizeof(int)))
 			memcpy(&fd, CMSG_DATA(c), sizeof(int));
-	/* The agent sends the request in one piece (16 bytes on a fresh
+	/* The agent sends the request in one piece (24 bytes on a fresh
 	 * stream); anything else is a protocol error. */
 	if (n != (ssize_t)sizeof(req) || fd < 0 ||
 	    (mh.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) ||
-	    sandbox_wire_parse_request(req, ret_flags, ret_deadline) != 0) {
+	    sandbox_wire_parse_request(req, ret_flags, ret_deadline,
+				       ret_prefix) != 0) {
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -379,7 +381,7 @@ sandbox_worker_main(int sock, const struct pw_scanner *scanner,
 	struct pw_result *res;
 	uint8_t *msg;
 	size_t len;
-	uint64_t deadline;
+	uint64_t deadline, prefix;
 	uint16_t flags;
 	int fd, rc;
 
@@ -400,7 +402,7 @@ sandbox_worker_main(int sock, const struct pw_scanner *scanner,
 		     SANDBOX_WIRE_READY_SIZE) != 0)
 		die(SANDBOX_EXIT_SEND);
 	for (;;) {
-		rc = receive(&fd, &flags, &deadline);
+		rc = receive(&fd, &flags, &deadline, &prefix);
 		if (rc == 0)
 			die(0);
 		if (rc < 0)
@@ -414,7 +416,10 @@ sandbox_worker_main(int sock, const struct pw_scanner *scanner,
 		test_hook(fd);
 #endif
 		res = NULL;
-		rc = pw_scan_fd(scanner, fd, &res);
+		/* A prefix: the first bytes of a file still being written
+		 * (the watcher's scan-while-it-lands), never past them. */
+		rc = prefix ? pw_scan_fd_prefix(scanner, fd, prefix, &res)
+			    : pw_scan_fd(scanner, fd, &res);
 		close(fd);
 		if (sandbox_wire_encode(rc, res, &msg, &len) != 0)
 			die(SANDBOX_EXIT_NOMEM);

@@ -1,62 +1,54 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * landing.h - scanning a file while it lands: the prefix-scan policy.
+ * landing.h - scanning a file while it lands: when to look.
  *
  * A download takes seconds; the payload of a raw pickle, a legacy torch
  * checkpoint, a joblib file or a PyTorch zip (data.pkl is written first)
- * usually sits in its first kilobytes.  Given a growing file, this module
- * decides when to look at its prefix again (each time the size has
- * doubled since the last look, from LANDING_FIRST bytes) and what the
- * prefix says.  A prefix whose executed part is already malicious (a
- * malicious import or call the loader reaches before the data ends) is
- * final: nothing written later can take back what a loader would run.
- * Anything else waits for the next size, and the complete file is judged
- * in full at its close/rename as before.
+ * usually sits in its first kilobytes.  The watcher sees a file being
+ * written through its IN_MODIFY events (HF "*.incomplete", torch.hub's
+ * temporary file, any in-place writer); this module decides when its
+ * prefix is worth a look: at LANDING_FIRST bytes, then each time the size
+ * has doubled since the last look.  The look itself is a prefix scan in a
+ * sandboxed worker (pw_scan_fd_prefix through the scan client): this
+ * module never reads the file.  A final answer (pw_result_prefix_final)
+ * makes the caller quarantine the partial file at once; anything else
+ * waits for the next size, and the complete file is judged in full at its
+ * close/rename as before.
  *
- * Cost: raw streams are read from offset 0 to the current size at sizes
- * s, 2s, 4s, ...: every look reads at most the file so far, and the sum is
- * below twice the final size.  A zip prefix is not read whole: its local
- * headers are walked (30 bytes + name each, data skipped) and only the
- * bytes of stored .pkl members are read, up to LANDING_MAX_MEMBER each.
+ * Cost: a pickle stream's look reads the prefix from offset 0, at sizes
+ * s, 2s, 4s, ... below the final size: the looks together read less than
+ * twice the final size.  A zip's look reads its local headers and its .pkl
+ * members, not its tensor data.
  *
- * The event path calls landing_due() on each IN_MODIFY of a file being
- * written (HF "*.incomplete", torch.hub's temporary file, an in-place
- * writer) and landing_check() when it says so; on LANDING_FINAL the caller
- * quarantines the partial file, so the downloader's own rename fails and
- * nothing is loaded.
+ * Per-file state lives in a bounded table keyed by path (the event loop's
+ * only), forgotten when the file is closed, renamed or deleted; when the
+ * table is full the least recently touched file is forgotten (its next
+ * look starts again from LANDING_FIRST: more reads, never fewer checks).
  */
 #ifndef PW_AGENT_LANDING_H
 #define PW_AGENT_LANDING_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
-#include "picklewarden.h"
-
-/* The first look, in bytes: below this a download is done before a
- * look would help, and most payloads fit. */
+/* The first look, in bytes: below this a download is done before a look
+ * would help, and most payloads fit. */
 #define LANDING_FIRST ((uint64_t)64 * 1024)
-/* A raw prefix larger than this is not looked at again (the full scan at
- * the end does it): keeps one look's memory bounded. */
+/* A prefix larger than this is not looked at again (the full scan at the
+ * end does it): bounds one look's time. */
 #define LANDING_MAX_PREFIX ((uint64_t)256 * 1024 * 1024)
-/* Bytes of one stored zip member read for a look. */
-#define LANDING_MAX_MEMBER ((uint64_t)64 * 1024 * 1024)
-/* Local headers walked in one zip prefix. */
-#define LANDING_MAX_HEADERS 4096
+/* Files followed at once; a desktop has a handful of downloads running. */
+#define LANDING_TABLE_MAX 256u
 
 /* What one growing file has had so far.  Zero-initialise, or
  * landing_init. */
 struct landing_state {
 	uint64_t next;		/* look again at this size */
-	uint64_t bytes_read;	/* by every look so far */
+	uint64_t last;		/* size at the last look */
+	uint64_t asked;		/* prefix bytes asked for by every look */
 	unsigned looks;
 	bool final;		/* a look was final: stop looking */
-};
-
-enum landing_result {
-	LANDING_WAIT = 0,	/* nothing final yet */
-	LANDING_FINAL = 1,	/* malicious already: quarantine now */
-	LANDING_ERROR = 2,	/* could not read (errno): wait */
 };
 
 void landing_init(struct landing_state *st);
@@ -64,18 +56,31 @@ void landing_init(struct landing_state *st);
 /* True when the file, now size bytes, should be looked at. */
 bool landing_due(const struct landing_state *st, uint64_t size);
 
-/*
- * Looks at the first size bytes of fd (pread; the offset is not moved)
- * with scanner.  Updates st (next size, bytes read).  On LANDING_FINAL,
- * *ret_result (when ret_result is not NULL) is the result that decided it
- * (free with pw_result_free); otherwise it is set to NULL.
- */
-enum landing_result landing_check(const struct pw_scanner *scanner, int fd,
-				  uint64_t size, struct landing_state *st,
-				  struct pw_result **ret_result);
+/* The file is now size bytes: smaller than at the last look means it was
+ * truncated and is being written anew (O_TRUNC, a rewrite in place), so
+ * the schedule starts again. */
+void landing_seen(struct landing_state *st, uint64_t size);
 
-/* True when a (prefix) result is final: malicious, with a malicious
- * import or call finding (not merely a truncation). */
-bool landing_result_is_final(const struct pw_result *res);
+/* Records a look at size bytes: the next one is due at twice that. */
+void landing_looked(struct landing_state *st, uint64_t size);
+
+/* Records that a look was final: no more looks for this file. */
+void landing_final(struct landing_state *st);
+
+struct landing_table;
+
+/* A table of at most max files (0: LANDING_TABLE_MAX); NULL when out of
+ * memory.  landing_table_free(NULL) is a no-op. */
+struct landing_table *landing_table_new(size_t max);
+void landing_table_free(struct landing_table *t);
+
+/* The state of path, created (landing_init) when it has none; now_ms
+ * orders eviction.  NULL only when out of memory. */
+struct landing_state *landing_table_get(struct landing_table *t,
+					const char *path, uint64_t now_ms);
+/* Forgets path (closed, renamed, deleted); no-op when unknown. */
+void landing_table_forget(struct landing_table *t, const char *path);
+/* Files followed now. */
+size_t landing_table_count(const struct landing_table *t);
 
 #endif

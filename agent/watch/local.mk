@@ -19,4 +19,5 @@ agent_libagent_a_SOURCES += \
 agent_libagent_a_SOURCES += \
 	agent/watch/agent_lock.c agent/watch/agent_lock.h \
 	agent/watch/watch_status.c \
-	agent/watch/landing.c agent/watch/landing.h
+	agent/watch/landing.c agent/watch/landing.h \
+	agent/watch/watch_hfname.c

@@ -432,7 +432,8 @@ setup(struct watcher *w)
 			    "error=\"%s\"", esc, strerror(errno));
 	}
 	if (watch_table_new(&w->table) != 0 ||
-	    watch_walk_new(&watch_walk_callbacks, w, &w->walk) != 0)
+	    watch_walk_new(&watch_walk_callbacks, w, &w->walk) != 0 ||
+	    (w->landing = landing_table_new(0)) == NULL)
 		return -1;
 	if (inotify_backend_open(&fd) != 0) {
 		log_error("cannot initialise inotify: %s", strerror(errno));
@@ -491,6 +492,7 @@ teardown(struct watcher *w)
 	inotify_backend_close();
 	watch_walk_free(w->walk);
 	watch_table_free(w->table);
+	landing_table_free(w->landing);
 	watch_roots_free(w);
 	watch_timers_free(w);
 	free(w->qdir_real);

@@ -296,6 +296,55 @@ handle_dir_event(struct watcher *w, const struct inotify_backend_event *ev,
 		watch_full_rescan(w, WATCH_PHASE_RESCAN);
 }
 
+/*
+ * Scan while it lands.  A file being written (any name: an HF
+ * ".incomplete" blob, torch.hub's temporary file, an in-place writer) is
+ * looked at when its size reaches LANDING_FIRST and each time it has
+ * doubled since: a prefix scan of the bytes landed so far, in a worker
+ * (WATCH_JOB_PREFIX).  A final answer quarantines the partial file at
+ * once, so the downloader's own rename fails.  Here only an fstatat of
+ * the name: no byte of the file is read by this thread.  A look that
+ * cannot be queued is not counted, so the next write asks again.
+ */
+void
+watch_landing_modified(struct watcher *w, const struct watch_dir *d,
+		       const char *path, const char *name)
+{
+	struct landing_state *ls;
+	struct watch_job *job;
+	struct stat st;
+	int dfd, rc;
+
+	if (strlen(path) < PATH_MAX) {
+		rc = fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW);
+	} else {
+		dfd = watch_open_dir(d->path, O_PATH, 1);
+		rc = dfd < 0 ? -1 : fstatat(dfd, name, &st,
+					    AT_SYMLINK_NOFOLLOW);
+		if (dfd >= 0)
+			close(dfd);
+	}
+	/* Below the first look no state is kept: a burst of small files
+	 * costs one fstatat each, not a table entry. */
+	if (rc != 0 || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size < LANDING_FIRST)
+		return;
+	ls = landing_table_get(w->landing, path, watch_now_ms());
+	if (ls == NULL)
+		return;
+	landing_seen(ls, (uint64_t)st.st_size);
+	if (!landing_due(ls, (uint64_t)st.st_size))
+		return;
+	job = watch_job_new_prefix(path, (uint64_t)st.st_size);
+	if (job == NULL)
+		return;
+	if (!workqueue_try_push_front(w->wq, job)) {
+		watch_job_drop(job);
+		return;
+	}
+	landing_looked(ls, (uint64_t)st.st_size);
+}
+
 void
 watch_handle_event(struct watcher *w, const struct inotify_backend_event *ev)
 {
@@ -382,6 +431,7 @@ watch_handle_event(struct watcher *w, const struct inotify_backend_event *ev)
 		if (rc != 0)
 			goto out;
 		if (S_ISLNK(st.st_mode)) {
+			watch_hf_link(w, path);
 			watch_symlink(w, path);
 			goto out;
 		}
@@ -407,6 +457,8 @@ watch_handle_event(struct watcher *w, const struct inotify_backend_event *ev)
 	temp = is_temporary_at(d->path, ev->name);
 	if (ev->mask & (IN_CREATE | IN_MODIFY | IN_ATTRIB))
 		watch_pending_touch(w, path, (ev->mask & IN_MODIFY) != 0, temp);
+	if (ev->mask & IN_MODIFY)
+		watch_landing_modified(w, d, path, ev->name);
 out:
 	free(path);
 }

@@ -14,12 +14,23 @@
 #include <sys/stat.h>
 
 #include "agent/watch/inotify_backend.h"
+#include "agent/watch/landing.h"
 #include "agent/watch/notify.h"
 #include "agent/watch/watch.h"
 #include "agent/watch/watch_job.h"
 #include "agent/watch/watch_table.h"
 #include "agent/watch/watch_walk.h"
 #include "agent/watch/workqueue.h"
+
+/* A snapshot link waiting for its blob's tombstone (watch_hfname.c). */
+struct watch_hfname_wait {
+	char *link;		/* NULL: free slot */
+	uint64_t due_ms;
+	unsigned tries;
+};
+/* Links waiting at once; beyond it, a link that wins the race keeps the
+ * blob-only line (cosmetic, never a missed file). */
+#define WATCH_HFNAME_MAX 64u
 
 /* A configured root and what we know of it. */
 struct watch_root {
@@ -77,6 +88,11 @@ struct watcher {
 	uint64_t phase_analysed0, phase_cached0, phase_quarantined0;
 	uint64_t phase_started_ms;
 
+	/* Files being written, looked at while they land (landing.h). */
+	struct landing_table *landing;
+	/* watch_hfname.c */
+	struct watch_hfname_wait hfname[WATCH_HFNAME_MAX];
+
 	/* watch_timers.c */
 	struct watch_pending *pending;
 	size_t npending, cap_pending;
@@ -132,6 +148,20 @@ struct watch_root *watch_root_at(struct watcher *w, const char *path);
 
 /* watch.c */
 uint64_t watch_now_ms(void);
+
+/* watch_events.c: a file in directory d was written (IN_MODIFY): looks at
+ * its prefix when landing_due says so (a job for the workers; never
+ * blocks). */
+void watch_landing_modified(struct watcher *w, const struct watch_dir *d,
+			    const char *path, const char *name);
+
+/* watch_hfname.c: a new symlink in an HF snapshot folder: if its blob is
+ * our tombstone of a blob quarantined before the link existed, one short
+ * line names the file (re-checked from the timers while the blob's
+ * quarantine may still be under way). */
+void watch_hf_link(struct watcher *w, const char *link);
+uint64_t watch_hf_names_run(struct watcher *w, uint64_t now_ms);
+void watch_hf_names_free(struct watcher *w);
 
 /* watch_timers.c: everything the loop does by time rather than by event.
  * The path of a file was created or written (modified: MODIFY seen): it is

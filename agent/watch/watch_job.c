@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,6 +24,7 @@
 struct watch_job {
 	unsigned flags;
 	char *link;		/* WATCH_JOB_LINK_TARGET: the symlink */
+	uint64_t prefix_len;	/* WATCH_JOB_PREFIX: bytes to look at */
 	char path[];
 };
 
@@ -40,7 +42,18 @@ watch_job_new(const char *path, unsigned flags)
 		return NULL;
 	j->flags = flags;
 	j->link = NULL;
+	j->prefix_len = 0;
 	memcpy(j->path, path, len + 1);
+	return j;
+}
+
+struct watch_job *
+watch_job_new_prefix(const char *path, uint64_t prefix_len)
+{
+	struct watch_job *j = watch_job_new(path, WATCH_JOB_PREFIX);
+
+	if (j != NULL)
+		j->prefix_len = prefix_len;
 	return j;
 }
 
@@ -275,6 +288,65 @@ cacheable(const struct decision *d)
 	return d->verdict != PW_VERDICT_MALICIOUS;
 }
 
+/*
+ * A look at a file still being written (WATCH_JOB_PREFIX, landing.h): a
+ * prefix scan in a worker.  Only a final answer - a malicious import or
+ * call a loader reaches before the bytes end - is acted on: quarantined
+ * at once through decide_apply like any malicious file (record, short log
+ * line, hook, notification), so the downloader's rename fails.  Anything
+ * else says nothing yet: no log, no cache; the complete file is judged at
+ * its close or rename.  Returns the decision's outcome, or -1.
+ */
+static int
+run_prefix(struct watch_shared *sh, struct watch_config *cfg,
+	   const struct watch_job *job, int dirfd, const char *base, int fd,
+	   const struct stat *st)
+{
+	struct scan_result *result = NULL;
+	struct decide_subject subj;
+	struct decision dec;
+	struct policy p = *cfg->policy;
+	char esc[1024];
+	int rc, outcome = -1;
+
+	rc = scan_client_scan_prefix(cfg->client, fd, job->prefix_len,
+				     &result);
+	if (rc != PW_OK)
+		goto out;	/* the full scan at the end will say */
+	escape_text_buf(job->path, esc, sizeof(esc));
+	log_at(LOG_DEBUG, "landing look path=\"%s\" prefix=%llu "
+	       "bytes_read=%llu final=%d", esc,
+	       (unsigned long long)job->prefix_len,
+	       (unsigned long long)scan_result_bytes_read(result),
+	       scan_result_prefix_final(result) ? 1 : 0);
+	if (!scan_result_prefix_final(result)) {
+		outcome = DECIDE_NOTHING;
+		goto out;
+	}
+	/* A prefix is an error or suspicious more often than not (its data
+	 * ends early); only the malicious verdict is acted on now. */
+	p.action[POLICY_VERDICT_ERROR] = POLICY_ACTION_NONE;
+	p.action[POLICY_VERDICT_SUSPICIOUS] = POLICY_ACTION_NONE;
+	subj.path = job->path;
+	subj.dirfd = dirfd;
+	subj.name = base;
+	subj.fd = fd;
+	subj.st = st;
+	__atomic_add_fetch(&sh->analysed, 1, __ATOMIC_RELAXED);
+	if (decide_apply(&p, cfg->store, &subj, result, &dec) != 0)
+		goto out;
+	outcome = (int)dec.outcome;
+	if (dec.outcome == DECIDE_QUARANTINED) {
+		__atomic_add_fetch(&sh->quarantined, 1, __ATOMIC_RELAXED);
+		log_info("caught while landing path=\"%s\" after %llu bytes "
+			 "(the writer's rename now fails)", esc,
+			 (unsigned long long)job->prefix_len);
+	}
+out:
+	scan_result_free(result);
+	return outcome;
+}
+
 void
 watch_job_run(void *p, void *arg)
 {
@@ -324,8 +396,13 @@ watch_job_run(void *p, void *arg)
 	if (!(job->flags & WATCH_JOB_RETRY) &&
 	    watch_retry_owns(sh->retry, job->path, &st))
 		goto out;	/* its next attempt is scheduled */
-	vcache_key_from_stat(&st, &key);
 	busy = inflight_begin(sh, &st);
+	if (job->flags & WATCH_JOB_PREFIX) {
+		slot = running_begin(sh, job->path);
+		(void)run_prefix(sh, cfg, job, dirfd, base, fd, &st);
+		goto out;
+	}
+	vcache_key_from_stat(&st, &key);
 	/* NOCACHE: the file was open for writing since (CLOSE_WRITE,
 	 * MODIFY): a shared mapping may have changed bytes without changing
 	 * a timestamp. */
@@ -363,6 +440,15 @@ watch_job_run(void *p, void *arg)
 		goto fail;
 	}
 	__atomic_add_fetch(&sh->analysed, 1, __ATOMIC_RELAXED);
+	/* What each scan cost, for whoever measures (debug level).  By
+	 * inode: a file's name stays in its decision lines only, which
+	 * people and tests count. */
+	log_at(LOG_DEBUG, "scanned inode=%llu:%llu verdict=%s bytes_read=%llu "
+	       "size=%llu", (unsigned long long)st.st_dev,
+	       (unsigned long long)st.st_ino,
+	       pw_verdict_name(scan_result_verdict(result)),
+	       (unsigned long long)scan_result_bytes_read(result),
+	       (unsigned long long)st.st_size);
 	subj.path = job->path;
 	subj.dirfd = dirfd;
 	subj.name = base;

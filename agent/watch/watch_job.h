@@ -59,11 +59,17 @@ struct watch_shared {
 /* A retry of a failed quarantine (watch_retry.c); other jobs leave files
  * on the retry list to it. */
 #define WATCH_JOB_RETRY 32u
+/* A look at the first bytes of a file still being written (landing.h):
+ * a prefix scan; only a final answer is acted on (quarantine at once),
+ * nothing else is logged or cached. */
+#define WATCH_JOB_PREFIX 64u
 
 struct watch_job;
 
 /* A job for the file at path (absolute).  NULL when out of memory. */
 struct watch_job *watch_job_new(const char *path, unsigned flags);
+/* A WATCH_JOB_PREFIX job for the first prefix_len bytes of path. */
+struct watch_job *watch_job_new_prefix(const char *path, uint64_t prefix_len);
 /* A job for a symlink's resolved target (absolute, symlink-free); link is
  * the symlink's path, for the log. */
 struct watch_job *watch_job_new_link(const char *target, const char *link,

@@ -68,6 +68,9 @@ watch_pending_forget(struct watcher *w, const char *path)
 {
 	struct watch_pending *p = pending_find(w, path);
 
+	/* Closed, renamed or deleted: its writing is over (a new writer
+	 * starts from the first look again). */
+	landing_table_forget(w->landing, path);
 	if (p != NULL)
 		pending_remove_at(w, (size_t)(p - w->pending));
 }
@@ -266,6 +269,9 @@ watch_timers_run(struct watcher *w, uint64_t now)
 	t = rescans_run(w, now);
 	if (t < next)
 		next = t;
+	t = watch_hf_names_run(w, now);
+	if (t < next)
+		next = t;
 	return next;
 }
 
@@ -309,6 +315,7 @@ watch_timers_free(struct watcher *w)
 {
 	size_t i;
 
+	watch_hf_names_free(w);
 	for (i = 0; i < w->npending; i++)
 		free(w->pending[i].path);
 	free(w->pending);

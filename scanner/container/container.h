@@ -15,6 +15,10 @@
 
 /* PK\3\4 at offset 0: PyTorch zip, TorchScript, .npz, or any zip. */
 int container_zip_scan(struct scan_ctx *ctx, const struct source *src);
+/* The prefix of a zip still being written (no central directory yet):
+ * walks its local headers and reads its .pkl members as pickles as far as
+ * they have landed (zip_prefix.c; pw_scan_fd_prefix). */
+int container_zip_prefix_scan(struct scan_ctx *ctx, const struct source *src);
 /* A file that is not a zip at offset 0 but contains one (a pickle glued
  * before a zip): scans the embedded zip if there is one. */
 int container_polyglot_scan(struct scan_ctx *ctx, const struct source *src);

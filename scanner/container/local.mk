@@ -5,6 +5,7 @@ scanner_libpicklewarden_a_SOURCES += \
 	scanner/container/codecs.c \
 	scanner/container/zip.c scanner/container/zip_internal.h \
 	scanner/container/zip_layout.c \
+	scanner/container/zip_prefix.c \
 	scanner/container/polyglot.c \
 	scanner/container/npy.c \
 	scanner/container/compressed.c \

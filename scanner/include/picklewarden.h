@@ -197,6 +197,37 @@ PW_API int pw_scan_buffer(const struct pw_scanner *scanner,
 PW_API int pw_scan_fd(const struct pw_scanner *scanner, int fd,
 		      struct pw_result **ret_result);
 
+/*
+ * Scans a file that is still being written (a download landing): only its
+ * first prefix_len bytes (fewer if the file is shorter), read with pread,
+ * never past them, without moving the offset.  The reading tolerates the
+ * cut: a raw pickle stream (and a legacy torch or joblib file, which are
+ * pickle streams first) is read as far as its bytes go; a zip, whose
+ * central directory is written last, is walked by its local headers and
+ * its .pkl members (PyTorch's data.pkl, TorchScript's constants.pkl),
+ * stored or deflated, are read as pickles as far as they have landed
+ * (at most max_members headers).  Readings that need the rest of the file
+ * (an embedded zip found by its end records) are left to the full scan.
+ * The result's bytes_total is the prefix's size; a prefix usually ends in
+ * an error finding (the data ends early) - only pw_result_prefix_final
+ * says something a caller may act on before the file is complete.
+ * Returns and writes like pw_scan_fd.
+ */
+PW_API int pw_scan_fd_prefix(const struct pw_scanner *scanner, int fd,
+			     uint64_t prefix_len,
+			     struct pw_result **ret_result);
+
+/*
+ * True when the scan found a malicious import or call (a finding of kind
+ * import or call and severity malicious, counted even when the finding
+ * itself was dropped by max_findings).  For a prefix scan this is final:
+ * an unpickler runs opcodes as it reads them, so a loader reaches that
+ * import or call before the data ends, whatever is written after it.  A
+ * prefix that is merely cut short, or whose only trouble is structural,
+ * is not final.  False for NULL.
+ */
+PW_API bool pw_result_prefix_final(const struct pw_result *result);
+
 PW_API void pw_result_free(struct pw_result *result);
 PW_API enum pw_verdict pw_result_verdict(const struct pw_result *result);
 /* The outer format as sniffed from content: "pickle", "pytorch-zip",

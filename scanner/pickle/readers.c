@@ -164,9 +164,21 @@ bool
 vm_rd_line(struct pickle_vm *vm, struct line *l)
 {
 	uint64_t off = stream_offset(vm->st);
+	bool got;
 
 	memset(l, 0, sizeof(*l));
-	if (!stream_readline(vm->st, &l->p, &l->len, &l->nl)) {
+	got = stream_readline(vm->st, &l->p, &l->len, &l->nl);
+	if (vm->ctx->prefix && (!got || (!l->nl && stream_at_end(vm->st)))) {
+		/* The prefix of a file still being written: the line goes on
+		 * in bytes that have not landed.  Python's readline() would
+		 * hand the cut line to find_class only if the file ended
+		 * here, and it does not: both readers stop, cut short. */
+		vm_die_both_eof(vm, "the prefix ends inside a text line");
+		l->p = (const uint8_t *)"";
+		l->len = 0;
+		return false;
+	}
+	if (!got) {
 		/* At the end of the data the Python unpickler's readline()
 		 * returns b'' and it carries on with an empty line (GLOBAL
 		 * then asks find_class for ''); C fails. */

@@ -36,16 +36,22 @@ main(int argc, char **argv)
 	struct pw_scanner *sc = NULL;
 	struct pw_options *o = NULL;
 	int i, verbose = 0, worst = 0;
+	uint64_t prefix = 0;	/* -p N: pw_scan_fd_prefix of N bytes */
 
 	/* As the agent does (agent/cli/main.c): libzip's mktime() per
 	 * member would re-stat /etc/localtime each time. */
 	(void)setenv("TZ", ":/etc/localtime", 0);
 	if (pw_options_new(&o) != PW_OK)
 		return 2;
-	/* -v: findings; -r N: max_ratio; -d N: max_decompressed (bytes) */
+	/* -v: findings; -r N: max_ratio; -d N: max_decompressed (bytes);
+	 * -p N: scan only the first N bytes as a file still landing. */
 	while (argc > 1 && argv[1][0] == '-') {
 		if (strcmp(argv[1], "-v") == 0) {
 			verbose = 1;
+		} else if (argc > 2 && strcmp(argv[1], "-p") == 0) {
+			prefix = strtoull(argv[2], NULL, 0);
+			argv++;
+			argc--;
 		} else if (argc > 2 && (strcmp(argv[1], "-r") == 0 ||
 					strcmp(argv[1], "-d") == 0)) {
 			enum pw_limit l = argv[1][1] == 'r'
@@ -65,7 +71,7 @@ main(int argc, char **argv)
 	}
 	if (argc < 2) {
 		fprintf(stderr, "usage: containers-scan [-v] [-r RATIO] "
-			"[-d BYTES] FILE...\n");
+			"[-d BYTES] [-p BYTES] FILE...\n");
 		return 2;
 	}
 	if (pw_scanner_new(o, &sc) != PW_OK)
@@ -85,7 +91,8 @@ main(int argc, char **argv)
 			continue;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		rc = pw_scan_fd(sc, fd, &res);
+		rc = prefix ? pw_scan_fd_prefix(sc, fd, prefix, &res)
+			    : pw_scan_fd(sc, fd, &res);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		close(fd);
 		if (rc != PW_OK) {
@@ -98,14 +105,16 @@ main(int argc, char **argv)
 		put_escaped(argv[i]);
 		printf("\",\"verdict\":\"%s\",\"format\":\"%s\","
 		       "\"bytes_read\":%llu,\"bytes_total\":%llu,"
-		       "\"ms\":%.3f,\"maxrss_kb\":%ld,\"findings\":%zu}\n",
+		       "\"ms\":%.3f,\"maxrss_kb\":%ld,\"findings\":%zu%s}\n",
 		       pw_verdict_name(pw_result_verdict(res)),
 		       pw_result_format(res),
 		       (unsigned long long)pw_result_bytes_read(res),
 		       (unsigned long long)pw_result_bytes_total(res),
 		       (t1.tv_sec - t0.tv_sec) * 1e3 +
 			       (t1.tv_nsec - t0.tv_nsec) / 1e6,
-		       ru.ru_maxrss, pw_result_finding_count(res));
+		       ru.ru_maxrss, pw_result_finding_count(res),
+		       prefix && pw_result_prefix_final(res)
+			       ? ",\"final\":true" : "");
 		for (k = 0; verbose && k < pw_result_finding_count(res); k++) {
 			const struct pw_finding *f = pw_result_finding(res, k);
 

@@ -127,6 +127,46 @@ same_as_in_process(void **state)
 	scan_result_free(b);
 }
 
+/* A prefix scan in a worker (wire request version 3): only the first
+ * bytes are read, the answer says so, and a payload in them is final,
+ * the same as in process. */
+static void
+prefix_scan(void **state)
+{
+	struct fx *fx = *state;
+	struct scan_result *a = NULL, *b = NULL;
+	size_t len = strlen(evil) + 200000, i;
+	char *buf = malloc(len);
+	int fd;
+
+	assert_non_null(buf);
+	memcpy(buf, evil, strlen(evil));
+	/* A second pickle that has not finished landing: a long list. */
+	memcpy(buf + strlen(evil), "\x80\x02](", 4);
+	for (i = strlen(evil) + 4; i + 1 < len; i += 2)
+		memcpy(buf + i, "K\x01", 2);
+	fd = file_with(fx, "landing", buf, len);
+	assert_int_equal(sandbox_scan_prefix(fx->pool, fd, 0, 65536, &a),
+			 PW_OK);
+	assert_int_equal(sandbox_scan_in_process_prefix(fx->scanner, fd,
+							65536, &b),
+			 PW_OK);
+	assert_int_equal(scan_result_bytes_total(a), 65536);
+	assert_true(scan_result_prefix_final(a));
+	assert_true(scan_result_prefix_final(b));
+	assert_int_equal(scan_result_finding_count(a),
+			 scan_result_finding_count(b));
+	scan_result_free(a);
+	scan_result_free(b);
+	/* Cut inside the module name: nothing is final yet. */
+	assert_int_equal(sandbox_scan_prefix(fx->pool, fd, 0, 5, &a), PW_OK);
+	assert_false(scan_result_prefix_final(a));
+	assert_false(scan_result_worker_failed(a));
+	scan_result_free(a);
+	close(fd);
+	free(buf);
+}
+
 /* Reads "Key:\tvalue" from /proc/<pid>/status. */
 static void
 proc_field(pid_t pid, const char *key, char *out, size_t cap)
@@ -376,6 +416,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(same_as_in_process, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(prefix_scan, setup, teardown),
 		cmocka_unit_test_setup_teardown(locked_down, setup, teardown),
 		cmocka_unit_test(hook_open),
 		cmocka_unit_test(hook_socket),

@@ -263,16 +263,31 @@ requests(void **state)
 {
 	uint8_t req[SANDBOX_WIRE_REQUEST_SIZE];
 	uint16_t flags;
-	uint64_t deadline;
+	uint64_t deadline, prefix;
 
 	(void)state;
-	sandbox_wire_request(req, 7, 123456789012ull);
-	assert_int_equal(sandbox_wire_parse_request(req, &flags, &deadline),
+	sandbox_wire_request(req, 7, 123456789012ull, 0);
+	assert_int_equal(sandbox_wire_parse_request(req, &flags, &deadline,
+						    &prefix),
 			 0);
 	assert_int_equal(flags, 7);
 	assert_int_equal(deadline, 123456789012ull);
+	assert_int_equal(prefix, 0);
+	/* Version 3: the prefix length of a scan-while-it-lands. */
+	sandbox_wire_request(req, 0, 5, 0x0123456789abull);
+	assert_int_equal(sandbox_wire_parse_request(req, &flags, &deadline,
+						    &prefix),
+			 0);
+	assert_int_equal(prefix, 0x0123456789abull);
+	assert_int_equal(req[4], SANDBOX_WIRE_REQUEST_VERSION);
+	/* A version-2 request (16 bytes, no prefix) is not ours. */
+	req[4] = 2;
+	assert_int_equal(sandbox_wire_parse_request(req, &flags, &deadline,
+						    &prefix),
+			 -1);
 	req[4] = 9;
-	assert_int_equal(sandbox_wire_parse_request(req, &flags, &deadline),
+	assert_int_equal(sandbox_wire_parse_request(req, &flags, &deadline,
+						    &prefix),
 			 -1);
 }
 

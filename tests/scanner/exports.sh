@@ -32,4 +32,13 @@ if [ "$n" -lt 20 ]; then
 	echo "FAIL: only $n exported symbols; the public API is missing"
 	exit 1
 fi
+# The public API documented in picklewarden.h, spot-checked (a symbol
+# made static by mistake would pass the checks above).
+for sym in pw_scan_fd pw_scan_buffer pw_scan_fd_prefix pw_result_prefix_final \
+	pw_result_executable pw_scanner_new; do
+	if ! grep -qx "$sym" "$tmp/global"; then
+		echo "FAIL: $sym is not exported"
+		exit 1
+	fi
+done
 echo "libpicklewarden exports $n symbols, all pw_*"
