@@ -539,6 +539,9 @@ vm_op_build(struct pickle_vm *vm)
 		if (vm->py_in_frame &&
 		    stream_offset(vm->st) >= vm->py_frame_end)
 			vm->py_in_frame = false;
+		if (vm->c_in_frame &&
+		    stream_offset(vm->st) >= vm->c_frame_end)
+			vm->c_in_frame = false;
 	}
 	pv_unref(&vm->pool, state);
 }

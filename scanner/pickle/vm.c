@@ -500,6 +500,18 @@ step(struct pickle_vm *vm, uint8_t op, bool *stop)
 		if (vm->c_alive && !stream_has(vm->st, v) &&
 		    (vm->st->from_source || v <= PW_STREAM_WINDOW))
 			vm_die_c(vm, "a frame is longer than the rest of the data");
+		/* _pickle reads a FRAME whose bytes it has buffered
+		 * already from the buffer (nothing changes); one that runs
+		 * past the buffer's end is read, without peek(), from the
+		 * buffer's end: what was left of the buffer is dropped. */
+		if (vm->c_alive && vm->c_in_frame &&
+		    after < vm->c_frame_end && v > vm->c_frame_end - after)
+			vm_frame_straddle(vm);
+		else if (vm->c_alive &&
+			 !(vm->c_in_frame && after < vm->c_frame_end)) {
+			vm->c_in_frame = true;
+			vm->c_frame_end = after + v;
+		}
 		if (vm->py_alive) {
 			if (vm->py_in_frame && after < vm->py_frame_end)
 				vm_die_py(vm, "a frame begins before the end of "
@@ -531,6 +543,8 @@ reset_run(struct pickle_vm *vm, struct stream *st)
 	vm->c_alive = vm->py_alive = true;
 	vm->py_in_frame = false;
 	vm->py_frame_end = 0;
+	vm->c_in_frame = false;
+	vm->c_frame_end = 0;
 	vm->executed = vm->called = false;
 	vm->persid_seen = false;
 	vm->importable_after_div = false;

@@ -25,9 +25,11 @@ subprocesses), scans the same files with `picklewarden scan --json --all
            lines differently at frame ends; see differential.py).
   COVER    picklewarden reports the import, but the file's verdict is
            below what picklewarden itself says about that name on its own
-           (a minimal pickle that only imports it, under protocol 2 and 4:
-           the lower of the two): the name was seen and then judged more
-           leniently than the name deserves.
+           (the lowest verdict of minimal pickles that only import it,
+           under protocol 2 and 4, with and without STOP): the name was
+           seen and then judged more leniently than it deserves.  Names
+           picklewarden judges by their use (getattr(<global>, '<name>'),
+           type(None)) are counted instead.
   DISAGREE the unpicklers import different names and the verdict is clean.
   CRASH    picklewarden exits with a status other than 0/1/2, prints bad
            JSON or leaves a file out.
@@ -496,6 +498,41 @@ def cut(s):
         return s.encode('utf-8', 'surrogatepass').decode('utf-8', 'pw-latin1')
 
 
+# scanner/pw_limits.h: PW_NAME_MAX.  An import whose name is longer is
+# reported without module and name ("<over-long name>") and malicious.
+NAME_MAX = 1024
+
+
+# scanner/pw_limits.h: PW_DEFAULT_MAX_FINDINGS.  The findings list is
+# for display and keeps the worst ones (result.c); the verdict counts them
+# all.  A name missing from a full list is counted, not failed.
+MAX_FINDINGS = 1000
+
+
+def overlong(p):
+    m, n = (len(x.encode('utf-8', 'surrogatepass')) for x in p)
+    return max(m, n, m + 1 + n) > NAME_MAX
+
+
+def pw_overlong_import(fr):
+    """Whether picklewarden reports an over-long import as malicious."""
+    return any(f.get('kind') == 'import' and f.get('module') is None and
+               f.get('severity') == 'malicious'
+               for f in fr.get('findings', []))
+
+
+def pw_by_use(fr):
+    """Imports picklewarden judges by their use (scanner/pickle/calls.c:
+    builtins.getattr used only as getattr(<global>, '<name>') is judged as
+    the dotted name it resolves to, reported as an import of its own;
+    builtins.type used only as type(None) is NoneType): their own verdict
+    is not the name's."""
+    return {(f.get('module'), f.get('name'))
+            for f in fr.get('findings', [])
+            if f.get('kind') == 'import' and
+            (f.get('reason') or '').startswith('used only as ')}
+
+
 def pw_import_severity(fr):
     """{(module, name): highest severity of its import findings}."""
     out = {}
@@ -586,13 +623,20 @@ def judge(r, fr, canon, mode):
     info = set().union(set(), *(sets[i] for i in spec['info']))
     counts = {'calls': sum(len(r[i]['calls']) for i in
                            spec['core'] + spec['nopeek']),
-              'names': len(union), 'extra': 0, 'pl_only': 0}
+              'names': len(union), 'extra': 0, 'pl_only': 0, 'capped': 0,
+              'by_use': 0}
     out = []
     if fr is None:
         return [('CRASH', None, 'missing from the report')], counts
     verdict = fr.get('verdict')
     sev = pw_import_severity(fr)
     ours = set(sev)
+    if pw_overlong_import(fr):
+        # names too long to report are reported as one malicious import
+        ours |= {p for p in union if overlong(p)}
+    if len(fr.get('findings', [])) >= MAX_FINDINGS:
+        counts['capped'] = len(union - ours)
+        ours |= union
     for p in sorted(core - ours):
         out.append(('MISSING', p, '%s: CPython imports %r, picklewarden does '
                     'not report it (verdict %s)' % (mode, p, verdict)))
@@ -601,7 +645,9 @@ def judge(r, fr, canon, mode):
             out.append(('MISSING', p, '%s: _pickle without peek() imports '
                         '%r, picklewarden does not report it (verdict %s)'
                         % (mode, p, verdict)))
-    seen = sorted(union & ours)
+    by_use = pw_by_use(fr)
+    counts['by_use'] = len(union & by_use)
+    seen = sorted((union & ours) - by_use)
     if seen and verdict != 'malicious':
         want = canon.get(seen)
         for p in seen:
@@ -719,11 +765,13 @@ def save_regression(regdir, data, mode, key, msg, cpy, report):
         'mode': mode,
         'name': list(p) if p else None,
         'found': msg,
-        'cpython': {i: cpy[i]['calls'] for i in MODES[mode]['core']}
+        'cpython': {i: cpy[i]['calls'] for i in IMPLS}
         if cpy else None,
         'verdict_when_found': report.get('verdict') if report else None,
-        'expect': 'picklewarden reports every import CPython performs, '
-                  'and a verdict at least as severe as each name alone',
+        'expect': 'picklewarden reports every import CPython performs '
+                  '(one that only _pickle without peek() performs may be '
+                  'covered by a malicious verdict instead), and a verdict '
+                  'at least as severe as each name alone',
     }
     with open(os.path.join(regdir, base + '.expect'), 'w') as f:
         json.dump(expect, f, indent=1, sort_keys=True)
@@ -772,7 +820,9 @@ def cmd_run(args):
     canon = Canon(args.picklewarden, work)
     rnd = random.Random(args.seed)
     stats = {'mutants': 0, 'executed': 0, 'find_class': 0, 'names': 0,
-             'extra': 0, 'pl_only': 0, 'batches': 0, 'failures': 0,
+             'extra': 0, 'pl_only': 0, 'capped': 0, 'by_use': 0,
+             'batches': 0,
+             'failures': 0,
              'distinct': 0}
     seen = {}
     found = []
@@ -799,6 +849,8 @@ def cmd_run(args):
             stats['names'] += counts.get('names', 0)
             stats['extra'] += counts.get('extra', 0)
             stats['pl_only'] += counts.get('pl_only', 0)
+            stats['capped'] += counts.get('capped', 0)
+            stats['by_use'] += counts.get('by_use', 0)
             for kind, p, msg in fails:
                 stats['failures'] += 1
                 # one per kind and "class": the name with its module's
@@ -812,7 +864,8 @@ def cmd_run(args):
                 seen[cls] = 1
                 stats['distinct'] += 1
                 small = data
-                if args.reduce and kind != 'CRASH':
+                if args.reduce and kind != 'CRASH' and \
+                        stats['distinct'] <= args.max_reduce:
                     small = reduce(data, mode, key, args.picklewarden, canon,
                                    args.jobs, work)
                 res = evaluate([(small, mode)], args.picklewarden, canon,
@@ -834,7 +887,9 @@ def cmd_run(args):
           'find_class calls %(find_class)d, names compared %(names)d, '
           'failures %(failures)d (%(distinct)d distinct), extra names '
           '%(extra)d, names only a persistent_load reader imports (raw '
-          'files: no loader has one) %(pl_only)d, %(seconds)ss' % stats)
+          'files: no loader has one) %(pl_only)d, names not listed in a '
+          'full findings list %(capped)d, names judged by their use '
+          '%(by_use)d, %(seconds)ss' % stats)
     for cls, k in sorted(seen.items(), key=lambda x: -x[1]):
         print('fuzz:   %5d x %s' % (k, cls))
     return 1 if found else 0
@@ -939,6 +994,9 @@ def main():
     ap.add_argument('--jobs', type=int, default=max(1, os.cpu_count() or 1))
     ap.add_argument('--regressions')
     ap.add_argument('--no-reduce', dest='reduce', action='store_false')
+    ap.add_argument('--max-reduce', type=int, default=30,
+                    help='reduce at most this many distinct failures (the '
+                    'rest are saved as found)')
     ap.add_argument('--progress', type=int, default=0,
                     help='print the counts every N batches')
     ap.add_argument('--max-seed-size', type=int, default=64 * 1024)
