@@ -526,11 +526,15 @@ vm_op_build(struct pickle_vm *vm)
 	if (!vm_is_literal_kind(inst->kind))
 		vm->called = true;	/* __setstate__ or attribute writes */
 	if (inst->kind == PV_CALL && pv_global_name(inst) != NULL &&
-	    vm_is_joblib_wrapper_name(pv_global_name(inst))) {
+	    vm_is_joblib_wrapper_name(pv_global_name(inst)) &&
+	    !vm->opts.no_joblib_arrays) {
 		/* joblib's unpickler reads the array right here, from the
-		 * file, outside any frame. */
+		 * file, outside any frame (pickle.load does not: vm.c reads
+		 * the stream its way too). */
 		int rc = vm->ctx->hooks->raw_array(vm->ctx, vm->st,
 						   state);
+
+		vm->joblib_read = true;
 
 		if (rc != PW_OK) {
 			vm->ctx->status = rc;

@@ -75,6 +75,14 @@ struct pickle_vm {
 	 * nested FRAME that _pickle reads on through. */
 	bool c_in_frame;
 	uint64_t c_frame_end;
+	/* This run began with entries an earlier pickle left in the memo,
+	 * and a GET or MEMOIZE (whose index is the memo's size) read it:
+	 * a loader with a new unpickler per pickle reads it otherwise.
+	 * fresh_from is where the first such run began. */
+	bool memo_carried, memo_differs;
+	uint64_t fresh_from;
+	/* joblib's reading skipped the raw bytes of an array. */
+	bool joblib_read;
 	bool executed, called;
 	bool persid_seen;
 	bool importable_after_div;	/* an import that can succeed */

@@ -231,7 +231,10 @@ def worker_main(listfile):
             except _Alarm:
                 calls, loads, error = [], 0, 'timeout'
             finally:
-                signal.alarm(0)
+                try:
+                    signal.alarm(0)
+                except _Alarm:  # it went off on the way out
+                    pass
             out[impl] = {'calls': calls, 'loads': loads, 'error': error}
         sys.stdout.write(json.dumps(out) + '\n')
         sys.stdout.flush()
