@@ -502,6 +502,33 @@ state_sets_dunder(const struct pv *state)
 	return false;
 }
 
+/*
+ * BUILD on a value a literal opcode made (int, str, list, dict...): no
+ * __setstate__, no __dict__.  pickle.py skips a state that is false
+ * ("if state:"), so an empty dict, list or tuple, or 0, passes; _pickle
+ * tests "state != None", then wants a dict and the object's __dict__, and
+ * fails.  A non-empty dict fails in both.  (A pair is pickle.py's
+ * (state, slotstate): left alone.)
+ */
+static void
+build_on_literal(struct pickle_vm *vm, const struct pv *state)
+{
+	int64_t i;
+	bool container = state->kind == PV_DICT || state->kind == PV_LIST ||
+			 state->kind == PV_TUPLE || state->kind == PV_SET ||
+			 state->kind == PV_FROZENSET;
+
+	if (container && pv_count(state) == 0)
+		vm_die_c(vm, "BUILD with an empty state on a value without "
+			 "__dict__ (pickle.py skips a false state)");
+	else if (state->kind == PV_INT && pv_get_int(state, &i) && i == 0)
+		vm_die_c(vm, "BUILD with state 0 on a value without __dict__ "
+			 "(pickle.py skips a false state)");
+	else if (state->kind == PV_DICT)
+		vm_die_both(vm, "BUILD with a dict state on a value without "
+			    "__dict__");
+}
+
 void
 vm_op_build(struct pickle_vm *vm)
 {
@@ -525,6 +552,8 @@ vm_op_build(struct pickle_vm *vm)
 	}
 	if (!vm_is_literal_kind(inst->kind))
 		vm->called = true;	/* __setstate__ or attribute writes */
+	else
+		build_on_literal(vm, state);
 	if (inst->kind == PV_CALL && pv_global_name(inst) != NULL &&
 	    vm_is_joblib_wrapper_name(pv_global_name(inst)) &&
 	    !vm->opts.no_joblib_arrays) {

@@ -868,7 +868,7 @@ fresh_memo_reading(struct scan_ctx *ctx, struct stream *st,
  * cannot be read twice: then this reading is not done.)
  */
 static int
-joblib_plain_reading(struct scan_ctx *ctx, struct stream *st,
+pickle_load_reading(struct scan_ctx *ctx, struct stream *st,
 		     const struct pickle_opts *opts, uint64_t from)
 {
 	static const char why[] = "pickle.load reads joblib's raw array "
@@ -970,7 +970,7 @@ pickle_scan_stream(struct scan_ctx *ctx, struct stream *st,
 	if (rc == PW_OK && vm->memo_differs)
 		rc = fresh_memo_reading(ctx, st, opts, vm->fresh_from);
 	if (rc == PW_OK && vm->joblib_read)
-		rc = joblib_plain_reading(ctx, st, opts, start);
+		rc = pickle_load_reading(ctx, st, opts, start);
 	pickle_vm_free(vm);
 	return rc;
 }
