@@ -23,7 +23,8 @@ concatenated pickles:
             what ran before still ran)
   py-nopl   the same with pickle._Unpickler
 find_class is overridden to record the call and return a fresh, permissive
-stand-in class (accepts any arguments, state, items, and calls), and
+stand-in class (accepts any arguments, state, items, and calls; for
+_codecs.encode a function that returns the bytes, as the real one does), and
 persistent_load (where defined, as torch.load does) returns a stand-in: no module is ever imported and nothing
 from the file ever runs.  Loads still run in worker subprocesses with
 RLIMIT_AS (2 GB), a CPU-time limit and a per-file alarm, because a mutant
@@ -136,6 +137,25 @@ class _NoPeek:
         return self._f.readinto(b)
 
 
+def _codecs_encode(obj, encoding='utf-8', errors='strict'):
+    """_codecs.encode as protocol 2 uses it (bytes from a str): its result
+    is bytes, which nothing can call (picklewarden models it so too).  Only
+    these encodings: a codec lookup by a name from the file could import a
+    module."""
+    if not isinstance(obj, str) or not isinstance(encoding, str) or \
+            not isinstance(errors, str):
+        raise TypeError('stand-in: _codecs.encode(str, str)')
+    if encoding.lower().replace('-', '').replace('_', '') not in (
+            'latin1', 'utf8', 'ascii', 'iso88591'):
+        raise LookupError('stand-in: encoding not modelled')
+    return obj.encode(encoding, errors)
+
+
+# Stand-ins that return what the real callable returns (a value, never
+# something callable), for the callables picklewarden models that way.
+_VALUE_STANDINS = {('_codecs', 'encode'): _codecs_encode}
+
+
 def _unpickler_classes():
     import pickle
     import _pickle
@@ -144,7 +164,7 @@ def _unpickler_classes():
         class Recorder(base):
             def find_class(self, module, name):
                 self.calls.append((module, name))
-                return _standin_class()
+                return _VALUE_STANDINS.get((module, name)) or _standin_class()
         if with_persistent_load:
             def persistent_load(self, pid):
                 return _standin_class()()
