@@ -858,6 +858,44 @@ fresh_memo_reading(struct scan_ctx *ctx, struct stream *st,
 				  "not read different values");
 }
 
+/* A reading done muted: what it changes of the scan's state is given back
+ * (the opcodes it read still count against the caps). */
+struct muted {
+	uint64_t executed, executed_here, errors;
+	bool mute, executable, limit_hit;
+	enum pw_severity worst;
+};
+
+static void
+mute_begin(struct scan_ctx *ctx, struct muted *m)
+{
+	m->executed = ctx->executed;
+	m->executed_here = ctx->executed_here;
+	m->errors = ctx->errors;
+	m->mute = ctx->mute;
+	m->executable = ctx->res->executable;
+	m->limit_hit = ctx->limit_hit;
+	m->worst = ctx->mute_worst;
+	ctx->mute = true;
+	ctx->mute_worst = PW_SEV_INFO;
+}
+
+/* Returns the worst severity the muted reading reported. */
+static enum pw_severity
+mute_end(struct scan_ctx *ctx, const struct muted *m)
+{
+	enum pw_severity found = ctx->mute_worst;
+
+	ctx->mute = m->mute;
+	ctx->mute_worst = m->worst;
+	ctx->executed = m->executed;
+	ctx->executed_here = m->executed_here;
+	ctx->errors = m->errors;
+	ctx->res->executable = m->executable;
+	ctx->limit_hit = m->limit_hit;
+	return found;
+}
+
 /*
  * joblib.load reads a NumpyArrayWrapper's array bytes raw, right after its
  * BUILD; pickle.load - pandas.read_pickle, torch.load, a hand-written
@@ -869,16 +907,12 @@ fresh_memo_reading(struct scan_ctx *ctx, struct stream *st,
  */
 static int
 pickle_load_reading(struct scan_ctx *ctx, struct stream *st,
-		     const struct pickle_opts *opts, uint64_t from)
+		    const struct pickle_opts *opts, uint64_t from)
 {
 	static const char why[] = "pickle.load reads joblib's raw array "
 				  "bytes as opcodes";
 	struct pickle_opts o = { 0 };
-	uint64_t executed = ctx->executed, here = ctx->executed_here;
-	uint64_t errors = ctx->errors;
-	bool mute = ctx->mute, executable = ctx->res->executable;
-	bool limit_hit = ctx->limit_hit;
-	enum pw_severity worst = ctx->mute_worst, found;
+	struct muted m;
 	int rc;
 
 	if (!st->from_source)
@@ -886,23 +920,66 @@ pickle_load_reading(struct scan_ctx *ctx, struct stream *st,
 	if (opts != NULL)
 		o = *opts;
 	o.no_joblib_arrays = true;
-	ctx->mute = true;
-	ctx->mute_worst = PW_SEV_INFO;
+	mute_begin(ctx, &m);
 	rc = pickle_alt_reading(ctx, st, &o, from, why);
-	found = ctx->mute_worst;
-	ctx->mute = mute;
-	ctx->mute_worst = worst;
-	ctx->executed = executed;
-	ctx->executed_here = here;
-	ctx->errors = errors;
-	ctx->res->executable = executable;
-	ctx->limit_hit = limit_hit;
-	if (rc != PW_OK || found < PW_SEV_MALICIOUS)
+	if (mute_end(ctx, &m) < PW_SEV_MALICIOUS || rc != PW_OK)
 		return rc;
 	scan_report(ctx, PW_SEV_MALICIOUS, PW_KIND_DIFFERENTIAL, NULL, from,
 		    "%s, and they import or call something dangerous: "
 		    "joblib.load and pickle.load run different programs", why);
 	return pickle_alt_reading(ctx, st, &o, from, why);
+}
+
+/*
+ * After a STOP inside a frame the Python unpickler resumes at the frame's
+ * end.  The reading from there (pickle_scan_stream) is a new unpickler's;
+ * one reused for every pickle still has this pickle's memo.  A machine of
+ * its own replays the pickles from start up to this STOP (stop_end),
+ * muted, to rebuild that memo, then reads on from at, aloud.
+ */
+static int
+carried_memo_reading(struct scan_ctx *ctx, struct stream *st,
+		     const struct pickle_opts *opts, uint64_t start,
+		     uint64_t stop_end, uint64_t at)
+{
+	struct pickle_vm *vm = NULL;
+	struct pickle_outcome out;
+	struct stream ast;
+	struct muted m;
+	int rc;
+
+	if (!st->from_source || ctx->alt_scans >= PW_MAX_ALT_SCANS ||
+	    at < stop_end)
+		return PW_OK;	/* the reading above reported it if so */
+	rc = stream_init_source(&ast, &st->src);
+	if (rc != PW_OK)
+		return rc;
+	rc = pickle_vm_new(ctx, opts, &vm);
+	if (rc != PW_OK)
+		goto out;
+	ctx->alt_scans++;
+	ctx->depth++;
+	mute_begin(ctx, &m);
+	if (stream_skip(&ast, start) == start)
+		while (!scan_aborted(ctx) && stream_offset(&ast) < stop_end) {
+			rc = pickle_vm_run(vm, &ast, &out);
+			if (rc != PW_OK || !out.stopped)
+				break;
+			vm->opts.no_persistent_load = true;
+		}
+	(void)mute_end(ctx, &m);
+	if (rc == PW_OK && stream_offset(&ast) == stop_end &&
+	    stream_skip(&ast, at - stop_end) == at - stop_end)
+		while (!scan_aborted(ctx) && !stream_at_end(&ast)) {
+			rc = pickle_vm_run(vm, &ast, &out);
+			if (rc != PW_OK || !out.stopped)
+				break;
+		}
+	ctx->depth--;
+out:
+	pickle_vm_free(vm);
+	stream_fini(&ast);
+	return rc;
 }
 
 int
@@ -964,6 +1041,12 @@ pickle_scan_stream(struct scan_ctx *ctx, struct stream *st,
 							break;
 					}
 				}
+				if (vm->memo.count > 0)
+					rc = carried_memo_reading(ctx, st, opts,
+						start, out.end,
+						out.end + out.frame_rest);
+				if (rc != PW_OK)
+					break;
 			}
 		}
 	}

@@ -273,6 +273,33 @@ test_fresh_memo_reading(void **state)
 	free(b.p);
 }
 
+/*
+ * STOP inside a frame: pickle.py resumes after the frame, and a
+ * pickle._Unpickler reused for the next load() still has this pickle's
+ * memo ('os', 'system'), which the bytes left in the frame overwrite for
+ * _pickle only.  Only that reading imports os.system.
+ */
+static void
+test_carried_memo_after_frame(void **state)
+{
+	static const uint8_t file[] = {
+		0x80, 0x04, 0x95, 0x1c, 0, 0, 0, 0, 0, 0, 0,
+		0x8c, 2, 'o', 's', 0x94, 0x8c, 6, 's', 'y', 's', 't', 'e', 'm',
+		0x94, 'N', '.',
+		0x8c, 1, 'a', 'q', 0, 0x8c, 1, 'b', 'q', 1, 'N', '.',
+		'h', 0, 'h', 1, 0x93, ')', 'R', '.',
+	};
+	struct buf b = {0};
+	struct pw_result *res;
+
+	(void)state;
+	put(&b, file, sizeof(file));
+	res = scan(&b);
+	assert_int_equal(pw_result_verdict(res), PW_VERDICT_MALICIOUS);
+	pw_result_free(res);
+	free(b.p);
+}
+
 int
 main(void)
 {
@@ -283,6 +310,7 @@ main(void)
 		cmocka_unit_test(test_caps_shed_and_read_on),
 		cmocka_unit_test(test_nested_frame_straddle),
 		cmocka_unit_test(test_fresh_memo_reading),
+		cmocka_unit_test(test_carried_memo_after_frame),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
