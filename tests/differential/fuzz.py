@@ -4,17 +4,19 @@ find_class calls of CPython's two unpicklers.
 
     fuzz.py run --picklewarden PATH --seeds DIR [DIR...] [--seconds S]
                 [--mutants N] [--seed N] [--batch B] [--jobs J]
-                [--out DIR] [--regressions DIR]
+                [--regressions DIR] [--zip-share F] [--no-reduce]
     fuzz.py replay --picklewarden PATH --regressions DIR
     fuzz.py selftest --picklewarden PATH
 
 `run` mutates seed pickles with a structure-aware mutator (below), runs
-every mutant through the readers of differential.py (the C and the
-pure-Python unpickler, fresh or shared per pickle, with and without
-persistent_load, and the C one without peek(); find_class records the
-call and returns a harmless stand-in, in memory- and time-limited
-subprocesses), scans the same files with `picklewarden scan --json --all
---no-sandbox --no-config` (one invocation per batch) and compares:
+every mutant through the readers of differential.py (find_class records
+the call and returns a harmless stand-in, in memory- and time-limited
+subprocesses) the way loaders read it (MODES: a raw pickle, read without
+persistent_load by a fresh or a reused C or Python unpickler and by the C
+one without peek(); or a torch zip's data.pkl, one load() with
+persistent_load), scans the same bytes (zipped for the second way) with
+`picklewarden scan --json --all --no-sandbox --no-config` (one invocation
+per batch) and compares:
 
   MISSING  an unpickler asked find_class for (module, name) and
            picklewarden reports no "import" finding with that raw module
@@ -28,15 +30,19 @@ subprocesses), scans the same files with `picklewarden scan --json --all
            (the lowest verdict of minimal pickles that import it, under
            protocol 2 and 4, and call it with nothing, None, b'', the
            bytes of a small pickle or '' or not at all, with and without
-           STOP): a name dangerous in every
-           use was seen and then judged more leniently.  Names
+           STOP): a name dangerous in every use was seen and then judged
+           more leniently.  Names
            picklewarden judges by their use (getattr(<global>, '<name>'),
            type(None)) are counted instead.
   DISAGREE the unpicklers import different names and the verdict is clean.
   CRASH    picklewarden exits with a status other than 0/1/2, prints bad
            JSON or leaves a file out.
 Counted, never failed: EXTRA names (picklewarden reports more imports than
-any unpickler performs: we are conservative).
+any unpickler performs: we are conservative), and the tolerances judge()
+documents (names only a persistent_load reader imports from a raw pickle,
+names in a full findings list, names judged by their use, harmless names
+only pickle.load reads out of joblib array bytes).  A reader's calls end
+at the first module no loader can import.
 
 Each failure is reduced (delta debugging over opcodes, then bytes, keeping
 the same kind of failure on the same name) and saved as NAME.pkl with
