@@ -504,29 +504,24 @@ state_sets_dunder(const struct pv *state)
 
 /*
  * BUILD on a value a literal opcode made (int, str, list, dict...): no
- * __setstate__, no __dict__.  pickle.py skips a state that is false
- * ("if state:"), so an empty dict, list or tuple, or 0, passes; _pickle
- * tests "state != None", then wants a dict and the object's __dict__, and
- * fails.  A non-empty dict fails in both.  (A pair is pickle.py's
- * (state, slotstate): left alone.)
+ * __setstate__, no __dict__.  _pickle tests "state != None", then wants a
+ * dict and the object's __dict__: any other state fails there.  pickle.py
+ * skips a false state ("if state:"), so an empty dict or list, 0 or ''
+ * passes; a non-empty dict fails in both.  (Other values' truth is not
+ * always known here: pickle.py is kept reading, the wider reading.)
  */
 static void
 build_on_literal(struct pickle_vm *vm, const struct pv *state)
 {
-	int64_t i;
-	bool container = state->kind == PV_DICT || state->kind == PV_LIST ||
-			 state->kind == PV_TUPLE || state->kind == PV_SET ||
-			 state->kind == PV_FROZENSET;
-
-	if (container && pv_count(state) == 0)
-		vm_die_c(vm, "BUILD with an empty state on a value without "
-			 "__dict__ (pickle.py skips a false state)");
-	else if (state->kind == PV_INT && pv_get_int(state, &i) && i == 0)
-		vm_die_c(vm, "BUILD with state 0 on a value without __dict__ "
-			 "(pickle.py skips a false state)");
-	else if (state->kind == PV_DICT)
+	if (state->kind == PV_NONE || !vm_is_literal_kind(state->kind))
+		return;
+	if (state->kind == PV_DICT && pv_count(state) > 0)
 		vm_die_both(vm, "BUILD with a dict state on a value without "
 			    "__dict__");
+	else
+		vm_die_c(vm, "BUILD on a value without __dict__ with a state "
+			 "that is not a non-empty dict (pickle.py skips a "
+			 "false state)");
 }
 
 void
