@@ -22,6 +22,7 @@ EXTRA_DIST += \
 	tests/differential/fuzz.sh \
 	tests/differential/fuzz-check.sh \
 	tests/differential/regressions \
+	tests/differential/open \
 	tests/bench/scan-throughput.sh
 
 if HAVE_CMOCKA
