@@ -18,6 +18,11 @@ EXTRA_DIST += \
 	tests/scanner/common.h \
 	tests/differential/differential.py \
 	tests/differential/differential.sh \
+	tests/differential/fuzz.py \
+	tests/differential/fuzz.sh \
+	tests/differential/fuzz-check.sh \
+	tests/differential/regressions \
+	tests/differential/open \
 	tests/bench/scan-throughput.sh
 
 if HAVE_CMOCKA
@@ -142,5 +147,8 @@ TESTS += tests/scanner/exports.sh
 
 # The CPython differential (needs python3 and the picklewarden program).
 TESTS += tests/differential/differential.sh
+# The mutation fuzzer's self-test, its regression fixtures and a short
+# fixed-seed run (the long run: tests/differential/fuzz.sh SECONDS).
+TESTS += tests/differential/fuzz-check.sh
 
 include tests/fuzz.mk

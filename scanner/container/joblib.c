@@ -86,6 +86,22 @@ give_up(struct scan_ctx *ctx, struct stream *st, uint64_t at, const char *why)
 	return PW_OK;
 }
 
+/*
+ * A wrapper whose state lacks what read_array needs (a dict with shape and
+ * dtype): joblib never writes one, and joblib.load raises on it, but a
+ * plain pickle.load (pandas, torch, a hand-written loader) calls the
+ * wrapper's __setstate__ and reads on from right here.  So does the
+ * caller's reading: nothing is skipped.
+ */
+static int
+read_on(struct scan_ctx *ctx, uint64_t at, const char *why)
+{
+	scan_report(ctx, PW_SEV_SUSPICIOUS, PW_KIND_CONTAINER, NULL, at,
+		    "joblib array wrapper joblib cannot read (%s): joblib.load "
+		    "fails here, pickle.load reads on as a pickle", why);
+	return PW_OK;
+}
+
 static int
 nested_pickle(struct scan_ctx *ctx, struct stream *st)
 {
@@ -116,12 +132,12 @@ joblib_read_array(struct scan_ctx *ctx, struct stream *st,
 
 	scan_relabel(ctx, FMT_PICKLE, FMT_JOBLIB);
 	if (state == NULL || pv_kind(state) != PV_DICT)
-		return give_up(ctx, st, at, "wrapper state is not a dict");
+		return read_on(ctx, at, "its state is not a dict");
 	shape = dict_get(state, "shape");
 	dtype = dict_get(state, "dtype");
 	align = dict_get(state, "numpy_array_alignment_bytes");
 	if (shape == NULL || dtype == NULL)
-		return give_up(ctx, st, at, "no shape or dtype");
+		return read_on(ctx, at, "no shape or dtype");
 	tv = pv_count(dtype) > 0 ? pv_item(dtype, 0) : NULL;
 	tstr = tv != NULL ? pv_get_str(tv, NULL) : NULL;
 	if (tstr == NULL)

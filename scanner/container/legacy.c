@@ -167,14 +167,30 @@ skip_raw(struct scan_ctx *ctx, struct stream *st, uint64_t n, unsigned elsize,
 /* Runs one pickle; false when it did not reach STOP (the loader raises
  * there, so nothing after it runs). */
 static int
-run_one(struct pickle_vm *vm, struct stream *st, struct pickle_outcome *out,
-	bool *ret_ok)
+run_one(struct scan_ctx *ctx, struct pickle_vm *vm, struct stream *st,
+	struct pickle_outcome *out, bool *ret_ok)
 {
+	static const struct pickle_opts plain = { .no_persistent_load = true };
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	rc = pickle_vm_run(vm, st, out);
 	*ret_ok = rc == PW_OK && out->stopped;
+	if (*ret_ok && out->frame_rest > 0) {
+		/* torch.load on a file resumes right after STOP; on an
+		 * io.BytesIO (no peek()) _pickle, like pickle._Unpickler,
+		 * resumes after the frame: what follows is read two ways. */
+		scan_report(ctx, PW_SEV_SUSPICIOUS, PW_KIND_STRUCTURE, "STOP",
+			    out->end - 1, "STOP inside a frame with %llu bytes "
+			    "left in it: the two unpicklers resume at "
+			    "different offsets",
+			    (unsigned long long)out->frame_rest);
+		rc = pickle_alt_reading(ctx, st, &plain,
+					out->end + out->frame_rest,
+					"a legacy torch pickle ends inside a "
+					"frame");
+		*ret_ok = rc == PW_OK;
+	}
 	return rc;
 }
 
@@ -305,7 +321,7 @@ legacy_torch_scan(struct scan_ctx *ctx, struct stream *st)
 		goto out;
 	/* 1: magic number. */
 	at = stream_offset(st);
-	rc = run_one(hvm, st, &out, &ok);
+	rc = run_one(ctx, hvm, st, &out, &ok);
 	if (rc != PW_OK || !ok)
 		goto out;
 	if (!plain_number(ctx, &out, at, "magic")) {
@@ -314,7 +330,7 @@ legacy_torch_scan(struct scan_ctx *ctx, struct stream *st)
 	}
 	/* 2: protocol version. */
 	at = stream_offset(st);
-	rc = run_one(hvm, st, &out, &ok);
+	rc = run_one(ctx, hvm, st, &out, &ok);
 	if (rc != PW_OK || !ok)
 		goto out;
 	if (!plain_number(ctx, &out, at, "protocol") ||
@@ -324,17 +340,17 @@ legacy_torch_scan(struct scan_ctx *ctx, struct stream *st)
 		goto out;
 	}
 	/* 3: sys_info. */
-	rc = run_one(hvm, st, &out, &ok);
+	rc = run_one(ctx, hvm, st, &out, &ok);
 	if (rc != PW_OK || !ok)
 		goto out;
 	/* 4: the data, declaring the storages through persistent ids. */
-	rc = run_one(dvm, st, &out, &ok);
+	rc = run_one(ctx, dvm, st, &out, &ok);
 	if (map.nomem)
 		rc = PW_ERR_NOMEM;
 	if (rc != PW_OK || !ok)
 		goto out;
 	/* 5: storage keys. */
-	rc = run_one(hvm, st, &out, &ok);
+	rc = run_one(ctx, hvm, st, &out, &ok);
 	if (rc != PW_OK || !ok)
 		goto out;
 	if (out.top == NULL || pv_kind(out.top) != PV_LIST) {
@@ -374,7 +390,7 @@ legacy_tar_records(struct scan_ctx *ctx, struct stream *st, bool tensors)
 	if (rc != PW_OK)
 		return rc;
 	at = stream_offset(st);
-	rc = run_one(vm, st, &out, &ok);
+	rc = run_one(ctx, vm, st, &out, &ok);
 	if (rc != PW_OK || !ok)
 		goto out;
 	(void)at;
@@ -387,7 +403,7 @@ legacy_tar_records(struct scan_ctx *ctx, struct stream *st, bool tensors)
 		const uint8_t *p;
 
 		at = stream_offset(st);
-		rc = run_one(vm, st, &out, &ok);
+		rc = run_one(ctx, vm, st, &out, &ok);
 		if (rc != PW_OK || !ok)
 			goto out;
 		if (out.top == NULL || pv_kind(out.top) != PV_TUPLE ||
@@ -433,7 +449,7 @@ legacy_tar_records(struct scan_ctx *ctx, struct stream *st, bool tensors)
 		}
 	}
 	if (!tensors) {
-		rc = run_one(vm, st, &out, &ok);	/* storage views */
+		rc = run_one(ctx, vm, st, &out, &ok);	/* storage views */
 		if (rc != PW_OK || !ok)
 			goto out;
 	}

@@ -502,6 +502,28 @@ state_sets_dunder(const struct pv *state)
 	return false;
 }
 
+/*
+ * BUILD on a value a literal opcode made (int, str, list, dict...): no
+ * __setstate__, no __dict__.  _pickle tests "state != None", then wants a
+ * dict and the object's __dict__: any other state fails there.  pickle.py
+ * skips a false state ("if state:"), so an empty dict or list, 0 or ''
+ * passes; a non-empty dict fails in both.  (Other values' truth is not
+ * always known here: pickle.py is kept reading, the wider reading.)
+ */
+static void
+build_on_literal(struct pickle_vm *vm, const struct pv *state)
+{
+	if (state->kind == PV_NONE || !vm_is_literal_kind(state->kind))
+		return;
+	if (state->kind == PV_DICT && pv_count(state) > 0)
+		vm_die_both(vm, "BUILD with a dict state on a value without "
+			    "__dict__");
+	else
+		vm_die_c(vm, "BUILD on a value without __dict__ with a state "
+			 "that is not a non-empty dict (pickle.py skips a "
+			 "false state)");
+}
+
 void
 vm_op_build(struct pickle_vm *vm)
 {
@@ -525,12 +547,18 @@ vm_op_build(struct pickle_vm *vm)
 	}
 	if (!vm_is_literal_kind(inst->kind))
 		vm->called = true;	/* __setstate__ or attribute writes */
+	else
+		build_on_literal(vm, state);
 	if (inst->kind == PV_CALL && pv_global_name(inst) != NULL &&
-	    vm_is_joblib_wrapper_name(pv_global_name(inst))) {
+	    vm_is_joblib_wrapper_name(pv_global_name(inst)) &&
+	    !vm->opts.no_joblib_arrays) {
 		/* joblib's unpickler reads the array right here, from the
-		 * file, outside any frame. */
+		 * file, outside any frame (pickle.load does not: vm.c reads
+		 * the stream its way too). */
 		int rc = vm->ctx->hooks->raw_array(vm->ctx, vm->st,
 						   state);
+
+		vm->joblib_read = true;
 
 		if (rc != PW_OK) {
 			vm->ctx->status = rc;
@@ -539,6 +567,9 @@ vm_op_build(struct pickle_vm *vm)
 		if (vm->py_in_frame &&
 		    stream_offset(vm->st) >= vm->py_frame_end)
 			vm->py_in_frame = false;
+		if (vm->c_in_frame &&
+		    stream_offset(vm->st) >= vm->c_frame_end)
+			vm->c_in_frame = false;
 	}
 	pv_unref(&vm->pool, state);
 }

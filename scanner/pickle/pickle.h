@@ -62,6 +62,13 @@ struct pickle_opts {
 	 * after a first one that returned a number are read with that
 	 * persistent_load. */
 	bool legacy_after_number;
+	/* A loop of pickle.load calls: every pickle gets a new unpickler,
+	 * so starts with an empty memo (without it, the memo of one
+	 * unpickler reused for every pickle carries over). */
+	bool fresh_memo;
+	/* pickle.load's reading of a joblib stream: the raw array bytes
+	 * after a NumpyArrayWrapper's BUILD are read as opcodes. */
+	bool no_joblib_arrays;
 	/* Called for every PERSID/BINPERSID with the persistent id. */
 	void (*on_persid)(void *arg, const struct pv *pid, uint64_t offset);
 	void *hook_arg;
@@ -98,5 +105,15 @@ int pickle_vm_run(struct pickle_vm *vm, struct stream *st,
  */
 int pickle_scan_stream(struct scan_ctx *ctx, struct stream *st,
 		       const struct pickle_opts *opts);
+
+/*
+ * Another reading of the same bytes: pickle_scan_stream from offset from
+ * of st's source, one level deeper, counted against PW_MAX_ALT_SCANS.
+ * When st cannot be re-read or the cap is reached, reports why_not as a
+ * suspicious differential instead.  Returns pickle_scan_stream's code.
+ */
+int pickle_alt_reading(struct scan_ctx *ctx, struct stream *st,
+		       const struct pickle_opts *opts, uint64_t from,
+		       const char *why_not);
 
 #endif

@@ -156,8 +156,10 @@ vm_frame_straddle(struct pickle_vm *vm)
 		    "unpickler reads different bytes on files and on streams, "
 		    "and the Python unpickler fails (a parser-differential "
 		    "evasion)");
-	/* Reported once: the Python reader is gone, so is its frame. */
+	/* Reported once: the Python reader is gone, so is its frame, and
+	 * the C readers part ways here (the one on files is followed). */
 	vm->py_in_frame = false;
+	vm->c_in_frame = false;
 }
 
 bool
@@ -185,16 +187,23 @@ vm_rd_line(struct pickle_vm *vm, struct line *l)
 		vm_die_c_eof(vm, "the data ends where a text line was expected");
 		(void)off;	/* an exhausted frame falls back to the file */
 		vm->py_in_frame = false;
+		vm->c_in_frame = false;
 		l->p = (const uint8_t *)"";
 		return alive(vm);
 	}
 	l->long_line = l->p == NULL;
-	if (vm->py_alive && vm->py_in_frame) {
-		if (off == vm->py_frame_end)
-			vm->py_in_frame = false;
-		else if (!l->nl || off + l->len > vm->py_frame_end)
-			vm_frame_straddle(vm);
-	}
+	/* A line not wholly inside the frame: Python fails, _pickle without
+	 * peek() drops the buffered part and reads a new line from the end
+	 * of the frame (on, even after Python died on a nested FRAME). */
+	if (vm->py_alive && vm->py_in_frame && off == vm->py_frame_end)
+		vm->py_in_frame = false;
+	if (vm->c_alive && vm->c_in_frame && off >= vm->c_frame_end)
+		vm->c_in_frame = false;
+	if ((vm->py_alive && vm->py_in_frame &&
+	     (!l->nl || off + l->len > vm->py_frame_end)) ||
+	    (vm->c_alive && vm->c_in_frame &&
+	     (!l->nl || off + l->len > vm->c_frame_end)))
+		vm_frame_straddle(vm);
 	if (!l->nl)
 		vm_die_c(vm, "a text line does not end with a newline");
 	return alive(vm);

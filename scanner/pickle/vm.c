@@ -134,6 +134,17 @@ vm_memo_fetch(struct pickle_vm *vm, uint64_t key)
 
 /* ---- the dispatch loop ---- */
 
+/* A GET or MEMOIZE in a pickle that found the memo of an earlier one:
+ * the fresh-unpickler reading of the stream differs from here on. */
+static void
+memo_read(struct pickle_vm *vm)
+{
+	if (vm->memo_carried && !vm->memo_differs) {
+		vm->memo_differs = true;
+		vm->fresh_from = vm->run_start;
+	}
+}
+
 static void
 step(struct pickle_vm *vm, uint8_t op, bool *stop)
 {
@@ -462,17 +473,21 @@ step(struct pickle_vm *vm, uint8_t op, bool *stop)
 			vm_memo_store(vm, v);
 		return;
 	case 0x94: /* MEMOIZE */
+		memo_read(vm);
 		vm_memo_store(vm, vm->memo.count);
 		return;
 	case 'g':
+		memo_read(vm);
 		if (vm_text_index(vm, &v))
 			vm_memo_fetch(vm, v);
 		return;
 	case 'h':
+		memo_read(vm);
 		if (rd_le(vm, 1, &v))
 			vm_memo_fetch(vm, v);
 		return;
 	case 'j':
+		memo_read(vm);
 		if (rd_le(vm, 4, &v))
 			vm_memo_fetch(vm, v);
 		return;
@@ -500,6 +515,18 @@ step(struct pickle_vm *vm, uint8_t op, bool *stop)
 		if (vm->c_alive && !stream_has(vm->st, v) &&
 		    (vm->st->from_source || v <= PW_STREAM_WINDOW))
 			vm_die_c(vm, "a frame is longer than the rest of the data");
+		/* _pickle reads a FRAME whose bytes it has buffered
+		 * already from the buffer (nothing changes); one that runs
+		 * past the buffer's end is read, without peek(), from the
+		 * buffer's end: what was left of the buffer is dropped. */
+		if (vm->c_alive && vm->c_in_frame &&
+		    after < vm->c_frame_end && v > vm->c_frame_end - after)
+			vm_frame_straddle(vm);
+		else if (vm->c_alive &&
+			 !(vm->c_in_frame && after < vm->c_frame_end)) {
+			vm->c_in_frame = true;
+			vm->c_frame_end = after + v;
+		}
 		if (vm->py_alive) {
 			if (vm->py_in_frame && after < vm->py_frame_end)
 				vm_die_py(vm, "a frame begins before the end of "
@@ -526,11 +553,19 @@ reset_run(struct pickle_vm *vm, struct stream *st)
 	}
 	vm->st = st;
 	vm->run_start = stream_offset(st);
+	if (vm->opts.fresh_memo && vm->memo.count > 0) {
+		/* a new unpickler: the values go back to the pool */
+		memo_fini(&vm->memo, &vm->pool);
+		memo_init(&vm->memo);
+	}
+	vm->memo_carried = vm->memo.count > 0;
 	vm->ext_first = NULL;
 	vm->proto = 0;
 	vm->c_alive = vm->py_alive = true;
 	vm->py_in_frame = false;
 	vm->py_frame_end = 0;
+	vm->c_in_frame = false;
+	vm->c_frame_end = 0;
 	vm->executed = vm->called = false;
 	vm->persid_seen = false;
 	vm->importable_after_div = false;
@@ -766,17 +801,200 @@ pickle_vm_run(struct pickle_vm *vm, struct stream *st,
 	return ctx->status;
 }
 
+/* Reads the stream again from offset from, as stacked pickles (see
+ * pickle.h); a stream that cannot be re-read, or one read too many times
+ * already, is reported instead (why_not). */
+int
+pickle_alt_reading(struct scan_ctx *ctx, struct stream *st,
+		   const struct pickle_opts *opts, uint64_t from,
+		   const char *why_not)
+{
+	struct stream ast;
+	int rc;
+
+	if (!st->from_source || ctx->alt_scans >= PW_MAX_ALT_SCANS) {
+		scan_report(ctx, PW_SEV_SUSPICIOUS, PW_KIND_DIFFERENTIAL, NULL,
+			    from, "%s, and the second reading was not done "
+			    "(%s)", why_not,
+			    st->from_source ? "too many alternative readings"
+					    : "a stream that cannot be re-read");
+		return PW_OK;
+	}
+	rc = stream_init_source(&ast, &st->src);
+	if (rc != PW_OK)
+		return rc;
+	if (stream_skip(&ast, from) == from) {
+		ctx->alt_scans++;
+		ctx->depth++;
+		rc = pickle_scan_stream(ctx, &ast, opts);
+		ctx->depth--;
+	}
+	stream_fini(&ast);
+	return rc;
+}
+
+/*
+ * The pickles after the first were read with the memo the earlier ones
+ * left (one unpickler reused, as some loaders do), and one of them read
+ * it (GET, or MEMOIZE whose index is the memo's size).  A loop of
+ * pickle.load calls - legacy torch.load, most hand-written loaders -
+ * gives each pickle a new unpickler and reads different values from
+ * there: a second reading, from the first such pickle to the end, with
+ * a fresh memo per pickle.  Its findings have the stream's offsets.
+ */
+static int
+fresh_memo_reading(struct scan_ctx *ctx, struct stream *st,
+		   const struct pickle_opts *opts, uint64_t from)
+{
+	struct pickle_opts o = { 0 };
+
+	if (opts != NULL)
+		o = *opts;
+	o.fresh_memo = true;
+	o.no_persistent_load = true;	/* as for every pickle after the first */
+	return pickle_alt_reading(ctx, st, &o, from, "a later pickle reads "
+				  "the memo an earlier one left: loaders that "
+				  "reuse their unpickler and loaders that do "
+				  "not read different values");
+}
+
+/* A reading done muted: what it changes of the scan's state is given back
+ * (the opcodes it read still count against the caps). */
+struct muted {
+	uint64_t executed, executed_here, errors;
+	bool mute, executable, limit_hit;
+	enum pw_severity worst;
+};
+
+static void
+mute_begin(struct scan_ctx *ctx, struct muted *m)
+{
+	m->executed = ctx->executed;
+	m->executed_here = ctx->executed_here;
+	m->errors = ctx->errors;
+	m->mute = ctx->mute;
+	m->executable = ctx->res->executable;
+	m->limit_hit = ctx->limit_hit;
+	m->worst = ctx->mute_worst;
+	ctx->mute = true;
+	ctx->mute_worst = PW_SEV_INFO;
+}
+
+/* Returns the worst severity the muted reading reported. */
+static enum pw_severity
+mute_end(struct scan_ctx *ctx, const struct muted *m)
+{
+	enum pw_severity found = ctx->mute_worst;
+
+	ctx->mute = m->mute;
+	ctx->mute_worst = m->worst;
+	ctx->executed = m->executed;
+	ctx->executed_here = m->executed_here;
+	ctx->errors = m->errors;
+	ctx->res->executable = m->executable;
+	ctx->limit_hit = m->limit_hit;
+	return found;
+}
+
+/*
+ * joblib.load reads a NumpyArrayWrapper's array bytes raw, right after its
+ * BUILD; pickle.load - pandas.read_pickle, torch.load, a hand-written
+ * loader given the same .pkl - reads them as opcodes.  That reading is
+ * done too, muted first: the bytes of a real array read as opcodes break
+ * at once or import noise, so only a reading that reaches something
+ * malicious is reported, and done again aloud.  (A decompressed stream
+ * cannot be read twice: then this reading is not done.)
+ */
+static int
+pickle_load_reading(struct scan_ctx *ctx, struct stream *st,
+		    const struct pickle_opts *opts, uint64_t from)
+{
+	static const char why[] = "pickle.load reads joblib's raw array "
+				  "bytes as opcodes";
+	struct pickle_opts o = { 0 };
+	struct muted m;
+	int rc;
+
+	if (!st->from_source)
+		return PW_OK;
+	if (opts != NULL)
+		o = *opts;
+	o.no_joblib_arrays = true;
+	mute_begin(ctx, &m);
+	rc = pickle_alt_reading(ctx, st, &o, from, why);
+	if (mute_end(ctx, &m) < PW_SEV_MALICIOUS || rc != PW_OK)
+		return rc;
+	scan_report(ctx, PW_SEV_MALICIOUS, PW_KIND_DIFFERENTIAL, NULL, from,
+		    "%s, and they import or call something dangerous: "
+		    "joblib.load and pickle.load run different programs", why);
+	return pickle_alt_reading(ctx, st, &o, from, why);
+}
+
+/*
+ * After a STOP inside a frame the Python unpickler resumes at the frame's
+ * end.  The reading from there (pickle_scan_stream) is a new unpickler's;
+ * one reused for every pickle still has this pickle's memo.  A machine of
+ * its own replays the pickles from start up to this STOP (stop_end),
+ * muted, to rebuild that memo, then reads on from at, aloud.
+ */
+static int
+carried_memo_reading(struct scan_ctx *ctx, struct stream *st,
+		     const struct pickle_opts *opts, uint64_t start,
+		     uint64_t stop_end, uint64_t at)
+{
+	struct pickle_vm *vm = NULL;
+	struct pickle_outcome out;
+	struct stream ast;
+	struct muted m;
+	int rc;
+
+	if (!st->from_source || ctx->alt_scans >= PW_MAX_ALT_SCANS ||
+	    at < stop_end)
+		return PW_OK;	/* the reading above reported it if so */
+	rc = stream_init_source(&ast, &st->src);
+	if (rc != PW_OK)
+		return rc;
+	rc = pickle_vm_new(ctx, opts, &vm);
+	if (rc != PW_OK)
+		goto out;
+	ctx->alt_scans++;
+	ctx->depth++;
+	mute_begin(ctx, &m);
+	if (stream_skip(&ast, start) == start)
+		while (!scan_aborted(ctx) && stream_offset(&ast) < stop_end) {
+			rc = pickle_vm_run(vm, &ast, &out);
+			if (rc != PW_OK || !out.stopped)
+				break;
+			vm->opts.no_persistent_load = true;
+		}
+	(void)mute_end(ctx, &m);
+	if (rc == PW_OK && stream_offset(&ast) == stop_end &&
+	    stream_skip(&ast, at - stop_end) == at - stop_end)
+		while (!scan_aborted(ctx) && !stream_at_end(&ast)) {
+			rc = pickle_vm_run(vm, &ast, &out);
+			if (rc != PW_OK || !out.stopped)
+				break;
+		}
+	ctx->depth--;
+out:
+	pickle_vm_free(vm);
+	stream_fini(&ast);
+	return rc;
+}
+
 int
 pickle_scan_stream(struct scan_ctx *ctx, struct stream *st,
 		   const struct pickle_opts *opts)
 {
 	struct pickle_vm *vm = NULL;
 	struct pickle_outcome out;
+	uint64_t start;
 	int rc;
 
 	rc = pickle_vm_new(ctx, opts, &vm);
 	if (rc != PW_OK)
 		return rc;
+	start = stream_offset(st);
 	while (!scan_aborted(ctx) && !stream_at_end(st)) {
 		rc = pickle_vm_run(vm, st, &out);
 		if (vm->run_index == 1 && !out.stopped && !out.executed &&
@@ -836,9 +1054,19 @@ pickle_scan_stream(struct scan_ctx *ctx, struct stream *st,
 							break;
 					}
 				}
+				if (vm->memo.count > 0)
+					rc = carried_memo_reading(ctx, st, opts,
+						start, out.end,
+						out.end + out.frame_rest);
+				if (rc != PW_OK)
+					break;
 			}
 		}
 	}
+	if (rc == PW_OK && vm->memo_differs)
+		rc = fresh_memo_reading(ctx, st, opts, vm->fresh_from);
+	if (rc == PW_OK && vm->joblib_read)
+		rc = pickle_load_reading(ctx, st, opts, start);
 	pickle_vm_free(vm);
 	return rc;
 }

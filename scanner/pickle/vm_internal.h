@@ -68,6 +68,21 @@ struct pickle_vm {
 	bool c_alive, py_alive;
 	bool py_in_frame;
 	uint64_t py_frame_end;
+	/* _pickle's read-ahead buffer holding a FRAME's bytes: on a reader
+	 * without peek() (torch reads data.pkl from an io.BytesIO) a read
+	 * that starts inside it and runs past its end drops the rest of it.
+	 * Tracked apart from the Python reader's frame, which dies on a
+	 * nested FRAME that _pickle reads on through. */
+	bool c_in_frame;
+	uint64_t c_frame_end;
+	/* This run began with entries an earlier pickle left in the memo,
+	 * and a GET or MEMOIZE (whose index is the memo's size) read it:
+	 * a loader with a new unpickler per pickle reads it otherwise.
+	 * fresh_from is where the first such run began. */
+	bool memo_carried, memo_differs;
+	uint64_t fresh_from;
+	/* joblib's reading skipped the raw bytes of an array. */
+	bool joblib_read;
 	bool executed, called;
 	bool persid_seen;
 	bool importable_after_div;	/* an import that can succeed */
@@ -180,16 +195,25 @@ alive(const struct pickle_vm *vm)
 	return vm->c_alive || vm->py_alive;
 }
 
+/* A read of n bytes at off, against both readers' frames (readers.c). */
 static inline void
 py_frame_check(struct pickle_vm *vm, uint64_t off, uint64_t n)
 {
-	if (!vm->py_alive || !vm->py_in_frame || n == 0)
+	bool py = vm->py_alive && vm->py_in_frame;
+	bool c = vm->c_alive && vm->c_in_frame;
+
+	if (n == 0)
 		return;
-	if (off == vm->py_frame_end) {
+	if (py && off == vm->py_frame_end) {
 		vm->py_in_frame = false;
-		return;
+		py = false;
 	}
-	if (off + n > vm->py_frame_end)
+	if (c && off >= vm->c_frame_end) {
+		vm->c_in_frame = false;	/* the buffer is used up */
+		c = false;
+	}
+	if ((py && off + n > vm->py_frame_end) ||
+	    (c && off + n > vm->c_frame_end))
 		vm_frame_straddle(vm);
 }
 

@@ -3,8 +3,9 @@
  * test_joblib.c - unit tests of joblib's inline numpy arrays
  * (scanner/container/joblib.c) on pickles built here: a NumpyArrayWrapper
  * whose BUILD is followed by the array's raw bytes, as joblib's
- * NumpyPickler writes them.  The raw bytes are skipped by shape * itemsize
- * (never read as opcodes); what follows them is scanned again.
+ * NumpyPickler writes them.  joblib.load skips the raw bytes by shape *
+ * itemsize and what follows them is scanned again; pickle.load reads them
+ * as opcodes, which counts when that reading reaches something malicious.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -30,9 +31,15 @@ put(struct buf *b, const void *s, size_t n)
 }
 #define PUTS(b, s) put(b, s, sizeof(s) - 1)
 
-/* 16 raw float bytes that read as os.system(): a scanner that unpickled
- * the array data would call this file malicious. */
-static const char raw_array[] = "cos\nsystem\n)R.\0\0";
+/* 16 raw float bytes that read as a call of an unknown global: joblib.load
+ * skips them, so the file is clean; pickle.load's reading of them as
+ * opcodes is done too (scanner/pickle/vm.c) but reported only when it
+ * reaches something malicious, which noise like this does not. */
+static const char raw_array[] = "cfoo\nbar\n)R.\0\0\0\0";
+/* The same 16 bytes calling os.system(): what pickle.load (pandas, torch,
+ * a hand-written loader given the .pkl) runs while joblib.load reads an
+ * array. */
+static const char evil_array[] = "cos\nsystem\n)R.\0\0";
 
 /* Protocol 4, no frames: the wrapper of a (2,) array of type dtype,
  * its state dict, BUILD.  align adds numpy_array_alignment_bytes. */
@@ -68,6 +75,22 @@ test_joblib_raw_array_skipped(void **state)
 	PUTS(&b, ".");
 	r = unit_scan(b.p, b.len, NULL);
 	assert_int_equal(r.verdict, PW_VERDICT_CLEAN);
+	assert_string_equal(r.format, "joblib");
+}
+
+/* Array bytes that are a malicious program to pickle.load. */
+static void
+test_joblib_array_bytes_as_opcodes(void **state)
+{
+	struct buf b = {0};
+	struct unit_scan r;
+
+	(void)state;
+	wrapper(&b, "f8", false);
+	PUTS(&b, evil_array);
+	PUTS(&b, ".");
+	r = unit_scan(b.p, b.len, NULL);
+	assert_int_equal(r.verdict, PW_VERDICT_MALICIOUS);
 	assert_string_equal(r.format, "joblib");
 }
 
@@ -139,6 +162,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_joblib_raw_array_skipped),
+		cmocka_unit_test(test_joblib_array_bytes_as_opcodes),
 		cmocka_unit_test(test_joblib_aligned),
 		cmocka_unit_test(test_joblib_call_after_array),
 		cmocka_unit_test(test_joblib_object_array),

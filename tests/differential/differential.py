@@ -18,9 +18,14 @@ concatenated pickles:
   py        pickle._Unpickler over open(path, 'rb'), fresh per pickle
   c-shared  one _pickle.Unpickler for every pickle (its memo persists)
   py-shared one pickle._Unpickler for every pickle
+  c-nopl    _pickle.Unpickler, fresh per pickle, without persistent_load
+            (pickle.load defines none: BINPERSID/PERSID then raise, and
+            what ran before still ran)
+  py-nopl   the same with pickle._Unpickler
 find_class is overridden to record the call and return a fresh, permissive
-stand-in class (accepts any arguments, state, items, and calls), and
-persistent_load returns a stand-in: no module is ever imported and nothing
+stand-in class (accepts any arguments, state, items, and calls; for
+_codecs.encode a function that returns the bytes, as the real one does), and
+persistent_load (where defined, as torch.load does) returns a stand-in: no module is ever imported and nothing
 from the file ever runs.  Loads still run in worker subprocesses with
 RLIMIT_AS (2 GB), a CPU-time limit and a per-file alarm, because a mutant
 can make an unpickler allocate or loop.
@@ -54,9 +59,27 @@ import sys
 import tempfile
 import time
 
-IMPLS = ('c', 'c-nopeek', 'py', 'c-shared', 'py-shared')
-# Loaders that reuse one Unpickler for every pickle keep its memo.
-SHARED = {'c-shared': 'c', 'py-shared': 'py'}
+IMPLS = ('c', 'c-nopeek', 'py', 'c-shared', 'py-shared', 'c-nopl', 'py-nopl')
+# Every reader a caller can ask for (run_workers(impls=...); fuzz.py uses
+# more): name -> (unpickler, reader without peek(), one unpickler for all
+# pickles, persistent_load defined, only the first pickle).  c-one and
+# py-one read as torch.load reads a zip's data.pkl: one load() from an
+# io.BytesIO (no peek()) with persistent_load.
+READERS = {
+    'c': ('c', False, False, True, False),
+    'c-nopeek': ('c', True, False, True, False),
+    'py': ('py', False, False, True, False),
+    'c-shared': ('c', False, True, True, False),
+    'py-shared': ('py', False, True, True, False),
+    'c-nopl': ('c', False, False, False, False),
+    'py-nopl': ('py', False, False, False, False),
+    'c-nopeek-nopl': ('c', True, False, False, False),
+    'c-shared-nopl': ('c', False, True, False, False),
+    'py-shared-nopl': ('py', False, True, False, False),
+    'c-one': ('c', True, False, True, True),
+    'c-one-peek': ('c', False, False, True, True),
+    'py-one': ('py', False, False, True, True),
+}
 PER_FILE_SECONDS = 5
 MAX_LOADS = 256
 
@@ -114,21 +137,41 @@ class _NoPeek:
         return self._f.readinto(b)
 
 
+def _codecs_encode(obj, encoding='utf-8', errors='strict'):
+    """_codecs.encode as protocol 2 uses it (bytes from a str): its result
+    is bytes, which nothing can call (picklewarden models it so too).  Only
+    these encodings: a codec lookup by a name from the file could import a
+    module."""
+    if not isinstance(obj, str) or not isinstance(encoding, str) or \
+            not isinstance(errors, str):
+        raise TypeError('stand-in: _codecs.encode(str, str)')
+    if encoding.lower().replace('-', '').replace('_', '') not in (
+            'latin1', 'utf8', 'ascii', 'iso88591'):
+        raise LookupError('stand-in: encoding not modelled')
+    return obj.encode(encoding, errors)
+
+
+# Stand-ins that return what the real callable returns (a value, never
+# something callable), for the callables picklewarden models that way.
+_VALUE_STANDINS = {('_codecs', 'encode'): _codecs_encode}
+
+
 def _unpickler_classes():
     import pickle
     import _pickle
 
-    def make(base):
+    def make(base, with_persistent_load):
         class Recorder(base):
             def find_class(self, module, name):
                 self.calls.append((module, name))
-                return _standin_class()
-
+                return _VALUE_STANDINS.get((module, name)) or _standin_class()
+        if with_persistent_load:
             def persistent_load(self, pid):
                 return _standin_class()()
+            Recorder.persistent_load = persistent_load
         return Recorder
-    c, py = make(_pickle.Unpickler), make(pickle._Unpickler)
-    return {'c': c, 'c-nopeek': c, 'py': py, 'c-shared': c, 'py-shared': py}
+    bases = {'c': _pickle.Unpickler, 'py': pickle._Unpickler}
+    return {(b, pl): make(bases[b], pl) for b in bases for pl in (True, False)}
 
 
 class _Alarm(Exception):
@@ -144,16 +187,17 @@ def record(path, impl, classes):
     calls = []
     loads = 0
     error = None
+    base, nopeek, shared, pl, one = READERS[impl]
     with open(path, 'rb') as raw:
-        f = _NoPeek(raw) if impl == 'c-nopeek' else raw
+        f = _NoPeek(raw) if nopeek else raw
         up = None
-        while loads < MAX_LOADS:
+        while loads < (1 if one else MAX_LOADS):
             here = raw.tell()
             if raw.read(1) == b'':
                 break
             raw.seek(here)
-            if up is None or impl not in SHARED:
-                up = classes[impl](f, encoding='latin1')
+            if up is None or not shared:
+                up = classes[base, pl](f, encoding='latin1')
             up.calls = calls
             try:
                 up.load()
@@ -190,6 +234,7 @@ def importable_prefix(calls):
 
 def worker_main(listfile):
     classes = _unpickler_classes()
+    impls = os.environ.get('PW_DIFF_IMPLS', ','.join(IMPLS)).split(',')
     signal.signal(signal.SIGALRM, _on_alarm)
     sys.setrecursionlimit(20000)
     with open(listfile, encoding='utf-8') as f:
@@ -199,14 +244,17 @@ def worker_main(listfile):
         if not path:
             continue
         out = {'path': path}
-        for impl in IMPLS:
+        for impl in impls:
             signal.alarm(PER_FILE_SECONDS)
             try:
                 calls, loads, error = record(path, impl, classes)
             except _Alarm:
                 calls, loads, error = [], 0, 'timeout'
             finally:
-                signal.alarm(0)
+                try:
+                    signal.alarm(0)
+                except _Alarm:  # it went off on the way out
+                    pass
             out[impl] = {'calls': calls, 'loads': loads, 'error': error}
         sys.stdout.write(json.dumps(out) + '\n')
         sys.stdout.flush()
@@ -218,11 +266,12 @@ def _limit_worker():
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
-def run_workers(paths, jobs, stall_seconds=60):
-    """Feeds paths to worker subprocesses; a worker that goes silent for
-    stall_seconds is killed, its current file recorded as a timeout, and
-    a fresh worker takes the rest."""
+def run_workers(paths, jobs, stall_seconds=60, impls=IMPLS):
+    """Feeds paths to worker subprocesses running the readers impls; a
+    worker that goes silent for stall_seconds is killed, its current file
+    recorded as a timeout, and a fresh worker takes the rest."""
     results = {}
+    env = dict(os.environ, PW_DIFF_IMPLS=','.join(impls))
     chunks = [paths[i::jobs] for i in range(jobs)]
     active = []
 
@@ -242,7 +291,7 @@ def run_workers(paths, jobs, stall_seconds=60):
         p = subprocess.Popen([sys.executable, os.path.abspath(__file__),
                               '--worker', lf], stdin=subprocess.DEVNULL,
                              stdout=subprocess.PIPE, stderr=err,
-                             preexec_fn=_limit_worker)
+                             preexec_fn=_limit_worker, env=env)
         err.close()
         return {'proc': p, 'queue': list(queue), 'last': time.time(),
                 'buf': b'', 'err': lf + '.err'}
@@ -281,7 +330,7 @@ def run_workers(paths, jobs, stall_seconds=60):
                 results[bad] = {'path': bad, **{
                     i: {'calls': [], 'loads': 0,
                         'error': 'worker died (%d)' % w['proc'].returncode}
-                    for i in IMPLS}}
+                    for i in impls}}
                 if w['queue'][1:]:
                     active.append(start(w['queue'][1:]))
         now = time.time()
@@ -294,7 +343,7 @@ def run_workers(paths, jobs, stall_seconds=60):
                 bad = w['queue'][0]
                 results[bad] = {'path': bad, **{
                     i: {'calls': [], 'loads': 0, 'error': 'stalled'}
-                    for i in IMPLS}}
+                    for i in impls}}
                 if w['queue'][1:]:
                     active.append(start(w['queue'][1:]))
     shutil.rmtree(listdir, ignore_errors=True)
@@ -524,7 +573,7 @@ def main():
         # The brief's contract: a superset of what _pickle.Unpickler and
         # pickle._Unpickler import when reading a regular (peekable) file.
         core = (sets['c'] | sets['py'] | sets['c-shared'] |
-                sets['py-shared'])
+                sets['py-shared'] | sets['c-nopl'] | sets['py-nopl'])
         missing = core - ours
         # _pickle without peek() reads differently at frame ends; a name
         # only it imports is a failure unless the file is malicious anyway.
@@ -534,12 +583,16 @@ def main():
             stats['missing'] += 1
             failures.append(('MISSING', n, 'picklewarden misses %s (C: %s; '
                              'C no-peek: %s; Python: %s; C shared memo: %s; '
-                             'Python shared memo: %s; ours: %s; '
+                             'Python shared memo: %s; C without '
+                             'persistent_load: %s; Python without: %s; '
+                             'ours: %s; '
                              'unresolved imports reported: %d; verdict %s)'
                              % (sorted(missing), sorted(sets['c']),
                                 sorted(sets['c-nopeek']), sorted(sets['py']),
                                 sorted(sets['c-shared']),
                                 sorted(sets['py-shared']),
+                                sorted(sets['c-nopl']),
+                                sorted(sets['py-nopl']),
                                 sorted(ours), unresolved,
                                 fr.get('verdict'))))
         else:

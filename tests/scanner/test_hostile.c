@@ -204,6 +204,102 @@ test_caps_shed_and_read_on(void **state)
 	free(b.p);
 }
 
+/*
+ * Found by the differential fuzzer (tests/differential/regressions/): a
+ * FRAME nested in a frame kills the Python reader; _pickle reads on, and
+ * without peek() (torch's io.BytesIO) a BINFLOAT crossing the outer frame's
+ * end makes it drop the rest of the frame and run "cos\nsystem\n".
+ */
+static void
+test_nested_frame_straddle(void **state)
+{
+	static const uint8_t file[] = {
+		0x95, 0x44, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x5d,
+		0x94, 0x47, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x95, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x47,
+		0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x47, 0x3f,
+		0xf8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x47, 0x7f, 0xe1,
+		0xcc, 0xf3, 0x85, 0xeb, 0xc8, 0xa0, 0x47, 0x7f, 0xf0, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x47, 0xff, 0xf0, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x47, 0x01, 0xa5, 0x6e, 0x1f, 0xc2,
+		0xf8, 0xf3, 0x59, 0x65, 0x2e, 0x80, 0x04, 0x63, 0x6f, 0x73,
+		0x0a, 0x73, 0x79, 0x73, 0x74, 0x65, 0x6d, 0x0a,
+	};
+	struct buf b = {0};
+	struct pw_result *res;
+
+	(void)state;
+	put(&b, file, sizeof(file));
+	res = scan(&b);
+	assert_int_equal(pw_result_verdict(res), PW_VERDICT_MALICIOUS);
+	pw_result_free(res);
+	free(b.p);
+}
+
+/*
+ * Stacked pickles: pickle.load in a loop gives each a fresh memo, one
+ * reused unpickler keeps it.  The second pickle here imports os.system
+ * only with a fresh memo (with the first's list at index 0, MEMOIZE puts
+ * 'os' at 1).  That second reading is done once, not once per pickle.
+ */
+static void
+test_fresh_memo_reading(void **state)
+{
+	struct buf b = {0};
+	struct pw_result *res;
+	uint64_t one;
+	int i;
+
+	(void)state;
+	put_str(&b, "]\x94(e.");
+	put_str(&b, "\x80\x04S'os'\n\x94S'system'\n\x94g0\ng1\n\x93)R.");
+	res = scan(&b);
+	assert_int_equal(pw_result_verdict(res), PW_VERDICT_MALICIOUS);
+	pw_result_free(res);
+	free(b.p);
+
+	memset(&b, 0, sizeof(b));
+	put_str(&b, "]\x94(e.");
+	res = scan(&b);
+	one = pw_result_opcodes(res);
+	pw_result_free(res);
+	for (i = 0; i < 2000; i++)
+		put_str(&b, "\x80\x04\x8c\x01a\x94\x94h\x00h\x01\x86.");
+	res = scan(&b);
+	assert_int_not_equal(pw_result_verdict(res), PW_VERDICT_MALICIOUS);
+	/* two readings of 2000 pickles of 7 opcodes, not one per pickle */
+	assert_true(pw_result_opcodes(res) < one + 2 * 2000 * 7 + 100);
+	pw_result_free(res);
+	free(b.p);
+}
+
+/*
+ * STOP inside a frame: pickle.py resumes after the frame, and a
+ * pickle._Unpickler reused for the next load() still has this pickle's
+ * memo ('os', 'system'), which the bytes left in the frame overwrite for
+ * _pickle only.  Only that reading imports os.system.
+ */
+static void
+test_carried_memo_after_frame(void **state)
+{
+	static const uint8_t file[] = {
+		0x80, 0x04, 0x95, 0x1c, 0, 0, 0, 0, 0, 0, 0,
+		0x8c, 2, 'o', 's', 0x94, 0x8c, 6, 's', 'y', 's', 't', 'e', 'm',
+		0x94, 'N', '.',
+		0x8c, 1, 'a', 'q', 0, 0x8c, 1, 'b', 'q', 1, 'N', '.',
+		'h', 0, 'h', 1, 0x93, ')', 'R', '.',
+	};
+	struct buf b = {0};
+	struct pw_result *res;
+
+	(void)state;
+	put(&b, file, sizeof(file));
+	res = scan(&b);
+	assert_int_equal(pw_result_verdict(res), PW_VERDICT_MALICIOUS);
+	pw_result_free(res);
+	free(b.p);
+}
+
 int
 main(void)
 {
@@ -212,6 +308,9 @@ main(void)
 		cmocka_unit_test(test_nested_loader_reused),
 		cmocka_unit_test(test_stop_in_frame_rescans),
 		cmocka_unit_test(test_caps_shed_and_read_on),
+		cmocka_unit_test(test_nested_frame_straddle),
+		cmocka_unit_test(test_fresh_memo_reading),
+		cmocka_unit_test(test_carried_memo_after_frame),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
