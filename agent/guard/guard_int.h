@@ -194,6 +194,9 @@ int guard_marks_place(int fan_fd, const struct policy_strv *patterns,
 void guard_marks_flush(int fan_fd);
 /* The pattern's longest prefix without glob characters ("/home" for
  * "/home/ * /.cache"); a new string or NULL. */
+/* mountinfo escapes ' ', '\t', '\n' and '\\' as \ooo: undone in place
+ * (guard_marks.c; the outside marks read the mount table too). */
+void guard_mountinfo_unescape(char *s);
 char *guard_marks_static_prefix(const char *pattern);
 
 /* ---- guard_outside.c: ignore marks outside the guarded paths ------- */

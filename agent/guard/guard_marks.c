@@ -101,8 +101,8 @@ mark_one(int fan_fd, const char *path, uint64_t mask, dev_t *marked,
 }
 
 /* mountinfo escapes ' ', '\t', '\n' and '\\' as \ooo: undo in place. */
-static void
-unescape_octal(char *s)
+void
+guard_mountinfo_unescape(char *s)
 {
 	char *o = s;
 
@@ -187,7 +187,7 @@ guard_marks_place(int fan_fd, const struct policy_strv *patterns,
 		}
 		if (f < 5 || is_pseudo(type))
 			continue;
-		unescape_octal(field[4]);
+		guard_mountinfo_unescape(field[4]);
 		for (i = 0; i < patterns->n; i++) {
 			char *prefix = guard_marks_static_prefix(
 				patterns->v[i]);

@@ -162,25 +162,6 @@ seen_slot(dev_t dev, ino_t ino)
 
 /* ---- the mount table ---------------------------------------------- */
 
-/* mountinfo escapes ' ', '\t', '\n' and '\\' as \ooo: undo in place. */
-static void
-unescape(char *s)
-{
-	char *o = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '7' &&
-		    s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
-			*o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 +
-				      (s[3] - '0'));
-			s += 3;
-		} else {
-			*o++ = *s;
-		}
-	}
-	*o = '\0';
-}
-
 static void
 mnts_free(struct guard_outside *o)
 {
@@ -227,8 +208,8 @@ mnts_load(struct guard_outside *o)
 			break;
 		}
 		o->mnts = n;
-		unescape(root);
-		unescape(mp);
+		guard_mountinfo_unescape(root);
+		guard_mountinfo_unescape(mp);
 		o->mnts[o->n_mnts++] = (struct mnt){makedev(maj, min), root, mp};
 	}
 	free(line);
