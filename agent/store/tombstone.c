@@ -75,32 +75,40 @@ tombstone_write(int dirfd, const char *name, const struct tombstone_info *t)
 	return 0;
 }
 
-bool
-tombstone_is_ours(const char *path, const char *id)
+int
+tombstone_read(const char *path, char *buf, size_t cap)
 {
-	char buf[TOMBSTONE_MAX + 1], line[160];
 	struct stat st;
 	ssize_t n;
 	size_t got = 0;
 	int fd;
 
-	if (!path || !id || strlen(id) > 100)
-		return false;
+	if (!path || cap <= TOMBSTONE_MAX)
+		return 0;
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
-		return false;
+		return errno == ENOENT ? -1 : 0;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
 	    st.st_size > TOMBSTONE_MAX) {
 		close(fd);
-		return false;
+		return 0;
 	}
 	while (got < TOMBSTONE_MAX &&
 	       (n = read(fd, buf + got, TOMBSTONE_MAX - got)) > 0)
 		got += (size_t)n;
 	close(fd);
 	buf[got] = '\0';
-	if (strlen(buf) != got ||
-	    strncmp(buf, TOMBSTONE_MAGIC, strlen(TOMBSTONE_MAGIC)) != 0)
+	return strlen(buf) == got &&
+	       strncmp(buf, TOMBSTONE_MAGIC, strlen(TOMBSTONE_MAGIC)) == 0;
+}
+
+bool
+tombstone_is_ours(const char *path, const char *id)
+{
+	char buf[TOMBSTONE_MAX + 1], line[160];
+
+	if (!path || !id || strlen(id) > 100 ||
+	    tombstone_read(path, buf, sizeof(buf)) != 1)
 		return false;
 	snprintf(line, sizeof(line), "\n# id: %s\n", id);
 	return strstr(buf, line) != NULL;

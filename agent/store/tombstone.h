@@ -50,6 +50,13 @@ int tombstone_write(int dirfd, const char *name,
  */
 bool tombstone_is_ours(const char *path, const char *id);
 
+/* Reads path into buf (cap > TOMBSTONE_MAX, NUL-terminated) when it is a
+ * tombstone: a regular file of at most TOMBSTONE_MAX bytes, opened without
+ * following a symlink or blocking on a FIFO, starting with TOMBSTONE_MAGIC
+ * and holding no NUL.  1: a tombstone; 0: something else; -1: no such
+ * file. */
+int tombstone_read(const char *path, char *buf, size_t cap);
+
 /* Removes path when tombstone_is_ours(path, id).  Returns 1 when removed,
  * 0 when there was no tombstone of ours, -1 on error (errno). */
 int tombstone_remove(const char *path, const char *id);

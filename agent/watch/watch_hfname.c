@@ -111,31 +111,6 @@ id_is_ours(const struct watcher *w, const char *id)
 	return lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* Reads the blob if it is a tombstone (at most TOMBSTONE_MAX bytes, never
- * through a symlink, never blocking on a FIFO).  1: a tombstone in buf;
- * 0: something else; -1: no such file. */
-static int
-read_tombstone(const char *blob, char *buf, size_t cap)
-{
-	struct stat st;
-	ssize_t n;
-	int fd = open(blob, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-
-	if (fd < 0)
-		return errno == ENOENT ? -1 : 0;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-	    st.st_size > TOMBSTONE_MAX) {
-		close(fd);
-		return 0;
-	}
-	n = pread(fd, buf, cap - 1, 0);
-	close(fd);
-	if (n < (ssize_t)strlen(TOMBSTONE_MAGIC))
-		return 0;
-	buf[n] = '\0';
-	return strncmp(buf, TOMBSTONE_MAGIC, strlen(TOMBSTONE_MAGIC)) == 0;
-}
-
 /* True while a worker judges path (its quarantine may be under way). */
 static bool
 being_judged(struct watcher *w, const char *path)
@@ -163,7 +138,7 @@ check_link(struct watcher *w, const char *link)
 	if (!hf_parse_path(link, &loc) || loc.is_blob || !loc.revision[0] ||
 	    !loc.file[0] || blob_of(link, &loc, blob, sizeof(blob)) != 0)
 		return HFNAME_DONE;
-	rc = read_tombstone(blob, text, sizeof(text));
+	rc = tombstone_read(blob, text, sizeof(text));
 	if (rc != 1)
 		/* Moved away and not yet replaced, or still being judged:
 		 * its tombstone may come. */
