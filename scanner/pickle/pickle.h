@@ -59,7 +59,8 @@ struct pickle_opts {
 	 * stack: a first pickle that returns a number (the magic, in any
 	 * encoding: torch compares values, not bytes), then further pickles,
 	 * one of them with torch's persistent_load.  When set, the pickles
-	 * after a first one that returned a number are read with that
+	 * after a first one that returned what may be a number (a literal,
+	 * or anything computed or imported) are read with that
 	 * persistent_load. */
 	bool legacy_after_number;
 	/* A loop of pickle.load calls: every pickle gets a new unpickler,

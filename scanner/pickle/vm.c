@@ -852,6 +852,7 @@ fresh_memo_reading(struct scan_ctx *ctx, struct stream *st,
 		o = *opts;
 	o.fresh_memo = true;
 	o.no_persistent_load = true;	/* as for every pickle after the first */
+	o.legacy_after_number = false;	/* its first pickle is not the file's */
 	return pickle_alt_reading(ctx, st, &o, from, "a later pickle reads "
 				  "the memo an earlier one left: loaders that "
 				  "reuse their unpickler and loaders that do "
@@ -982,6 +983,24 @@ out:
 	return rc;
 }
 
+/*
+ * Whether what the first pickle returned can equal torch's magic number:
+ * an int literal, or anything computed or imported (int("1195..."), the
+ * global torch.serialization.MAGIC_NUMBER): torch compares the value.
+ */
+static bool
+could_be_number(const struct pv *top)
+{
+	if (top == NULL)
+		return false;
+	switch (pv_kind(top)) {
+	case PV_INT: case PV_CALL: case PV_GLOBAL: case PV_PERSID:
+		return true;
+	default:
+		return false;
+	}
+}
+
 int
 pickle_scan_stream(struct scan_ctx *ctx, struct stream *st,
 		   const struct pickle_opts *opts)
@@ -989,6 +1008,7 @@ pickle_scan_stream(struct scan_ctx *ctx, struct stream *st,
 	struct pickle_vm *vm = NULL;
 	struct pickle_outcome out;
 	uint64_t start;
+	bool legacy = false;	/* read on as torch's legacy stack */
 	int rc;
 
 	rc = pickle_vm_new(ctx, opts, &vm);
@@ -1008,17 +1028,11 @@ pickle_scan_stream(struct scan_ctx *ctx, struct stream *st,
 		 * reads the usual encodings of it; any other encoding of the
 		 * same value passes torch's check too, and then its
 		 * persistent_load reads the data pickle). */
-		if (vm->run_index == 2 && vm->opts.legacy_after_number &&
-		    out.top != NULL && pv_kind(out.top) == PV_INT &&
-		    !out.executed) {
-			vm->opts.no_persistent_load = false;
-			vm->opts.torch_module_persid = true;
-		} else if (vm->run_index > 2 &&
-			   vm->opts.torch_module_persid) {
-			/* still the legacy stack */
-		} else {
-			vm->opts.no_persistent_load = true;
-		}
+		if (vm->run_index == 2)
+			legacy = vm->opts.legacy_after_number &&
+				 could_be_number(out.top);
+		vm->opts.no_persistent_load = !legacy;
+		vm->opts.torch_module_persid = legacy;
 		if (out.frame_rest > 0) {
 			/* The Python unpickler has read the whole frame, so
 			 * its next load() starts after it; the C one (on a
