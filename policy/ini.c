@@ -193,6 +193,21 @@ policy_ini_parse(const char *text, size_t len, const char *name,
 		p = eol < end ? eol + 1 : end;
 		if (s == e || *s == ';' || *s == '#')
 			continue;
+		/* A control character inside a line (a CR, form feed or
+		 * escape; a tab is a blank) is an editing accident or an
+		 * attempt to hide text from whoever reads the file: the
+		 * reader would trim some at the edges of a value, and
+		 * check-config could not print the value as it was read. */
+		for (z = s; z < e; z++) {
+			unsigned char c = (unsigned char)*z;
+
+			if ((c < 0x20 && c != '\t') || c == 0x7f) {
+				policy_set_err(err, name, line, "",
+					"control character 0x%02x in the line",
+					c);
+				goto fail;
+			}
+		}
 		if (e[-1] == '\\') {
 			policy_set_err(err, name, line, "",
 				"line continuation with '\\' is not supported");

@@ -419,6 +419,38 @@ parse_text(const char *text, size_t len, const char *name,
 	}
 	if (failures)
 		goto out;
+	{
+		char sec[24], key[MAX_LABEL + 1];
+		int fits = policy_write_fits(p, sec, sizeof(sec), key,
+					     sizeof(key));
+
+		if (fits < 0) {
+			saved = ENOMEM;
+			policy_set_err(err, name, 0, "", "out of memory");
+			goto out;
+		}
+		if (fits == 0) {
+			unsigned line = 0;
+			char full[sizeof(err->key)];
+
+			for (i = 0; i < n; i++) {
+				enum policy_section s;
+				const char *k, *v;
+				unsigned l;
+
+				policy_ini_get(ini, i, &s, &k, &v, &l);
+				if (strcmp(policy_section_name(s), sec) == 0 &&
+				    strcmp(k, key) == 0)
+					line = l;
+			}
+			snprintf(full, sizeof(full), "%s.%s", sec, key);
+			policy_set_err(err, name, line, full,
+				"longer than %d characters once ~ and $VARS "
+				"are expanded: check-config could not print "
+				"it", POLICY_MAX_LINE);
+			goto out;
+		}
+	}
 	*ret = p;
 	p = NULL;
 	rc = 0;

@@ -16,6 +16,7 @@
 #include <ctype.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "policy/policy.h"
 
@@ -62,6 +63,15 @@ int policy_strv_push(struct policy_strv *sv, char *s);
  */
 int policy_apply_key(struct policy *p, enum policy_section section,
 		     const char *key, const char *value, const char **why);
+
+/* A path as the loader reads it back (write.c): '$' doubled, a '/' after
+ * a trailing blank or '\'. */
+void policy_write_path(FILE *out, const char *s);
+
+/* Whether every line of policy_write's output fits POLICY_MAX_LINE
+ * (write.c): 1 yes, 0 no (section and key name the line), -1 no memory. */
+int policy_write_fits(const struct policy *p, char *section,
+		      size_t section_cap, char *key, size_t key_cap);
 
 static inline const char *
 policy_skip_space(const char *s, const char *end)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "policy/paths.h"
+#include "policy/policy_int.h"
 #include "policy/policy_signing.h"
 
 #define MAX_SIGNING_ITEMS 256	/* keys, roots, paths: far above real use */
@@ -257,17 +258,6 @@ policy_signing_active(const struct policy_signing *s)
 	return false;
 }
 
-/* A path as paths_expand reads it back: "$" doubled. */
-static void
-write_path(FILE *out, const char *p)
-{
-	for (; *p; p++) {
-		if (*p == '$')
-			fputc('$', out);
-		fputc(*p, out);
-	}
-}
-
 static void
 write_files(FILE *out, const char *key, char **v, size_t n)
 {
@@ -279,7 +269,7 @@ write_files(FILE *out, const char *key, char **v, size_t n)
 	fprintf(out, "%s = %s", key, quote ? "\"" : "");
 	for (i = 0; i < n; i++) {
 		fputs(i ? ", " : "", out);
-		write_path(out, v[i]);
+		policy_write_path(out, v[i]);
 	}
 	fprintf(out, "%s\n", quote ? "\"" : "");
 }
@@ -300,7 +290,7 @@ policy_signing_write(const struct policy_signing *s, FILE *out)
 		policy_require_name(s->require_default));
 	for (i = 0; i < s->n_require; i++) {
 		fprintf(out, ", %s:", policy_require_name(s->require[i].level));
-		write_path(out, s->require[i].path);
+		policy_write_path(out, s->require[i].path);
 	}
 	fprintf(out, "%s\n", quote ? "\"" : "");
 }

@@ -5,18 +5,21 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "policy/policy.h"
 
 /* A path value as the loader reads it back: '$' doubled, and a path that
- * ends in a blank (a directory named " ") given a trailing '/': the reader
- * trims blanks at the edges of a value or list item, and drops the '/'
- * when it normalises the path, which gives back exactly this one. */
-static void
-write_path(FILE *out, const char *s)
+ * ends in a blank (a directory named " ") or a '\' given a trailing '/':
+ * the reader trims blanks at the edges of a value or list item and refuses
+ * a line ending in '\' (a continuation), and it drops the '/' when it
+ * normalises the path, which gives back exactly this one. */
+void
+policy_write_path(FILE *out, const char *s)
 {
 	size_t n = strlen(s);
 
@@ -25,7 +28,7 @@ write_path(FILE *out, const char *s)
 			fputc('$', out);
 		fputc(*s, out);
 	}
-	if (n > 0 && (s[-1] == ' ' || s[-1] == '\t'))
+	if (n > 0 && (isspace((unsigned char)s[-1]) || s[-1] == '\\'))
 		fputc('/', out);
 }
 
@@ -38,13 +41,15 @@ write_path_value(FILE *out, const char *s)
 
 	if (quote)
 		fputc('"', out);
-	write_path(out, s);
+	policy_write_path(out, s);
 	if (quote)
 		fputc('"', out);
 }
 
 /* Values with ';' or '#' are quoted: iniparser ends an unquoted value
- * there. */
+ * there.  So is a list whose last item ends in '\' and is not a path
+ * (a pattern such as "x\"), which would otherwise end the line with a
+ * continuation the reader refuses. */
 static void
 write_list(FILE *out, const char *key, const struct policy_strv *sv,
 	   bool paths)
@@ -54,16 +59,42 @@ write_list(FILE *out, const char *key, const struct policy_strv *sv,
 
 	for (i = 0; i < sv->n; i++)
 		quote |= strpbrk(sv->v[i], ";#") != NULL;
+	if (sv->n > 0) {
+		const char *last = sv->v[sv->n - 1];
+		size_t n = strlen(last);
+
+		quote |= n > 0 && last[n - 1] == '\\' &&
+			 !(paths && last[0] == '/');
+	}
 	fprintf(out, "%s = %s", key, quote ? "\"" : "");
 	for (i = 0; i < sv->n; i++) {
 		if (i)
 			fputs(", ", out);
 		if (paths && sv->v[i][0] == '/')
-			write_path(out, sv->v[i]);
+			policy_write_path(out, sv->v[i]);
 		else
 			fputs(sv->v[i], out);
 	}
 	fprintf(out, "%s\n", quote ? "\"" : "");
+}
+
+/* Free text (a command line) as the reader gives it back: quoted when it
+ * holds ';' or '#' (a comment unquoted) or ends in '\' (a continuation),
+ * with the quote it does not contain (a value read from a file that needs
+ * quoting was quoted, so it lacks at least one of the two). */
+static void
+write_text(FILE *out, const char *s)
+{
+	size_t n = strlen(s);
+	int q = 0;
+
+	if (strpbrk(s, ";#") || (n > 0 && s[n - 1] == '\\'))
+		q = strchr(s, '"') ? '\'' : '"';
+	if (q)
+		fputc(q, out);
+	fputs(s, out);
+	if (q)
+		fputc(q, out);
 }
 
 int
@@ -112,8 +143,11 @@ policy_write(const struct policy *p, FILE *out)
 		p->queue_length, p->watchdog_sec);
 	write_path_value(out, p->state_dir);
 	fputc('\n', out);
-	if (p->on_quarantine)
-		fprintf(out, "on_quarantine = %s\n", p->on_quarantine);
+	if (p->on_quarantine) {
+		fputs("on_quarantine = ", out);
+		write_text(out, p->on_quarantine);
+		fputc('\n', out);
+	}
 	fprintf(out, "desktop_notify = %s\n",
 		p->desktop_notify ? "yes" : "no");
 	fprintf(out, "sandbox = %s\nworker_memory = %u\n"
@@ -138,4 +172,62 @@ policy_write(const struct policy *p, FILE *out)
 	if (fflush(out) != 0 || ferror(out))
 		return -1;
 	return 0;
+}
+
+/*
+ * Whether every line policy_write prints fits the reader's line limit: a
+ * list that fits as written may not once "~" and $VARS are expanded (and
+ * '$' doubled), and a dump that does not load back would make
+ * check-config print a file nobody can use.  Returns 1 when it fits, 0
+ * when not (section and key name the first line too long), -1 when
+ * memory ran out.
+ */
+int
+policy_write_fits(const struct policy *p, char *section, size_t section_cap,
+		  char *key, size_t key_cap)
+{
+	char *buf = NULL, *line, *next;
+	const char *cur = "";
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int rc = 1;
+
+	if (f == NULL)
+		return -1;
+	if (policy_write(p, f) != 0) {
+		fclose(f);
+		free(buf);
+		return -1;
+	}
+	if (fclose(f) != 0) {
+		free(buf);
+		return -1;
+	}
+	for (line = buf; line < buf + len; line = next) {
+		char *eol = memchr(line, '\n', (size_t)(buf + len - line));
+		size_t n;
+
+		eol = eol ? eol : buf + len;
+		next = eol + 1;
+		n = (size_t)(eol - line);
+		if (n > 0 && line[0] == '[') {
+			*eol = '\0';
+			cur = line;
+			continue;
+		}
+		if (n > POLICY_MAX_LINE) {
+			const char *eq = memchr(line, ' ', n);
+			size_t cl = strlen(cur);
+
+			/* "[watch]" -> "watch"; "roots = ..." -> "roots" */
+			snprintf(section, section_cap, "%.*s",
+				 (int)(cl >= 2 ? cl - 2 : 0), cl >= 2 ? cur + 1 : cur);
+			snprintf(key, key_cap, "%.*s",
+				 (int)(eq ? (size_t)(eq - line) : 0), line);
+			rc = 0;
+			break;
+		}
+	}
+	free(buf);
+	return rc;
 }
