@@ -49,9 +49,30 @@ stream_init_pull(struct stream *st, stream_pull_fn pull, void *arg)
 	return PW_OK;
 }
 
+bool
+stream_can_reopen(const struct stream *st)
+{
+	return st->from_source || st->reopen != NULL;
+}
+
+int
+stream_reopen(const struct stream *st, struct stream *out)
+{
+	if (st->from_source)
+		return stream_init_source(out, &st->src);
+	if (st->reopen == NULL)
+		return PW_ERR_INVALID;
+	return st->reopen(st->reopen_arg, out);
+}
+
 void
 stream_fini(struct stream *st)
 {
+	if (st->release != NULL) {
+		st->release(st->pull_arg);
+		st->release = NULL;
+		st->pull_arg = NULL;
+	}
 	free(st->buf);
 	st->buf = NULL;
 	st->win = NULL;

@@ -23,6 +23,14 @@
 typedef int (*stream_pull_fn)(void *arg, uint8_t *dst, size_t want,
 			      size_t *ret_got);
 
+/*
+ * Sets up out to read a pull stream's bytes again from their start (a
+ * decompressor started again on its input, itself read again): PW_OK or
+ * an error status.  out owns what it set up; stream_fini releases it.
+ */
+struct stream;
+typedef int (*stream_reopen_fn)(const void *arg, struct stream *out);
+
 struct stream {
 	const uint8_t *win;	/* current window */
 	size_t win_len;		/* valid bytes in win */
@@ -34,6 +42,11 @@ struct stream {
 	bool from_source;
 	stream_pull_fn pull;	/* when reading a pull function */
 	void *pull_arg;
+	/* A pull stream that owns pull_arg frees it here (stream_fini). */
+	void (*release)(void *pull_arg);
+	/* A pull stream that can be read again (see stream_reopen). */
+	stream_reopen_fn reopen;
+	const void *reopen_arg;
 	bool eof;		/* nothing more below the window */
 	int err;		/* sticky error status, PW_OK when none */
 };
@@ -42,6 +55,16 @@ struct stream {
 int stream_init_source(struct stream *st, const struct source *src);
 int stream_init_pull(struct stream *st, stream_pull_fn pull, void *arg);
 void stream_fini(struct stream *st);
+
+/*
+ * Whether st's bytes can be read again from the start (a source, or a
+ * decompressor over a stream that can), and that second reading: out
+ * starts at offset 0 of the same bytes.  Loaders that read a file twice
+ * in different ways (pickle.load and joblib.load) are followed that way
+ * through a decompressor too.
+ */
+bool stream_can_reopen(const struct stream *st);
+int stream_reopen(const struct stream *st, struct stream *out);
 
 /* Offset of the next byte to read. */
 static inline uint64_t

@@ -16,6 +16,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <archive.h>
@@ -32,6 +33,8 @@
 
 static int scan_trailing(struct scan_ctx *ctx, struct stream *in,
 			 bool raises, const char *what);
+struct la_pull;
+static bool la_open(struct la_pull *lp, enum pw_format fmt, bool quiet);
 
 struct la_pull {
 	struct scan_ctx *ctx;
@@ -206,10 +209,148 @@ lz_alone_pull(void *arg, uint8_t *dst, size_t want, size_t *ret_got)
 	return PW_OK;
 }
 
+/*
+ * Decoding a stream again from its start (stream_reopen), for the loaders
+ * that read the decompressed bytes another way (pickle.load of a joblib
+ * stream in a .pkl.gz; the Python unpickler after a STOP inside a frame):
+ * what was decoded (the input stream, where its compressed data began,
+ * the codec), so a new decoder can be run over the input read again.
+ */
+struct redo {
+	struct scan_ctx *ctx;
+	const struct stream *in;
+	uint64_t in_start;
+	enum pw_format fmt;	/* FMT_ZLIB (zlib/gzip: mode), FMT_XZ,
+				   FMT_LZMA, or a libarchive filter */
+	enum zinf_mode mode;
+	const char *what;
+};
+
+/* A second decoding, owned by the stream reading it. */
+struct redecoder {
+	struct stream in;	/* the input, read again */
+	struct redo again;	/* to decode this one again in turn */
+	enum { RD_ZLIB, RD_LZ, RD_LA } kind;
+	struct zinflate z;
+	struct lz_alone lz;
+	struct la_pull lp;
+	bool z_ready;
+};
+
+static int
+redecoder_pull(void *arg, uint8_t *dst, size_t want, size_t *ret_got)
+{
+	struct redecoder *r = arg;
+
+	switch (r->kind) {
+	case RD_ZLIB: return zinf_pull(&r->z, dst, want, ret_got);
+	case RD_LZ: return lz_alone_pull(&r->lz, dst, want, ret_got);
+	default: return la_pull_fn(&r->lp, dst, want, ret_got);
+	}
+}
+
+static void
+redecoder_free(void *arg)
+{
+	struct redecoder *r = arg;
+
+	if (r->z_ready)
+		zinf_fini(&r->z);
+	lzma_end(&r->lz.strm);
+	if (r->lp.a != NULL)
+		archive_read_free(r->lp.a);
+	stream_fini(&r->in);
+	free(r);
+}
+
+static int redo_open(const void *arg, struct stream *out);
+
+/* Lets out be decoded again when its input can be read again. */
+static void
+redo_offer(const struct redo *redo, struct stream *out)
+{
+	if (stream_can_reopen(redo->in)) {
+		out->reopen = redo_open;
+		out->reopen_arg = redo;
+	}
+}
+
+static int
+redo_open(const void *arg, struct stream *out)
+{
+	const struct redo *redo = arg;
+	struct redecoder *r = calloc(1, sizeof(*r));
+	int rc;
+
+	if (r == NULL)
+		return PW_ERR_NOMEM;
+	r->lz.strm = (lzma_stream)LZMA_STREAM_INIT;
+	rc = stream_reopen(redo->in, &r->in);
+	if (rc != PW_OK) {
+		free(r);
+		return rc;
+	}
+	r->again = *redo;
+	r->again.in = &r->in;
+	/* A decoder that cannot start again decodes nothing: the first
+	 * reading reported why. */
+	if (stream_skip(&r->in, redo->in_start) != redo->in_start)
+		goto empty;
+	switch (redo->fmt) {
+	case FMT_ZLIB:
+		r->kind = RD_ZLIB;
+		rc = zinf_init(&r->z, redo->ctx, &r->in, redo->mode,
+			       redo->what);
+		if (rc != PW_OK)
+			goto fail;
+		r->z_ready = true;
+		break;
+	case FMT_XZ: case FMT_LZMA:
+		r->kind = RD_LZ;
+		r->lz.xz = redo->fmt == FMT_XZ;
+		r->lz.ctx = redo->ctx;
+		r->lz.in = &r->in;
+		r->lz.what = redo->what;
+		r->lz.in_start = redo->in_start;
+		if (!lz_alone_start(&r->lz))
+			r->lz.done = true;
+		break;
+	default:
+		r->kind = RD_LA;
+		r->lp.ctx = redo->ctx;
+		r->lp.in = &r->in;
+		r->lp.what = redo->what;
+		r->lp.a = archive_read_new();
+		if (r->lp.a == NULL) {
+			rc = PW_ERR_NOMEM;
+			goto fail;
+		}
+		if (!la_open(&r->lp, redo->fmt, true))
+			r->lp.done = true;
+		break;
+	}
+	goto open;
+empty:
+	r->kind = RD_LA;
+	r->lp.done = true;
+open:
+	rc = stream_init_pull(out, redecoder_pull, r);
+	if (rc != PW_OK)
+		goto fail;
+	out->release = redecoder_free;
+	redo_offer(&r->again, out);
+	return PW_OK;
+fail:
+	redecoder_free(r);
+	return rc;
+}
+
 static int
 scan_lzma(struct scan_ctx *ctx, struct stream *in, const char *what, bool xz)
 {
 	struct lz_alone lz;
+	struct redo redo = {ctx, in, stream_offset(in),
+			    xz ? FMT_XZ : FMT_LZMA, ZINF_RAW, what};
 	struct stream out;
 	int rc = PW_OK;
 
@@ -228,6 +369,7 @@ scan_lzma(struct scan_ctx *ctx, struct stream *in, const char *what, bool xz)
 	rc = stream_init_pull(&out, lz_alone_pull, &lz);
 	if (rc != PW_OK)
 		goto out;
+	redo_offer(&redo, &out);
 	rc = scan_stream(ctx, &out);
 	if (rc == PW_OK && out.err != PW_OK)
 		rc = out.err;
@@ -255,14 +397,58 @@ support_filter(struct archive *a, enum pw_format fmt)
 	}
 }
 
+/* Opens libarchive's fmt filter over lp->in (lp->ctx, in, what set):
+ * true when it decodes; else false, reported unless quiet (a second
+ * reading: the first one said it). */
+static bool
+la_open(struct la_pull *lp, enum pw_format fmt, bool quiet)
+{
+	struct archive_entry *entry;
+	int r;
+
+	r = support_filter(lp->a, fmt);
+	/* ARCHIVE_WARN: the filter runs an external program; not wanted. */
+	if (r != ARCHIVE_OK) {
+		if (!quiet)
+			scan_report(lp->ctx, PW_SEV_ERROR, PW_KIND_PARSE, NULL,
+				    0, "no %s decoder in this build; not "
+				    "analysed", lp->what);
+		return false;
+	}
+	archive_read_support_format_raw(lp->a);
+	r = archive_read_open(lp->a, lp, NULL, la_read_cb, NULL);
+	if (r == ARCHIVE_OK)
+		r = archive_read_next_header(lp->a, &entry);
+	if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+		if (!quiet)
+			scan_report(lp->ctx, PW_SEV_ERROR, PW_KIND_PARSE, NULL,
+				    0, "%s stream cannot be decoded: %s",
+				    lp->what, archive_error_string(lp->a)
+					    ? archive_error_string(lp->a)
+					    : "error");
+		return false;
+	}
+	if (archive_filter_count(lp->a) < 2 ||
+	    archive_filter_code(lp->a, 0) == ARCHIVE_FILTER_NONE) {
+		/* libarchive sees no compression where we guessed one: the
+		 * loader's decompressor would refuse it too. */
+		if (!quiet)
+			scan_report(lp->ctx, PW_SEV_ERROR, PW_KIND_PARSE, NULL,
+				    0, "data looks like %s but does not decode "
+				    "as it", lp->what);
+		return false;
+	}
+	return true;
+}
+
 static int
 scan_with_libarchive(struct scan_ctx *ctx, struct stream *in,
 		     enum pw_format fmt, const char *what)
 {
 	struct la_pull lp;
-	struct archive_entry *entry;
+	struct redo redo = {ctx, in, stream_offset(in), fmt, ZINF_RAW, what};
 	struct stream out;
-	int rc = PW_OK, r;
+	int rc = PW_OK;
 
 	memset(&lp, 0, sizeof(lp));
 	lp.ctx = ctx;
@@ -271,36 +457,12 @@ scan_with_libarchive(struct scan_ctx *ctx, struct stream *in,
 	lp.a = archive_read_new();
 	if (lp.a == NULL)
 		return PW_ERR_NOMEM;
-	r = support_filter(lp.a, fmt);
-	/* ARCHIVE_WARN: the filter runs an external program; not wanted. */
-	if (r != ARCHIVE_OK) {
-		scan_report(ctx, PW_SEV_ERROR, PW_KIND_PARSE, NULL, 0,
-			    "no %s decoder in this build; not analysed", what);
+	if (!la_open(&lp, fmt, false))
 		goto out;
-	}
-	archive_read_support_format_raw(lp.a);
-	r = archive_read_open(lp.a, &lp, NULL, la_read_cb, NULL);
-	if (r == ARCHIVE_OK)
-		r = archive_read_next_header(lp.a, &entry);
-	if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
-		scan_report(ctx, PW_SEV_ERROR, PW_KIND_PARSE, NULL, 0,
-			    "%s stream cannot be decoded: %s", what,
-			    archive_error_string(lp.a) ? archive_error_string(lp.a)
-						       : "error");
-		goto out;
-	}
-	if (archive_filter_count(lp.a) < 2 ||
-	    archive_filter_code(lp.a, 0) == ARCHIVE_FILTER_NONE) {
-		/* libarchive sees no compression where we guessed one: the
-		 * loader's decompressor would refuse it too. */
-		scan_report(ctx, PW_SEV_ERROR, PW_KIND_PARSE, NULL, 0,
-			    "data looks like %s but does not decode as it",
-			    what);
-		goto out;
-	}
 	rc = stream_init_pull(&out, la_pull_fn, &lp);
 	if (rc != PW_OK)
 		goto out;
+	redo_offer(&redo, &out);
 	rc = scan_stream(ctx, &out);
 	stream_fini(&out);
 out:
@@ -339,6 +501,7 @@ scan_with_zlib(struct scan_ctx *ctx, struct stream *in, enum zinf_mode mode,
 	       const char *what)
 {
 	struct zinflate z;
+	struct redo redo = {ctx, in, stream_offset(in), FMT_ZLIB, mode, what};
 	struct stream out;
 	int rc;
 
@@ -347,6 +510,7 @@ scan_with_zlib(struct scan_ctx *ctx, struct stream *in, enum zinf_mode mode,
 		return rc;
 	rc = stream_init_pull(&out, zinf_pull, &z);
 	if (rc == PW_OK) {
+		redo_offer(&redo, &out);
 		rc = scan_stream(ctx, &out);
 		if (rc == PW_OK && out.err != PW_OK)
 			rc = out.err;

@@ -138,10 +138,12 @@ vm_risky_after_divergence(struct pickle_vm *vm)
  */
 /*
  * An argument that runs past the end of a frame is read three ways: the C
- * unpickler on a seekable file reads on, the C unpickler on a stream
- * (BytesIO, sockets) drops the rest of the frame and reads from its end,
- * and the Python unpickler fails.  No pickler writes this; it exists only
- * to show different programs to different readers.
+ * unpickler reads on when the frame lay within what peek() prefetched; it
+ * drops the rest of the frame and reads from its end when the frame came
+ * by read() (a stream such as BytesIO, a frame larger than the file's
+ * buffer, an unpickler reused after a STOP inside the frame); and the
+ * Python unpickler fails.  No pickler writes this; it exists only to show
+ * different programs to different readers.
  */
 /* pickle.py's _Framer._FRAME_SIZE_TARGET, _pickle.c's FRAME_SIZE_TARGET. */
 #define PICKLER_FRAME_TARGET (64 * 1024)

@@ -564,8 +564,9 @@ reset_run(struct pickle_vm *vm, struct stream *st)
 	vm->c_alive = vm->py_alive = true;
 	vm->py_in_frame = false;
 	vm->py_frame_end = 0;
-	vm->c_in_frame = false;
-	vm->c_frame_end = 0;
+	vm->c_in_frame = vm->c_frame_carry > vm->run_start;
+	vm->c_frame_end = vm->c_in_frame ? vm->c_frame_carry : 0;
+	vm->c_frame_carry = 0;
 	vm->executed = vm->called = false;
 	vm->persid_seen = false;
 	vm->importable_after_div = false;
@@ -717,6 +718,12 @@ pickle_vm_run(struct pickle_vm *vm, struct stream *st,
 	if (stop && vm->py_alive && vm->py_in_frame &&
 	    vm->py_frame_end > out->end)
 		out->frame_rest = vm->py_frame_end - out->end;
+	/* One unpickler for every pickle keeps its buffer: a read in the
+	 * next pickle across this frame's end is the frame-crossing
+	 * differential (a fresh one per pickle starts with no frame). */
+	if (stop && !vm->opts.fresh_memo && vm->c_alive && vm->c_in_frame &&
+	    vm->c_frame_end > out->end)
+		vm->c_frame_carry = vm->c_frame_end;
 	ext_noise = vm->ext_first != NULL && !stop &&
 		    vm->ext_first->calls == 0 &&
 		    !vm->fail_eof;
@@ -812,15 +819,16 @@ pickle_alt_reading(struct scan_ctx *ctx, struct stream *st,
 	struct stream ast;
 	int rc;
 
-	if (!st->from_source || ctx->alt_scans >= PW_MAX_ALT_SCANS) {
+	if (!stream_can_reopen(st) || ctx->alt_scans >= PW_MAX_ALT_SCANS) {
 		scan_report(ctx, PW_SEV_SUSPICIOUS, PW_KIND_DIFFERENTIAL, NULL,
 			    from, "%s, and the second reading was not done "
 			    "(%s)", why_not,
-			    st->from_source ? "too many alternative readings"
-					    : "a stream that cannot be re-read");
+			    stream_can_reopen(st)
+				    ? "too many alternative readings"
+				    : "a stream that cannot be re-read");
 		return PW_OK;
 	}
-	rc = stream_init_source(&ast, &st->src);
+	rc = stream_reopen(st, &ast);
 	if (rc != PW_OK)
 		return rc;
 	if (stream_skip(&ast, from) == from) {
@@ -903,8 +911,9 @@ mute_end(struct scan_ctx *ctx, const struct muted *m)
  * loader given the same .pkl - reads them as opcodes.  That reading is
  * done too, muted first: the bytes of a real array read as opcodes break
  * at once or import noise, so only a reading that reaches something
- * malicious is reported, and done again aloud.  (A decompressed stream
- * cannot be read twice: then this reading is not done.)
+ * malicious is reported, and done again aloud.  Through a decompressor
+ * too (pandas.read_pickle decompresses a .pkl.gz and reads it with
+ * pickle.load): the stream is decoded again (stream_reopen).
  */
 static int
 pickle_load_reading(struct scan_ctx *ctx, struct stream *st,
@@ -916,7 +925,7 @@ pickle_load_reading(struct scan_ctx *ctx, struct stream *st,
 	struct muted m;
 	int rc;
 
-	if (!st->from_source)
+	if (!stream_can_reopen(st))
 		return PW_OK;
 	if (opts != NULL)
 		o = *opts;
@@ -949,10 +958,10 @@ carried_memo_reading(struct scan_ctx *ctx, struct stream *st,
 	struct muted m;
 	int rc;
 
-	if (!st->from_source || ctx->alt_scans >= PW_MAX_ALT_SCANS ||
+	if (!stream_can_reopen(st) || ctx->alt_scans >= PW_MAX_ALT_SCANS ||
 	    at < stop_end)
 		return PW_OK;	/* the reading above reported it if so */
-	rc = stream_init_source(&ast, &st->src);
+	rc = stream_reopen(st, &ast);
 	if (rc != PW_OK)
 		return rc;
 	rc = pickle_vm_new(ctx, opts, &vm);
@@ -979,6 +988,46 @@ carried_memo_reading(struct scan_ctx *ctx, struct stream *st,
 	ctx->depth--;
 out:
 	pickle_vm_free(vm);
+	stream_fini(&ast);
+	return rc;
+}
+
+/*
+ * The Python unpickler's next load() after a STOP inside a frame starts at
+ * the frame's end (at): a reading of its own from there, as a new file
+ * (a slice of the source) or, through a decompressor, the stream read
+ * again up to at.
+ */
+static int
+frame_end_reading(struct scan_ctx *ctx, struct stream *st,
+		  const struct pickle_opts *opts, uint64_t at)
+{
+	struct stream ast;
+	struct source alt;
+	int rc;
+
+	if (ctx->alt_scans >= PW_MAX_ALT_SCANS)
+		return PW_OK;
+	if (st->from_source) {
+		if (!source_slice(&st->src, at,
+				  st->src.size > at ? st->src.size - at : 0,
+				  &alt) || alt.size == 0)
+			return PW_OK;
+		rc = stream_init_source(&ast, &alt);
+	} else {
+		rc = stream_reopen(st, &ast);
+	}
+	if (rc != PW_OK)
+		return rc;
+	if (!st->from_source &&
+	    (stream_skip(&ast, at) != at || stream_at_end(&ast))) {
+		stream_fini(&ast);
+		return PW_OK;
+	}
+	ctx->alt_scans++;
+	ctx->depth++;
+	rc = pickle_scan_stream(ctx, &ast, opts);
+	ctx->depth--;
 	stream_fini(&ast);
 	return rc;
 }
@@ -1036,38 +1085,19 @@ pickle_scan_stream(struct scan_ctx *ctx, struct stream *st,
 		if (out.frame_rest > 0) {
 			/* The Python unpickler has read the whole frame, so
 			 * its next load() starts after it; the C one (on a
-			 * seekable file) starts right after STOP. */
+			 * seekable file) starts right after STOP (and, reused,
+			 * may still hold the frame: see c_frame_carry). */
 			scan_report(ctx, PW_SEV_SUSPICIOUS, PW_KIND_STRUCTURE,
 				    "STOP", out.end - 1,
 				    "STOP inside a frame with %llu bytes left "
 				    "in it: the two unpicklers resume at "
 				    "different offsets",
 				    (unsigned long long)out.frame_rest);
-			if (st->from_source) {
-				struct source alt;
-				uint64_t at = out.end + out.frame_rest;
-
-				if (source_slice(&st->src, at,
-						 st->src.size > at
-							 ? st->src.size - at
-							 : 0,
-						 &alt) &&
-				    alt.size > 0 &&
-				    ctx->alt_scans < PW_MAX_ALT_SCANS) {
-					struct stream ast;
-
-					if (stream_init_source(&ast, &alt) ==
-					    PW_OK) {
-						ctx->alt_scans++;
-						ctx->depth++;
-						rc = pickle_scan_stream(ctx, &ast,
-									opts);
-						ctx->depth--;
-						stream_fini(&ast);
-						if (rc != PW_OK)
-							break;
-					}
-				}
+			if (stream_can_reopen(st)) {
+				rc = frame_end_reading(ctx, st, opts,
+						out.end + out.frame_rest);
+				if (rc != PW_OK)
+					break;
 				if (vm->memo.count > 0)
 					rc = carried_memo_reading(ctx, st, opts,
 						start, out.end,

@@ -75,6 +75,12 @@ struct pickle_vm {
 	 * nested FRAME that _pickle reads on through. */
 	bool c_in_frame;
 	uint64_t c_frame_end;
+	/* The last pickle stopped inside a frame ending here: an unpickler
+	 * reused for the next pickle still holds that frame in its buffer
+	 * (when the frame came by read(), being larger than what peek()
+	 * gave, as on any stream), so the next run starts inside it.  0:
+	 * none. */
+	uint64_t c_frame_carry;
 	/* This run began with entries an earlier pickle left in the memo,
 	 * and a GET or MEMOIZE (whose index is the memo's size) read it:
 	 * a loader with a new unpickler per pickle reads it otherwise.

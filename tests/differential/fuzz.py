@@ -24,7 +24,12 @@ per batch) and compares:
            does).  A find_class call made before the unpickler raised
            counts: the loader already ran it.  The C unpickler without
            peek() counts only when the verdict is not malicious (it reads
-           lines differently at frame ends; see differential.py).
+           lines differently at frame ends; see differential.py), and so
+           does a name only C readers import when picklewarden reports a
+           read across a frame's end as malicious (_pickle's buffer ends
+           at the frame's end whenever the frame came by read(): a frame
+           larger than what peek() gave, or an unpickler reused after a
+           STOP inside a frame).
   COVER    picklewarden reports the import, but the file's verdict is
            below what picklewarden itself says about that name on its own
            (the lowest verdict of minimal pickles that import it, under
@@ -530,6 +535,15 @@ def pw_overlong_import(fr):
                for f in fr.get('findings', []))
 
 
+def pw_frame_crossing(fr):
+    """Whether picklewarden reports, as malicious, a read across the end
+    of a frame (scanner/pickle/readers.c, vm_frame_straddle)."""
+    return any(f.get('kind') == 'differential' and
+               f.get('severity') == 'malicious' and
+               'crosses the end of a frame' in (f.get('reason') or '')
+               for f in fr.get('findings', []))
+
+
 def pw_by_use(fr):
     """Imports picklewarden judges by their use (scanner/pickle/calls.c:
     builtins.getattr used only as getattr(<global>, '<name>') is judged as
@@ -660,7 +674,7 @@ def judge(r, fr, canon, mode):
     counts = {'calls': sum(len(r[i]['calls']) for i in
                            spec['core'] + spec['nopeek']),
               'names': len(union), 'extra': 0, 'pl_only': 0, 'capped': 0,
-              'by_use': 0, 'joblib_plain': 0}
+              'by_use': 0, 'joblib_plain': 0, 'frame_c_only': 0}
     out = []
     if fr is None:
         return [('CRASH', None, 'missing from the report')], counts
@@ -682,6 +696,19 @@ def judge(r, fr, canon, mode):
         plain = {p for p in core - ours if canon.get([p])[p] < RANK['malicious']}
         counts['joblib_plain'] = len(plain)
         ours |= plain
+    if verdict == 'malicious' and pw_frame_crossing(fr):
+        # A read across a frame's end: _pickle's buffer then ends at the
+        # frame's end whenever the frame came by read() (no peek(), or a
+        # frame larger than what peek() gave, or an unpickler reused
+        # after a STOP inside a frame), and it reads the rest from the
+        # file after the frame; the Python unpickler fails there.  Which
+        # C reading a loader gets depends on buffer sizes, so a name only
+        # C readers import is covered by that malicious finding.
+        py = set().union(set(), *(sets[i] for i in IMPLS
+                                  if i.startswith('py')))
+        c_only = (core - ours) - py
+        counts['frame_c_only'] = len(c_only)
+        ours |= c_only
     for p in sorted(core - ours):
         out.append(('MISSING', p, '%s: CPython imports %r, picklewarden does '
                     'not report it (verdict %s)' % (mode, p, verdict)))
@@ -866,7 +893,7 @@ def cmd_run(args):
     rnd = random.Random(args.seed)
     stats = {'mutants': 0, 'executed': 0, 'find_class': 0, 'names': 0,
              'extra': 0, 'pl_only': 0, 'capped': 0, 'by_use': 0,
-             'joblib_plain': 0,
+             'joblib_plain': 0, 'frame_c_only': 0,
              'batches': 0,
              'failures': 0,
              'distinct': 0}
@@ -901,6 +928,7 @@ def cmd_run(args):
             stats['capped'] += counts.get('capped', 0)
             stats['by_use'] += counts.get('by_use', 0)
             stats['joblib_plain'] += counts.get('joblib_plain', 0)
+            stats['frame_c_only'] += counts.get('frame_c_only', 0)
             for kind, p, msg in fails:
                 stats['failures'] += 1
                 # one per kind and "class": the name with its module's
@@ -940,7 +968,9 @@ def cmd_run(args):
           'files: no loader has one) %(pl_only)d, names not listed in a '
           'full findings list %(capped)d, names judged by their use '
           '%(by_use)d, harmless names only pickle.load reads out of joblib '
-          'array bytes %(joblib_plain)d, %(seconds)ss' % stats)
+          'array bytes %(joblib_plain)d, names only a C reader imports '
+          'after a frame crossing judged malicious %(frame_c_only)d, '
+          '%(seconds)ss' % stats)
     for cls, k in sorted(seen.items(), key=lambda x: -x[1]):
         print('fuzz:   %5d x %s' % (k, cls))
     return 1 if found else 0

@@ -724,6 +724,51 @@ def _(ctx):
             + b'\x00\x00' + (hidden + MARK).ljust(256 + 5, pk.NONE) + b'1' + STOP)
 
 
+def _joblib_array_program(ctx, compress):
+    """A joblib.dump stream whose alignment padding is a pickle program,
+    compressed as joblib and pandas read it.  joblib.load takes the byte
+    after the wrapper's BUILD as the padding's length and skips that many
+    bytes; pickle.load reads the same bytes as opcodes: a length byte of
+    78 is NONE, and the 78 bytes it announces POP it, run the payload and
+    STOP.  (A genuine dump's padding length is 0-15, no opcode: pickle.load
+    fails on it.)"""
+    import bz2
+    import gzip
+    import io
+    import lzma
+    import joblib
+    import numpy
+    mark = b'PW-ARRAY-BYTES!!'
+    b = io.BytesIO()
+    joblib.dump(numpy.frombuffer(mark, dtype=numpy.uint8), b)
+    data = b.getvalue()
+    at = data.index(mark)
+    # [length byte][0xff * length][array]: find the length byte
+    i = at
+    while data[i - 1] == 0xff:
+        i -= 1
+    i -= 1
+    assert data[i] == at - i - 1, 'unexpected joblib padding layout'
+    prog = POP + ctx.payload(0) + STOP
+    assert len(prog) <= ord(pk.NONE)
+    pad = prog.ljust(ord(pk.NONE), b'\xff')
+    data = data[:i] + pk.NONE + pad + data[at:]
+    return {'gzip': gzip.compress, 'bz2': bz2.compress,
+            'xz': lzma.compress}[compress](data)
+
+
+for _comp, _suffix, _plain in (('gzip', '.pkl.gz', 'gzip+pickle'),
+                               ('bz2', '.pkl.bz2', 'bz2+pickle'),
+                               ('xz', '.pkl.xz', 'lzma+pickle')):
+    fx('diff-joblib-padding-program' + _suffix, '9-differential',
+       ['pandas.read_pickle', _plain],
+       'a joblib stream (%s) whose array padding is a program for '
+       'pickle.load, which pandas.read_pickle runs on the decompressed '
+       'stream; joblib.load skips it and returns the array' % _comp,
+       needs=['joblib', 'numpy'])(
+        lambda ctx, c=_comp: _joblib_array_program(ctx, c))
+
+
 @fx('diff-reduce-list-args.pkl', '9-differential',
     ['pickle._Unpickler', 'pandas.read_pickle', 'joblib.load'],
     'REDUCE with a list as its arguments: the C unpickler raises '
