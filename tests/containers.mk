@@ -57,8 +57,10 @@ TESTS += tests/containers/test_joblib
 tests_containers_test_joblib_SOURCES = tests/containers/test_joblib.c \
 	tests/containers/unit.h tests/containers/zip_build.h
 tests_containers_test_joblib_CFLAGS = $(PW_TEST_CFLAGS)
-tests_containers_test_joblib_CPPFLAGS = $(PW_TEST_CPPFLAGS) $(ZLIB_CFLAGS)
-tests_containers_test_joblib_LDADD = $(PW_SCANNER_LIBS) $(CMOCKA_LIBS)
+tests_containers_test_joblib_CPPFLAGS = $(PW_TEST_CPPFLAGS) $(ZLIB_CFLAGS) \
+	$(LZMA_CFLAGS)
+tests_containers_test_joblib_LDADD = $(PW_SCANNER_LIBS) $(CMOCKA_LIBS) \
+	$(ZLIB_LIBS) $(LZMA_LIBS)
 check_PROGRAMS += tests/containers/test_polyglot
 TESTS += tests/containers/test_polyglot
 tests_containers_test_polyglot_SOURCES = tests/containers/test_polyglot.c \

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 
 #include <cmocka.h>
+#include <lzma.h>
+#include <zlib.h>
 
 #include "unit.h"
 
@@ -157,6 +159,68 @@ test_joblib_unknown_dtype(void **state)
 	assert_int_not_equal(r.verdict, PW_VERDICT_CLEAN);
 }
 
+/* gzip (windowBits 31) of len bytes at in into out; returns its size. */
+static size_t
+gzip_of(const uint8_t *in, size_t len, uint8_t *out, size_t cap)
+{
+	z_stream zs;
+
+	memset(&zs, 0, sizeof(zs));
+	assert_int_equal(deflateInit2(&zs, 6, Z_DEFLATED, 31, 8,
+				      Z_DEFAULT_STRATEGY), Z_OK);
+	zs.next_in = (Bytef *)in;
+	zs.avail_in = (uInt)len;
+	zs.next_out = out;
+	zs.avail_out = (uInt)cap;
+	assert_int_equal(deflate(&zs, Z_FINISH), Z_STREAM_END);
+	deflateEnd(&zs);
+	return cap - zs.avail_out;
+}
+
+/*
+ * The same program through decompressors: pandas.read_pickle of a .pkl.gz
+ * is pickle.load of the decompressed stream, so the reading of the array
+ * bytes as opcodes needs the stream decoded a second time - here inside
+ * an .xz as well, so the gzip decoder is started again over an xz decoder
+ * started again.
+ */
+static void
+test_joblib_array_bytes_through_decompressors(void **state)
+{
+	struct buf b = {0};
+	uint8_t gz[2048], xz[4096];
+	size_t gz_len, xz_len = 0;
+	struct unit_scan r;
+
+	(void)state;
+	wrapper(&b, "f8", false);
+	PUTS(&b, evil_array);
+	PUTS(&b, ".");
+	gz_len = gzip_of(b.p, b.len, gz, sizeof(gz));
+	r = unit_scan(gz, gz_len, "[gzip]");
+	assert_int_equal(r.verdict, PW_VERDICT_MALICIOUS);
+	assert_true(r.malicious_at_loc);
+	assert_int_equal(lzma_easy_buffer_encode(3, LZMA_CHECK_CRC64, NULL, gz,
+						 gz_len, xz, &xz_len,
+						 sizeof(xz)), LZMA_OK);
+	r = unit_scan(xz, xz_len, "[xz]![gzip]");
+	assert_int_equal(r.verdict, PW_VERDICT_MALICIOUS);
+	assert_true(r.malicious_at_loc);
+
+	/* the harmless array stays clean through both */
+	b.len = 0;
+	wrapper(&b, "f8", false);
+	PUTS(&b, raw_array);
+	PUTS(&b, ".");
+	gz_len = gzip_of(b.p, b.len, gz, sizeof(gz));
+	xz_len = 0;
+	assert_int_equal(lzma_easy_buffer_encode(3, LZMA_CHECK_CRC64, NULL, gz,
+						 gz_len, xz, &xz_len,
+						 sizeof(xz)), LZMA_OK);
+	r = unit_scan(xz, xz_len, NULL);
+	assert_int_equal(r.verdict, PW_VERDICT_CLEAN);
+}
+
 int
 main(void)
 {
@@ -167,6 +231,7 @@ main(void)
 		cmocka_unit_test(test_joblib_call_after_array),
 		cmocka_unit_test(test_joblib_object_array),
 		cmocka_unit_test(test_joblib_unknown_dtype),
+		cmocka_unit_test(test_joblib_array_bytes_through_decompressors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
