@@ -167,6 +167,13 @@ def _unpickler_classes():
                 return _VALUE_STANDINS.get((module, name)) or _standin_class()
         if with_persistent_load:
             def persistent_load(self, pid):
+                # Every persistent_load a loader defines looks into its
+                # id first (torch.load's zip reader asserts a tuple, its
+                # legacy one indexes it, torch.package's indexes it): a
+                # number or None raises there, before anything loads.
+                if pid is None or isinstance(pid, (bool, int, float)):
+                    raise TypeError('stand-in: a persistent id that is a '
+                                    'number')
                 return _standin_class()()
             Recorder.persistent_load = persistent_load
         return Recorder
