@@ -4,7 +4,8 @@ find_class calls of CPython's two unpicklers.
 
     fuzz.py run --picklewarden PATH --seeds DIR [DIR...] [--seconds S]
                 [--mutants N] [--seed N] [--batch B] [--jobs J]
-                [--regressions DIR] [--zip-share F] [--no-reduce]
+                [--regressions DIR] [--zip-share F] [--gz-share F]
+                [--no-reduce]
     fuzz.py replay --picklewarden PATH --regressions DIR
     fuzz.py selftest --picklewarden PATH
 
@@ -14,7 +15,8 @@ the call and returns a harmless stand-in, in memory- and time-limited
 subprocesses) the way loaders read it (MODES: a raw pickle, read without
 persistent_load by a fresh or a reused C or Python unpickler and by the C
 one without peek(); or a torch zip's data.pkl, one load() with
-persistent_load), scans the same bytes (zipped for the second way) with
+persistent_load; or the raw pickle in a gzip stream, as pandas.read_pickle
+reads a .pkl.gz), scans the same bytes (zipped or gzipped for those) with
 `picklewarden scan --json --all --no-sandbox --no-config` (one invocation
 per batch) and compares:
 
@@ -61,6 +63,7 @@ Exit status: 0 no failure, 1 failures, 2 usage.
 
 import argparse
 import hashlib
+import gzip
 import json
 import os
 import pickletools
@@ -643,6 +646,10 @@ MODES = {
     'zip': {'core': ('c-one-peek', 'py-one'), 'nopeek': ('c-one',),
             'agree': (('c-one', 'c-one-peek', 'py-one'),), 'info': ()},
 }
+# A gzip stream of the same pickle (pandas.read_pickle of a .pkl.gz,
+# pickle.load(gzip.open(...))): the readers see the decompressed bytes,
+# picklewarden must follow every reading through the decompressor.
+MODES['gz'] = MODES['raw']
 IMPLS = sorted({i for m in MODES.values() for k in ('core', 'nopeek', 'info')
                 for i in m[k]})
 
@@ -661,7 +668,7 @@ def until_unimportable(calls):
     return out
 
 
-def judge(r, fr, canon, mode):
+def judge(r, fr, canon, mode, data=b''):
     """Failures of one file: [(kind, (module, name) or None, message)], and
     counts."""
     spec = MODES[mode]
@@ -687,7 +694,8 @@ def judge(r, fr, canon, mode):
     if len(fr.get('findings', [])) >= MAX_FINDINGS:
         counts['capped'] = len(union - ours)
         ours |= union
-    if fr.get('format') == 'joblib' and core - ours:
+    if (fr.get('format') == 'joblib' or
+            (mode == 'gz' and b'NumpyArrayWrapper' in data)) and core - ours:
         # picklewarden reads a joblib stream as joblib.load does (array
         # bytes skipped) and reports pickle.load's reading of the array
         # bytes as opcodes only when it reaches something malicious (a
@@ -764,18 +772,19 @@ def evaluate(items, picklewarden, canon, jobs, work):
         with open(os.path.join(raw, fn), 'wb') as f:
             f.write(b)
         with open(os.path.join(wrapped, fn), 'wb') as f:
-            f.write(torch_zip(b) if mode == 'zip' else b)
+            f.write(torch_zip(b) if mode == 'zip' else
+                    gzip.compress(b, mtime=0) if mode == 'gz' else b)
         names.append(fn)
     cpy = differential.run_workers([os.path.join(raw, n) for n in names],
                                    jobs, impls=IMPLS)
     rep, problems = scan(picklewarden, wrapped)
     out = []
-    for n, (_b, mode) in zip(names, items):
+    for n, (b, mode) in zip(names, items):
         r = cpy.get(os.path.join(raw, n))
         if r is None:
             out.append(([('CRASH', None, 'no CPython result')], {}, None, None))
             continue
-        fails, counts = judge(r, rep.get(n), canon, mode)
+        fails, counts = judge(r, rep.get(n), canon, mode, b)
         if problems:
             fails.append(('CRASH', None, '; '.join(problems)))
         out.append((fails, counts, r, rep.get(n)))
@@ -912,9 +921,13 @@ def cmd_run(args):
         n = args.batch
         if args.mutants:
             n = min(n, args.mutants - stats['mutants'])
-        datas = [(mutate(rnd.choice(pool), rnd, pool, names),
-                  'zip' if rnd.random() < args.zip_share else 'raw')
-                 for _ in range(n)]
+        datas = []
+        for _ in range(n):
+            x = rnd.random()
+            datas.append((mutate(rnd.choice(pool), rnd, pool, names),
+                          'zip' if x < args.zip_share else
+                          'gz' if x < args.zip_share + args.gz_share
+                          else 'raw'))
         stats['mutants'] += n
         stats['batches'] += 1
         for (data, mode), (fails, counts, cpy, rep) in zip(
@@ -1039,6 +1052,7 @@ def cmd_selftest(args):
     os.chmod(fake, 0o755)
     canon = Canon(args.picklewarden, work)
     items = [(b'cos\nsystem\n.', 'raw'), (b'cos\nsystem\n.', 'zip'),
+             (b'cos\nsystem\n.', 'gz'),
              # imported, then the unpicklers raise: still ran
              (b'\x80\x02cos\nsystem\nq\x00\xff', 'raw')]
     bad = 0
@@ -1081,6 +1095,8 @@ def main():
     ap.add_argument('--progress', type=int, default=0,
                     help='print the counts every N batches')
     ap.add_argument('--max-seed-size', type=int, default=64 * 1024)
+    ap.add_argument('--gz-share', type=float, default=0.15,
+                    help='share of mutants scanned as a gzip stream')
     ap.add_argument('--zip-share', type=float, default=0.25,
                     help='share of mutants scanned as a torch zip\'s data.pkl')
     args = ap.parse_args()
