@@ -421,8 +421,9 @@ parse_text(const char *text, size_t len, const char *name,
 		goto out;
 	{
 		char sec[24], key[MAX_LABEL + 1];
+		bool too_long = false;
 		int fits = policy_write_fits(p, sec, sizeof(sec), key,
-					     sizeof(key));
+					     sizeof(key), &too_long);
 
 		if (fits < 0) {
 			saved = ENOMEM;
@@ -444,10 +445,16 @@ parse_text(const char *text, size_t len, const char *name,
 					line = l;
 			}
 			snprintf(full, sizeof(full), "%s.%s", sec, key);
-			policy_set_err(err, name, line, full,
-				"longer than %d characters once ~ and $VARS "
-				"are expanded: check-config could not print "
-				"it", POLICY_MAX_LINE);
+			if (too_long)
+				policy_set_err(err, name, line, full,
+					"longer than %d characters once ~ and "
+					"$VARS are expanded: check-config could "
+					"not print it", POLICY_MAX_LINE);
+			else
+				policy_set_err(err, name, line, full,
+					"holds both quote characters and what "
+					"needs quoting: check-config could not "
+					"print it");
 			goto out;
 		}
 	}

@@ -68,10 +68,12 @@ int policy_apply_key(struct policy *p, enum policy_section section,
  * a trailing blank or '\'. */
 void policy_write_path(FILE *out, const char *s);
 
-/* Whether every line of policy_write's output fits POLICY_MAX_LINE
- * (write.c): 1 yes, 0 no (section and key name the line), -1 no memory. */
+/* Whether policy_write's output loads back (write.c): 1 yes, 0 no
+ * (section and key name the bad line, *too_long says whether it was too
+ * long), -1 no memory. */
 int policy_write_fits(const struct policy *p, char *section,
-		      size_t section_cap, char *key, size_t key_cap);
+		      size_t section_cap, char *key, size_t key_cap,
+		      bool *too_long);
 
 static inline const char *
 policy_skip_space(const char *s, const char *end)

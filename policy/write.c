@@ -6,11 +6,13 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "policy/ini.h"
 #include "policy/policy.h"
 
 /* A path value as the loader reads it back: '$' doubled, and a path that
@@ -55,6 +57,7 @@ write_list(FILE *out, const char *key, const struct policy_strv *sv,
 	   bool paths)
 {
 	bool quote = false;
+	int q = '"';
 	size_t i;
 
 	for (i = 0; i < sv->n; i++)
@@ -66,7 +69,15 @@ write_list(FILE *out, const char *key, const struct policy_strv *sv,
 		quote |= n > 0 && last[n - 1] == '\\' &&
 			 !(paths && last[0] == '/');
 	}
-	fprintf(out, "%s = %s", key, quote ? "\"" : "");
+	/* The quote no item holds (a value read from a file that needed
+	 * quoting lacks one of them; one that lacks neither is refused when
+	 * loaded: policy_write_fits). */
+	for (i = 0; quote && q == '"' && i < sv->n; i++)
+		if (strchr(sv->v[i], '"'))
+			q = '\'';
+	fprintf(out, "%s = ", key);
+	if (quote)
+		fputc(q, out);
 	for (i = 0; i < sv->n; i++) {
 		if (i)
 			fputs(", ", out);
@@ -75,7 +86,9 @@ write_list(FILE *out, const char *key, const struct policy_strv *sv,
 		else
 			fputs(sv->v[i], out);
 	}
-	fprintf(out, "%s\n", quote ? "\"" : "");
+	if (quote)
+		fputc(q, out);
+	fputc('\n', out);
 }
 
 /* Free text (a command line) as the reader gives it back: quoted when it
@@ -175,22 +188,25 @@ policy_write(const struct policy *p, FILE *out)
 }
 
 /*
- * Whether every line policy_write prints fits the reader's line limit: a
- * list that fits as written may not once "~" and $VARS are expanded (and
- * '$' doubled), and a dump that does not load back would make
- * check-config print a file nobody can use.  Returns 1 when it fits, 0
- * when not (section and key name the first line too long), -1 when
+ * Whether policy_write's output loads back: a list that fits as written
+ * may not once "~" and $VARS are expanded (and '$' doubled), and a value
+ * may hold what no quoting can give back (both quote characters and a
+ * final '\').  check-config must never print a file nobody can use.
+ * Returns 1 when it parses, 0 when not (section and key name the first
+ * bad line, *too_long says whether it was the line's length), -1 when
  * memory ran out.
  */
 int
 policy_write_fits(const struct policy *p, char *section, size_t section_cap,
-		  char *key, size_t key_cap)
+		  char *key, size_t key_cap, bool *too_long)
 {
+	struct policy_ini *ini = NULL;
+	struct policy_error err;
 	char *buf = NULL, *line, *next;
 	const char *cur = "";
 	size_t len = 0;
+	unsigned no = 0;
 	FILE *f = open_memstream(&buf, &len);
-	int rc = 1;
 
 	if (f == NULL)
 		return -1;
@@ -203,6 +219,18 @@ policy_write_fits(const struct policy *p, char *section, size_t section_cap,
 		free(buf);
 		return -1;
 	}
+	memset(&err, 0, sizeof(err));
+	if (policy_ini_parse(buf, len, "dump", &ini, &err) == 0) {
+		policy_ini_free(ini);
+		free(buf);
+		return 1;
+	}
+	if (errno == ENOMEM) {
+		free(buf);
+		return -1;
+	}
+	*too_long = strstr(err.message, "longer than") != NULL;
+	section[0] = key[0] = '\0';
 	for (line = buf; line < buf + len; line = next) {
 		char *eol = memchr(line, '\n', (size_t)(buf + len - line));
 		size_t n;
@@ -210,12 +238,7 @@ policy_write_fits(const struct policy *p, char *section, size_t section_cap,
 		eol = eol ? eol : buf + len;
 		next = eol + 1;
 		n = (size_t)(eol - line);
-		if (n > 0 && line[0] == '[') {
-			*eol = '\0';
-			cur = line;
-			continue;
-		}
-		if (n > POLICY_MAX_LINE) {
+		if (++no == err.line) {
 			const char *eq = memchr(line, ' ', n);
 			size_t cl = strlen(cur);
 
@@ -224,10 +247,13 @@ policy_write_fits(const struct policy *p, char *section, size_t section_cap,
 				 (int)(cl >= 2 ? cl - 2 : 0), cl >= 2 ? cur + 1 : cur);
 			snprintf(key, key_cap, "%.*s",
 				 (int)(eq ? (size_t)(eq - line) : 0), line);
-			rc = 0;
 			break;
+		}
+		if (n > 0 && line[0] == '[') {
+			*eol = '\0';
+			cur = line;
 		}
 	}
 	free(buf);
-	return rc;
+	return 0;
 }

@@ -368,6 +368,9 @@ static const struct bad bad_inputs[] = {
 	{"[agent]\non_quarantine = /bin/x \x1b[2J\n", 2, "",
 	 "control character 0x1b"},
 	{"[watch]\nroots = /a\x7f\n", 2, "", "control character 0x7f"},
+	/* no quote character can give this pattern back (fuzzer) */
+	{"[watch]\nexclude = a'b\"c\\ # x\n", 2, "watch.exclude",
+	 "both quote characters"},
 	{"[watch]\nrescan_interval = 0\n", 2, "watch.rescan_interval",
 	 "expected SECONDS"},
 	{"[watch]\nrescan_interval = /x=ten\n", 2, "watch.rescan_interval",
@@ -702,6 +705,7 @@ test_write_edges(void **state)
 		"[agent]\non_quarantine = /bin/x \"a' b\n",
 		"[signing]\nkeys = /k /, /k2\\/\n",
 		"[signing]\nrequire_signature = no, enforce:/m /\n",
+		"[watch]\nexclude = a\"b\\ # the other quote\n",
 	};
 	struct policy *p = NULL, *q = NULL;
 	struct policy_error err;
