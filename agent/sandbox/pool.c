@@ -384,13 +384,36 @@ checkout(struct sandbox_pool *pool)
 	return &pool->w[i];
 }
 
+/*
+ * True when the worker has used half its lifetime CPU budget (RLIMIT_CPU
+ * counts from its fork and cannot be raised again by the worker).  Left
+ * running, it would be killed by SIGXCPU in the middle of some later
+ * file, which would then get the verdict error, and be quarantined,
+ * for the CPU its predecessors used.  Retired at half, every file starts
+ * with at least half the budget.  A worker whose clock cannot be read is
+ * kept: the limit still holds, only the early retirement is lost.
+ */
+static bool
+cpu_half_spent(const struct sandbox_pool *pool, const struct worker *w)
+{
+	struct timespec ts;
+	clockid_t cid;
+
+	if (pool->opts.cpu_seconds == 0 ||
+	    clock_getcpuclockid(w->pid, &cid) != 0 ||
+	    clock_gettime(cid, &ts) != 0)
+		return false;
+	return (uint64_t)ts.tv_sec * 2u >= pool->opts.cpu_seconds;
+}
+
 static void
 checkin(struct sandbox_pool *pool, struct worker *w, bool scanned)
 {
 	if (scanned && w->pid > 0) {
 		w->scans++;
-		if (pool->opts.max_scans > 0 &&
-		    w->scans >= pool->opts.max_scans)
+		if ((pool->opts.max_scans > 0 &&
+		     w->scans >= pool->opts.max_scans) ||
+		    cpu_half_spent(pool, w))
 			reap(w, false, NULL);	/* EOF: it exits */
 	}
 	pthread_mutex_lock(&pool->lock);

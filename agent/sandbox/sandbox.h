@@ -28,7 +28,8 @@ struct sandbox_opts {
 				   memory needs terabytes of address
 				   space) */
 	unsigned cpu_seconds;	/* RLIMIT_CPU over a worker's whole life;
-				   0 = unlimited */
+				   0 = unlimited.  A worker that has used
+				   half is retired after its scan */
 	unsigned max_scans;	/* a worker is replaced after this many
 				   scans; 0 = never */
 	const char *user;	/* when the agent is root: the user workers

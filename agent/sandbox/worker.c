@@ -342,6 +342,18 @@ test_hook(int fd)
 	head[n] = '\0';
 	if (strncmp(head + 11, "abort", 5) == 0)
 		abort();
+	if (strncmp(head + 11, "burn", 4) == 0) {
+		/* "burn<ms>": that much CPU, then an ordinary scan. */
+		struct timespec t0, t;
+		long ms = atol(head + 15);
+
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
+		do
+			clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+		while ((t.tv_sec - t0.tv_sec) * 1000L +
+			   (t.tv_nsec - t0.tv_nsec) / 1000000L < ms);
+		return;
+	}
 	if (strncmp(head + 11, "loop", 4) == 0)
 		for (;;)
 			__asm__ volatile("" ::: "memory");

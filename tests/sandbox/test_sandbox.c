@@ -33,10 +33,12 @@ struct fx {
 };
 
 static int
-make_pool(struct fx *fx, unsigned n, unsigned max_scans)
+make_pool_cpu(struct fx *fx, unsigned n, unsigned max_scans,
+	      unsigned cpu_seconds)
 {
 	struct sandbox_opts o = {.memory_bytes = 1024ull << 20,
-				 .cpu_seconds = 60, .max_scans = max_scans};
+				 .cpu_seconds = cpu_seconds,
+				 .max_scans = max_scans};
 	char why[256];
 
 	if (sandbox_pool_new(fx->scanner, &o, n, &fx->pool, why,
@@ -45,6 +47,12 @@ make_pool(struct fx *fx, unsigned n, unsigned max_scans)
 		return -1;
 	}
 	return 0;
+}
+
+static int
+make_pool(struct fx *fx, unsigned n, unsigned max_scans)
+{
+	return make_pool_cpu(fx, n, max_scans, 60);
 }
 
 static int
@@ -373,6 +381,44 @@ budget(void **state)
 	teardown((void **)&fx);
 }
 
+/* The CPU limit is over a worker's life: a worker that has used half of
+ * it is retired after its scan, so a file never pays for the CPU of the
+ * files before it (it would be killed by SIGXCPU, get the verdict error
+ * and be quarantined).  With a 2 s budget, each 1.1 s file retires its
+ * worker; without the retirement the second one is killed. */
+static void
+cpu_budget(void **state)
+{
+	struct fx *fx = calloc(1, sizeof(*fx));
+	struct scan_result *res;
+	uint64_t spawns;
+	int i;
+
+	(void)state;
+	assert_non_null(fx);
+	snprintf(fx->dir, sizeof(fx->dir), "/tmp/pw-sandbox-test.XXXXXX");
+	assert_non_null(mkdtemp(fx->dir));
+	assert_int_equal(pw_scanner_new(NULL, &fx->scanner), PW_OK);
+	assert_int_equal(make_pool_cpu(fx, 1, 0, 2), 0);
+	spawns = sandbox_pool_spawns(fx->pool);
+	for (i = 0; i < 3; i++) {
+		res = scan_text(fx, "PWTESTHOOK:burn1100\n", 0);
+		assert_false(scan_result_worker_failed(res));
+		scan_result_free(res);
+	}
+	/* One worker per file: the first was there, two more started. */
+	assert_int_equal(sandbox_pool_spawns(fx->pool), spawns + 2);
+	/* A worker far from half its budget is kept. */
+	for (i = 0; i < 3; i++) {
+		res = scan_text(fx, evil, 0);
+		assert_int_equal(scan_result_verdict(res),
+				 PW_VERDICT_MALICIOUS);
+		scan_result_free(res);
+	}
+	assert_int_equal(sandbox_pool_spawns(fx->pool), spawns + 3);
+	teardown((void **)&fx);
+}
+
 /* Only regular files are handed over. */
 static void
 not_regular(void **state)
@@ -456,6 +502,7 @@ main(void)
 		cmocka_unit_test(hook_lies),
 		cmocka_unit_test_setup_teardown(hook_nothing, setup, teardown),
 		cmocka_unit_test(budget),
+		cmocka_unit_test(cpu_budget),
 		cmocka_unit_test_setup_teardown(not_regular, setup, teardown),
 		cmocka_unit_test_setup_teardown(idle_death, setup, teardown),
 	};
