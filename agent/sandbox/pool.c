@@ -497,6 +497,11 @@ sandbox_scan_end(struct sandbox_pool *pool, unsigned ticket,
 	}
 	switch (o) {
 	case RECV_OK:
+		/* The worker's library said it could not finish this file
+		 * (out of memory under worker_memory, a read failure): that
+		 * is a verdict about the file, not a failure of the agent. */
+		if (status != PW_OK)
+			status = scan_result_unfinished(status, ret_result);
 		break;
 	case RECV_TIMEOUT:
 		reap(w, true, NULL);
@@ -569,6 +574,8 @@ sandbox_scan_in_process_prefix(const struct pw_scanner *scanner, int fd,
 
 	if (rc == PW_OK)
 		rc = scan_result_from_pw(res, ret_result);
+	else
+		rc = scan_result_unfinished(rc, ret_result);
 	pw_result_free(res);
 	return rc;
 }

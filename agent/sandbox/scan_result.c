@@ -155,6 +155,31 @@ scan_result_failure(enum pw_finding_kind kind, const char *why,
 	return PW_OK;
 }
 
+int
+scan_result_unfinished(int status, struct scan_result **ret)
+{
+	struct scan_result *res;
+	int rc;
+
+	if (status == PW_ERR_NOMEM)
+		rc = scan_result_failure(PW_KIND_LIMIT,
+					 "the scan ran out of memory: the file "
+					 "needs more than a scan may use "
+					 "([agent] worker_memory)", &res);
+	else if (status == PW_ERR_IO)
+		rc = scan_result_failure(PW_KIND_PARSE,
+					 "reading the file failed during the "
+					 "scan", &res);
+	else
+		return status;
+	if (rc != PW_OK)
+		return rc;
+	/* No worker died: the library said it could not finish. */
+	res->worker_failed = false;
+	*ret = res;
+	return PW_OK;
+}
+
 bool
 scan_result_worker_failed(const struct scan_result *res)
 {

@@ -86,6 +86,17 @@ bool scan_result_executable(const struct scan_result *res);
  */
 bool scan_result_prefix_final(const struct scan_result *res);
 
+/*
+ * A result for a scan the library could not finish (status PW_ERR_NOMEM:
+ * the file needs more memory than a scan may have; PW_ERR_IO: reading it
+ * failed): verdict error, judged as a file a loader would run, so the
+ * fail-closed default applies.  Without it a file that exhausts the
+ * scanner's memory would get no verdict at all and stay where it is.
+ * Returns PW_OK and *ret, status itself for any other status, or
+ * PW_ERR_NOMEM.
+ */
+int scan_result_unfinished(int status, struct scan_result **ret);
+
 /* pw_kind_name, plus "crash" for SCAN_KIND_CRASH; never NULL. */
 const char *scan_kind_name(enum pw_finding_kind kind);
 

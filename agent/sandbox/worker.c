@@ -326,7 +326,7 @@ send_all(const uint8_t *p, size_t len)
 #ifdef PW_TEST_HOOKS
 /* Test builds only: a file "PWTESTHOOK:<what>" makes the worker misbehave
  * the way a parser bug or an exploited worker would. */
-static void
+static int
 test_hook(int fd)
 {
 	char head[40];
@@ -338,8 +338,12 @@ test_hook(int fd)
 					   0, 0, 0, 0x7f};
 
 	if (n < 11 || memcmp(head, "PWTESTHOOK:", 11) != 0)
-		return;
+		return PW_OK;
 	head[n] = '\0';
+	/* "nomem": answer as the library does when the file needs more
+	 * memory than the worker may have. */
+	if (strncmp(head + 11, "nomem", 5) == 0)
+		return PW_ERR_NOMEM;
 	if (strncmp(head + 11, "abort", 5) == 0)
 		abort();
 	if (strncmp(head + 11, "burn", 4) == 0) {
@@ -352,7 +356,7 @@ test_hook(int fd)
 			clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
 		while ((t.tv_sec - t0.tv_sec) * 1000L +
 			   (t.tv_nsec - t0.tv_nsec) / 1000000L < ms);
-		return;
+		return PW_OK;
 	}
 	if (strncmp(head + 11, "loop", 4) == 0)
 		for (;;)
@@ -382,6 +386,7 @@ test_hook(int fd)
 	}
 	/* "nothing": a survivor, to show the others were killed for what
 	 * they did and not for being test files. */
+	return PW_OK;
 }
 #endif
 
@@ -424,14 +429,17 @@ sandbox_worker_main(int sock, const struct pw_scanner *scanner,
 		 * worker that still overruns the deadline of the request. */
 		(void)deadline;
 		(void)flags;
-#ifdef PW_TEST_HOOKS
-		test_hook(fd);
-#endif
 		res = NULL;
+		rc = PW_OK;
+#ifdef PW_TEST_HOOKS
+		rc = test_hook(fd);
+#endif
 		/* A prefix: the first bytes of a file still being written
 		 * (the watcher's scan-while-it-lands), never past them. */
-		rc = prefix ? pw_scan_fd_prefix(scanner, fd, prefix, &res)
-			    : pw_scan_fd(scanner, fd, &res);
+		if (rc == PW_OK)
+			rc = prefix ? pw_scan_fd_prefix(scanner, fd, prefix,
+							&res)
+				    : pw_scan_fd(scanner, fd, &res);
 		close(fd);
 		if (sandbox_wire_encode(rc, res, &msg, &len) != 0)
 			die(SANDBOX_EXIT_NOMEM);

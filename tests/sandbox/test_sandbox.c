@@ -419,6 +419,32 @@ cpu_budget(void **state)
 	teardown((void **)&fx);
 }
 
+/* A file the worker's library could not finish for lack of memory gets
+ * the verdict error with a limit finding (the fail-closed default then
+ * applies), not a failed scan that leaves it unjudged; the worker lives
+ * on. */
+static void
+hook_nomem(void **state)
+{
+	struct fx *fx = *state;
+	struct scan_result *res;
+	const struct pw_finding *f;
+	uint64_t spawns = sandbox_pool_spawns(fx->pool);
+
+	res = scan_text(fx, "PWTESTHOOK:nomem\n", 0);
+	assert_int_equal(scan_result_verdict(res), PW_VERDICT_ERROR);
+	assert_false(scan_result_worker_failed(res));
+	assert_int_equal(scan_result_finding_count(res), 1);
+	f = scan_result_finding(res, 0);
+	assert_int_equal(f->kind, PW_KIND_LIMIT);
+	assert_non_null(strstr(f->reason, "out of memory"));
+	scan_result_free(res);
+	res = scan_text(fx, evil, 0);
+	assert_int_equal(scan_result_verdict(res), PW_VERDICT_MALICIOUS);
+	scan_result_free(res);
+	assert_int_equal(sandbox_pool_spawns(fx->pool), spawns);
+}
+
 /* Only regular files are handed over. */
 static void
 not_regular(void **state)
@@ -503,6 +529,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(hook_nothing, setup, teardown),
 		cmocka_unit_test(budget),
 		cmocka_unit_test(cpu_budget),
+		cmocka_unit_test_setup_teardown(hook_nomem, setup, teardown),
 		cmocka_unit_test_setup_teardown(not_regular, setup, teardown),
 		cmocka_unit_test_setup_teardown(idle_death, setup, teardown),
 	};
