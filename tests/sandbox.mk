@@ -7,6 +7,7 @@ PW_SANDBOX_HOOK_CPPFLAGS = $(PW_TEST_CPPFLAGS) $(LIBSECCOMP_CFLAGS) \
 	-DPW_TEST_HOOKS
 
 EXTRA_DIST += tests/sandbox/watch_crash.sh tests/sandbox/watch_crash.py \
+	tests/sandbox/watch_no_worker.sh tests/sandbox/watch_no_worker.py \
 	tests/bench/sandbox-overhead.sh \
 	tests/sandbox/same_verdicts.sh tests/sandbox/scan_crash.sh \
 	tests/sandbox/under_unit_filter.sh
@@ -27,7 +28,7 @@ tests_sandbox_picklewarden_hooks_LDADD = $(PW_AGENT_LIBS)
 TESTS += tests/sandbox/same_verdicts.sh tests/sandbox/scan_crash.sh \
 	tests/sandbox/under_unit_filter.sh
 if HAVE_PYTHON3
-TESTS += tests/sandbox/watch_crash.sh
+TESTS += tests/sandbox/watch_crash.sh tests/sandbox/watch_no_worker.sh
 endif
 
 if HAVE_CMOCKA

@@ -406,6 +406,17 @@ sandbox_worker_main(int sock, const struct pw_scanner *scanner,
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() == 1)
 		die(SANDBOX_EXIT_PARENT_GONE);
 	reset_signals();
+#ifdef PW_TEST_HOOKS
+	/* Test builds only: no worker starts while this file exists (the
+	 * agent's own failure to get a worker, for tests of what it does
+	 * with the file it could not scan). */
+	{
+		const char *f = getenv("PICKLEWARDEN_TEST_NO_WORKER_WHILE");
+
+		if (f != NULL && access(f, F_OK) == 0)
+			die(SANDBOX_EXIT_PRIVILEGES);
+	}
+#endif
 	if (keep_only_socket(sock) != 0)
 		die(SANDBOX_EXIT_DESCRIPTORS);
 	warm_up(scanner);

@@ -365,6 +365,7 @@ watch_job_run(void *p, void *arg)
 	const char *base, *slash;
 	uint64_t digest = 0;
 	int dirfd = -1, fd = -1, rc, slot = -1, busy = -1, i;
+	bool again = false;	/* put on the retry list (again) */
 
 	slash = strrchr(job->path, '/');
 	if (slash == NULL || slash[1] == '\0')
@@ -434,9 +435,19 @@ watch_job_run(void *p, void *arg)
 	slot = running_begin(sh, job->path);
 	rc = scan_client_scan(cfg->client, fd, &result);
 	if (rc != PW_OK) {
+		/* The agent's failure, not a verdict (no worker could be
+		 * started, no memory in the agent; what the file does to a
+		 * scan is a verdict, see scan_result_unfinished): the file
+		 * is unjudged, so it is tried again with back-off rather
+		 * than left until it happens to change. */
 		escape_text_buf(job->path, esc, sizeof(esc));
 		log_error("scan failed path=\"%s\" error=\"%s\"", esc,
 			  pw_strerror(rc));
+		if (!(job->flags & WATCH_JOB_NO_MOVE)) {
+			watch_retry_add(sh->retry, job->path, &st,
+					WATCH_RETRY_SCAN);
+			again = true;
+		}
 		goto fail;
 	}
 	__atomic_add_fetch(&sh->analysed, 1, __ATOMIC_RELAXED);
@@ -454,9 +465,16 @@ watch_job_run(void *p, void *arg)
 	subj.name = base;
 	subj.fd = fd;
 	subj.st = &st;
-	/* decide_apply logs the decision (and its failures) itself. */
-	if (decide_apply(policy, cfg->store, &subj, result, &dec) != 0)
+	/* decide_apply logs the decision (and its failures) itself.  One
+	 * that could not be made is tried again like a failed scan. */
+	if (decide_apply(policy, cfg->store, &subj, result, &dec) != 0) {
+		if (!(job->flags & WATCH_JOB_NO_MOVE)) {
+			watch_retry_add(sh->retry, job->path, &st,
+					WATCH_RETRY_SCAN);
+			again = true;
+		}
 		goto fail;
+	}
 	if (dec.outcome == DECIDE_QUARANTINED)
 		__atomic_add_fetch(&sh->quarantined, 1, __ATOMIC_RELAXED);
 	else if (dec.outcome == DECIDE_QUARANTINE_FAILED) {
@@ -466,8 +484,11 @@ watch_job_run(void *p, void *arg)
 		 * the filesystem refuses (another user's file) is reported
 		 * once instead. */
 		if (dec.quarantine_status != QUARANTINE_ERR_CHANGED &&
-		    !move_is_refused(&dec))
-			watch_retry_add(sh->retry, job->path, &st);
+		    !move_is_refused(&dec)) {
+			watch_retry_add(sh->retry, job->path, &st,
+					WATCH_RETRY_MOVE);
+			again = true;
+		}
 	}
 	if (job->link != NULL && dec.verdict != PW_VERDICT_CLEAN) {
 		escape_text_buf(job->link, esc, sizeof(esc));
@@ -500,6 +521,10 @@ watch_job_run(void *p, void *arg)
 fail:
 	__atomic_add_fetch(&sh->failed, 1, __ATOMIC_RELAXED);
 out:
+	/* A retry that reached an end leaves the list, even with the file
+	 * still there (judged clean, or a move that is refused). */
+	if ((job->flags & WATCH_JOB_RETRY) && !again && fd >= 0)
+		watch_retry_settle(sh->retry, job->path, &st);
 	inflight_end(sh, busy);
 	running_end(sh, slot);
 	scan_result_free(result);

@@ -26,7 +26,9 @@ struct retry_entry {
 	uint64_t due_ms;
 	uint32_t delay_ms;
 	unsigned attempts;
+	enum watch_retry_why why;
 	bool running;
+	bool settled;		/* see watch_retry_settle */
 };
 
 struct watch_retry {
@@ -83,10 +85,11 @@ run_one(struct watch_retry *r, size_t i)
 		struct retry_entry *e = &r->v[k];
 
 		e->running = false;
-		if (lstat(e->path, &st) != 0 || !S_ISREG(st.st_mode) ||
-		    st.st_dev != dev || st.st_ino != ino) {
-			/* Quarantined, deleted or replaced: a new file gets
-			 * its own event. */
+		if (e->settled || lstat(e->path, &st) != 0 ||
+		    !S_ISREG(st.st_mode) || st.st_dev != dev ||
+		    st.st_ino != ino) {
+			/* Judged, quarantined, deleted or replaced: a new
+			 * file gets its own event. */
 			entry_drop(r, k);
 		} else {
 			char esc[1024];
@@ -97,8 +100,10 @@ run_one(struct watch_retry *r, size_t i)
 				      : e->delay_ms * 2;
 			e->due_ms = mono_ms() + e->delay_ms;
 			escape_text_buf(e->path, esc, sizeof(esc));
-			log_error("quarantine failed again, still in place "
+			log_error("%s again, still in place "
 				  "path=\"%s\" attempts=%u next_retry_ms=%u",
+				  e->why == WATCH_RETRY_SCAN ? "scan failed"
+							     : "quarantine failed",
 				  esc, e->attempts, e->delay_ms);
 		}
 	}
@@ -191,7 +196,8 @@ watch_retry_free(struct watch_retry *r)
 }
 
 void
-watch_retry_add(struct watch_retry *r, const char *path, const struct stat *st)
+watch_retry_add(struct watch_retry *r, const char *path, const struct stat *st,
+		enum watch_retry_why why)
 {
 	struct retry_entry *nv;
 	char esc[1024];
@@ -203,11 +209,15 @@ watch_retry_add(struct watch_retry *r, const char *path, const struct stat *st)
 	pthread_mutex_lock(&r->lock);
 	for (i = 0; i < r->n; i++)
 		if (r->v[i].dev == st->st_dev && r->v[i].ino == st->st_ino &&
-		    strcmp(r->v[i].path, path) == 0)
-			goto out;	/* already scheduled */
+		    strcmp(r->v[i].path, path) == 0) {
+			/* Already scheduled; this attempt failed too. */
+			r->v[i].why = why;
+			r->v[i].settled = false;
+			goto out;
+		}
 	if (r->n >= WATCH_RETRY_MAX) {
 		if (!r->full_logged)
-			log_error("quarantine retry list full (%d files); "
+			log_error("retry list full (%d files); "
 				  "not retrying path=\"%s\" until it changes",
 				  WATCH_RETRY_MAX, esc);
 		r->full_logged = true;
@@ -225,12 +235,30 @@ watch_retry_add(struct watch_retry *r, const char *path, const struct stat *st)
 	nv[r->n].ino = st->st_ino;
 	nv[r->n].delay_ms = WATCH_RETRY_FIRST_DELAY_MS;
 	nv[r->n].due_ms = mono_ms() + WATCH_RETRY_FIRST_DELAY_MS;
+	nv[r->n].why = why;
 	r->n++;
-	log_error("quarantine failed, file left in place and retried "
-		  "path=\"%s\" next_retry_ms=%u", esc,
-		  WATCH_RETRY_FIRST_DELAY_MS);
+	log_error("%s, file left in place and retried "
+		  "path=\"%s\" next_retry_ms=%u",
+		  why == WATCH_RETRY_SCAN ? "scan failed" : "quarantine failed",
+		  esc, WATCH_RETRY_FIRST_DELAY_MS);
 	pthread_cond_signal(&r->cond);
 out:
+	pthread_mutex_unlock(&r->lock);
+}
+
+void
+watch_retry_settle(struct watch_retry *r, const char *path,
+		   const struct stat *st)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	pthread_mutex_lock(&r->lock);
+	for (i = 0; i < r->n; i++)
+		if (r->v[i].dev == st->st_dev && r->v[i].ino == st->st_ino &&
+		    strcmp(r->v[i].path, path) == 0)
+			r->v[i].settled = true;
 	pthread_mutex_unlock(&r->lock);
 }
 

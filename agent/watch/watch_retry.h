@@ -1,5 +1,6 @@
 /*
- * watch_retry.h - files whose quarantine failed, tried again with
+ * watch_retry.h - files whose quarantine failed, or that could not be
+ * scanned at all (no scan worker could be started), tried again with
  * back-off.
  *
  * A malicious file that could not be moved (store full, read-only,
@@ -22,6 +23,12 @@
 #define WATCH_RETRY_FIRST_DELAY_MS 500u
 #define WATCH_RETRY_MAX_DELAY_MS 60000u
 
+/* Why a file is on the list (what its log lines say). */
+enum watch_retry_why {
+	WATCH_RETRY_MOVE,	/* malicious, and its quarantine failed */
+	WATCH_RETRY_SCAN,	/* the scan itself failed: no verdict yet */
+};
+
 struct watch_retry;
 struct watch_shared;
 
@@ -33,7 +40,12 @@ void watch_retry_free(struct watch_retry *r);
 /* Puts the file (absolute path, identity from st) on the list; a file
  * already on it keeps its schedule.  r may be NULL (no retries). */
 void watch_retry_add(struct watch_retry *r, const char *path,
-		     const struct stat *st);
+		     const struct stat *st, enum watch_retry_why why);
+/* A retry of the file reached an end (judged, and nothing left to try
+ * again: clean, quarantined, moved by someone, a move that is refused):
+ * it leaves the list after this attempt even if it is still there. */
+void watch_retry_settle(struct watch_retry *r, const char *path,
+			const struct stat *st);
 /* True when the file (path and identity) is on the list: its retries
  * are scheduled here, so an event (its own put-back after a failed move
  * renames it in again) does not start another attempt at once. */
