@@ -403,7 +403,10 @@ cpu_half_spent(const struct sandbox_pool *pool, const struct worker *w)
 	    clock_getcpuclockid(w->pid, &cid) != 0 ||
 	    clock_gettime(cid, &ts) != 0)
 		return false;
-	return (uint64_t)ts.tv_sec * 2u >= pool->opts.cpu_seconds;
+	/* In nanoseconds: whole seconds would let an odd budget's worker
+	 * run on past its half (2 s of 3). */
+	return ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec) *
+		   2u >= (uint64_t)pool->opts.cpu_seconds * 1000000000u;
 }
 
 static void

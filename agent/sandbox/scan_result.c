@@ -129,9 +129,12 @@ fail:
 	return PW_ERR_NOMEM;
 }
 
-int
-scan_result_failure(enum pw_finding_kind kind, const char *why,
-		    struct scan_result **ret)
+/* A verdict-error result with one error finding; worker_failed says
+ * whether a worker died for it (scan_result_failure) or the library
+ * said it could not finish (scan_result_unfinished). */
+static int
+error_result(enum pw_finding_kind kind, const char *why, bool worker_failed,
+	     struct scan_result **ret)
 {
 	struct scan_result *res = scan_result_new();
 	struct pw_finding f;
@@ -147,37 +150,34 @@ scan_result_failure(enum pw_finding_kind kind, const char *why,
 		scan_result_free(res);
 		return PW_ERR_NOMEM;
 	}
-	res->worker_failed = true;
-	/* What killed a worker is judged as a file a loader would run:
-	 * the fail-closed default for errors then applies. */
+	res->worker_failed = worker_failed;
+	/* A file that could not be judged is judged as one a loader would
+	 * run: the fail-closed default for errors then applies. */
 	res->executable = true;
 	*ret = res;
 	return PW_OK;
 }
 
 int
+scan_result_failure(enum pw_finding_kind kind, const char *why,
+		    struct scan_result **ret)
+{
+	return error_result(kind, why, true, ret);
+}
+
+int
 scan_result_unfinished(int status, struct scan_result **ret)
 {
-	struct scan_result *res;
-	int rc;
-
 	if (status == PW_ERR_NOMEM)
-		rc = scan_result_failure(PW_KIND_LIMIT,
-					 "the scan ran out of memory: the file "
-					 "needs more than a scan may use "
-					 "([agent] worker_memory)", &res);
-	else if (status == PW_ERR_IO)
-		rc = scan_result_failure(PW_KIND_PARSE,
-					 "reading the file failed during the "
-					 "scan", &res);
-	else
-		return status;
-	if (rc != PW_OK)
-		return rc;
-	/* No worker died: the library said it could not finish. */
-	res->worker_failed = false;
-	*ret = res;
-	return PW_OK;
+		return error_result(PW_KIND_LIMIT,
+				    "the scan ran out of memory: the file "
+				    "needs more than a scan may use "
+				    "([agent] worker_memory)", false, ret);
+	if (status == PW_ERR_IO)
+		return error_result(PW_KIND_PARSE,
+				    "reading the file failed during the scan",
+				    false, ret);
+	return status;
 }
 
 bool
