@@ -229,7 +229,7 @@ policy_write_fits(const struct policy *p, char *section, size_t section_cap,
 		free(buf);
 		return -1;
 	}
-	*too_long = strstr(err.message, "longer than") != NULL;
+	*too_long = false;
 	section[0] = key[0] = '\0';
 	for (line = buf; line < buf + len; line = next) {
 		char *eol = memchr(line, '\n', (size_t)(buf + len - line));
@@ -247,6 +247,7 @@ policy_write_fits(const struct policy *p, char *section, size_t section_cap,
 				 (int)(cl >= 2 ? cl - 2 : 0), cl >= 2 ? cur + 1 : cur);
 			snprintf(key, key_cap, "%.*s",
 				 (int)(eq ? (size_t)(eq - line) : 0), line);
+			*too_long = n > POLICY_MAX_LINE;
 			break;
 		}
 		if (n > 0 && line[0] == '[') {
