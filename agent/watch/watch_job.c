@@ -347,6 +347,18 @@ out:
 	return outcome;
 }
 
+/* Puts the file on the retry list; true when it is on it.  A symlink
+ * target outside the roots is never ours to retry (nor to move). */
+static bool
+retry_later(struct watch_shared *sh, const struct watch_job *job,
+	    const struct stat *st, enum watch_retry_why why)
+{
+	if (job->flags & WATCH_JOB_NO_MOVE)
+		return false;
+	watch_retry_add(sh->retry, job->path, st, why);
+	return true;
+}
+
 void
 watch_job_run(void *p, void *arg)
 {
@@ -443,11 +455,7 @@ watch_job_run(void *p, void *arg)
 		escape_text_buf(job->path, esc, sizeof(esc));
 		log_error("scan failed path=\"%s\" error=\"%s\"", esc,
 			  pw_strerror(rc));
-		if (!(job->flags & WATCH_JOB_NO_MOVE)) {
-			watch_retry_add(sh->retry, job->path, &st,
-					WATCH_RETRY_SCAN);
-			again = true;
-		}
+		again = retry_later(sh, job, &st, WATCH_RETRY_SCAN);
 		goto fail;
 	}
 	__atomic_add_fetch(&sh->analysed, 1, __ATOMIC_RELAXED);
@@ -468,11 +476,7 @@ watch_job_run(void *p, void *arg)
 	/* decide_apply logs the decision (and its failures) itself.  One
 	 * that could not be made is tried again like a failed scan. */
 	if (decide_apply(policy, cfg->store, &subj, result, &dec) != 0) {
-		if (!(job->flags & WATCH_JOB_NO_MOVE)) {
-			watch_retry_add(sh->retry, job->path, &st,
-					WATCH_RETRY_SCAN);
-			again = true;
-		}
+		again = retry_later(sh, job, &st, WATCH_RETRY_DECIDE);
 		goto fail;
 	}
 	if (dec.outcome == DECIDE_QUARANTINED)
@@ -484,11 +488,8 @@ watch_job_run(void *p, void *arg)
 		 * the filesystem refuses (another user's file) is reported
 		 * once instead. */
 		if (dec.quarantine_status != QUARANTINE_ERR_CHANGED &&
-		    !move_is_refused(&dec)) {
-			watch_retry_add(sh->retry, job->path, &st,
-					WATCH_RETRY_MOVE);
-			again = true;
-		}
+		    !move_is_refused(&dec))
+			again = retry_later(sh, job, &st, WATCH_RETRY_MOVE);
 	}
 	if (job->link != NULL && dec.verdict != PW_VERDICT_CLEAN) {
 		escape_text_buf(job->link, esc, sizeof(esc));

@@ -51,6 +51,21 @@ mono_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+/* What failed, as the log lines say it. */
+static const char *
+why_text(enum watch_retry_why why)
+{
+	switch (why) {
+	case WATCH_RETRY_SCAN:
+		return "scan failed";
+	case WATCH_RETRY_DECIDE:
+		return "decision failed";
+	case WATCH_RETRY_MOVE:
+		break;
+	}
+	return "quarantine failed";
+}
+
 static void
 entry_drop(struct watch_retry *r, size_t i)
 {
@@ -102,9 +117,7 @@ run_one(struct watch_retry *r, size_t i)
 			escape_text_buf(e->path, esc, sizeof(esc));
 			log_error("%s again, still in place "
 				  "path=\"%s\" attempts=%u next_retry_ms=%u",
-				  e->why == WATCH_RETRY_SCAN ? "scan failed"
-							     : "quarantine failed",
-				  esc, e->attempts, e->delay_ms);
+				  why_text(e->why), esc, e->attempts, e->delay_ms);
 		}
 	}
 	free(path);
@@ -239,8 +252,7 @@ watch_retry_add(struct watch_retry *r, const char *path, const struct stat *st,
 	r->n++;
 	log_error("%s, file left in place and retried "
 		  "path=\"%s\" next_retry_ms=%u",
-		  why == WATCH_RETRY_SCAN ? "scan failed" : "quarantine failed",
-		  esc, WATCH_RETRY_FIRST_DELAY_MS);
+		  why_text(why), esc, WATCH_RETRY_FIRST_DELAY_MS);
 	pthread_cond_signal(&r->cond);
 out:
 	pthread_mutex_unlock(&r->lock);

@@ -27,6 +27,7 @@
 enum watch_retry_why {
 	WATCH_RETRY_MOVE,	/* malicious, and its quarantine failed */
 	WATCH_RETRY_SCAN,	/* the scan itself failed: no verdict yet */
+	WATCH_RETRY_DECIDE,	/* a verdict, but no decision could be made */
 };
 
 struct watch_retry;
