@@ -61,9 +61,9 @@ for mode in same cross; do
 		n0=$n_stored
 		check_malicious "$name"
 		if [ $n_stored != $((n0 + 6)) ]; then
-			# What the watcher said, for the next one who reads a
-			# failure here (it once happened once, in a full
-			# ASan make check, and not in 600 runs since).
+			# What the watcher said and what it left: this failed
+			# once in a full ASan make check, not in 600 runs
+			# since, and kept nothing to read.
 			check "$name: every malicious file stored" 1
 			find "$CACHE" -name 'm[12]' | sed 's/^/    left: /'
 			sed 's/^/    log: /' "$T/watch.log"

@@ -32,38 +32,37 @@ struct fx {
 	struct sandbox_pool *pool;
 };
 
-static int
-make_pool_cpu(struct fx *fx, unsigned n, unsigned max_scans,
-	      unsigned cpu_seconds)
+/* A fixture of its own: a directory, a scanner and a pool of n workers
+ * with these budgets (NULL if any part could not be made). */
+static struct fx *
+new_fx(unsigned n, unsigned max_scans, unsigned cpu_seconds)
 {
 	struct sandbox_opts o = {.memory_bytes = 1024ull << 20,
 				 .cpu_seconds = cpu_seconds,
 				 .max_scans = max_scans};
+	struct fx *fx = calloc(1, sizeof(*fx));
 	char why[256];
 
+	if (fx == NULL)
+		return NULL;
+	snprintf(fx->dir, sizeof(fx->dir), "/tmp/pw-sandbox-test.XXXXXX");
+	if (mkdtemp(fx->dir) == NULL ||
+	    pw_scanner_new(NULL, &fx->scanner) != PW_OK)
+		return NULL;
 	if (sandbox_pool_new(fx->scanner, &o, n, &fx->pool, why,
 			     sizeof(why)) != 0) {
 		fprintf(stderr, "sandbox_pool_new: %s\n", why);
-		return -1;
+		return NULL;
 	}
-	return 0;
-}
-
-static int
-make_pool(struct fx *fx, unsigned n, unsigned max_scans)
-{
-	return make_pool_cpu(fx, n, max_scans, 60);
+	return fx;
 }
 
 static int
 setup(void **state)
 {
-	struct fx *fx = calloc(1, sizeof(*fx));
+	struct fx *fx = new_fx(2, 0, 60);
 
-	snprintf(fx->dir, sizeof(fx->dir), "/tmp/pw-sandbox-test.XXXXXX");
-	if (mkdtemp(fx->dir) == NULL ||
-	    pw_scanner_new(NULL, &fx->scanner) != PW_OK ||
-	    make_pool(fx, 2, 0) != 0)
+	if (fx == NULL)
 		return -1;
 	*state = fx;
 	return 0;
@@ -255,17 +254,13 @@ static void
 killed_and_replaced(const char *hook, enum pw_finding_kind kind,
 		    const char *reason_part, uint64_t deadline_ms)
 {
-	struct fx *fx = calloc(1, sizeof(*fx));
+	struct fx *fx = new_fx(1, 0, 60);
 	struct scan_result *res;
 	const struct pw_finding *f;
 	char text[64];
 	uint64_t spawns;
 
 	assert_non_null(fx);
-	snprintf(fx->dir, sizeof(fx->dir), "/tmp/pw-sandbox-test.XXXXXX");
-	assert_non_null(mkdtemp(fx->dir));
-	assert_int_equal(pw_scanner_new(NULL, &fx->scanner), PW_OK);
-	assert_int_equal(make_pool(fx, 1, 0), 0);
 	spawns = sandbox_pool_spawns(fx->pool);
 	snprintf(text, sizeof(text), "PWTESTHOOK:%s\n", hook);
 	res = scan_text(fx, text, deadline_ms);
@@ -355,17 +350,13 @@ hook_nothing(void **state)
 static void
 budget(void **state)
 {
-	struct fx *fx = calloc(1, sizeof(*fx));
+	struct fx *fx = new_fx(1, 2, 60);
 	struct scan_result *res;
 	pid_t first;
 	int i;
 
 	(void)state;
 	assert_non_null(fx);
-	snprintf(fx->dir, sizeof(fx->dir), "/tmp/pw-sandbox-test.XXXXXX");
-	assert_non_null(mkdtemp(fx->dir));
-	assert_int_equal(pw_scanner_new(NULL, &fx->scanner), PW_OK);
-	assert_int_equal(make_pool(fx, 1, 2), 0);
 	first = sandbox_pool_worker_pid(fx->pool, 0);
 	for (i = 0; i < 5; i++) {
 		res = scan_text(fx, evil, 0);
@@ -389,17 +380,13 @@ budget(void **state)
 static void
 cpu_budget(void **state)
 {
-	struct fx *fx = calloc(1, sizeof(*fx));
+	struct fx *fx = new_fx(1, 0, 2);
 	struct scan_result *res;
 	uint64_t spawns;
 	int i;
 
 	(void)state;
 	assert_non_null(fx);
-	snprintf(fx->dir, sizeof(fx->dir), "/tmp/pw-sandbox-test.XXXXXX");
-	assert_non_null(mkdtemp(fx->dir));
-	assert_int_equal(pw_scanner_new(NULL, &fx->scanner), PW_OK);
-	assert_int_equal(make_pool_cpu(fx, 1, 0, 2), 0);
 	spawns = sandbox_pool_spawns(fx->pool);
 	for (i = 0; i < 3; i++) {
 		res = scan_text(fx, "PWTESTHOOK:burn1100\n", 0);

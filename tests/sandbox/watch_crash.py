@@ -9,19 +9,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests", "watch"))
-from watchlib import (BENIGN, Agent, Home, check, malicious,  # noqa
-                      wait_quarantined, write)
-
-
-def children(pid):
-    out = []
-    for tid in os.listdir("/proc/%d/task" % pid):
-        try:
-            with open("/proc/%d/task/%s/children" % (pid, tid)) as f:
-                out += [int(x) for x in f.read().split()]
-        except OSError:
-            pass
-    return out
+from watchlib import (BENIGN, Agent, Home, check, children,  # noqa
+                      malicious, wait_quarantined, write)
 
 
 def status(pid):

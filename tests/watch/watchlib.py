@@ -336,3 +336,16 @@ def write_open(path, data):
     f.write(data)
     f.flush()
     return f
+
+
+def children(pid):
+    """The child processes of every thread of pid (the agent's scan
+    workers are forked by whichever thread needed one)."""
+    out = []
+    for tid in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/children" % (pid, tid)) as f:
+                out += [int(x) for x in f.read().split()]
+        except OSError:
+            pass
+    return out
