@@ -495,6 +495,14 @@ sandbox_scan_end(struct sandbox_pool *pool, unsigned ticket,
 			*ret_result = NULL;
 			why = "a prefix result about more than the prefix";
 			o = RECV_BAD;
+		} else if (status != PW_OK && status != PW_ERR_NOMEM &&
+			   status != PW_ERR_IO) {
+			/* The library gives nothing else for a regular file
+			 * (checked before it was handed over) and a valid
+			 * request; any other status would make the file's
+			 * scan the agent's failure, unjudged. */
+			why = "a status no scan of a file gives";
+			o = RECV_BAD;
 		}
 		free(msg);
 	}

@@ -344,6 +344,9 @@ test_hook(int fd)
 	 * memory than the worker may have. */
 	if (strncmp(head + 11, "nomem", 5) == 0)
 		return PW_ERR_NOMEM;
+	/* "lie-status": a status no scan of a regular file gives. */
+	if (strncmp(head + 11, "lie-status", 10) == 0)
+		return PW_ERR_PATTERN;
 	if (strncmp(head + 11, "abort", 5) == 0)
 		abort();
 	if (strncmp(head + 11, "burn", 4) == 0) {

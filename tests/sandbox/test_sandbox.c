@@ -325,6 +325,9 @@ hook_lies(void **state)
 			    "invalid result (unsupported version)", 0);
 	killed_and_replaced("lie-long", SCAN_KIND_CRASH,
 			    "invalid result (message too long)", 0);
+	killed_and_replaced("lie-status", SCAN_KIND_CRASH,
+			    "invalid result (a status no scan of a file "
+			    "gives)", 0);
 }
 
 /* A hook file that does nothing is scanned normally: the others died for
