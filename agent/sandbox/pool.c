@@ -40,6 +40,9 @@ struct worker {
 	uint64_t deadline_ms;	/* of the scan it holds */
 	uint64_t end_ms;	/* when that scan must be done (0: never) */
 	uint64_t prefix_len;	/* of the scan it holds (0: whole file) */
+	uint64_t begun_ms;	/* when it was forked, or its scan began */
+	uint64_t busy_ms;	/* wall time it has been starting or
+				   scanning: a bound on its CPU time */
 };
 
 struct sandbox_pool {
@@ -132,6 +135,7 @@ spawn(struct sandbox_pool *pool, struct worker *w, char *why, size_t cap)
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
 		return -1;
+	w->begun_ms = now_ms();
 	pid = fork();
 	if (pid < 0) {
 		int saved = errno;
@@ -154,7 +158,11 @@ spawn(struct sandbox_pool *pool, struct worker *w, char *why, size_t cap)
 	pthread_mutex_lock(&pool->lock);
 	pool->spawns++;
 	pthread_mutex_unlock(&pool->lock);
-	return wait_ready(w, why, cap);
+	if (wait_ready(w, why, cap) != 0)
+		return -1;
+	/* Its warm-up counts against its CPU budget too. */
+	w->busy_ms = now_ms() - w->begun_ms;
+	return 0;
 }
 
 /*
@@ -399,7 +407,11 @@ cpu_half_spent(const struct sandbox_pool *pool, const struct worker *w)
 	struct timespec ts;
 	clockid_t cid;
 
+	/* A single-threaded worker's CPU time is at most the wall time it
+	 * spent starting and scanning: below half the budget there, the
+	 * clock (two system calls per scan) need not be read. */
 	if (pool->opts.cpu_seconds == 0 ||
+	    w->busy_ms * 2u < (uint64_t)pool->opts.cpu_seconds * 1000u ||
 	    clock_getcpuclockid(w->pid, &cid) != 0 ||
 	    clock_gettime(cid, &ts) != 0)
 		return false;
@@ -414,6 +426,7 @@ checkin(struct sandbox_pool *pool, struct worker *w, bool scanned)
 {
 	if (scanned && w->pid > 0) {
 		w->scans++;
+		w->busy_ms += now_ms() - w->begun_ms;
 		if ((pool->opts.max_scans > 0 &&
 		     w->scans >= pool->opts.max_scans) ||
 		    cpu_half_spent(pool, w))
@@ -455,7 +468,8 @@ sandbox_scan_begin_prefix(struct sandbox_pool *pool, int fd,
 		if (w->pid <= 0 && spawn(pool, w, why, sizeof(why)) != 0)
 			break;
 		w->deadline_ms = deadline_ms;
-		w->end_ms = deadline_ms ? now_ms() + deadline_ms : 0;
+		w->begun_ms = now_ms();
+		w->end_ms = deadline_ms ? w->begun_ms + deadline_ms : 0;
 		w->prefix_len = prefix_len;
 		if (send_request(w->sock, fd, deadline_ms, prefix_len) == 0) {
 			*ret_ticket = (unsigned)(w - pool->w);
