@@ -8,11 +8,17 @@
 #include "pickle/names.h"
 #include "pickle/pw_values.h"
 
-#define SLAB_CELLS 4096
+/* Slabs grow from SLAB_FIRST cells, doubling up to SLAB_MAX: most files
+ * are small, and a first slab of thousands of cells (hundreds of KB,
+ * written once to build the free list and walked again at the end) cost
+ * a small file more than its whole scan. */
+#define SLAB_FIRST 64
+#define SLAB_MAX 4096
 
 struct pv_slab {
 	struct pv_slab *next;
-	struct pv cells[SLAB_CELLS];
+	size_t n;
+	struct pv cells[];
 };
 
 void
@@ -39,7 +45,7 @@ pv_pool_fini(struct pv_pool *pool)
 	 * with no payload. */
 	for (s = pool->slabs; s != NULL; s = next) {
 		next = s->next;
-		for (i = 0; i < SLAB_CELLS; i++) {
+		for (i = 0; i < s->n; i++) {
 			struct pv *v = &s->cells[i];
 
 			if (v->refs == 0)
@@ -68,14 +74,18 @@ pv_new(struct pv_pool *pool, enum pv_kind kind)
 	if (pool->live >= PW_MAX_VALUES)
 		return NULL;
 	if (pool->free_list == NULL) {
-		struct pv_slab *s = malloc(sizeof(*s));
-		size_t i;
+		size_t i, n = pool->slabs == NULL ? SLAB_FIRST
+			      : pool->slabs->n >= SLAB_MAX ? SLAB_MAX
+							   : pool->slabs->n * 2;
+		struct pv_slab *s =
+			malloc(sizeof(*s) + n * sizeof(s->cells[0]));
 
 		if (s == NULL)
 			return NULL;
 		s->next = pool->slabs;
+		s->n = n;
 		pool->slabs = s;
-		for (i = SLAB_CELLS; i-- > 0;) {
+		for (i = n; i-- > 0;) {
 			s->cells[i].refs = 0;
 			s->cells[i].u.items = (struct pv **)pool->free_list;
 			pool->free_list = &s->cells[i];
