@@ -320,7 +320,7 @@ scan_regular(struct scan_run *r, int dirfd, const char *name,
 		return;
 	}
 	/* The workers scan while this walks on; reports stay in order. */
-	scan_client_submit(r->client, p->fd, finish_regular, p);
+	scan_client_submit(r->client, p->fd, &p->st, finish_regular, p);
 }
 
 static int
@@ -598,7 +598,7 @@ scan_stdin(struct scan_run *r)
 	p->dirfd = -1;
 	if (fstat(fd, &p->st) != 0)
 		memset(&p->st, 0, sizeof(p->st));
-	scan_client_submit(r->client, fd, finish_regular, p);
+	scan_client_submit(r->client, fd, &p->st, finish_regular, p);
 	return;
 fail:
 	close(fd);

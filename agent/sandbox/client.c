@@ -6,11 +6,19 @@
 
 #include "agent/sandbox/client.h"
 
-/* The most scans in flight (one per worker: [agent] workers <= 64). */
-#define SCAN_CLIENT_WINDOW 64
+/*
+ * Pipelined scans (scan_client_submit) go to the workers in batches:
+ * BATCH consecutive files to one worker, the next BATCH to the next, and
+ * each worker holds at most two batches, so it starts the second while
+ * the agent reads the answers to the first.  Files in flight hold open
+ * descriptors: at most SCAN_CLIENT_WINDOW of them, whatever the number
+ * of workers.
+ */
+#define SCAN_CLIENT_WINDOW 128
+#define SCAN_CLIENT_BATCH 64
 
 struct pending {
-	unsigned ticket;
+	unsigned lane;
 	scan_client_done_fn done;
 	void *ctx;
 };
@@ -21,7 +29,11 @@ struct scan_client {
 	uint64_t deadline_ms;
 	/* Submitted scans, oldest at head (a ring). */
 	struct pending ring[SCAN_CLIENT_WINDOW];
-	unsigned head, count, window;
+	unsigned head, count;
+	/* Lanes, one per worker, borrowed from the first submit to the
+	 * drain; the one being filled, and how many it got in a row. */
+	unsigned lanes[64], nlanes, cur, fill, batch, depth;
+	bool open;
 };
 
 int
@@ -49,9 +61,16 @@ scan_client_new(const struct policy *policy,
 			free(c);
 			return -1;
 		}
-		c->window = sandbox_pool_size(c->pool);
-		if (c->window > SCAN_CLIENT_WINDOW)
-			c->window = SCAN_CLIENT_WINDOW;
+		c->nlanes = sandbox_pool_size(c->pool);
+		if (c->nlanes > 64)
+			c->nlanes = 64;
+		/* Two batches per worker, within the window. */
+		c->depth = SCAN_CLIENT_WINDOW / c->nlanes;
+		if (c->depth > 2 * SCAN_CLIENT_BATCH)
+			c->depth = 2 * SCAN_CLIENT_BATCH;
+		if (c->depth > SANDBOX_LANE_DEPTH)
+			c->depth = SANDBOX_LANE_DEPTH;
+		c->batch = c->depth / 2 ? c->depth / 2 : 1;
 	}
 	*ret = c;
 	return 0;
@@ -96,27 +115,41 @@ finish_oldest(struct scan_client *c)
 {
 	struct pending p = c->ring[c->head];
 	struct scan_result *res = NULL;
+	unsigned i;
 	int rc;
 
+	/* Before waiting, every worker gets what is queued for it, so none
+	 * sits idle behind a batch not yet full. */
+	if (!sandbox_lane_ready(c->pool, p.lane))
+		for (i = 0; i < c->nlanes; i++)
+			sandbox_lane_flush(c->pool, c->lanes[i]);
 	c->head = (c->head + 1) % SCAN_CLIENT_WINDOW;
 	c->count--;
-	rc = sandbox_scan_end(c->pool, p.ticket, &res);
+	rc = sandbox_lane_pop(c->pool, p.lane, &res);
 	p.done(p.ctx, rc, rc == PW_OK ? res : NULL);
 }
 
 void
 scan_client_drain(struct scan_client *c)
 {
+	unsigned i;
+
 	while (c->count > 0)
 		finish_oldest(c);
+	if (c->open) {
+		/* Back to the pool, for scan_client_scan. */
+		for (i = 0; i < c->nlanes; i++)
+			sandbox_lane_close(c->pool, c->lanes[i]);
+		c->open = false;
+	}
 }
 
 void
-scan_client_submit(struct scan_client *c, int fd, scan_client_done_fn done,
-		   void *ctx)
+scan_client_submit(struct scan_client *c, int fd, const struct stat *st,
+		   scan_client_done_fn done, void *ctx)
 {
 	struct scan_result *res = NULL;
-	unsigned ticket;
+	unsigned i, lane;
 	int rc;
 
 	if (c->pool == NULL) {
@@ -124,10 +157,23 @@ scan_client_submit(struct scan_client *c, int fd, scan_client_done_fn done,
 		done(ctx, rc, rc == PW_OK ? res : NULL);
 		return;
 	}
-	/* A free worker for this one, and room in the ring. */
-	if (c->count >= c->window)
+	if (!c->open) {
+		for (i = 0; i < c->nlanes; i++)
+			sandbox_lane_open(c->pool, &c->lanes[i]);
+		c->open = true;
+		c->cur = c->fill = 0;
+	}
+	if (c->fill >= c->batch) {
+		c->cur = (c->cur + 1) % c->nlanes;
+		c->fill = 0;
+	}
+	lane = c->lanes[c->cur];
+	/* Room on this worker, and in the ring: older answers first. */
+	while (c->count > 0 && (c->count >= SCAN_CLIENT_WINDOW ||
+				sandbox_lane_queued(c->pool, lane) >=
+					c->depth))
 		finish_oldest(c);
-	rc = sandbox_scan_begin(c->pool, fd, c->deadline_ms, &ticket);
+	rc = sandbox_lane_push(c->pool, lane, fd, st, c->deadline_ms, 0);
 	if (rc != PW_OK) {
 		/* Answers stay in order: the earlier ones first. */
 		scan_client_drain(c);
@@ -135,8 +181,10 @@ scan_client_submit(struct scan_client *c, int fd, scan_client_done_fn done,
 		return;
 	}
 	c->ring[(c->head + c->count) % SCAN_CLIENT_WINDOW] =
-		(struct pending){ticket, done, ctx};
+		(struct pending){lane, done, ctx};
 	c->count++;
+	if (++c->fill >= c->batch)
+		sandbox_lane_flush(c->pool, lane);
 }
 
 struct sandbox_pool *

@@ -47,15 +47,18 @@ int scan_client_scan_prefix(struct scan_client *c, int fd,
 /*
  * Pipelined scanning for a single-threaded caller (`scan`): the answer
  * for fd arrives later, through done(ctx, status, result) (done owns the
- * result; result is NULL unless status is PW_OK).  Up to one scan per
- * worker is in flight, so the workers scan while the caller walks
- * directories and prints.  done is called in submission order, from
+ * result; result is NULL unless status is PW_OK).  Files go to the
+ * workers in batches (sandbox.h, lanes), so the workers scan while the
+ * caller walks directories and prints, and a worker wakes once per batch,
+ * not once per file.  From the first submit to the drain the client
+ * borrows every worker.  done is called in submission order, from
  * scan_client_submit or scan_client_drain; fd must stay open until then.
- * In process, done is called before submit returns.
+ * In process, done is called before submit returns.  st is fd's fstat
+ * when the caller has it (NULL: taken here).
  */
 typedef void (*scan_client_done_fn)(void *ctx, int status,
 				    struct scan_result *result);
-void scan_client_submit(struct scan_client *c, int fd,
+void scan_client_submit(struct scan_client *c, int fd, const struct stat *st,
 			scan_client_done_fn done, void *ctx);
 /* Waits for every submitted scan and calls its done. */
 void scan_client_drain(struct scan_client *c);

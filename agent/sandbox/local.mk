@@ -2,7 +2,8 @@
 # forked, locked-down worker processes; the agent only validates results.
 agent_libagent_a_SOURCES += \
 	agent/sandbox/sandbox.h \
-	agent/sandbox/pool.c \
+	agent/sandbox/pool.c agent/sandbox/pool_internal.h \
+	agent/sandbox/lane.c \
 	agent/sandbox/worker.c agent/sandbox/warmup_7z.h \
 	agent/sandbox/wire.c agent/sandbox/wire.h \
 	agent/sandbox/scan_result.c agent/sandbox/scan_result.h \

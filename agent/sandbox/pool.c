@@ -1,8 +1,8 @@
 /*
- * pool.c - the agent's side of the scan workers: start them, lend them to
- * scanning threads, pass each a descriptor, read and validate the answer,
- * and replace a worker that died, overran its deadline, lied, or reached
- * its scan budget.
+ * pool.c - the agent's side of the scan workers' lives: start them
+ * (locked down before they see a file), lend them to scanning threads,
+ * and end them: reaped when they die, retired when their budget is
+ * spent, killed when they overrun or lie (lane.c decides which).
  */
 #include "config.h"
 
@@ -15,69 +15,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/pidfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "agent/sandbox/pool_internal.h"
 #include "agent/sandbox/sandbox.h"
 #include "agent/sandbox/wire.h"
 
-#define SANDBOX_MAX_WORKERS 64
-/* How long a new worker may take to lock itself down (a warm-up scan;
- * ASan builds start slowly on a busy machine). */
-#define SANDBOX_READY_MS 30000
-/* How long a worker that closed its socket gets to finish dying before
- * it is killed (it may be writing a sanitizer report). */
-#define SANDBOX_REAP_GRACE_MS 2000
-
-struct worker {
-	pid_t pid;		/* -1: none running */
-	int sock;
-	unsigned scans;
-	bool busy;
-	uint64_t deadline_ms;	/* of the scan it holds */
-	uint64_t end_ms;	/* when that scan must be done (0: never) */
-	uint64_t prefix_len;	/* of the scan it holds (0: whole file) */
-	uint64_t begun_ms;	/* when it was forked, or its scan began */
-	uint64_t busy_ms;	/* wall time it has been starting or
-				   scanning: a bound on its CPU time */
-};
-
-struct sandbox_pool {
-	pthread_mutex_t lock;
-	pthread_cond_t idle;
-	const struct pw_scanner *scanner;
-	struct sandbox_opts opts;
-	bool drop;		/* running as root: chroot and setuid */
-	char root[64];		/* the empty root directory */
-	uid_t uid;
-	gid_t gid;
-	unsigned n;
-	struct worker *w;
-	uint64_t scans, spawns;	/* under lock */
-};
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-/*
- * Forks a worker.  This may run on any thread of a threaded agent (a
- * respawn in the middle of `watch`): the child only calls what glibc keeps
- * usable after fork (malloc; iconv, setenv and tzset before its first
- * scan, which another thread could in theory hold locked at the fork; the
- * deadline then kills the stuck child and the next one starts clean).
- * PR_SET_PDEATHSIG follows the forking *thread*: `watch` threads live as
- * long as the agent, and `scan` forks from its only thread.
- */
-static void reap(struct worker *w, bool kill_now, int *ret_status);
 static const char *exit_reason(int code);
 
 /* Waits for the worker's ready message; 0, or -1 with a reason. */
@@ -95,7 +45,7 @@ wait_ready(struct worker *w, char *why, size_t cap)
 		ssize_t r;
 
 		if (now >= end) {
-			reap(w, true, NULL);
+			sandbox_reap(w, true, NULL);
 			snprintf(why, cap, "a scan worker did not start within "
 				 "%d s", SANDBOX_READY_MS / 1000);
 			errno = ETIMEDOUT;
@@ -113,7 +63,7 @@ wait_ready(struct worker *w, char *why, size_t cap)
 	if (n == sizeof(got) &&
 	    memcmp(got, SANDBOX_WIRE_READY, sizeof(got)) == 0)
 		return 0;
-	reap(w, n > 0, &st);
+	sandbox_reap(w, n > 0, &st);
 	if (WIFEXITED(st))
 		snprintf(why, cap, "a scan worker could not start: %s "
 			 "(exit status %d)", exit_reason(WEXITSTATUS(st)),
@@ -127,12 +77,35 @@ wait_ready(struct worker *w, char *why, size_t cap)
 	return -1;
 }
 
-static int
-spawn(struct sandbox_pool *pool, struct worker *w, char *why, size_t cap)
+static void collect_dying(struct sandbox_pool *pool, bool all);
+
+/*
+ * Forks a worker (pool_internal.h).  This may run on any thread of a
+ * threaded agent (a respawn in the middle of `watch`): the child only
+ * calls what glibc keeps usable after fork (malloc; iconv, setenv and
+ * tzset before its first scan, which another thread could in theory hold
+ * locked at the fork; the deadline then kills the stuck child and the
+ * next one starts clean).  PR_SET_PDEATHSIG follows the forking *thread*:
+ * `watch` threads live as long as the agent, and `scan` forks from its
+ * only thread.
+ */
+int
+sandbox_spawn(struct sandbox_pool *pool, struct worker *w, bool wait,
+	      char *why, size_t cap)
 {
 	int sv[2];
 	pid_t pid;
 
+	/* The last worker's page goes: whatever it may still write there
+	 * (retired, it is not waited for) is not read as this one's. */
+	if (w->progress != NULL)
+		munmap(w->progress, SANDBOX_PROGRESS_PAGE);
+	w->progress = mmap(NULL, SANDBOX_PROGRESS_PAGE, PROT_READ | PROT_WRITE,
+			   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (w->progress == MAP_FAILED) {
+		w->progress = NULL;
+		return -1;
+	}
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
 		return -1;
 	w->begun_ms = now_ms();
@@ -147,7 +120,8 @@ spawn(struct sandbox_pool *pool, struct worker *w, char *why, size_t cap)
 	}
 	if (pid == 0) {
 		close(sv[0]);
-		sandbox_worker_main(sv[1], pool->scanner, &pool->opts,
+		sandbox_worker_main(sv[1], w->progress, pool->scanner,
+				    &pool->opts,
 				    pool->drop ? pool->root : NULL, pool->uid,
 				    pool->gid);
 	}
@@ -155,9 +129,14 @@ spawn(struct sandbox_pool *pool, struct worker *w, char *why, size_t cap)
 	w->pid = pid;
 	w->sock = sv[0];
 	w->scans = 0;
+	w->busy_ms = 0;
+	w->starting = !wait;
 	pthread_mutex_lock(&pool->lock);
 	pool->spawns++;
 	pthread_mutex_unlock(&pool->lock);
+	collect_dying(pool, false);
+	if (!wait)
+		return 0;
 	if (wait_ready(w, why, cap) != 0)
 		return -1;
 	/* Its warm-up counts against its CPU budget too. */
@@ -165,166 +144,143 @@ spawn(struct sandbox_pool *pool, struct worker *w, char *why, size_t cap)
 	return 0;
 }
 
+/* Waits up to ms for pid to exit: on its pidfd, which wakes at the
+ * exit, or where there is none (an old kernel, a filter) 1 ms at a time. */
+static void
+wait_exit(pid_t pid, uint64_t ms)
+{
+	int pfd = (int)pidfd_open(pid, 0);
+
+	if (pfd >= 0) {
+		struct pollfd p = {pfd, POLLIN, 0};
+
+		(void)poll(&p, 1, ms > 1000 ? 1000 : (int)ms);
+		close(pfd);
+	} else {
+		usleep(1000);
+	}
+}
+
 /*
  * Collects a worker that is gone or must go.  With kill_now it is killed
  * first; otherwise it gets a grace period to exit by itself (its socket
- * closed) and is killed after.  *ret_status is its wait status.
+ * closed) and is killed after.  *ret_status is its wait status, and
+ * w->cpu_ns the CPU time it used in its life.
  */
-static void
-reap(struct worker *w, bool kill_now, int *ret_status)
+void
+sandbox_reap(struct worker *w, bool kill_now, int *ret_status)
 {
 	uint64_t until = now_ms() + SANDBOX_REAP_GRACE_MS;
+	struct rusage ru;
 	int st = 0;
 	pid_t r;
 
 	if (w->sock >= 0)
 		close(w->sock);
 	w->sock = -1;
+	w->rlen = 0;
+	w->cpu_ns = 0;
 	if (w->pid <= 0)
 		goto out;
 	if (kill_now)
 		(void)kill(w->pid, SIGKILL);
 	for (;;) {
-		r = waitpid(w->pid, &st, kill_now ? 0 : WNOHANG);
-		if (r == w->pid || (r < 0 && errno != EINTR))
+		memset(&ru, 0, sizeof(ru));
+		r = wait4(w->pid, &st, kill_now ? 0 : WNOHANG, &ru);
+		if (r == w->pid) {
+			w->cpu_ns = ((uint64_t)ru.ru_utime.tv_sec +
+				     (uint64_t)ru.ru_stime.tv_sec) *
+					    1000000000u +
+				    ((uint64_t)ru.ru_utime.tv_usec +
+				     (uint64_t)ru.ru_stime.tv_usec) *
+					    1000u;
+			break;
+		}
+		if (r < 0 && errno != EINTR)
 			break;
 		if (r == 0) {
-			if (now_ms() >= until) {
+			uint64_t now = now_ms();
+
+			if (now >= until) {
 				(void)kill(w->pid, SIGKILL);
 				kill_now = true;
 				continue;
 			}
-			usleep(1000);
+			wait_exit(w->pid, until - now);
 		}
 	}
 out:
 	w->pid = -1;
+	w->starting = false;
 	if (ret_status)
 		*ret_status = st;
 }
 
-/* Sends the request and the descriptor in one message. */
-static int
-send_request(int sock, int fd, uint64_t deadline_ms, uint64_t prefix_len)
+/*
+ * Sends jobs [from, from + count) of w's queue as one request: their
+ * descriptors ride in one SCM_RIGHTS, so the worker wakes once for them
+ * all.  They share the deadline of the first (the caller groups them).
+ */
+/*
+ * Retires the worker of slot w (its budget is spent): its socket is
+ * closed, so it exits, and it is collected later by collect_dying.  The
+ * agent does not wait for that exit (a millisecond, every worker_scans
+ * files).  With no room on the list it is collected now.
+ */
+void
+sandbox_retire(struct sandbox_pool *pool, struct worker *w)
 {
-	uint8_t req[SANDBOX_WIRE_REQUEST_SIZE];
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} cbuf;
-	struct iovec iov = {req, sizeof(req)};
-	struct msghdr mh;
-	struct cmsghdr *c;
-	ssize_t n;
+	bool queued = false;
 
-	sandbox_wire_request(req, 0, deadline_ms, prefix_len);
-	memset(&cbuf, 0, sizeof(cbuf));
-	memset(&mh, 0, sizeof(mh));
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = cbuf.buf;
-	mh.msg_controllen = sizeof(cbuf.buf);
-	c = CMSG_FIRSTHDR(&mh);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	do
-		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	return n == (ssize_t)sizeof(req) ? 0 : -1;
+	pthread_mutex_lock(&pool->lock);
+	if (w->pid > 0 && pool->ndying < SANDBOX_MAX_DYING) {
+		pool->dying[pool->ndying++] =
+			(struct dying){w->pid,
+				       now_ms() + SANDBOX_REAP_GRACE_MS};
+		queued = true;
+	}
+	pthread_mutex_unlock(&pool->lock);
+	if (!queued) {
+		sandbox_reap(w, false, NULL);
+		return;
+	}
+	if (w->sock >= 0)
+		close(w->sock);
+	w->sock = -1;
+	w->rlen = 0;
+	w->pid = -1;
+	w->starting = false;
 }
 
-enum recv_outcome { RECV_OK, RECV_EOF, RECV_TIMEOUT, RECV_ERROR, RECV_BAD };
-
-/* What a read into the message buffer should start with: most results
- * fit, so one read usually takes the whole message. */
-#define SANDBOX_FIRST_READ 16384
-
-/*
- * Reads one result message before the absolute deadline end (0: none).
- * The worker sends exactly one message per request and then waits, so a
- * byte beyond it is a lie (a message queued for the next file) and the
- * exchange fails with RECV_BAD.  On RECV_OK *ret_msg (malloc'd) holds
- * *ret_len bytes; on RECV_BAD *ret_why says what was wrong.
- */
-static enum recv_outcome
-read_message(int sock, uint64_t end, uint8_t **ret_msg, size_t *ret_len,
-	     const char **ret_why)
+/* Collects retired workers that have exited, and kills those past their
+ * grace; with all, waits for every one. */
+static void
+collect_dying(struct sandbox_pool *pool, bool all)
 {
-	uint8_t *buf = NULL, *nb;
-	size_t cap = SANDBOX_FIRST_READ, got = 0, total = 0;
-	uint32_t body;
-	enum recv_outcome o = RECV_ERROR;
+	unsigned i = 0;
 
-	buf = malloc(cap);
-	if (buf == NULL)
-		return RECV_ERROR;
-	for (;;) {
-		struct pollfd pfd = {sock, POLLIN, 0};
-		int timeout = -1, r;
-		ssize_t n;
+	pthread_mutex_lock(&pool->lock);
+	while (i < pool->ndying) {
+		struct dying *d = &pool->dying[i];
+		pid_t r = waitpid(d->pid, NULL, WNOHANG);
 
-		/* Read first: an answer already there counts even when its
-		 * collector comes late (a pipelined scan waits for the
-		 * answers before it in order).  Only waiting is timed. */
-		n = recv(sock, buf + got, cap - got, MSG_DONTWAIT);
-		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-			if (end != 0) {
-				uint64_t now = now_ms();
+		if (r == 0 && (all || now_ms() >= d->kill_ms)) {
+			uint64_t now = now_ms();
 
-				if (now >= end) {
-					o = RECV_TIMEOUT;
-					goto fail;
-				}
-				timeout = end - now > 60000 ? 60000
-							    : (int)(end - now);
+			if (now < d->kill_ms) {
+				wait_exit(d->pid, d->kill_ms - now);
+				continue;
 			}
-			r = poll(&pfd, 1, timeout);
-			if (r < 0 && errno != EINTR)
-				goto fail;
+			(void)kill(d->pid, SIGKILL);
+			r = waitpid(d->pid, NULL, 0);
+		}
+		if (r == 0) {
+			i++;
 			continue;
 		}
-		if (n < 0) {
-			o = errno == ECONNRESET ? RECV_EOF : RECV_ERROR;
-			goto fail;
-		}
-		if (n == 0) {
-			o = RECV_EOF;
-			goto fail;
-		}
-		got += (size_t)n;
-		if (total == 0 && got >= SANDBOX_WIRE_HEADER_SIZE) {
-			if (sandbox_wire_parse_header(buf, got, &body,
-						      ret_why) != 0) {
-				o = RECV_BAD;
-				goto fail;
-			}
-			total = SANDBOX_WIRE_HEADER_SIZE + (size_t)body;
-			/* One more byte of room, so a lie past the end is
-			 * seen by the read that takes the last byte. */
-			if (total + 1 > cap) {
-				nb = realloc(buf, total + 1);
-				if (nb == NULL)
-					goto fail;
-				buf = nb;
-				cap = total + 1;
-			}
-		}
-		if (total != 0 && got > total) {
-			*ret_why = "bytes after the message";
-			o = RECV_BAD;
-			goto fail;
-		}
-		if (total != 0 && got == total)
-			break;
+		*d = pool->dying[--pool->ndying];
 	}
-	*ret_msg = buf;
-	*ret_len = got;
-	return RECV_OK;
-fail:
-	free(buf);
-	return o;
+	pthread_mutex_unlock(&pool->lock);
 }
 
 /* What a worker's exit status means (worker.c). */
@@ -342,13 +298,15 @@ exit_reason(int code)
 	case SANDBOX_EXIT_BAD_REQUEST: return "a malformed request";
 	case SANDBOX_EXIT_NOMEM: return "out of memory";
 	case SANDBOX_EXIT_SEND: return "cannot answer";
+	case SANDBOX_EXIT_RETIRED:
+		return "it claimed half its CPU budget was spent";
 	default: return "an unknown failure";
 	}
 }
 
 /* The failure result for a worker that is gone: what killed it. */
-static int
-dead_result(int wstatus, struct scan_result **ret)
+int
+sandbox_dead_result(int wstatus, struct scan_result **ret)
 {
 	char why[160];
 
@@ -373,8 +331,8 @@ dead_result(int wstatus, struct scan_result **ret)
 }
 
 /* Lends an idle worker (waiting for one if all are busy). */
-static struct worker *
-checkout(struct sandbox_pool *pool)
+struct worker *
+sandbox_checkout(struct sandbox_pool *pool)
 {
 	unsigned i;
 
@@ -399,17 +357,19 @@ checkout(struct sandbox_pool *pool)
  * file, which would then get the verdict error, and be quarantined,
  * for the CPU its predecessors used.  Retired at half, every file starts
  * with at least half the budget.  A worker whose clock cannot be read is
- * kept: the limit still holds, only the early retirement is lost.
+ * kept: the limit still holds, and the worker retires itself before a
+ * file it cannot give half the budget (worker.c).
  */
-static bool
-cpu_half_spent(const struct sandbox_pool *pool, const struct worker *w)
+bool
+sandbox_cpu_half_spent(const struct sandbox_pool *pool,
+		       const struct worker *w)
 {
 	struct timespec ts;
 	clockid_t cid;
 
 	/* A single-threaded worker's CPU time is at most the wall time it
-	 * spent starting and scanning: below half the budget there, the
-	 * clock (two system calls per scan) need not be read. */
+	 * spent starting and holding work: below half the budget there,
+	 * the clock (two system calls) need not be read. */
 	if (pool->opts.cpu_seconds == 0 ||
 	    w->busy_ms * 2u < (uint64_t)pool->opts.cpu_seconds * 1000u ||
 	    clock_getcpuclockid(w->pid, &cid) != 0 ||
@@ -419,166 +379,6 @@ cpu_half_spent(const struct sandbox_pool *pool, const struct worker *w)
 	 * run on past its half (2 s of 3). */
 	return ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec) *
 		   2u >= (uint64_t)pool->opts.cpu_seconds * 1000000000u;
-}
-
-static void
-checkin(struct sandbox_pool *pool, struct worker *w, bool scanned)
-{
-	if (scanned && w->pid > 0) {
-		w->scans++;
-		w->busy_ms += now_ms() - w->begun_ms;
-		if ((pool->opts.max_scans > 0 &&
-		     w->scans >= pool->opts.max_scans) ||
-		    cpu_half_spent(pool, w))
-			reap(w, false, NULL);	/* EOF: it exits */
-	}
-	pthread_mutex_lock(&pool->lock);
-	if (scanned)
-		pool->scans++;
-	w->busy = false;
-	pthread_cond_signal(&pool->idle);
-	pthread_mutex_unlock(&pool->lock);
-}
-
-int
-sandbox_scan_begin(struct sandbox_pool *pool, int fd, uint64_t deadline_ms,
-		   unsigned *ret_ticket)
-{
-	return sandbox_scan_begin_prefix(pool, fd, deadline_ms, 0, ret_ticket);
-}
-
-int
-sandbox_scan_begin_prefix(struct sandbox_pool *pool, int fd,
-			  uint64_t deadline_ms, uint64_t prefix_len,
-			  unsigned *ret_ticket)
-{
-	struct worker *w;
-	struct stat st;
-	unsigned attempt;
-	char why[160];
-
-	/* The worker would refuse too, but a FIFO or device must never even
-	 * be handed over. */
-	if (fstat(fd, &st) != 0)
-		return PW_ERR_IO;
-	if (!S_ISREG(st.st_mode))
-		return PW_ERR_NOT_REGULAR;
-	w = checkout(pool);
-	for (attempt = 0; attempt < 2; attempt++) {
-		if (w->pid <= 0 && spawn(pool, w, why, sizeof(why)) != 0)
-			break;
-		w->deadline_ms = deadline_ms;
-		w->begun_ms = now_ms();
-		w->end_ms = deadline_ms ? w->begun_ms + deadline_ms : 0;
-		w->prefix_len = prefix_len;
-		if (send_request(w->sock, fd, deadline_ms, prefix_len) == 0) {
-			*ret_ticket = (unsigned)(w - pool->w);
-			return PW_OK;
-		}
-		/* The worker was gone before this scan (killed while idle):
-		 * a new one gets the file. */
-		reap(w, true, NULL);
-	}
-	checkin(pool, w, false);
-	return PW_ERR_IO;
-}
-
-int
-sandbox_scan_end(struct sandbox_pool *pool, unsigned ticket,
-		 struct scan_result **ret_result)
-{
-	struct worker *w = &pool->w[ticket];
-	uint8_t *msg = NULL;
-	size_t len = 0;
-	const char *why = NULL;
-	enum recv_outcome o;
-	char text[200];
-	int status = PW_ERR_IO, wst;
-
-	o = read_message(w->sock, w->end_ms, &msg, &len, &why);
-	if (o == RECV_OK) {
-		if (sandbox_wire_parse(msg, len, &status, ret_result,
-				       &why) != 0) {
-			o = RECV_BAD;
-		} else if (status == PW_OK && w->prefix_len != 0 &&
-			   scan_result_bytes_total(*ret_result) >
-				   w->prefix_len) {
-			/* Asked for a prefix, answered about more: a worker
-			 * that does not do what it is told. */
-			scan_result_free(*ret_result);
-			*ret_result = NULL;
-			why = "a prefix result about more than the prefix";
-			o = RECV_BAD;
-		} else if (status != PW_OK && status != PW_ERR_NOMEM &&
-			   status != PW_ERR_IO) {
-			/* The library gives nothing else for a regular file
-			 * (checked before it was handed over) and a valid
-			 * request; any other status would make the file's
-			 * scan the agent's failure, unjudged. */
-			why = "a status no scan of a file gives";
-			o = RECV_BAD;
-		}
-		free(msg);
-	}
-	switch (o) {
-	case RECV_OK:
-		/* The worker's library said it could not finish this file
-		 * (out of memory under worker_memory, a read failure): that
-		 * is a verdict about the file, not a failure of the agent. */
-		if (status != PW_OK)
-			status = scan_result_unfinished(status, ret_result);
-		break;
-	case RECV_TIMEOUT:
-		reap(w, true, NULL);
-		snprintf(text, sizeof(text),
-			 "the scan did not finish within its deadline of "
-			 "%llu ms; the scan worker was killed",
-			 (unsigned long long)w->deadline_ms);
-		status = scan_result_failure(PW_KIND_LIMIT, text, ret_result);
-		break;
-	case RECV_EOF:
-	case RECV_ERROR:
-		reap(w, false, &wst);
-		status = dead_result(wst, ret_result);
-		break;
-	case RECV_BAD:
-		/* A worker that sends something malformed has stopped being
-		 * the program we wrote: kill it and trust nothing it said. */
-		reap(w, true, NULL);
-		snprintf(text, sizeof(text),
-			 "the scan worker sent an invalid result (%s); it was "
-			 "killed", why ? why : "?");
-		status = scan_result_failure(SCAN_KIND_CRASH, text,
-					     ret_result);
-		break;
-	}
-	checkin(pool, w, true);
-	return status;
-}
-
-int
-sandbox_scan_fd(struct sandbox_pool *pool, int fd, uint64_t deadline_ms,
-		struct scan_result **ret_result)
-{
-	unsigned ticket;
-	int rc = sandbox_scan_begin(pool, fd, deadline_ms, &ticket);
-
-	if (rc != PW_OK)
-		return rc;
-	return sandbox_scan_end(pool, ticket, ret_result);
-}
-
-int
-sandbox_scan_prefix(struct sandbox_pool *pool, int fd, uint64_t deadline_ms,
-		    uint64_t prefix_len, struct scan_result **ret_result)
-{
-	unsigned ticket;
-	int rc = sandbox_scan_begin_prefix(pool, fd, deadline_ms, prefix_len,
-					   &ticket);
-
-	if (rc != PW_OK)
-		return rc;
-	return sandbox_scan_end(pool, ticket, ret_result);
 }
 
 int
@@ -662,10 +462,12 @@ sandbox_pool_new(const struct pw_scanner *scanner,
 		}
 		pool->drop = true;
 	}
+	sandbox_warm_up_parent(scanner);
 	for (i = 0; i < nworkers; i++) {
 		char reason[200];
 
-		if (spawn(pool, &pool->w[i], reason, sizeof(reason)) != 0) {
+		if (sandbox_spawn(pool, &pool->w[i], true, reason,
+				  sizeof(reason)) != 0) {
 			if (errno == ECHILD || errno == ETIMEDOUT)
 				snprintf(why, cap, "%s", reason);
 			else
@@ -703,8 +505,16 @@ sandbox_pool_free(struct sandbox_pool *pool)
 			close(pool->w[i].sock);
 		pool->w[i].sock = -1;
 	}
-	for (i = 0; i < pool->n; i++)
-		reap(&pool->w[i], false, NULL);
+	for (i = 0; i < pool->n; i++) {
+		struct worker *w = &pool->w[i];
+
+		sandbox_reap(w, false, NULL);
+		free(w->rbuf);
+		if (w->progress != NULL)
+			munmap(w->progress, SANDBOX_PROGRESS_PAGE);
+		/* (Every pushed job is popped before a pool is freed.) */
+	}
+	collect_dying(pool, true);
 	if (pool->root[0] != '\0')
 		(void)rmdir(pool->root);
 	pthread_cond_destroy(&pool->idle);

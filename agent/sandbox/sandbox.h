@@ -11,12 +11,14 @@
  * hostile input (wire.h).
  *
  * A pool is thread-safe: any number of threads may scan at once, each
- * borrowing one idle worker for the duration of a scan.
+ * borrowing one idle worker for the duration of a scan (or of a lane).
  */
 #ifndef PW_AGENT_SANDBOX_H
 #define PW_AGENT_SANDBOX_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "agent/sandbox/scan_result.h"
@@ -96,6 +98,38 @@ int sandbox_scan_begin_prefix(struct sandbox_pool *pool, int fd,
 			      uint64_t deadline_ms, uint64_t prefix_len,
 			      unsigned *ret_ticket);
 
+/*
+ * Lanes: a worker borrowed for a stream of scans by one thread (`scan`
+ * walking a tree).  Files pushed on a lane are sent to the worker in
+ * batches, one message for up to SANDBOX_WIRE_MAX_BATCH of them, and
+ * answered one by one in the order pushed; the worker scans a batch
+ * without waking the agent or waiting for it.  Each file's deadline
+ * counts from the answer before it.  A worker that dies, overruns or
+ * lies is blamed for the oldest file without an answer; the files
+ * behind it go to a new worker.
+ *
+ * open borrows an idle worker (waiting for one).  push queues fd (which
+ * must stay open until its pop; st is its fstat when the caller has it,
+ * or NULL) and returns PW_OK, or PW_ERR_IO /
+ * PW_ERR_NOT_REGULAR for a descriptor that cannot be handed over, or
+ * PW_ERR_NOMEM when SANDBOX_LANE_DEPTH files are already queued (pop
+ * first).  flush sends what is queued (pop flushes too).  ready says
+ * whether the oldest answer is in without waiting.  pop waits for the
+ * oldest answer and returns as sandbox_scan_fd.  close returns the
+ * worker; every pushed file must have been popped.
+ */
+#define SANDBOX_LANE_DEPTH 128
+int sandbox_lane_open(struct sandbox_pool *pool, unsigned *ret_lane);
+int sandbox_lane_push(struct sandbox_pool *pool, unsigned lane, int fd,
+		      const struct stat *st, uint64_t deadline_ms,
+		      uint64_t prefix_len);
+unsigned sandbox_lane_queued(struct sandbox_pool *pool, unsigned lane);
+void sandbox_lane_flush(struct sandbox_pool *pool, unsigned lane);
+bool sandbox_lane_ready(struct sandbox_pool *pool, unsigned lane);
+int sandbox_lane_pop(struct sandbox_pool *pool, unsigned lane,
+		     struct scan_result **ret_result);
+void sandbox_lane_close(struct sandbox_pool *pool, unsigned lane);
+
 /* The number of workers of the pool. */
 unsigned sandbox_pool_size(const struct sandbox_pool *pool);
 
@@ -118,9 +152,14 @@ int sandbox_scan_in_process_prefix(const struct pw_scanner *scanner, int fd,
 				   uint64_t prefix_len,
 				   struct scan_result **ret_result);
 
+/* Internal to the sandbox: loads in the agent, before the first fork,
+ * what every worker would otherwise load at start (worker.c). */
+void sandbox_warm_up_parent(const struct pw_scanner *scanner);
+
 /* Internal to the sandbox: the body of a worker process (worker.c).
  * Never returns. */
-void sandbox_worker_main(int sock, const struct pw_scanner *scanner,
+void sandbox_worker_main(int sock, uint64_t *progress,
+			 const struct pw_scanner *scanner,
 			 const struct sandbox_opts *opts, const char *root,
 			 uid_t uid, gid_t gid) __attribute__((noreturn));
 

@@ -57,28 +57,47 @@ get64(const uint8_t *p)
 
 /* ---- requests ---- */
 
-void
-sandbox_wire_request(uint8_t req[SANDBOX_WIRE_REQUEST_SIZE], uint16_t flags,
-		     uint64_t deadline_ms, uint64_t prefix_len)
+size_t
+sandbox_wire_request(uint8_t *req, uint16_t flags, uint64_t deadline_ms,
+		     uint32_t count, const uint64_t *prefix_len)
 {
+	uint32_t i;
+
 	memcpy(req, req_magic, 4);
 	put16(req + 4, SANDBOX_WIRE_REQUEST_VERSION);
 	put16(req + 6, flags);
 	put64(req + 8, deadline_ms);
-	put64(req + 16, prefix_len);
+	put32(req + 16, count);
+	put32(req + 20, 0);
+	for (i = 0; i < count; i++)
+		put64(req + SANDBOX_WIRE_REQUEST_HEADER + 8u * i,
+		      prefix_len[i]);
+	return SANDBOX_WIRE_REQUEST_SIZE(count);
 }
 
 int
-sandbox_wire_parse_request(const uint8_t req[SANDBOX_WIRE_REQUEST_SIZE],
+sandbox_wire_parse_request(const uint8_t *req, size_t len,
 			   uint16_t *ret_flags, uint64_t *ret_deadline_ms,
-			   uint64_t *ret_prefix_len)
+			   uint32_t *ret_count,
+			   uint64_t prefix_len[SANDBOX_WIRE_MAX_BATCH])
 {
-	if (memcmp(req, req_magic, 4) != 0 ||
-	    get16(req + 4) != SANDBOX_WIRE_REQUEST_VERSION)
+	uint32_t count, i;
+
+	if (len < SANDBOX_WIRE_REQUEST_HEADER ||
+	    memcmp(req, req_magic, 4) != 0 ||
+	    get16(req + 4) != SANDBOX_WIRE_REQUEST_VERSION ||
+	    get32(req + 20) != 0)
+		return -1;
+	count = get32(req + 16);
+	if (count == 0 || count > SANDBOX_WIRE_MAX_BATCH ||
+	    len != SANDBOX_WIRE_REQUEST_SIZE(count))
 		return -1;
 	*ret_flags = get16(req + 6);
 	*ret_deadline_ms = get64(req + 8);
-	*ret_prefix_len = get64(req + 16);
+	*ret_count = count;
+	for (i = 0; i < count; i++)
+		prefix_len[i] = get64(req + SANDBOX_WIRE_REQUEST_HEADER +
+				      8u * i);
 	return 0;
 }
 

@@ -44,9 +44,10 @@
 /* The worker's socket is always this descriptor; a received file is the
  * lowest free one above it. */
 #define WORKER_SOCK 3
-/* Descriptors a worker may hold: 0-2, its socket, one file, and slack
- * for a library that dups (none does today). */
-#define WORKER_NOFILE 8
+/* Descriptors a worker may hold: 0-2, its socket, one batch of files,
+ * and slack for a library that dups (none does today).  A batch that
+ * does not fit arrives truncated (MSG_CTRUNC) and is refused. */
+#define WORKER_NOFILE (8 + SANDBOX_WIRE_MAX_BATCH)
 
 static void __attribute__((noreturn))
 die(int code)
@@ -90,17 +91,42 @@ keep_only_socket(int sock)
 	return 0;
 }
 
-/* Loads what the scan path would otherwise load lazily through open():
- * the time zone; libarchive converts 7z member names from UTF-16 with iconv, and glibc
- * dlopen()s the gconv module the first time.  The handles stay open so
- * the modules are never unloaded. */
+/* The character sets libarchive converts 7z and zip member names from:
+ * glibc dlopen()s a gconv module for each the first time.  The handles
+ * stay open so the modules are never unloaded. */
 static void
-warm_up(const struct pw_scanner *scanner)
+load_gconv(void)
 {
 	static const char *const from[] = {"UTF-16LE", "UTF-16BE", "UTF-8",
 					   "CP437"};
-	struct pw_result *res = NULL;
 	size_t i;
+
+	for (i = 0; i < sizeof(from) / sizeof(from[0]); i++)
+		(void)iconv_open(nl_langinfo(CODESET), from[i]);
+}
+
+void
+sandbox_warm_up_parent(const struct pw_scanner *scanner)
+{
+	struct pw_result *res = NULL;
+
+	/* Loaded once here, the modules are in every worker forked after:
+	 * a worker's own warm-up then opens no file, and a new worker
+	 * starts in a fraction of the time (one every worker_scans
+	 * files).  The sample is our own constant, not untrusted input. */
+	load_gconv();
+	if (pw_scan_buffer(scanner, warmup_7z, sizeof(warmup_7z), &res) ==
+	    PW_OK)
+		pw_result_free(res);
+}
+
+/* Loads what the scan path would otherwise load lazily through open():
+ * the time zone, and the gconv modules (load_gconv; already there when
+ * the agent loaded them before forking). */
+static void
+warm_up(const struct pw_scanner *scanner)
+{
+	struct pw_result *res = NULL;
 
 	/* libzip turns DOS times into time_t with mktime().  With TZ unset
 	 * glibc stats /etc/localtime on every call; with TZ set it loads the
@@ -108,8 +134,7 @@ warm_up(const struct pw_scanner *scanner)
 	if (getenv("TZ") == NULL)
 		(void)setenv("TZ", ":/etc/localtime", 1);
 	tzset();
-	for (i = 0; i < sizeof(from) / sizeof(from[0]); i++)
-		(void)iconv_open(nl_langinfo(CODESET), from[i]);
+	load_gconv();
 	if (pw_scan_buffer(scanner, warmup_7z, sizeof(warmup_7z), &res) ==
 	    PW_OK)
 		pw_result_free(res);
@@ -256,22 +281,32 @@ load_filter(void)
 	return ok ? 0 : -1;
 }
 
-/* Receives one request: returns 1 with *ret_fd, 0 at end of file, -1 on a
+/* One request: up to SANDBOX_WIRE_MAX_BATCH files to scan in order. */
+struct batch {
+	uint32_t count;
+	uint64_t deadline;
+	uint16_t flags;
+	int fd[SANDBOX_WIRE_MAX_BATCH];
+	uint64_t prefix[SANDBOX_WIRE_MAX_BATCH];
+};
+
+/* Receives one request: returns 1 with *b, 0 at end of file, -1 on a
  * malformed request. */
 static int
-receive(int *ret_fd, uint16_t *ret_flags, uint64_t *ret_deadline,
-	uint64_t *ret_prefix)
+receive(struct batch *b)
 {
-	uint8_t req[SANDBOX_WIRE_REQUEST_SIZE];
+	uint8_t req[SANDBOX_WIRE_REQUEST_MAX];
 	union {
 		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
+		char buf[CMSG_SPACE(sizeof(int) * SANDBOX_WIRE_MAX_BATCH)];
 	} cbuf;
 	struct iovec iov = {req, sizeof(req)};
 	struct msghdr mh;
 	struct cmsghdr *c;
 	ssize_t n;
-	int fd = -1;
+	size_t nfd = 0, i;
+	int fds[SANDBOX_WIRE_MAX_BATCH];
+	bool bad = false;
 
 	memset(&mh, 0, sizeof(mh));
 	mh.msg_iov = &iov;
@@ -283,22 +318,65 @@ receive(int *ret_fd, uint16_t *ret_flags, uint64_t *ret_deadline,
 	while (n < 0 && errno == EINTR);
 	if (n == 0)
 		return 0;
-	for (c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c))
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-		    c->cmsg_len == CMSG_LEN(sizeof(int)))
-			memcpy(&fd, CMSG_DATA(c), sizeof(int));
-	/* The agent sends the request in one piece (24 bytes on a fresh
-	 * stream); anything else is a protocol error. */
-	if (n != (ssize_t)sizeof(req) || fd < 0 ||
-	    (mh.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) ||
-	    sandbox_wire_parse_request(req, ret_flags, ret_deadline,
-				       ret_prefix) != 0) {
-		if (fd >= 0)
-			close(fd);
+	for (c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c)) {
+		size_t k;
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+		    c->cmsg_len < CMSG_LEN(0)) {
+			bad = true;
+			continue;
+		}
+		k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < k; i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int),
+			       sizeof(int));
+			if (nfd < SANDBOX_WIRE_MAX_BATCH)
+				fds[nfd++] = fd;
+			else
+				close(fd);
+		}
+		if (nfd != k)
+			bad = true;
+	}
+	/* The kernel hands over one request per receive (a message with
+	 * descriptors is never joined to the next); its size, its count and
+	 * its descriptors must agree. */
+	if (n < 0 || bad || (mh.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) ||
+	    sandbox_wire_parse_request(req, (size_t)n, &b->flags, &b->deadline,
+				       &b->count, b->prefix) != 0 ||
+	    b->count != nfd) {
+		for (i = 0; i < nfd; i++)
+			close(fds[i]);
 		return -1;
 	}
-	*ret_fd = fd;
+	memcpy(b->fd, fds, nfd * sizeof(int));
 	return 1;
+}
+
+/*
+ * True when this worker has used half its lifetime CPU budget: the next
+ * file would start with less than half of it, and could be killed by
+ * SIGXCPU for the CPU of the files before it.  The wall time since the
+ * worker started bounds its CPU time (one thread), so below half of
+ * the budget in wall time the CPU clock is not read.
+ */
+static bool
+cpu_half_spent(const struct sandbox_opts *opts, const struct timespec *born)
+{
+	struct timespec now;
+	uint64_t ns, half = (uint64_t)opts->cpu_seconds * 500000000u;
+
+	if (opts->cpu_seconds == 0 ||
+	    clock_gettime(CLOCK_MONOTONIC, &now) != 0)
+		return false;
+	ns = (uint64_t)(now.tv_sec - born->tv_sec) * 1000000000u +
+	     (uint64_t)now.tv_nsec - (uint64_t)born->tv_nsec;
+	if (ns < half || clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now) != 0)
+		return false;
+	return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec >=
+	       half;
 }
 
 static int
@@ -323,6 +401,48 @@ send_all(const uint8_t *p, size_t len)
 	return 0;
 }
 
+/* Answers held back until the batch is done (see wire.h). */
+struct outbuf {
+	uint8_t *p;
+	size_t len, cap;
+};
+static struct outbuf out;
+
+static void
+out_flush(struct outbuf *o)
+{
+	if (o->len > 0 && send_all(o->p, o->len) != 0)
+		die(SANDBOX_EXIT_SEND);
+	o->len = 0;
+	/* One huge answer grew it: do not keep that memory. */
+	if (o->cap > 4 * SANDBOX_WIRE_FLUSH) {
+		free(o->p);
+		o->p = NULL;
+		o->cap = 0;
+	}
+}
+
+static void
+out_add(struct outbuf *o, const uint8_t *msg, size_t len)
+{
+	if (o->len + len > o->cap) {
+		size_t cap = o->cap ? o->cap : SANDBOX_WIRE_FLUSH;
+		uint8_t *np;
+
+		while (cap < o->len + len)
+			cap *= 2;
+		np = realloc(o->p, cap);
+		if (np == NULL)
+			die(SANDBOX_EXIT_NOMEM);
+		o->p = np;
+		o->cap = cap;
+	}
+	memcpy(o->p + o->len, msg, len);
+	o->len += len;
+	if (o->len >= SANDBOX_WIRE_FLUSH)
+		out_flush(o);
+}
+
 #ifdef PW_TEST_HOOKS
 /* Test builds only: a file "PWTESTHOOK:<what>" makes the worker misbehave
  * the way a parser bug or an exploited worker would. */
@@ -340,6 +460,13 @@ test_hook(int fd)
 	if (n < 11 || memcmp(head, "PWTESTHOOK:", 11) != 0)
 		return PW_OK;
 	head[n] = '\0';
+	/* (A death here leaves the answers to the files before it unsent,
+	 * as a real crash would: the agent must blame this file and scan
+	 * those again.) */
+	/* "retire": claims its CPU budget is half spent when it is not (a
+	 * lie to have the file handed to another worker). */
+	if (strncmp(head + 11, "retire", 6) == 0)
+		die(SANDBOX_EXIT_RETIRED);
 	/* "nomem": answer as the library does when the file needs more
 	 * memory than the worker may have. */
 	if (strncmp(head + 11, "nomem", 5) == 0)
@@ -373,6 +500,9 @@ test_hook(int fd)
 
 		(void)syscall(SYS_execve, "/bin/true", argv, NULL);
 	}
+	/* A lie comes after the answers before it: it is this file's. */
+	if (strncmp(head + 11, "lie-", 4) == 0)
+		out_flush(&out);
 	if (strncmp(head + 11, "lie-version", 11) == 0) {
 		(void)send_all(lie_version, sizeof(lie_version));
 		close(fd);
@@ -393,21 +523,41 @@ test_hook(int fd)
 }
 #endif
 
+/* Tells the agent: file number started (since this worker began), begun
+ * now. */
+static void
+progress_mark(uint64_t *progress, uint64_t started)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	__atomic_store_n(progress,
+			 SANDBOX_PROGRESS_WORD(started,
+					       (uint64_t)now.tv_sec * 1000u +
+						       (uint64_t)now.tv_nsec /
+							       1000000u),
+			 __ATOMIC_RELEASE);
+}
+
 void
-sandbox_worker_main(int sock, const struct pw_scanner *scanner,
+sandbox_worker_main(int sock, uint64_t *progress,
+		    const struct pw_scanner *scanner,
 		    const struct sandbox_opts *opts, const char *root,
 		    uid_t uid, gid_t gid)
 {
 	struct pw_result *res;
+	struct batch b;
+	struct timespec born;
 	uint8_t *msg;
 	size_t len;
-	uint64_t deadline, prefix;
-	uint16_t flags;
-	int fd, rc;
+	uint32_t i;
+	uint64_t scans = 0;
+	int rc;
 
 	/* Dies with the agent; if the agent is already gone, stop now. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() == 1)
 		die(SANDBOX_EXIT_PARENT_GONE);
+	clock_gettime(CLOCK_MONOTONIC, &born);
 	reset_signals();
 #ifdef PW_TEST_HOOKS
 	/* Test builds only: no worker starts while this file exists (the
@@ -433,33 +583,51 @@ sandbox_worker_main(int sock, const struct pw_scanner *scanner,
 		     SANDBOX_WIRE_READY_SIZE) != 0)
 		die(SANDBOX_EXIT_SEND);
 	for (;;) {
-		rc = receive(&fd, &flags, &deadline, &prefix);
+		out_flush(&out);
+		rc = receive(&b);
 		if (rc == 0)
 			die(0);
 		if (rc < 0)
 			die(SANDBOX_EXIT_BAD_REQUEST);
 		/* The library stops by itself at [agent] scan_deadline (the
 		 * scanner's options, see policy_bridge.c); the agent kills a
-		 * worker that still overruns the deadline of the request. */
-		(void)deadline;
-		(void)flags;
-		res = NULL;
-		rc = PW_OK;
+		 * worker that still overruns the deadline of a file. */
+		for (i = 0; i < b.count; i++) {
+			/* Never the first file of a worker: a budget too
+			 * small for even one would retire them all. */
+			if (scans > 0 && cpu_half_spent(opts, &born)) {
+				out_flush(&out);
+				die(SANDBOX_EXIT_RETIRED);
+			}
+			progress_mark(progress, scans + 1);
+			res = NULL;
+			rc = PW_OK;
 #ifdef PW_TEST_HOOKS
-		rc = test_hook(fd);
+			rc = test_hook(b.fd[i]);
 #endif
-		/* A prefix: the first bytes of a file still being written
-		 * (the watcher's scan-while-it-lands), never past them. */
-		if (rc == PW_OK)
-			rc = prefix ? pw_scan_fd_prefix(scanner, fd, prefix,
-							&res)
-				    : pw_scan_fd(scanner, fd, &res);
-		close(fd);
-		if (sandbox_wire_encode(rc, res, &msg, &len) != 0)
-			die(SANDBOX_EXIT_NOMEM);
-		pw_result_free(res);
-		if (send_all(msg, len) != 0)
-			die(SANDBOX_EXIT_SEND);
-		free(msg);
+			/* A prefix: the first bytes of a file still being
+			 * written (the watcher's scan-while-it-lands), never
+			 * past them. */
+			if (rc == PW_OK)
+				rc = b.prefix[i]
+					     ? pw_scan_fd_prefix(scanner,
+								 b.fd[i],
+								 b.prefix[i],
+								 &res)
+					     : pw_scan_fd(scanner, b.fd[i],
+							  &res);
+			close(b.fd[i]);
+			b.fd[i] = -1;
+			scans++;
+			/* Sent with the rest of the batch: one message
+			 * (and one wake-up of the agent) for many small
+			 * files.  The progress word says which file this
+			 * worker is on. */
+			if (sandbox_wire_encode(rc, res, &msg, &len) != 0)
+				die(SANDBOX_EXIT_NOMEM);
+			pw_result_free(res);
+			out_add(&out, msg, len);
+			free(msg);
+		}
 	}
 }

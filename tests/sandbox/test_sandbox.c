@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -502,6 +503,247 @@ idle_death(void **state)
 	scan_result_free(res);
 }
 
+/* ---- lanes: batches of files on one worker ---- */
+
+static const char benign[] = "I42\n.";
+
+/*
+ * Pushes n texts (at most SANDBOX_LANE_DEPTH) on one lane, one file each,
+ * and pops every answer into out[], in order.
+ */
+static void
+run_lane(struct fx *fx, const char *const *texts, unsigned n,
+	 uint64_t deadline_ms, struct scan_result **out)
+{
+	int fds[SANDBOX_LANE_DEPTH];
+	unsigned lane, i;
+	char name[32];
+
+	assert_true(n <= SANDBOX_LANE_DEPTH);
+	assert_int_equal(sandbox_lane_open(fx->pool, &lane), PW_OK);
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "l%u", i);
+		fds[i] = file_with(fx, name, texts[i], strlen(texts[i]));
+		assert_int_equal(sandbox_lane_push(fx->pool, lane, fds[i], NULL,
+						   deadline_ms, 0),
+				 PW_OK);
+	}
+	assert_int_equal(sandbox_lane_queued(fx->pool, lane), n);
+	sandbox_lane_flush(fx->pool, lane);
+	for (i = 0; i < n; i++) {
+		out[i] = NULL;
+		assert_int_equal(sandbox_lane_pop(fx->pool, lane, &out[i]),
+				 PW_OK);
+		assert_non_null(out[i]);
+		close(fds[i]);
+	}
+	assert_int_equal(sandbox_lane_queued(fx->pool, lane), 0);
+	sandbox_lane_close(fx->pool, lane);
+}
+
+/* The one finding of a result a worker's death gave, with its reason. */
+static void
+assert_worker_failure(struct scan_result *res, enum pw_finding_kind kind,
+		      const char *reason_part)
+{
+	const struct pw_finding *f;
+
+	assert_int_equal(scan_result_verdict(res), PW_VERDICT_ERROR);
+	assert_true(scan_result_worker_failed(res));
+	assert_int_equal(scan_result_finding_count(res), 1);
+	f = scan_result_finding(res, 0);
+	assert_int_equal(f->kind, kind);
+	if (strstr(f->reason, reason_part) == NULL)
+		fail_msg("reason \"%s\" lacks \"%s\"", f->reason, reason_part);
+}
+
+/* A full lane of files is answered in order, each with its own verdict,
+ * by the one worker (no restart). */
+static void
+lane_in_order(void **state)
+{
+	struct fx *fx = new_fx(1, 0, 60);
+	const char *texts[SANDBOX_LANE_DEPTH];
+	struct scan_result *res[SANDBOX_LANE_DEPTH];
+	uint64_t spawns;
+	unsigned i;
+
+	(void)state;
+	assert_non_null(fx);
+	spawns = sandbox_pool_spawns(fx->pool);
+	for (i = 0; i < SANDBOX_LANE_DEPTH; i++)
+		texts[i] = i % 3 == 1 ? evil : benign;
+	run_lane(fx, texts, SANDBOX_LANE_DEPTH, 0, res);
+	for (i = 0; i < SANDBOX_LANE_DEPTH; i++) {
+		assert_int_equal(scan_result_verdict(res[i]),
+				 i % 3 == 1 ? PW_VERDICT_MALICIOUS
+					    : PW_VERDICT_CLEAN);
+		scan_result_free(res[i]);
+	}
+	assert_int_equal(sandbox_pool_spawns(fx->pool), spawns);
+	assert_int_equal(sandbox_pool_scans(fx->pool), SANDBOX_LANE_DEPTH);
+	teardown((void **)&fx);
+}
+
+/*
+ * A worker that dies in the middle of a batch is blamed for the file it
+ * was on, not for the oldest file without an answer: the files before it
+ * were scanned but their answers were still held back, so they are
+ * scanned again by the next worker, and the files after it too.
+ */
+static void
+lane_crash_blame(void **state)
+{
+	struct fx *fx = new_fx(1, 0, 60);
+	const char *texts[10];
+	struct scan_result *res[10];
+	uint64_t spawns;
+	unsigned i;
+
+	(void)state;
+	assert_non_null(fx);
+	spawns = sandbox_pool_spawns(fx->pool);
+	for (i = 0; i < 10; i++)
+		texts[i] = i == 6 ? evil : benign;
+	texts[5] = "PWTESTHOOK:abort\n";
+	run_lane(fx, texts, 10, 0, res);
+	for (i = 0; i < 10; i++) {
+		if (i == 5) {
+			assert_worker_failure(res[i], SCAN_KIND_CRASH,
+					      "(SIGABRT)");
+		} else {
+			assert_false(scan_result_worker_failed(res[i]));
+			assert_int_equal(scan_result_verdict(res[i]),
+					 i == 6 ? PW_VERDICT_MALICIOUS
+						: PW_VERDICT_CLEAN);
+		}
+		scan_result_free(res[i]);
+	}
+	/* One death, one new worker. */
+	assert_int_equal(sandbox_pool_spawns(fx->pool), spawns + 1);
+	teardown((void **)&fx);
+}
+
+/* Each file's deadline runs from when the worker began it: a file that
+ * hangs in the middle of a batch is killed at its own deadline and
+ * blamed, and the files around it get their verdicts. */
+static void
+lane_deadline_blame(void **state)
+{
+	struct fx *fx = new_fx(1, 0, 60);
+	const char *texts[7];
+	struct scan_result *res[7];
+	struct timespec t0, t1;
+	unsigned i;
+
+	(void)state;
+	assert_non_null(fx);
+	for (i = 0; i < 7; i++)
+		texts[i] = i == 4 ? evil : benign;
+	texts[3] = "PWTESTHOOK:loop\n";
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	run_lane(fx, texts, 7, 300, res);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	for (i = 0; i < 7; i++) {
+		if (i == 3) {
+			assert_worker_failure(res[i], PW_KIND_LIMIT,
+					      "deadline of 300 ms");
+		} else {
+			assert_false(scan_result_worker_failed(res[i]));
+			assert_int_equal(scan_result_verdict(res[i]),
+					 i == 4 ? PW_VERDICT_MALICIOUS
+						: PW_VERDICT_CLEAN);
+		}
+		scan_result_free(res[i]);
+	}
+	/* Killed at about its deadline, not left to loop. */
+	assert_true(t1.tv_sec - t0.tv_sec < 20);
+	teardown((void **)&fx);
+}
+
+/* worker_scans holds with batches: no worker is sent more files than its
+ * budget, and the rest of the batch goes to the next. */
+static void
+lane_budget(void **state)
+{
+	struct fx *fx = new_fx(1, 3, 60);
+	const char *texts[10];
+	struct scan_result *res[10];
+	uint64_t spawns;
+	unsigned i;
+
+	(void)state;
+	assert_non_null(fx);
+	spawns = sandbox_pool_spawns(fx->pool);
+	for (i = 0; i < 10; i++)
+		texts[i] = evil;
+	run_lane(fx, texts, 10, 0, res);
+	for (i = 0; i < 10; i++) {
+		assert_int_equal(scan_result_verdict(res[i]),
+				 PW_VERDICT_MALICIOUS);
+		scan_result_free(res[i]);
+	}
+	/* 10 files at 3 per worker: 4 workers, the first already there. */
+	assert_int_equal(sandbox_pool_spawns(fx->pool), spawns + 3);
+	teardown((void **)&fx);
+}
+
+/*
+ * A batch is not a way around the CPU budget: the worker retires itself
+ * before a file it cannot give half its budget, and the agent hands that
+ * file and the rest to a new worker.  With a 2 s budget and 0.7 s files,
+ * the third file of one worker would start at 1.4 s and be killed by
+ * SIGXCPU at 2 s.
+ */
+static void
+lane_cpu_retire(void **state)
+{
+	struct fx *fx = new_fx(1, 0, 2);
+	const char *texts[5];
+	struct scan_result *res[5];
+	uint64_t spawns;
+	unsigned i;
+
+	(void)state;
+	assert_non_null(fx);
+	spawns = sandbox_pool_spawns(fx->pool);
+	for (i = 0; i < 4; i++)
+		texts[i] = "PWTESTHOOK:burn700\n";
+	texts[4] = evil;
+	run_lane(fx, texts, 5, 0, res);
+	for (i = 0; i < 5; i++) {
+		assert_false(scan_result_worker_failed(res[i]));
+		scan_result_free(res[i]);
+	}
+	/* Two files per worker: the first, and two more started. */
+	assert_int_equal(sandbox_pool_spawns(fx->pool), spawns + 2);
+	teardown((void **)&fx);
+}
+
+/* A worker that claims to retire while its CPU time says it need not is
+ * lying (to have its file scanned by someone else): it is blamed, and the
+ * file before it, whose answer it held back, is scanned again. */
+static void
+lane_fake_retire(void **state)
+{
+	struct fx *fx = new_fx(1, 0, 60);
+	const char *texts[3] = {evil, "PWTESTHOOK:retire\n", benign};
+	struct scan_result *res[3];
+
+	(void)state;
+	assert_non_null(fx);
+	run_lane(fx, texts, 3, 0, res);
+	assert_int_equal(scan_result_verdict(res[0]), PW_VERDICT_MALICIOUS);
+	assert_worker_failure(res[1], SCAN_KIND_CRASH,
+			      "claimed half its CPU budget");
+	assert_int_equal(scan_result_verdict(res[2]), PW_VERDICT_CLEAN);
+	assert_false(scan_result_worker_failed(res[2]));
+	scan_result_free(res[0]);
+	scan_result_free(res[1]);
+	scan_result_free(res[2]);
+	teardown((void **)&fx);
+}
+
 int
 main(void)
 {
@@ -522,6 +764,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(hook_nomem, setup, teardown),
 		cmocka_unit_test_setup_teardown(not_regular, setup, teardown),
 		cmocka_unit_test_setup_teardown(idle_death, setup, teardown),
+		cmocka_unit_test(lane_in_order),
+		cmocka_unit_test(lane_crash_blame),
+		cmocka_unit_test(lane_deadline_blame),
+		cmocka_unit_test(lane_budget),
+		cmocka_unit_test(lane_cpu_retire),
+		cmocka_unit_test(lane_fake_retire),
 	};
 
 	/* Workers a test kills must not take the test with them. */

@@ -261,34 +261,75 @@ bad_status(void **state)
 static void
 requests(void **state)
 {
-	uint8_t req[SANDBOX_WIRE_REQUEST_SIZE];
+	uint8_t req[SANDBOX_WIRE_REQUEST_MAX + 8];
+	uint64_t pre[SANDBOX_WIRE_MAX_BATCH], got[SANDBOX_WIRE_MAX_BATCH];
 	uint16_t flags;
-	uint64_t deadline, prefix;
+	uint64_t deadline;
+	uint32_t count, i;
+	size_t len;
 
 	(void)state;
-	sandbox_wire_request(req, 7, 123456789012ull, 0);
-	assert_int_equal(sandbox_wire_parse_request(req, &flags, &deadline,
-						    &prefix),
+	pre[0] = 0;
+	len = sandbox_wire_request(req, 7, 123456789012ull, 1, pre);
+	assert_int_equal(len, SANDBOX_WIRE_REQUEST_SIZE(1));
+	assert_int_equal(sandbox_wire_parse_request(req, len, &flags,
+						    &deadline, &count, got),
 			 0);
 	assert_int_equal(flags, 7);
 	assert_int_equal(deadline, 123456789012ull);
-	assert_int_equal(prefix, 0);
-	/* Version 3: the prefix length of a scan-while-it-lands. */
-	sandbox_wire_request(req, 0, 5, 0x0123456789abull);
-	assert_int_equal(sandbox_wire_parse_request(req, &flags, &deadline,
-						    &prefix),
+	assert_int_equal(count, 1);
+	assert_int_equal(got[0], 0);
+	/* A full batch: every file keeps its own prefix length (version 3
+	 * added it; a scan-while-it-lands). */
+	for (i = 0; i < SANDBOX_WIRE_MAX_BATCH; i++)
+		pre[i] = 0x0123456789abull * i;
+	len = sandbox_wire_request(req, 0, 5, SANDBOX_WIRE_MAX_BATCH, pre);
+	assert_int_equal(len, SANDBOX_WIRE_REQUEST_MAX);
+	assert_int_equal(sandbox_wire_parse_request(req, len, &flags,
+						    &deadline, &count, got),
 			 0);
-	assert_int_equal(prefix, 0x0123456789abull);
+	assert_int_equal(count, SANDBOX_WIRE_MAX_BATCH);
+	for (i = 0; i < SANDBOX_WIRE_MAX_BATCH; i++)
+		assert_int_equal(got[i], pre[i]);
 	assert_int_equal(req[4], SANDBOX_WIRE_REQUEST_VERSION);
-	/* A version-2 request (16 bytes, no prefix) is not ours. */
-	req[4] = 2;
-	assert_int_equal(sandbox_wire_parse_request(req, &flags, &deadline,
-						    &prefix),
+	/* Its size must be what the count says. */
+	assert_int_equal(sandbox_wire_parse_request(req, len - 8, &flags,
+						    &deadline, &count, got),
+			 -1);
+	assert_int_equal(sandbox_wire_parse_request(req, len + 8, &flags,
+						    &deadline, &count, got),
+			 -1);
+	/* No empty batch, none over the cap. */
+	len = sandbox_wire_request(req, 0, 5, 1, pre);
+	req[16] = 0;
+	assert_int_equal(sandbox_wire_parse_request(req, 24, &flags,
+						    &deadline, &count, got),
+			 -1);
+	req[16] = SANDBOX_WIRE_MAX_BATCH + 1;
+	assert_int_equal(sandbox_wire_parse_request(
+				 req, SANDBOX_WIRE_REQUEST_SIZE(
+					      SANDBOX_WIRE_MAX_BATCH + 1),
+				 &flags, &deadline, &count, got),
+			 -1);
+	req[16] = 1;
+	req[20] = 1;		/* the reserved word */
+	assert_int_equal(sandbox_wire_parse_request(req, len, &flags,
+						    &deadline, &count, got),
+			 -1);
+	req[20] = 0;
+	/* A version-3 request (one file, no count) is not ours. */
+	req[4] = 3;
+	assert_int_equal(sandbox_wire_parse_request(req, len, &flags,
+						    &deadline, &count, got),
 			 -1);
 	req[4] = 9;
-	assert_int_equal(sandbox_wire_parse_request(req, &flags, &deadline,
-						    &prefix),
+	assert_int_equal(sandbox_wire_parse_request(req, len, &flags,
+						    &deadline, &count, got),
 			 -1);
+	req[4] = SANDBOX_WIRE_REQUEST_VERSION;
+	assert_int_equal(sandbox_wire_parse_request(req, len, &flags,
+						    &deadline, &count, got),
+			 0);
 }
 
 /* The encoder cuts strings at the cap, and the parser accepts the cut. */

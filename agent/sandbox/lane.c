@@ -1,0 +1,684 @@
+/*
+ * lane.c - files to scan, on a borrowed worker (a lane): sent in batches
+ * (one message, one wake-up of the worker, for up to
+ * SANDBOX_WIRE_MAX_BATCH files), answered in order and validated as
+ * hostile input.  A worker that dies or overruns is blamed for the file
+ * its progress word says it was on; the files before it (done, their
+ * answers held back) and after it go to its replacement.  The one-file
+ * calls (sandbox_scan_fd and friends) are a lane of one.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "agent/sandbox/pool_internal.h"
+#include "agent/sandbox/sandbox.h"
+#include "agent/sandbox/wire.h"
+
+/* The i-th oldest job of w's queue. */
+static struct job *
+job_at(struct worker *w, unsigned i)
+{
+	return &w->q[(w->qhead + i) % SANDBOX_LANE_DEPTH];
+}
+
+/*
+ * Which of w's sent jobs the worker is on, by its progress word: the
+ * index in the queue, or -1 when it has begun none of them (it is between
+ * files, or the word is nonsense).  Answers arrive per batch, so the
+ * worker may be several files past the oldest unanswered one.
+ */
+static int
+on_job(const struct worker *w, uint32_t *ret_ms)
+{
+	uint64_t word = w->progress ? __atomic_load_n(w->progress,
+						       __ATOMIC_ACQUIRE)
+				    : 0;
+	uint32_t started = (uint32_t)(word >> 32);
+	uint32_t rel = started - 1u - (uint32_t)w->scans;
+
+	if (started == (uint32_t)w->scans || rel >= w->nsent)
+		return -1;
+	if (ret_ms)
+		*ret_ms = (uint32_t)word;
+	return (int)rel;
+}
+
+/*
+ * When the file the worker is on must be done (0: never): its deadline
+ * from when the worker says it began it, but never from before the
+ * agent last heard from the worker (a start in the future or the far past
+ * is nonsense).  Before the worker begins any, the oldest's deadline
+ * from then.
+ */
+static uint64_t
+file_end(const struct worker *w)
+{
+	uint64_t now = now_ms(), start = w->head_ms;
+	uint32_t ms = 0, age;
+	int i = on_job(w, &ms);
+	const struct job *j = &w->q[(w->qhead + (i < 0 ? 0 : (unsigned)i)) %
+				    SANDBOX_LANE_DEPTH];
+
+	if (i >= 0) {
+		age = (uint32_t)now - ms;
+		if (age <= now - w->head_ms)
+			start = now - age;
+	}
+	return j->deadline_ms ? start + j->deadline_ms : 0;
+}
+
+static int
+send_batch(struct worker *w, unsigned from, unsigned count)
+{
+	uint8_t req[SANDBOX_WIRE_REQUEST_MAX];
+	uint64_t prefix[SANDBOX_WIRE_MAX_BATCH];
+	int fds[SANDBOX_WIRE_MAX_BATCH];
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int) * SANDBOX_WIRE_MAX_BATCH)];
+	} cbuf;
+	struct iovec iov;
+	struct msghdr mh;
+	struct cmsghdr *c;
+	size_t len;
+	ssize_t n;
+	unsigned i;
+
+	for (i = 0; i < count; i++) {
+		prefix[i] = job_at(w, from + i)->prefix_len;
+		fds[i] = job_at(w, from + i)->fd;
+	}
+	len = sandbox_wire_request(req, 0, job_at(w, from)->deadline_ms,
+				   count, prefix);
+	iov.iov_base = req;
+	iov.iov_len = len;
+	memset(&cbuf, 0, sizeof(cbuf));
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cbuf.buf;
+	mh.msg_controllen = CMSG_SPACE(sizeof(int) * count);
+	c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int) * count);
+	memcpy(CMSG_DATA(c), fds, sizeof(int) * count);
+	do
+		n = sendmsg(w->sock, &mh, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	return n == (ssize_t)len ? 0 : -1;
+}
+
+/* RECV_NOSTART: a worker started without waiting never became ready
+ * (it could not lock itself down); no file's fault. */
+enum recv_outcome {
+	RECV_OK, RECV_EOF, RECV_TIMEOUT, RECV_ERROR, RECV_BAD, RECV_NOSTART
+};
+
+static void take_message(struct worker *w, size_t len);
+
+/* What the receive buffer starts with: most results fit, and one read
+ * usually takes the answers to several small files at once. */
+#define SANDBOX_FIRST_READ 16384
+
+/*
+ * Takes the next answer from the worker, reading until it is whole or
+ * the deadline of the file the worker is on passes (file_end).  Bytes beyond it stay in
+ * w->rbuf for the next answer.  On RECV_OK *ret_msg points into w->rbuf
+ * (valid until the next call) with *ret_len bytes, which the caller
+ * consumes with take_message; on RECV_BAD *ret_why says what was wrong.
+ */
+static enum recv_outcome
+next_message(struct worker *w, const uint8_t **ret_msg, size_t *ret_len,
+	     const char **ret_why)
+{
+	uint32_t body;
+	size_t total = 0;
+	uint8_t *nb;
+	uint64_t end;
+
+	if (w->rbuf == NULL) {
+		w->rbuf = malloc(SANDBOX_FIRST_READ);
+		if (w->rbuf == NULL)
+			return RECV_ERROR;
+		w->rcap = SANDBOX_FIRST_READ;
+	}
+	for (;;) {
+		struct pollfd pfd = {w->sock, POLLIN, 0};
+		int timeout = -1, r;
+		ssize_t n;
+
+		if (w->starting && w->rlen >= SANDBOX_WIRE_READY_SIZE) {
+			if (memcmp(w->rbuf, SANDBOX_WIRE_READY,
+				   SANDBOX_WIRE_READY_SIZE) != 0) {
+				*ret_why = "a bad ready message";
+				return RECV_NOSTART;
+			}
+			take_message(w, SANDBOX_WIRE_READY_SIZE);
+			w->starting = false;
+			w->head_ms = now_ms();
+			/* Its warm-up counts against its CPU budget. */
+			w->busy_ms += w->head_ms - w->begun_ms;
+			w->begun_ms = w->head_ms;
+		}
+		if (!w->starting && total == 0 &&
+		    w->rlen >= SANDBOX_WIRE_HEADER_SIZE) {
+			if (sandbox_wire_parse_header(w->rbuf, w->rlen, &body,
+						      ret_why) != 0)
+				return RECV_BAD;
+			total = SANDBOX_WIRE_HEADER_SIZE + (size_t)body;
+			if (total > w->rcap) {
+				nb = realloc(w->rbuf, total);
+				if (nb == NULL)
+					return RECV_ERROR;
+				w->rbuf = nb;
+				w->rcap = total;
+			}
+		}
+		if (total != 0 && w->rlen >= total)
+			break;
+		/* Read first: an answer already there counts even when its
+		 * collector comes late (answers are collected in order).
+		 * Only waiting is timed. */
+		n = recv(w->sock, w->rbuf + w->rlen, w->rcap - w->rlen,
+			 MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+			/* A worker started without waiting: its ready
+			 * message first, within the start-up allowance.
+			 * Then the deadline of the file it is on, again at
+			 * every wake-up: it moves on as files are done. */
+			end = w->starting ? w->begun_ms + SANDBOX_READY_MS
+					  : file_end(w);
+			if (end != 0) {
+				uint64_t now = now_ms();
+
+				if (now >= end)
+					return w->starting ? RECV_NOSTART
+							   : RECV_TIMEOUT;
+				timeout = end - now > 60000 ? 60000
+							    : (int)(end - now);
+			}
+			r = poll(&pfd, 1, timeout);
+			if (r < 0 && errno != EINTR)
+				return RECV_ERROR;
+			continue;
+		}
+		if (n < 0 && w->starting)
+			return RECV_NOSTART;
+		if (n < 0)
+			return errno == ECONNRESET ? RECV_EOF : RECV_ERROR;
+		if (n == 0)
+			return w->starting ? RECV_NOSTART : RECV_EOF;
+		w->rlen += (size_t)n;
+	}
+	*ret_msg = w->rbuf;
+	*ret_len = total;
+	return RECV_OK;
+}
+
+/* Drops the first len bytes of the receive buffer (an answer taken). */
+static void
+take_message(struct worker *w, size_t len)
+{
+	memmove(w->rbuf, w->rbuf + len, w->rlen - len);
+	w->rlen -= len;
+	/* A large answer grew the buffer; do not keep megabytes per idle
+	 * worker. */
+	if (w->rlen == 0 && w->rcap > 4 * SANDBOX_FIRST_READ) {
+		free(w->rbuf);
+		w->rbuf = NULL;
+		w->rcap = 0;
+	}
+}
+
+/* Scans a worker may still be sent before it is replaced. */
+static unsigned
+scans_left(const struct sandbox_pool *pool, const struct worker *w)
+{
+	unsigned used = w->scans + w->nsent;
+
+	if (pool->opts.max_scans == 0)
+		return SANDBOX_LANE_DEPTH;
+	return used >= pool->opts.max_scans ? 0 : pool->opts.max_scans - used;
+}
+
+/*
+ * Sends w's waiting jobs, in batches of jobs with the same deadline,
+ * starting a worker when there is none.  A worker found dead before it
+ * held anything (killed while idle) is replaced and the batch sent
+ * again; one that dies holding work is left for pop_job to blame.
+ * Returns -1 when no worker could be started (pop_job then fails the
+ * oldest job).
+ */
+static int
+flush_jobs(struct sandbox_pool *pool, struct worker *w)
+{
+	unsigned retries = 0;
+	char why[160];
+
+	while (w->nsent < w->qlen) {
+		unsigned n = 0, room;
+		uint64_t deadline;
+
+		if (w->pid > 0 && w->nsent == 0 && scans_left(pool, w) == 0)
+			sandbox_retire(pool, w);	/* budget spent */
+		if (w->pid <= 0 &&
+		    sandbox_spawn(pool, w, false, why, sizeof(why)) != 0)
+			return -1;
+		room = scans_left(pool, w);
+		deadline = job_at(w, w->nsent)->deadline_ms;
+		/* A job already settled (a worker died on it) is never
+		 * sent again: the batch stops before it. */
+		while (w->nsent + n < w->qlen && n < SANDBOX_WIRE_MAX_BATCH &&
+		       n < room &&
+		       job_at(w, w->nsent + n)->deadline_ms == deadline &&
+		       job_at(w, w->nsent + n)->failed == NULL)
+			n++;
+		if (n == 0)
+			return 0;	/* sent up to its budget; more later */
+		if (w->nsent == 0)
+			w->begun_ms = w->head_ms = now_ms();
+		if (send_batch(w, w->nsent, n) == 0) {
+			w->nsent += n;
+			continue;
+		}
+		if (w->nsent > 0)
+			return 0;	/* died holding work: pop_job */
+		/* Gone before it held anything: no file's fault. */
+		sandbox_reap(w, true, NULL);
+		if (++retries > 1)
+			return -1;
+	}
+	return 0;
+}
+
+/* Removes the oldest job, answered. */
+static void
+drop_head(struct worker *w, uint64_t now)
+{
+	w->qhead = (w->qhead + 1) % SANDBOX_LANE_DEPTH;
+	w->qlen--;
+	w->nsent--;
+	w->scans++;
+	w->head_ms = now;
+	if (w->nsent == 0)
+		w->busy_ms += now - w->begun_ms;
+}
+
+/* The worker is gone: the jobs it held and did not answer go to the
+ * next one (the caller has blamed the oldest, or not). */
+static void
+requeue(struct worker *w, uint64_t now)
+{
+	if (w->nsent > 0)
+		w->busy_ms += now - w->begun_ms;
+	w->nsent = 0;
+}
+
+/* Removes the oldest job, which was never sent (no worker, or its
+ * answer was settled when a worker died on it). */
+static void
+drop_unsent_head(struct worker *w)
+{
+	w->qhead = (w->qhead + 1) % SANDBOX_LANE_DEPTH;
+	w->qlen--;
+}
+
+/* Validates a whole answer to the oldest job; RECV_OK with *status and
+ * *ret_result, or RECV_BAD with *why. */
+static enum recv_outcome
+check_answer(struct worker *w, const struct job *head, const uint8_t *msg,
+	     size_t len, int *status, struct scan_result **ret_result,
+	     const char **why)
+{
+	if (sandbox_wire_parse(msg, len, status, ret_result, why) != 0)
+		return RECV_BAD;
+	if (*status == PW_OK && head->prefix_len != 0 &&
+	    scan_result_bytes_total(*ret_result) > head->prefix_len) {
+		/* Asked for a prefix, answered about more: a worker that
+		 * does not do what it is told. */
+		*why = "a prefix result about more than the prefix";
+	} else if (*status != PW_OK && *status != PW_ERR_NOMEM &&
+		   *status != PW_ERR_IO) {
+		/* The library gives nothing else for a regular file (checked
+		 * before it was handed over) and a valid request; any other
+		 * status would make the file's scan the agent's failure,
+		 * unjudged. */
+		*why = "a status no scan of a file gives";
+	} else if (w->nsent == 1 && w->rlen > len) {
+		/* Bytes for a file it was never sent: a lie queued ahead,
+		 * whatever this answer says. */
+		*why = "bytes after the message";
+	} else {
+		return RECV_OK;
+	}
+	scan_result_free(*ret_result);
+	*ret_result = NULL;
+	return RECV_BAD;
+}
+
+/*
+ * Waits for and validates the answer to w's oldest job, and removes it.
+ * Returns as sandbox_scan_fd.
+ *
+ * A worker that dies or overruns is blamed for the file it was on (its
+ * progress word), which may be behind the oldest: the files before it
+ * were done but their answers not sent, so they go to the next worker
+ * with the rest, and the blamed one keeps its verdict error until its
+ * turn.  A worker that sends a bad answer is blamed for the oldest file,
+ * whose answer it was.
+ */
+static int
+pop_job(struct sandbox_pool *pool, struct worker *w,
+	struct scan_result **ret_result)
+{
+	struct job head = {-1, 0, 0, NULL, 0};
+	const uint8_t *msg = NULL;
+	size_t len = 0;
+	const char *why = NULL;
+	enum recv_outcome o = RECV_ERROR;
+	char text[200];
+	int status = PW_ERR_IO, wst = 0, on;
+	unsigned nostart = 0;
+	struct scan_result *fail = NULL;
+
+	*ret_result = NULL;
+	for (;;) {
+		if (w->nsent == 0 && job_at(w, 0)->failed != NULL) {
+			/* Settled when a worker died on it. */
+			head = *job_at(w, 0);
+			drop_unsent_head(w);
+			*ret_result = head.failed;
+			status = head.failed_status;
+			goto counted;
+		}
+		if (w->nsent == 0 && (flush_jobs(pool, w) != 0 ||
+				      w->nsent == 0)) {
+			/* No worker could be started for the oldest file:
+			 * the agent's failure, not a verdict (the caller
+			 * retries). */
+			drop_unsent_head(w);
+			return PW_ERR_IO;
+		}
+		head = *job_at(w, 0);
+		o = next_message(w, &msg, &len, &why);
+		if (o == RECV_OK) {
+			o = check_answer(w, &head, msg, len, &status,
+					 ret_result, &why);
+			if (o == RECV_OK) {
+				take_message(w, len);
+				/* The worker's library could not finish this
+				 * file (out of memory under worker_memory, a
+				 * read failure): a verdict about the file,
+				 * not a failure of the agent. */
+				if (status != PW_OK)
+					status = scan_result_unfinished(
+						status, ret_result);
+				break;
+			}
+		}
+		if (o == RECV_NOSTART) {
+			/* It never locked itself down, so it never read a
+			 * file: a new one gets them, once. */
+			sandbox_reap(w, true, NULL);
+			requeue(w, now_ms());
+			if (++nostart > 1) {
+				drop_unsent_head(w);
+				return PW_ERR_IO;
+			}
+			continue;
+		}
+		/* Which file it was on, read before it is gone; a bad
+		 * answer is the oldest file's. */
+		on = o == RECV_BAD ? 0 : on_job(w, NULL);
+		if (on < 0)
+			on = 0;
+		switch (o) {
+		case RECV_TIMEOUT:
+			sandbox_reap(w, true, NULL);
+			snprintf(text, sizeof(text),
+				 "the scan did not finish within its deadline "
+				 "of %llu ms; the scan worker was killed",
+				 (unsigned long long)job_at(w, (unsigned)on)
+					 ->deadline_ms);
+			status = scan_result_failure(PW_KIND_LIMIT, text,
+						     &fail);
+			break;
+		case RECV_BAD:
+			/* A worker that sends something malformed has
+			 * stopped being the program we wrote: kill it and
+			 * trust nothing it said. */
+			sandbox_reap(w, true, NULL);
+			snprintf(text, sizeof(text),
+				 "the scan worker sent an invalid result (%s); "
+				 "it was killed", why ? why : "?");
+			status = scan_result_failure(SCAN_KIND_CRASH, text,
+						     &fail);
+			break;
+		default:	/* RECV_EOF, RECV_ERROR: it died */
+			sandbox_reap(w, false, &wst);
+			/* Retired itself before a file (worker.c), and its
+			 * CPU time says it had to: no file's doing, a new
+			 * worker gets them. */
+			if (WIFEXITED(wst) &&
+			    WEXITSTATUS(wst) == SANDBOX_EXIT_RETIRED &&
+			    w->scans + (unsigned)on > 0 &&
+			    pool->opts.cpu_seconds > 0 &&
+			    w->cpu_ns * 2u >= (uint64_t)pool->opts.cpu_seconds *
+						      1000000000u) {
+				requeue(w, now_ms());
+				continue;
+			}
+			status = sandbox_dead_result(wst, &fail);
+			break;
+		}
+		if (on == 0) {
+			*ret_result = fail;
+			break;
+		}
+		/* Died on a later file: that one keeps this verdict, the
+		 * ones before it (done, their answers lost) and after it
+		 * go to a new worker. */
+		job_at(w, (unsigned)on)->failed = fail;
+		job_at(w, (unsigned)on)->failed_status = status;
+		fail = NULL;
+		requeue(w, now_ms());
+	}
+	drop_head(w, now_ms());
+	if (w->pid <= 0) {
+		/* It died on the oldest file; the files behind it were not
+		 * scanned and go to its replacement. */
+		requeue(w, w->head_ms);
+	} else if (w->nsent == 0 &&
+		   ((pool->opts.max_scans > 0 &&
+		     w->scans >= pool->opts.max_scans) ||
+		    sandbox_cpu_half_spent(pool, w))) {
+		sandbox_retire(pool, w);
+	}
+counted:
+	pthread_mutex_lock(&pool->lock);
+	pool->scans++;
+	pthread_mutex_unlock(&pool->lock);
+	return status;
+}
+
+int
+sandbox_lane_open(struct sandbox_pool *pool, unsigned *ret_lane)
+{
+	*ret_lane = (unsigned)(sandbox_checkout(pool) - pool->w);
+	return PW_OK;
+}
+
+int
+sandbox_lane_push(struct sandbox_pool *pool, unsigned lane, int fd,
+		  const struct stat *st, uint64_t deadline_ms,
+		  uint64_t prefix_len)
+{
+	struct worker *w = &pool->w[lane];
+	struct stat own;
+
+	/* The worker would refuse too, but a FIFO or device must never even
+	 * be handed over. */
+	if (st == NULL) {
+		if (fstat(fd, &own) != 0)
+			return PW_ERR_IO;
+		st = &own;
+	}
+	if (!S_ISREG(st->st_mode))
+		return PW_ERR_NOT_REGULAR;
+	if (w->qlen >= SANDBOX_LANE_DEPTH)
+		return PW_ERR_NOMEM;
+	*job_at(w, w->qlen) =
+		(struct job){fd, deadline_ms, prefix_len, NULL, 0};
+	w->qlen++;
+	return PW_OK;
+}
+
+unsigned
+sandbox_lane_queued(struct sandbox_pool *pool, unsigned lane)
+{
+	return pool->w[lane].qlen;
+}
+
+void
+sandbox_lane_flush(struct sandbox_pool *pool, unsigned lane)
+{
+	/* A failure is the oldest job's, reported by its pop. */
+	(void)flush_jobs(pool, &pool->w[lane]);
+}
+
+/* True when w->rbuf holds the whole next answer, or something that is
+ * not one (its pop says what). */
+static bool
+answer_buffered(const struct worker *w)
+{
+	uint32_t body;
+	const char *why;
+
+	if (w->rlen < SANDBOX_WIRE_HEADER_SIZE)
+		return false;
+	if (sandbox_wire_parse_header(w->rbuf, w->rlen, &body, &why) != 0)
+		return true;
+	return w->rlen >= SANDBOX_WIRE_HEADER_SIZE + (size_t)body;
+}
+
+bool
+sandbox_lane_ready(struct sandbox_pool *pool, unsigned lane)
+{
+	struct worker *w = &pool->w[lane];
+	ssize_t n;
+
+	if (w->nsent == 0 || w->sock < 0 || w->starting)
+		return false;
+	if (answer_buffered(w))
+		return true;
+	if (w->rbuf == NULL) {
+		w->rbuf = malloc(SANDBOX_FIRST_READ);
+		if (w->rbuf == NULL)
+			return true;	/* its pop fails the same way */
+		w->rcap = SANDBOX_FIRST_READ;
+	}
+	if (w->rlen < w->rcap) {
+		n = recv(w->sock, w->rbuf + w->rlen, w->rcap - w->rlen,
+			 MSG_DONTWAIT);
+		if (n > 0)
+			w->rlen += (size_t)n;
+		else if (n == 0 || (errno != EAGAIN && errno != EINTR))
+			return true;	/* gone: its pop says how */
+	}
+	return answer_buffered(w);
+}
+
+int
+sandbox_lane_pop(struct sandbox_pool *pool, unsigned lane,
+		 struct scan_result **ret_result)
+{
+	return pop_job(pool, &pool->w[lane], ret_result);
+}
+
+void
+sandbox_lane_close(struct sandbox_pool *pool, unsigned lane)
+{
+	struct worker *w = &pool->w[lane];
+
+	pthread_mutex_lock(&pool->lock);
+	w->busy = false;
+	pthread_cond_signal(&pool->idle);
+	pthread_mutex_unlock(&pool->lock);
+}
+
+int
+sandbox_scan_begin(struct sandbox_pool *pool, int fd, uint64_t deadline_ms,
+		   unsigned *ret_ticket)
+{
+	return sandbox_scan_begin_prefix(pool, fd, deadline_ms, 0, ret_ticket);
+}
+
+int
+sandbox_scan_begin_prefix(struct sandbox_pool *pool, int fd,
+			  uint64_t deadline_ms, uint64_t prefix_len,
+			  unsigned *ret_ticket)
+{
+	unsigned lane;
+	int rc;
+
+	sandbox_lane_open(pool, &lane);
+	rc = sandbox_lane_push(pool, lane, fd, NULL, deadline_ms, prefix_len);
+	if (rc == PW_OK && flush_jobs(pool, &pool->w[lane]) != 0) {
+		/* No worker could start: nothing was handed over. */
+		pool->w[lane].qlen = 0;
+		rc = PW_ERR_IO;
+	}
+	if (rc != PW_OK) {
+		sandbox_lane_close(pool, lane);
+		return rc;
+	}
+	*ret_ticket = lane;
+	return PW_OK;
+}
+
+int
+sandbox_scan_end(struct sandbox_pool *pool, unsigned ticket,
+		 struct scan_result **ret_result)
+{
+	int rc = sandbox_lane_pop(pool, ticket, ret_result);
+
+	sandbox_lane_close(pool, ticket);
+	return rc;
+}
+
+int
+sandbox_scan_fd(struct sandbox_pool *pool, int fd, uint64_t deadline_ms,
+		struct scan_result **ret_result)
+{
+	unsigned ticket;
+	int rc = sandbox_scan_begin(pool, fd, deadline_ms, &ticket);
+
+	if (rc != PW_OK)
+		return rc;
+	return sandbox_scan_end(pool, ticket, ret_result);
+}
+
+int
+sandbox_scan_prefix(struct sandbox_pool *pool, int fd, uint64_t deadline_ms,
+		    uint64_t prefix_len, struct scan_result **ret_result)
+{
+	unsigned ticket;
+	int rc = sandbox_scan_begin_prefix(pool, fd, deadline_ms, prefix_len,
+					   &ticket);
+
+	if (rc != PW_OK)
+		return rc;
+	return sandbox_scan_end(pool, ticket, ret_result);
+}
