@@ -93,8 +93,9 @@ scan_client_scan(struct scan_client *c, int fd,
 	if (c->pool != NULL)
 		return sandbox_scan_fd(c->pool, fd, c->deadline_ms,
 				       ret_result);
-	/* In process the deadline is not enforced.
-	 * TODO(deadline): pass it once the library's options gain one. */
+	/* In process the scanner's own timeout (scan_deadline, set in its
+	 * options by policy_bridge.c) is the only deadline: nothing can kill
+	 * a scan stuck where the library does not look. */
 	return sandbox_scan_in_process(c->scanner, fd, ret_result);
 }
 

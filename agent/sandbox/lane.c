@@ -56,26 +56,34 @@ on_job(const struct worker *w, uint32_t *ret_ms)
 
 /*
  * When the file the worker is on must be done (0: never): its deadline
- * from when the worker says it began it, but never from before the
- * agent last heard from the worker (a start in the future or the far past
- * is nonsense).  Before the worker begins any, the oldest's deadline
- * from then.
+ * from when the worker says it began it.  That claim is clamped: never
+ * before the agent last heard from the worker (the oldest answer, or the
+ * send), and never later than if every file before it in the queue had
+ * used its whole deadline, so a worker that keeps writing a fresh time
+ * (taken over, it could, sleeping in futex between writes) cannot put its
+ * end off for ever.  Before the worker begins any file, the oldest's
+ * deadline from then.
  */
 static uint64_t
 file_end(const struct worker *w)
 {
-	uint64_t now = now_ms(), start = w->head_ms;
+	uint64_t now = now_ms(), start = w->head_ms, latest;
 	uint32_t ms = 0, age;
 	int i = on_job(w, &ms);
 	const struct job *j = &w->q[(w->qhead + (i < 0 ? 0 : (unsigned)i)) %
 				    SANDBOX_LANE_DEPTH];
 
-	if (i >= 0) {
+	if (j->deadline_ms == 0)
+		return 0;
+	if (i > 0) {
 		age = (uint32_t)now - ms;
 		if (age <= now - w->head_ms)
 			start = now - age;
+		latest = w->head_ms + (uint64_t)i * j->deadline_ms;
+		if (start > latest)
+			start = latest;
 	}
-	return j->deadline_ms ? start + j->deadline_ms : 0;
+	return start + j->deadline_ms;
 }
 
 static int

@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #ifdef PW_TEST_HOOKS
+#include <linux/futex.h>
 #include <sys/syscall.h>
 #endif
 
@@ -407,6 +408,9 @@ struct outbuf {
 	size_t len, cap;
 };
 static struct outbuf out;
+/* The progress word, and the number of the file being scanned. */
+static uint64_t *progress_word;
+static uint64_t file_number;
 
 static void
 out_flush(struct outbuf *o)
@@ -441,6 +445,22 @@ out_add(struct outbuf *o, const uint8_t *msg, size_t len)
 	o->len += len;
 	if (o->len >= SANDBOX_WIRE_FLUSH)
 		out_flush(o);
+}
+
+/* Tells the agent: file number started (since this worker began), begun
+ * now. */
+static void
+progress_mark(uint64_t *progress, uint64_t started)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	__atomic_store_n(progress,
+			 SANDBOX_PROGRESS_WORD(started,
+					       (uint64_t)now.tv_sec * 1000u +
+						       (uint64_t)now.tv_nsec /
+							       1000000u),
+			 __ATOMIC_RELEASE);
 }
 
 #ifdef PW_TEST_HOOKS
@@ -491,6 +511,18 @@ test_hook(int fd)
 	if (strncmp(head + 11, "loop", 4) == 0)
 		for (;;)
 			__asm__ volatile("" ::: "memory");
+	/* "stall": a taken-over worker that sleeps (in futex, which the
+	 * filter allows) and keeps saying it has just begun this file. */
+	if (strncmp(head + 11, "stall", 5) == 0) {
+		static uint32_t never;
+		struct timespec t = {0, 50 * 1000000L};
+
+		for (;;) {
+			progress_mark(progress_word, file_number);
+			(void)syscall(SYS_futex, &never, FUTEX_WAIT_PRIVATE, 0,
+				      &t, NULL, 0);
+		}
+	}
 	if (strncmp(head + 11, "open", 4) == 0)
 		(void)syscall(SYS_openat, AT_FDCWD, "/etc/passwd", O_RDONLY);
 	if (strncmp(head + 11, "socket", 6) == 0)
@@ -523,22 +555,6 @@ test_hook(int fd)
 }
 #endif
 
-/* Tells the agent: file number started (since this worker began), begun
- * now. */
-static void
-progress_mark(uint64_t *progress, uint64_t started)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	__atomic_store_n(progress,
-			 SANDBOX_PROGRESS_WORD(started,
-					       (uint64_t)now.tv_sec * 1000u +
-						       (uint64_t)now.tv_nsec /
-							       1000000u),
-			 __ATOMIC_RELEASE);
-}
-
 void
 sandbox_worker_main(int sock, uint64_t *progress,
 		    const struct pw_scanner *scanner,
@@ -558,6 +574,7 @@ sandbox_worker_main(int sock, uint64_t *progress,
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() == 1)
 		die(SANDBOX_EXIT_PARENT_GONE);
 	clock_gettime(CLOCK_MONOTONIC, &born);
+	progress_word = progress;
 	reset_signals();
 #ifdef PW_TEST_HOOKS
 	/* Test builds only: no worker starts while this file exists (the
@@ -600,6 +617,7 @@ sandbox_worker_main(int sock, uint64_t *progress,
 				die(SANDBOX_EXIT_RETIRED);
 			}
 			progress_mark(progress, scans + 1);
+			file_number = scans + 1;
 			res = NULL;
 			rc = PW_OK;
 #ifdef PW_TEST_HOOKS

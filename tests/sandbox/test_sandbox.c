@@ -661,6 +661,49 @@ lane_deadline_blame(void **state)
 	teardown((void **)&fx);
 }
 
+/* A taken-over worker cannot put off its deadline for ever by writing a
+ * fresh start time for its file: the agent never believes a start later
+ * than the files before it could have taken. */
+static void
+stall_alarm(int sig)
+{
+	static const char msg[] = "lane_stall_clamped: the stalling worker "
+				  "was never killed\n";
+
+	(void)sig;
+	if (write(2, msg, sizeof(msg) - 1) < 0)
+		_exit(2);
+	_exit(1);
+}
+
+static void
+lane_stall_clamped(void **state)
+{
+	struct fx *fx = new_fx(1, 0, 60);
+	const char *texts[3] = {benign, "PWTESTHOOK:stall\n", benign};
+	struct scan_result *res[3];
+	struct timespec t0, t1;
+
+	(void)state;
+	assert_non_null(fx);
+	/* Without the clamp the lane waits for ever: fail instead. */
+	signal(SIGALRM, stall_alarm);
+	alarm(60);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	run_lane(fx, texts, 3, 300, res);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	alarm(0);
+	assert_int_equal(scan_result_verdict(res[0]), PW_VERDICT_CLEAN);
+	assert_worker_failure(res[1], PW_KIND_LIMIT, "deadline of 300 ms");
+	assert_int_equal(scan_result_verdict(res[2]), PW_VERDICT_CLEAN);
+	scan_result_free(res[0]);
+	scan_result_free(res[1]);
+	scan_result_free(res[2]);
+	/* At most two deadlines (the file before it, then its own). */
+	assert_true(t1.tv_sec - t0.tv_sec < 20);
+	teardown((void **)&fx);
+}
+
 /* worker_scans holds with batches: no worker is sent more files than its
  * budget, and the rest of the batch goes to the next. */
 static void
@@ -767,6 +810,7 @@ main(void)
 		cmocka_unit_test(lane_in_order),
 		cmocka_unit_test(lane_crash_blame),
 		cmocka_unit_test(lane_deadline_blame),
+		cmocka_unit_test(lane_stall_clamped),
 		cmocka_unit_test(lane_budget),
 		cmocka_unit_test(lane_cpu_retire),
 		cmocka_unit_test(lane_fake_retire),
