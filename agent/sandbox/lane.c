@@ -134,18 +134,80 @@ enum recv_outcome {
 	RECV_OK, RECV_EOF, RECV_TIMEOUT, RECV_ERROR, RECV_BAD, RECV_NOSTART
 };
 
-static void take_message(struct worker *w, size_t len);
-
 /* What the receive buffer starts with: most results fit, and one read
- * usually takes the answers to several small files at once. */
+ * usually takes the answers to a whole batch of small files. */
 #define SANDBOX_FIRST_READ 16384
 
 /*
+ * The receive buffer: w->rbuf[rpos, rlen) is received and not yet taken.
+ * Answers are taken by moving rpos, not the bytes after them (a batch of
+ * 64 small answers in one read would otherwise be moved 64 times).
+ */
+static uint8_t *
+unread(const struct worker *w)
+{
+	return w->rbuf + w->rpos;
+}
+
+static size_t
+unread_len(const struct worker *w)
+{
+	return w->rlen - w->rpos;
+}
+
+/* Room for total unread bytes (0: just room to read more); false when
+ * out of memory. */
+static bool
+make_room(struct worker *w, size_t total)
+{
+	uint8_t *nb;
+
+	if (w->rbuf == NULL) {
+		w->rbuf = malloc(SANDBOX_FIRST_READ);
+		if (w->rbuf == NULL)
+			return false;
+		w->rcap = SANDBOX_FIRST_READ;
+		w->rpos = w->rlen = 0;
+	}
+	if (w->rpos > 0 && (w->rlen == w->rcap || total > w->rcap - w->rpos)) {
+		memmove(w->rbuf, unread(w), unread_len(w));
+		w->rlen -= w->rpos;
+		w->rpos = 0;
+	}
+	if (total > w->rcap) {
+		nb = realloc(w->rbuf, total);
+		if (nb == NULL)
+			return false;
+		w->rbuf = nb;
+		w->rcap = total;
+	}
+	return true;
+}
+
+/* Drops the first len unread bytes (an answer taken). */
+static void
+take_message(struct worker *w, size_t len)
+{
+	w->rpos += len;
+	if (w->rpos < w->rlen)
+		return;
+	w->rpos = w->rlen = 0;
+	/* A large answer grew the buffer; do not keep megabytes per idle
+	 * worker. */
+	if (w->rcap > 4 * SANDBOX_FIRST_READ) {
+		free(w->rbuf);
+		w->rbuf = NULL;
+		w->rcap = 0;
+	}
+}
+
+/*
  * Takes the next answer from the worker, reading until it is whole or
- * the deadline of the file the worker is on passes (file_end).  Bytes beyond it stay in
- * w->rbuf for the next answer.  On RECV_OK *ret_msg points into w->rbuf
- * (valid until the next call) with *ret_len bytes, which the caller
- * consumes with take_message; on RECV_BAD *ret_why says what was wrong.
+ * the deadline of the file the worker is on passes (file_end).  Bytes
+ * beyond it stay for the next answer.  On RECV_OK *ret_msg points into
+ * w->rbuf (valid until the next call) with *ret_len bytes, which the
+ * caller consumes with take_message; on RECV_BAD *ret_why says what was
+ * wrong.
  */
 static enum recv_outcome
 next_message(struct worker *w, const uint8_t **ret_msg, size_t *ret_len,
@@ -153,22 +215,17 @@ next_message(struct worker *w, const uint8_t **ret_msg, size_t *ret_len,
 {
 	uint32_t body;
 	size_t total = 0;
-	uint8_t *nb;
 	uint64_t end;
 
-	if (w->rbuf == NULL) {
-		w->rbuf = malloc(SANDBOX_FIRST_READ);
-		if (w->rbuf == NULL)
-			return RECV_ERROR;
-		w->rcap = SANDBOX_FIRST_READ;
-	}
+	if (!make_room(w, 0))
+		return RECV_ERROR;
 	for (;;) {
 		struct pollfd pfd = {w->sock, POLLIN, 0};
 		int timeout = -1, r;
 		ssize_t n;
 
-		if (w->starting && w->rlen >= SANDBOX_WIRE_READY_SIZE) {
-			if (memcmp(w->rbuf, SANDBOX_WIRE_READY,
+		if (w->starting && unread_len(w) >= SANDBOX_WIRE_READY_SIZE) {
+			if (memcmp(unread(w), SANDBOX_WIRE_READY,
 				   SANDBOX_WIRE_READY_SIZE) != 0) {
 				*ret_why = "a bad ready message";
 				return RECV_NOSTART;
@@ -181,21 +238,16 @@ next_message(struct worker *w, const uint8_t **ret_msg, size_t *ret_len,
 			w->begun_ms = w->head_ms;
 		}
 		if (!w->starting && total == 0 &&
-		    w->rlen >= SANDBOX_WIRE_HEADER_SIZE) {
-			if (sandbox_wire_parse_header(w->rbuf, w->rlen, &body,
-						      ret_why) != 0)
+		    unread_len(w) >= SANDBOX_WIRE_HEADER_SIZE) {
+			if (sandbox_wire_parse_header(unread(w), unread_len(w),
+						      &body, ret_why) != 0)
 				return RECV_BAD;
 			total = SANDBOX_WIRE_HEADER_SIZE + (size_t)body;
-			if (total > w->rcap) {
-				nb = realloc(w->rbuf, total);
-				if (nb == NULL)
-					return RECV_ERROR;
-				w->rbuf = nb;
-				w->rcap = total;
-			}
 		}
-		if (total != 0 && w->rlen >= total)
+		if (total != 0 && unread_len(w) >= total)
 			break;
+		if (!make_room(w, total))
+			return RECV_ERROR;
 		/* Read first: an answer already there counts even when its
 		 * collector comes late (answers are collected in order).
 		 * Only waiting is timed. */
@@ -230,24 +282,9 @@ next_message(struct worker *w, const uint8_t **ret_msg, size_t *ret_len,
 			return w->starting ? RECV_NOSTART : RECV_EOF;
 		w->rlen += (size_t)n;
 	}
-	*ret_msg = w->rbuf;
+	*ret_msg = unread(w);
 	*ret_len = total;
 	return RECV_OK;
-}
-
-/* Drops the first len bytes of the receive buffer (an answer taken). */
-static void
-take_message(struct worker *w, size_t len)
-{
-	memmove(w->rbuf, w->rbuf + len, w->rlen - len);
-	w->rlen -= len;
-	/* A large answer grew the buffer; do not keep megabytes per idle
-	 * worker. */
-	if (w->rlen == 0 && w->rcap > 4 * SANDBOX_FIRST_READ) {
-		free(w->rbuf);
-		w->rbuf = NULL;
-		w->rcap = 0;
-	}
 }
 
 /* Scans a worker may still be sent before it is replaced. */
@@ -364,7 +401,7 @@ check_answer(struct worker *w, const struct job *head, const uint8_t *msg,
 		 * status would make the file's scan the agent's failure,
 		 * unjudged. */
 		*why = "a status no scan of a file gives";
-	} else if (w->nsent == 1 && w->rlen > len) {
+	} else if (w->nsent == 1 && unread_len(w) > len) {
 		/* Bytes for a file it was never sent: a lie queued ahead,
 		 * whatever this answer says. */
 		*why = "bytes after the message";
@@ -574,11 +611,12 @@ answer_buffered(const struct worker *w)
 	uint32_t body;
 	const char *why;
 
-	if (w->rlen < SANDBOX_WIRE_HEADER_SIZE)
+	if (w->rbuf == NULL || unread_len(w) < SANDBOX_WIRE_HEADER_SIZE)
 		return false;
-	if (sandbox_wire_parse_header(w->rbuf, w->rlen, &body, &why) != 0)
+	if (sandbox_wire_parse_header(unread(w), unread_len(w), &body,
+				      &why) != 0)
 		return true;
-	return w->rlen >= SANDBOX_WIRE_HEADER_SIZE + (size_t)body;
+	return unread_len(w) >= SANDBOX_WIRE_HEADER_SIZE + (size_t)body;
 }
 
 bool
@@ -591,20 +629,13 @@ sandbox_lane_ready(struct sandbox_pool *pool, unsigned lane)
 		return false;
 	if (answer_buffered(w))
 		return true;
-	if (w->rbuf == NULL) {
-		w->rbuf = malloc(SANDBOX_FIRST_READ);
-		if (w->rbuf == NULL)
-			return true;	/* its pop fails the same way */
-		w->rcap = SANDBOX_FIRST_READ;
-	}
-	if (w->rlen < w->rcap) {
-		n = recv(w->sock, w->rbuf + w->rlen, w->rcap - w->rlen,
-			 MSG_DONTWAIT);
-		if (n > 0)
-			w->rlen += (size_t)n;
-		else if (n == 0 || (errno != EAGAIN && errno != EINTR))
-			return true;	/* gone: its pop says how */
-	}
+	if (!make_room(w, 0))
+		return true;	/* its pop fails the same way */
+	n = recv(w->sock, w->rbuf + w->rlen, w->rcap - w->rlen, MSG_DONTWAIT);
+	if (n > 0)
+		w->rlen += (size_t)n;
+	else if (n == 0 || (errno != EAGAIN && errno != EINTR))
+		return true;	/* gone: its pop says how */
 	return answer_buffered(w);
 }
 

@@ -178,7 +178,7 @@ sandbox_reap(struct worker *w, bool kill_now, int *ret_status)
 	if (w->sock >= 0)
 		close(w->sock);
 	w->sock = -1;
-	w->rlen = 0;
+	w->rpos = w->rlen = 0;
 	w->cpu_ns = 0;
 	if (w->pid <= 0)
 		goto out;
@@ -247,7 +247,7 @@ sandbox_retire(struct sandbox_pool *pool, struct worker *w)
 	if (w->sock >= 0)
 		close(w->sock);
 	w->sock = -1;
-	w->rlen = 0;
+	w->rpos = w->rlen = 0;
 	w->pid = -1;
 	w->starting = false;
 }

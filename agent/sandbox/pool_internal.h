@@ -51,7 +51,7 @@ struct worker {
 				   holding work: a bound on its CPU time */
 	/* Bytes received and not yet taken as answers. */
 	uint8_t *rbuf;
-	size_t rlen, rcap;
+	size_t rpos, rlen, rcap;	/* unread: rbuf[rpos, rlen) */
 	uint64_t cpu_ns;	/* CPU time of the last one reaped */
 	bool starting;		/* its ready message is not read yet */
 	/* The progress word it writes (wire.h), in a page shared with it
