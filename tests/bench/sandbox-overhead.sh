@@ -5,7 +5,7 @@
 #
 # 1. 10,000 small files (benign pickles of protocols 2-5 and small
 #    PyTorch-style zips, 100 B - 4 KiB): `picklewarden scan DIR` in process
-#    (--no-sandbox) against sandboxed (the default), in the same hyperfine
+#    (--no-sandbox) against sandboxed (the default), interleaved in the same
 #    run.  Target: sandboxed at most 15 % slower.  Also reported: the CPU
 #    time of both (the workers included), and the same pair pinned to one
 #    CPU (taskset), where the sandbox cannot borrow an idle core: what it
@@ -16,11 +16,10 @@
 #    <= 24 MB.
 # Without an argument it builds an optimised picklewarden (default CFLAGS,
 # no sanitizers) in a temporary directory; never benchmark an ASan build.
-# Needs python3 and hyperfine.  PW_BENCH_RUNS: hyperfine runs (default 30).
+# Needs python3.  PW_BENCH_RUNS: runs of each command (default 30).
 set -eu
 src=$(cd "$(dirname "$0")/../.." && pwd)
 runs=${PW_BENCH_RUNS:-30}
-command -v hyperfine >/dev/null || { echo "missing hyperfine (apt-get install hyperfine)" >&2; exit 2; }
 command -v python3 >/dev/null || { echo "missing python3" >&2; exit 2; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pw-sbench.XXXXXX")
@@ -71,38 +70,54 @@ cmp -s "$tmp/sb.txt" "$tmp/ip.txt" ||
 	{ echo "bench: sandboxed and in-process reports differ" >&2; exit 1; }
 
 echo "bench: load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs"
-hyperfine -N --warmup 2 --runs "$runs" --export-json "$tmp/h.json" \
-	-n in-process "$pw scan --no-config --no-sandbox $tmp/files" \
-	-n sandboxed "$pw scan --no-config $tmp/files"
-report() {
-	python3 - "$1" "$2" <<'PY'
-import json, sys
-r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
-a, b = r["in-process"], r["sandboxed"]
-what = sys.argv[2]
-over = (b["mean"] / a["mean"] - 1) * 100
-med = (b["median"] / a["median"] - 1) * 100
-print("bench: %s: in-process %.1f ms, sandboxed %.1f ms (%.1f us/file vs "
-      "%.1f us/file): overhead %+.1f %% (medians %+.1f %%)%s" %
-      (what, a["mean"] * 1e3, b["mean"] * 1e3, a["mean"] * 1e2,
-       b["mean"] * 1e2, over, med,
-       "" if what != "wall" else
-       " (target <= 15 %%) %s" % ("PASS" if over <= 15 else "MISS")))
-# CPU (user + system, the workers included: they are reaped children);
-# on a busy machine wall time mostly measures the neighbours.
-ca, cb = a["user"] + a["system"], b["user"] + b["system"]
-print("bench: %s: CPU in-process %.1f ms, sandboxed %.1f ms: %+.1f %%" %
-      (what, ca * 1e3, cb * 1e3, (cb / ca - 1) * 100))
+# Runs the pair interleaved (A B B A A B ...), not all of one then all of
+# the other: this machine's speed drifts by 10-20 % over a minute, which
+# a block of runs per command turns into a false ratio.  Wall time and
+# CPU time (user + system of the command and the workers it reaped).
+compare() {
+	python3 - "$runs" "$@" <<'PY'
+import os, statistics, sys, time
+runs, what, pin = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+cmds = {"in-process": sys.argv[4].split(), "sandboxed": sys.argv[5].split()}
+if pin:
+    cmds = {k: ["taskset", "-c", pin] + v for k, v in cmds.items()}
+null = os.open(os.devnull, os.O_WRONLY)
+res = {k: [] for k in cmds}
+order = list(cmds)
+for i in range(runs + 2):          # two warm-up rounds
+    for k in (order if i % 2 else order[::-1]):
+        t = time.perf_counter()
+        pid = os.fork()
+        if pid == 0:
+            os.dup2(null, 1)
+            os.execvp(cmds[k][0], cmds[k])
+        _, st, ru = os.wait4(pid, 0)
+        if st != 0:
+            sys.exit("bench: %s failed" % k)
+        if i >= 2:
+            res[k].append((time.perf_counter() - t,
+                           ru.ru_utime + ru.ru_stime))
+def med(k, j): return statistics.median(x[j] for x in res[k])
+def mean(k, j): return statistics.mean(x[j] for x in res[k])
+a, b = "in-process", "sandboxed"
+over = (med(b, 0) / med(a, 0) - 1) * 100
+print("bench: %s: in-process %.1f ms, sandboxed %.1f ms (%.1f vs %.1f us/file; "
+      "medians of %d interleaved runs): overhead %+.1f %% (means %+.1f %%)%s"
+      % (what, med(a, 0) * 1e3, med(b, 0) * 1e3, med(a, 0) * 1e2,
+         med(b, 0) * 1e2, runs, over, (mean(b, 0) / mean(a, 0) - 1) * 100,
+         " (target <= 15 %%) %s" % ("PASS" if over <= 15 else "MISS")
+         if what == "wall" else ""))
+print("bench: %s: CPU in-process %.1f ms, sandboxed %.1f ms: %+.1f %%"
+      % (what, med(a, 1) * 1e3, med(b, 1) * 1e3,
+         (med(b, 1) / med(a, 1) - 1) * 100))
 PY
 }
-report "$tmp/h.json" wall
+compare wall "" "$pw scan --no-config --no-sandbox $tmp/files" \
+	"$pw scan --no-config $tmp/files"
 # The same on one CPU: agent and worker take turns, nothing runs beside.
 if command -v taskset >/dev/null && [ "$(nproc)" -gt 1 ]; then
-	hyperfine -N --warmup 2 --runs "$runs" --export-json "$tmp/h1.json" \
-		-n in-process "taskset -c 0 $pw scan --no-config --no-sandbox $tmp/files" \
-		-n sandboxed "taskset -c 0 $pw scan --no-config $tmp/files" \
-		>/dev/null
-	report "$tmp/h1.json" "one CPU"
+	compare "one CPU" 0 "$pw scan --no-config --no-sandbox $tmp/files" \
+		"$pw scan --no-config $tmp/files"
 fi
 
 # 2. Idle memory of the watcher and its workers.
