@@ -10,7 +10,7 @@ EXTRA_DIST += tests/sandbox/watch_crash.sh tests/sandbox/watch_crash.py \
 	tests/sandbox/watch_no_worker.sh tests/sandbox/watch_no_worker.py \
 	tests/bench/sandbox-overhead.sh \
 	tests/sandbox/same_verdicts.sh tests/sandbox/scan_crash.sh \
-	tests/sandbox/under_unit_filter.sh
+	tests/sandbox/scan_batches.sh tests/sandbox/under_unit_filter.sh
 
 # Runs a program with seccomp(2) denied, as the systemd unit does.
 check_PROGRAMS += tests/sandbox/deny_seccomp
@@ -26,7 +26,7 @@ tests_sandbox_picklewarden_hooks_CPPFLAGS = $(PW_SANDBOX_HOOK_CPPFLAGS)
 tests_sandbox_picklewarden_hooks_LDADD = $(PW_AGENT_LIBS)
 
 TESTS += tests/sandbox/same_verdicts.sh tests/sandbox/scan_crash.sh \
-	tests/sandbox/under_unit_filter.sh
+	tests/sandbox/scan_batches.sh tests/sandbox/under_unit_filter.sh
 if HAVE_PYTHON3
 TESTS += tests/sandbox/watch_crash.sh tests/sandbox/watch_no_worker.sh
 endif

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 
 #include "agent/sandbox/client.h"
 
@@ -32,7 +33,7 @@ struct scan_client {
 	unsigned head, count;
 	/* Lanes, one per worker, borrowed from the first submit to the
 	 * drain; the one being filled, and how many it got in a row. */
-	unsigned lanes[64], nlanes, cur, fill, batch, depth;
+	unsigned lanes[64], nlanes, cur, fill, batch, depth, window;
 	bool open;
 };
 
@@ -44,6 +45,7 @@ scan_client_new(const struct policy *policy,
 {
 	struct scan_client *c = calloc(1, sizeof(*c));
 	struct sandbox_opts o;
+	struct rlimit rl;
 
 	if (c == NULL) {
 		snprintf(why, cap, "out of memory");
@@ -64,8 +66,19 @@ scan_client_new(const struct policy *policy,
 		c->nlanes = sandbox_pool_size(c->pool);
 		if (c->nlanes > 64)
 			c->nlanes = 64;
-		/* Two batches per worker, within the window. */
-		c->depth = SCAN_CLIENT_WINDOW / c->nlanes;
+		/* Two batches per worker, within the window; and the
+		 * window within a quarter of the descriptors this process
+		 * may hold (each file in flight holds one, `scan
+		 * --quarantine` two), so a low `ulimit -n` makes batches
+		 * smaller, never a file unopened. */
+		c->window = SCAN_CLIENT_WINDOW;
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+		    rl.rlim_cur != RLIM_INFINITY &&
+		    rl.rlim_cur / 4 < c->window)
+			c->window = rl.rlim_cur / 4 > c->nlanes
+					    ? (unsigned)(rl.rlim_cur / 4)
+					    : c->nlanes;
+		c->depth = c->window / c->nlanes;
 		if (c->depth > 2 * SCAN_CLIENT_BATCH)
 			c->depth = 2 * SCAN_CLIENT_BATCH;
 		if (c->depth > SANDBOX_LANE_DEPTH)
@@ -170,7 +183,7 @@ scan_client_submit(struct scan_client *c, int fd, const struct stat *st,
 	}
 	lane = c->lanes[c->cur];
 	/* Room on this worker, and in the ring: older answers first. */
-	while (c->count > 0 && (c->count >= SCAN_CLIENT_WINDOW ||
+	while (c->count > 0 && (c->count >= c->window ||
 				sandbox_lane_queued(c->pool, lane) >=
 					c->depth))
 		finish_oldest(c);

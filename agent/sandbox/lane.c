@@ -325,7 +325,7 @@ flush_jobs(struct sandbox_pool *pool, struct worker *w)
 		deadline = job_at(w, w->nsent)->deadline_ms;
 		/* A job already settled (a worker died on it) is never
 		 * sent again: the batch stops before it. */
-		while (w->nsent + n < w->qlen && n < SANDBOX_WIRE_MAX_BATCH &&
+		while (w->nsent + n < w->qlen && n < pool->max_batch &&
 		       n < room &&
 		       job_at(w, w->nsent + n)->deadline_ms == deadline &&
 		       job_at(w, w->nsent + n)->failed == NULL)

@@ -429,6 +429,7 @@ sandbox_pool_new(const struct pw_scanner *scanner,
 	pthread_mutex_init(&pool->lock, NULL);
 	pthread_cond_init(&pool->idle, NULL);
 	pool->scanner = scanner;
+	pool->max_batch = sandbox_batch_max();
 	pool->opts = *opts;
 	pool->opts.user = NULL;	/* resolved below; not kept */
 	pool->n = nworkers;

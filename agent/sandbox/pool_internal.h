@@ -78,6 +78,7 @@ struct sandbox_pool {
 	uid_t uid;
 	gid_t gid;
 	unsigned n;
+	unsigned max_batch;	/* files per request (sandbox_batch_max) */
 	struct worker *w;
 	uint64_t scans, spawns;	/* under lock */
 	struct dying dying[SANDBOX_MAX_DYING];	/* under lock */

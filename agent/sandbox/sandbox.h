@@ -152,6 +152,11 @@ int sandbox_scan_in_process_prefix(const struct pw_scanner *scanner, int fd,
 				   uint64_t prefix_len,
 				   struct scan_result **ret_result);
 
+/* Internal to the sandbox: the most files one request may carry, given
+ * the descriptors a worker may hold under the inherited hard limit
+ * (worker.c). */
+unsigned sandbox_batch_max(void);
+
 /* Internal to the sandbox: loads in the agent, before the first fork,
  * what every worker would otherwise load at start (worker.c). */
 void sandbox_warm_up_parent(const struct pw_scanner *scanner);

@@ -45,10 +45,33 @@
 /* The worker's socket is always this descriptor; a received file is the
  * lowest free one above it. */
 #define WORKER_SOCK 3
-/* Descriptors a worker may hold: 0-2, its socket, one batch of files,
- * and slack for a library that dups (none does today).  A batch that
- * does not fit arrives truncated (MSG_CTRUNC) and is refused. */
-#define WORKER_NOFILE (8 + SANDBOX_WIRE_MAX_BATCH)
+/* Descriptors a worker keeps for itself: 0-2, its socket, and slack for
+ * a library that dups (none does today).  Its RLIMIT_NOFILE adds one
+ * batch of files (sandbox_batch_max).  A batch that does not fit would
+ * arrive truncated (MSG_CTRUNC) and be refused. */
+#define WORKER_FDS_OWN 8
+
+/* The worker's RLIMIT_NOFILE: room for a full batch, but never above the
+ * hard limit it inherits (it could not raise it). */
+static rlim_t
+worker_nofile(void)
+{
+	struct rlimit rl;
+	rlim_t want = WORKER_FDS_OWN + SANDBOX_WIRE_MAX_BATCH;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want)
+		want = rl.rlim_max;
+	return want;
+}
+
+unsigned
+sandbox_batch_max(void)
+{
+	rlim_t n = worker_nofile();
+
+	return n > WORKER_FDS_OWN + 1 ? (unsigned)(n - WORKER_FDS_OWN) : 1;
+}
 
 static void __attribute__((noreturn))
 die(int code)
@@ -153,7 +176,7 @@ static int
 apply_limits(const struct sandbox_opts *opts)
 {
 	if (set_limit(RLIMIT_CORE, 0) != 0 ||
-	    set_limit(RLIMIT_NOFILE, WORKER_NOFILE) != 0)
+	    set_limit(RLIMIT_NOFILE, worker_nofile()) != 0)
 		return -1;
 	/* RLIMIT_CPU: SIGXCPU at the soft limit (fatal), SIGKILL a second
 	 * later at the hard one. */
