@@ -18,6 +18,7 @@
 #include <grp.h>
 #include <iconv.h>
 #include <langinfo.h>
+#include <pthread.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -117,7 +118,10 @@ keep_only_socket(int sock)
 
 /* The character sets libarchive converts 7z and zip member names from:
  * glibc dlopen()s a gconv module for each the first time.  The handles
- * stay open so the modules are never unloaded. */
+ * stay open (and reachable, in held[]) so the modules are never
+ * unloaded; once per process. */
+static iconv_t held[4];
+
 static void
 load_gconv(void)
 {
@@ -126,7 +130,8 @@ load_gconv(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(from) / sizeof(from[0]); i++)
-		(void)iconv_open(nl_langinfo(CODESET), from[i]);
+		if (held[i] == NULL || held[i] == (iconv_t)-1)
+			held[i] = iconv_open(nl_langinfo(CODESET), from[i]);
 }
 
 void
@@ -138,7 +143,9 @@ sandbox_warm_up_parent(const struct pw_scanner *scanner)
 	 * a worker's own warm-up then opens no file, and a new worker
 	 * starts in a fraction of the time (one every worker_scans
 	 * files).  The sample is our own constant, not untrusted input. */
-	load_gconv();
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	(void)pthread_once(&once, load_gconv);
 	if (pw_scan_buffer(scanner, warmup_7z, sizeof(warmup_7z), &res) ==
 	    PW_OK)
 		pw_result_free(res);
@@ -158,6 +165,8 @@ warm_up(const struct pw_scanner *scanner)
 	if (getenv("TZ") == NULL)
 		(void)setenv("TZ", ":/etc/localtime", 1);
 	tzset();
+	/* Inherited from the agent (sandbox_warm_up_parent): then these
+	 * only find the modules loaded. */
 	load_gconv();
 	if (pw_scan_buffer(scanner, warmup_7z, sizeof(warmup_7z), &res) ==
 	    PW_OK)
