@@ -14,6 +14,10 @@ quiet period, with WATCHDOG_USEC as the shipped unit sets it (30 s,
 so a ping every 15 s).
 
 RSS: VmRSS after the start-up scan of a root holding 10,000 directories.
+
+--vs-in-process ROUNDS: the latency run again, with the scan workers and
+with `sandbox = no` in turns (issue 13: the sandbox must not slow a
+quarantine down); per round and pooled.
 """
 import argparse
 import ctypes
@@ -111,13 +115,13 @@ def pct(values, q):
     return v[min(len(v) - 1, int(round(q / 100.0 * (len(v) - 1))))]
 
 
-def bench_latency(base, nfiles, max_mb):
+def bench_latency(base, nfiles, max_mb, env_extra=None, quiet=False):
     home = os.path.join(base, "lat", "home")
     blobs = os.path.join(home, ".cache/huggingface/hub/models--b--m/blobs")
     os.makedirs(blobs)
     stage = os.path.join(base, "lat", "stage")
     os.makedirs(stage)
-    p = start(home)
+    p = start(home, env_extra)
     ino = Inotify(blobs)
     sizes = [1 << 10, 64 << 10, 1 << 20, 10 << 20]
     lat, by_size = [], {}
@@ -148,6 +152,9 @@ def bench_latency(base, nfiles, max_mb):
             by_size.setdefault(size, []).append(ms)
     finally:
         stop(p)
+    shutil.rmtree(os.path.join(base, "lat"), ignore_errors=True)
+    if quiet:
+        return lat
     print("latency, final rename -> quarantined, %d files:" % len(lat))
     print("  all:      p50 %.2f ms   p99 %.2f ms   max %.2f ms" %
           (pct(lat, 50), pct(lat, 99), max(lat)))
@@ -155,7 +162,31 @@ def bench_latency(base, nfiles, max_mb):
         v = by_size[size]
         print("  %7s:  p50 %.2f ms   p99 %.2f ms   (%d files)" %
               (human(size), pct(v, 50), pct(v, 99), len(v)))
-    shutil.rmtree(os.path.join(base, "lat"), ignore_errors=True)
+    return lat
+
+
+def bench_vs_in_process(base, nfiles, max_mb, rounds):
+    """The same latency run with and without the scan workers, taking
+    turns, so both meet the same disk and the same neighbours (the p99
+    here is mostly the store's fsyncs, which vary by the hour)."""
+    cfg = os.path.join(base, "nosandbox")
+    os.makedirs(os.path.join(cfg, "picklewarden"))
+    with open(os.path.join(cfg, "picklewarden", "picklewarden.ini"),
+              "w") as f:
+        f.write("[agent]\nsandbox = no\n")
+    runs = {"sandboxed": [], "in process": []}
+    for r in range(rounds):
+        for mode in (("sandboxed", "in process") if r % 2 == 0 else
+                     ("in process", "sandboxed")):
+            env = {"XDG_CONFIG_HOME": cfg} if mode == "in process" else None
+            lat = bench_latency(base, nfiles, max_mb, env, quiet=True)
+            runs[mode].append(lat)
+            print("  round %d, %-10s p50 %.2f ms  p99 %.2f ms" %
+                  (r + 1, mode + ":", pct(lat, 50), pct(lat, 99)))
+    for mode, lats in runs.items():
+        allv = [x for lat in lats for x in lat]
+        print("%-10s (%d files): p50 %.2f ms  p99 %.2f ms  max %.2f ms" %
+              (mode, len(allv), pct(allv, 50), pct(allv, 99), max(allv)))
 
 
 def human(n):
@@ -241,11 +272,17 @@ def main():
     ap.add_argument("--max-mb", type=int, default=100)
     ap.add_argument("--idle-seconds", type=int, default=30)
     ap.add_argument("--dirs", type=int, default=10000)
+    ap.add_argument("--vs-in-process", type=int, metavar="ROUNDS", default=0,
+                    help="also compare the latency with `sandbox = no`, "
+                    "taking turns for ROUNDS rounds (issue 13)")
     a = ap.parse_args()
     base = tempfile.mkdtemp(prefix="pw-bench-")
     try:
         print("picklewarden: %s" % PICKLEWARDEN)
         bench_latency(base, a.files, a.max_mb)
+        if a.vs_in_process:
+            print("latency with and without the scan workers, taking turns:")
+            bench_vs_in_process(base, a.files, a.max_mb, a.vs_in_process)
         bench_rss(base, a.dirs)
         bench_idle(base, a.idle_seconds)
     finally:

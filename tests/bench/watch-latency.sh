@@ -7,7 +7,8 @@
 # Use an optimised build (sanitizers inflate RSS and CPU):
 #   PICKLEWARDEN=/path/to/picklewarden tests/bench/watch-latency.sh
 # Options go to the Python helper: --files N, --idle-seconds S, --dirs N,
-# --max-mb M.
+# --max-mb M, --vs-in-process ROUNDS (issue 13: the latency with and
+# without the scan workers, taking turns, so both meet the same disk).
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
 : "${PICKLEWARDEN:=$here/../../picklewarden}"
