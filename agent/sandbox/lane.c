@@ -515,10 +515,17 @@ pop_job(struct sandbox_pool *pool, struct worker *w,
 			sandbox_reap(w, false, &wst);
 			/* Retired itself before a file (worker.c), and its
 			 * CPU time says it had to: no file's doing, a new
-			 * worker gets them. */
+			 * worker gets them.  Only after it delivered an
+			 * answer, as a real retirement does (it never
+			 * retires before its first file, and sends what it
+			 * holds first): a worker that claims in its progress
+			 * word to be past files it never answered, burns
+			 * half its budget and "retires" would otherwise have
+			 * its file handed on for ever, each new worker doing
+			 * the same. */
 			if (WIFEXITED(wst) &&
 			    WEXITSTATUS(wst) == SANDBOX_EXIT_RETIRED &&
-			    w->scans + (unsigned)on > 0 &&
+			    w->scans > 0 &&
 			    pool->opts.cpu_seconds > 0 &&
 			    w->cpu_ns * 2u >= (uint64_t)pool->opts.cpu_seconds *
 						      1000000000u) {

@@ -496,6 +496,20 @@ progress_mark(uint64_t *progress, uint64_t started)
 }
 
 #ifdef PW_TEST_HOOKS
+/* Spends ms of CPU time. */
+static void
+burn_cpu(long ms)
+{
+	struct timespec t0, t;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
+	do
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+	while ((t.tv_sec - t0.tv_sec) * 1000L +
+		       (t.tv_nsec - t0.tv_nsec) / 1000000L <
+	       ms);
+}
+
 /* Test builds only: a file "PWTESTHOOK:<what>" makes the worker misbehave
  * the way a parser bug or an exploited worker would. */
 static int
@@ -519,6 +533,14 @@ test_hook(int fd)
 	 * lie to have the file handed to another worker). */
 	if (strncmp(head + 11, "retire", 6) == 0)
 		die(SANDBOX_EXIT_RETIRED);
+	/* "burn-retire<ms>": the same lie made true, by a worker that
+	 * claims to be on the next file: that much CPU, then "retired"
+	 * before answering anything. */
+	if (strncmp(head + 11, "burn-retire", 11) == 0) {
+		progress_mark(progress_word, file_number + 1);
+		burn_cpu(atol(head + 22));
+		die(SANDBOX_EXIT_RETIRED);
+	}
 	/* "nomem": answer as the library does when the file needs more
 	 * memory than the worker may have. */
 	if (strncmp(head + 11, "nomem", 5) == 0)
@@ -530,14 +552,7 @@ test_hook(int fd)
 		abort();
 	if (strncmp(head + 11, "burn", 4) == 0) {
 		/* "burn<ms>": that much CPU, then an ordinary scan. */
-		struct timespec t0, t;
-		long ms = atol(head + 15);
-
-		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
-		do
-			clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-		while ((t.tv_sec - t0.tv_sec) * 1000L +
-			   (t.tv_nsec - t0.tv_nsec) / 1000000L < ms);
+		burn_cpu(atol(head + 15));
 		return PW_OK;
 	}
 	if (strncmp(head + 11, "loop", 4) == 0)

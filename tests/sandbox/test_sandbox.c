@@ -667,8 +667,8 @@ lane_deadline_blame(void **state)
 static void
 stall_alarm(int sig)
 {
-	static const char msg[] = "lane_stall_clamped: the stalling worker "
-				  "was never killed\n";
+	static const char msg[] = "a lane waited for a worker that was "
+				  "never ended\n";
 
 	(void)sig;
 	if (write(2, msg, sizeof(msg) - 1) < 0)
@@ -701,6 +701,33 @@ lane_stall_clamped(void **state)
 	scan_result_free(res[2]);
 	/* At most two deadlines (the file before it, then its own). */
 	assert_true(t1.tv_sec - t0.tv_sec < 20);
+	teardown((void **)&fx);
+}
+
+/* A worker that claims in its progress word to be past its file, burns
+ * half its CPU budget and exits as if retiring has answered nothing: it
+ * is not believed (a new worker would get the file, and do the same, for
+ * ever), and the file it held gets the verdict error. */
+static void
+lane_retire_loop(void **state)
+{
+	struct fx *fx = new_fx(1, 0, 2);
+	const char *texts[2] = {"PWTESTHOOK:burn-retire1100\n", benign};
+	struct scan_result *res[2];
+
+	(void)state;
+	assert_non_null(fx);
+	signal(SIGALRM, stall_alarm);
+	alarm(60);
+	run_lane(fx, texts, 2, 0, res);
+	alarm(0);
+	assert_worker_failure(res[0], SCAN_KIND_CRASH,
+			      "claimed half its CPU budget");
+	/* The file it claimed to be on is blamed for its death: a taken-
+	 * over worker can lie about any file it holds (README). */
+	assert_int_equal(scan_result_verdict(res[1]), PW_VERDICT_ERROR);
+	scan_result_free(res[0]);
+	scan_result_free(res[1]);
 	teardown((void **)&fx);
 }
 
@@ -811,6 +838,7 @@ main(void)
 		cmocka_unit_test(lane_crash_blame),
 		cmocka_unit_test(lane_deadline_blame),
 		cmocka_unit_test(lane_stall_clamped),
+		cmocka_unit_test(lane_retire_loop),
 		cmocka_unit_test(lane_budget),
 		cmocka_unit_test(lane_cpu_retire),
 		cmocka_unit_test(lane_fake_retire),
