@@ -58,11 +58,13 @@ on_job(const struct worker *w, uint32_t *ret_ms)
  * When the file the worker is on must be done (0: never): its deadline
  * from when the worker says it began it.  That claim is clamped: never
  * before the agent last heard from the worker (the oldest answer, or the
- * send), and never later than if every file before it in the queue had
- * used its whole deadline, so a worker that keeps writing a fresh time
- * (taken over, it could, sleeping in futex between writes) cannot put its
- * end off for ever.  Before the worker begins any file, the oldest's
- * deadline from then.
+ * send), and never later than the oldest file's deadline plus the time a
+ * worker may hold an answer (SANDBOX_WIRE_HOLD_MS) and a second for
+ * scheduling: a worker past the oldest file finished it and began the
+ * next within that hold.  So a worker that keeps writing a fresh time, or
+ * claims to be far down its batch (taken over, it could, sleeping in
+ * futex between writes), gains at most that.  Before the worker begins
+ * any file, the oldest's deadline from then.
  */
 static uint64_t
 file_end(const struct worker *w)
@@ -79,7 +81,8 @@ file_end(const struct worker *w)
 		age = (uint32_t)now - ms;
 		if (age <= now - w->head_ms)
 			start = now - age;
-		latest = w->head_ms + (uint64_t)i * j->deadline_ms;
+		latest = w->head_ms + w->q[w->qhead].deadline_ms +
+			 SANDBOX_WIRE_HOLD_MS + 1000u;
 		if (start > latest)
 			start = latest;
 	}
@@ -322,6 +325,15 @@ flush_jobs(struct sandbox_pool *pool, struct worker *w)
 		    sandbox_spawn(pool, w, false, why, sizeof(why)) != 0)
 			return -1;
 		room = scans_left(pool, w);
+		/* After a death blamed past the oldest file: one file at a
+		 * time until those files are answered, so the word of the
+		 * next worker cannot reach past its only file. */
+		if (w->singles > 0) {
+			if (w->nsent > 0)
+				return 0;
+			if (room > 1)
+				room = 1;
+		}
 		deadline = job_at(w, w->nsent)->deadline_ms;
 		/* A job already settled (a worker died on it) is never
 		 * sent again: the batch stops before it. */
@@ -356,6 +368,8 @@ drop_head(struct worker *w, uint64_t now)
 	w->qlen--;
 	w->nsent--;
 	w->scans++;
+	if (w->singles > 0)
+		w->singles--;
 	w->head_ms = now;
 	if (w->nsent == 0)
 		w->busy_ms += now - w->begun_ms;
@@ -378,6 +392,8 @@ drop_unsent_head(struct worker *w)
 {
 	w->qhead = (w->qhead + 1) % SANDBOX_LANE_DEPTH;
 	w->qlen--;
+	if (w->singles > 0)
+		w->singles--;
 }
 
 /* Validates a whole answer to the oldest job; RECV_OK with *status and
@@ -541,10 +557,14 @@ pop_job(struct sandbox_pool *pool, struct worker *w,
 		}
 		/* Died on a later file: that one keeps this verdict, the
 		 * ones before it (done, their answers lost) and after it
-		 * go to a new worker. */
+		 * go to a new worker, one at a time.  A worker taken over
+		 * could name any file it held; sent alone, the next can
+		 * name only its own, so a file cannot have one worker
+		 * after another blame the files around it. */
 		job_at(w, (unsigned)on)->failed = fail;
 		job_at(w, (unsigned)on)->failed_status = status;
 		fail = NULL;
+		w->singles = w->nsent;
 		requeue(w, now_ms());
 	}
 	drop_head(w, now_ms());

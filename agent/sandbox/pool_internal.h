@@ -44,6 +44,8 @@ struct worker {
 	 * first nsent were sent to the worker, the rest wait. */
 	struct job q[SANDBOX_LANE_DEPTH];
 	unsigned qhead, qlen, nsent;
+	unsigned singles;	/* oldest jobs to send one at a time: those
+				   held when a worker died past the oldest */
 	uint64_t head_ms;	/* when the oldest sent file may have begun:
 				   its deadline counts from there */
 	uint64_t begun_ms;	/* when it was forked, or last got work */

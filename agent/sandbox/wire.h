@@ -9,7 +9,8 @@
  * prefix_len bytes, as a file still being written (pw_scan_fd_prefix).
  * The worker scans them in order and sends their results together when
  * the batch is done (one message each, back to back; sooner when they
- * reach SANDBOX_WIRE_FLUSH bytes).  Which file it is on, and since when,
+ * reach SANDBOX_WIRE_FLUSH bytes, and before it begins a file once the
+ * oldest result it holds is SANDBOX_WIRE_HOLD_MS old).  Which file it is on, and since when,
  * it says in its progress word (below), so the agent can time each
  * file's deadline and blame a death on the right file.
  * Result (worker -> agent), a header then a body of body_len bytes:
@@ -70,6 +71,12 @@
 
 /* Results a worker holds back before sending them anyway. */
 #define SANDBOX_WIRE_FLUSH 65536u
+/* How long a worker may hold a result before it begins another file.
+ * It bounds how far a worker can be past the oldest file the agent has
+ * no answer for: that file's own time, then at most this, so the agent
+ * can time a file's deadline without taking the worker's word for how
+ * long the files before it took. */
+#define SANDBOX_WIRE_HOLD_MS 100u
 
 /*
  * The progress word, in a page shared by the agent and one worker (mapped

@@ -39,6 +39,7 @@
 #include <sys/syscall.h>
 #endif
 
+#include "agent/sandbox/pool_internal.h"
 #include "agent/sandbox/sandbox.h"
 #include "agent/sandbox/warmup_7z.h"
 #include "agent/sandbox/wire.h"
@@ -440,6 +441,8 @@ struct outbuf {
 	size_t len, cap;
 };
 static struct outbuf out;
+/* When the oldest answer in out was added (CLOCK_MONOTONIC ms). */
+static uint64_t held_ms;
 /* The progress word, and the number of the file being scanned. */
 static uint64_t *progress_word;
 static uint64_t file_number;
@@ -473,6 +476,8 @@ out_add(struct outbuf *o, const uint8_t *msg, size_t len)
 		o->p = np;
 		o->cap = cap;
 	}
+	if (o->len == 0)
+		held_ms = now_ms();
 	memcpy(o->p + o->len, msg, len);
 	o->len += len;
 	if (o->len >= SANDBOX_WIRE_FLUSH)
@@ -559,13 +564,17 @@ test_hook(int fd)
 		for (;;)
 			__asm__ volatile("" ::: "memory");
 	/* "stall": a taken-over worker that sleeps (in futex, which the
-	 * filter allows) and keeps saying it has just begun this file. */
-	if (strncmp(head + 11, "stall", 5) == 0) {
+	 * filter allows) and keeps saying it has just begun this file;
+	 * "frame<n>": the same, saying it is on the file n places further
+	 * down its batch (so that one is blamed). */
+	if (strncmp(head + 11, "stall", 5) == 0 ||
+	    strncmp(head + 11, "frame", 5) == 0) {
 		static uint32_t never;
 		struct timespec t = {0, 50 * 1000000L};
+		uint64_t claim = file_number + (uint64_t)atol(head + 16);
 
 		for (;;) {
-			progress_mark(progress_word, file_number);
+			progress_mark(progress_word, claim);
 			(void)syscall(SYS_futex, &never, FUTEX_WAIT_PRIVATE, 0,
 				      &t, NULL, 0);
 		}
@@ -663,6 +672,11 @@ sandbox_worker_main(int sock, uint64_t *progress,
 				out_flush(&out);
 				die(SANDBOX_EXIT_RETIRED);
 			}
+			/* Answers held too long go before the next file
+			 * (wire.h: the agent counts on it). */
+			if (out.len > 0 &&
+			    now_ms() - held_ms >= SANDBOX_WIRE_HOLD_MS)
+				out_flush(&out);
 			progress_mark(progress, scans + 1);
 			file_number = scans + 1;
 			res = NULL;

@@ -704,6 +704,52 @@ lane_stall_clamped(void **state)
 	teardown((void **)&fx);
 }
 
+/*
+ * A taken-over worker that claims to be far down its batch and stalls
+ * gains little: the agent kills it at the oldest file's deadline plus the
+ * time a worker may hold an answer, not at as many deadlines as files it
+ * claims to be past.  The file it names is blamed; the files before it go
+ * to the next worker one at a time, so the next one taken over can name
+ * only its own file, never the benign file ahead of it.
+ */
+static void
+lane_frame_bounded(void **state)
+{
+	struct fx *fx = new_fx(1, 0, 60);
+	const char *texts[60];
+	struct scan_result *res[60];
+	struct timespec t0, t1;
+	unsigned i;
+
+	(void)state;
+	assert_non_null(fx);
+	for (i = 0; i < 60; i++)
+		texts[i] = benign;
+	texts[1] = "PWTESTHOOK:frame50\n";
+	signal(SIGALRM, stall_alarm);
+	alarm(120);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	run_lane(fx, texts, 60, 300, res);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	alarm(0);
+	for (i = 0; i < 60; i++) {
+		if (i == 1 || i == 51) {
+			/* Its own file, and the one it named the first
+			 * time. */
+			assert_worker_failure(res[i], PW_KIND_LIMIT,
+					      "deadline of 300 ms");
+		} else {
+			assert_false(scan_result_worker_failed(res[i]));
+			assert_int_equal(scan_result_verdict(res[i]),
+					 PW_VERDICT_CLEAN);
+		}
+		scan_result_free(res[i]);
+	}
+	/* Two kills of about 1.4 s and 0.3 s, not 51 deadlines (15 s). */
+	assert_true(t1.tv_sec - t0.tv_sec < 8);
+	teardown((void **)&fx);
+}
+
 /* A worker that claims in its progress word to be past its file, burns
  * half its CPU budget and exits as if retiring has answered nothing: it
  * is not believed (a new worker would get the file, and do the same, for
@@ -839,6 +885,7 @@ main(void)
 		cmocka_unit_test(lane_deadline_blame),
 		cmocka_unit_test(lane_stall_clamped),
 		cmocka_unit_test(lane_retire_loop),
+		cmocka_unit_test(lane_frame_bounded),
 		cmocka_unit_test(lane_budget),
 		cmocka_unit_test(lane_cpu_retire),
 		cmocka_unit_test(lane_fake_retire),
