@@ -8,15 +8,14 @@
 #include "agent/sandbox/client.h"
 
 /*
- * Pipelined scans (scan_client_submit) go to the workers in batches:
- * BATCH consecutive files to one worker, the next BATCH to the next, and
+ * Pipelined scans (scan_client_submit) go to the workers in batches: a
+ * batch of consecutive files to one worker, the next to the next, and
  * each worker holds at most two batches, so it starts the second while
  * the agent reads the answers to the first.  Files in flight hold open
- * descriptors: at most SCAN_CLIENT_WINDOW of them, whatever the number
- * of workers.
+ * descriptors: at most SCAN_CLIENT_WINDOW of them (a lane's depth),
+ * whatever the number of workers.
  */
-#define SCAN_CLIENT_WINDOW 128
-#define SCAN_CLIENT_BATCH 64
+#define SCAN_CLIENT_WINDOW SANDBOX_LANE_DEPTH
 
 struct pending {
 	unsigned lane;
@@ -33,7 +32,8 @@ struct scan_client {
 	unsigned head, count;
 	/* Lanes, one per worker, borrowed from the first submit to the
 	 * drain; the one being filled, and how many it got in a row. */
-	unsigned lanes[64], nlanes, cur, fill, batch, depth, window;
+	unsigned lanes[SANDBOX_MAX_WORKERS], nlanes, cur, fill, batch, depth,
+		window;
 	bool open;
 };
 
@@ -64,8 +64,6 @@ scan_client_new(const struct policy *policy,
 			return -1;
 		}
 		c->nlanes = sandbox_pool_size(c->pool);
-		if (c->nlanes > 64)
-			c->nlanes = 64;
 		/* Two batches per worker, within the window; and the
 		 * window within a quarter of the descriptors this process
 		 * may hold (each file in flight holds one, `scan
@@ -79,10 +77,6 @@ scan_client_new(const struct policy *policy,
 					    ? (unsigned)(rl.rlim_cur / 4)
 					    : c->nlanes;
 		c->depth = c->window / c->nlanes;
-		if (c->depth > 2 * SCAN_CLIENT_BATCH)
-			c->depth = 2 * SCAN_CLIENT_BATCH;
-		if (c->depth > SANDBOX_LANE_DEPTH)
-			c->depth = SANDBOX_LANE_DEPTH;
 		c->batch = c->depth / 2 ? c->depth / 2 : 1;
 	}
 	*ret = c;

@@ -67,13 +67,12 @@ on_job(const struct worker *w, uint32_t *ret_ms)
  * any file, the oldest's deadline from then.
  */
 static uint64_t
-file_end(const struct worker *w)
+file_end(struct worker *w)
 {
 	uint64_t now = now_ms(), start = w->head_ms, latest;
 	uint32_t ms = 0, age;
 	int i = on_job(w, &ms);
-	const struct job *j = &w->q[(w->qhead + (i < 0 ? 0 : (unsigned)i)) %
-				    SANDBOX_LANE_DEPTH];
+	const struct job *j = job_at(w, i < 0 ? 0 : (unsigned)i);
 
 	if (j->deadline_ms == 0)
 		return 0;
@@ -81,7 +80,7 @@ file_end(const struct worker *w)
 		age = (uint32_t)now - ms;
 		if (age <= now - w->head_ms)
 			start = now - age;
-		latest = w->head_ms + w->q[w->qhead].deadline_ms +
+		latest = w->head_ms + job_at(w, 0)->deadline_ms +
 			 SANDBOX_WIRE_HOLD_MS + 1000u;
 		if (start > latest)
 			start = latest;
@@ -204,6 +203,36 @@ take_message(struct worker *w, size_t len)
 	}
 }
 
+/* The size of the next answer, header included, in *ret_total: 0 while
+ * its header is not all in.  -1 (with *why) when that header is not one
+ * an honest worker sends. */
+static int
+answer_size(const struct worker *w, size_t *ret_total, const char **why)
+{
+	uint32_t body;
+
+	*ret_total = 0;
+	if (w->rbuf == NULL || unread_len(w) < SANDBOX_WIRE_HEADER_SIZE)
+		return 0;
+	if (sandbox_wire_parse_header(unread(w), unread_len(w), &body,
+				      why) != 0)
+		return -1;
+	*ret_total = SANDBOX_WIRE_HEADER_SIZE + (size_t)body;
+	return 0;
+}
+
+/* Reads what the worker has sent, without waiting; as recv. */
+static ssize_t
+read_more(struct worker *w)
+{
+	ssize_t n = recv(w->sock, w->rbuf + w->rlen, w->rcap - w->rlen,
+			 MSG_DONTWAIT);
+
+	if (n > 0)
+		w->rlen += (size_t)n;
+	return n;
+}
+
 /*
  * Takes the next answer from the worker, reading until it is whole or
  * the deadline of the file the worker is on passes (file_end).  Bytes
@@ -216,7 +245,6 @@ static enum recv_outcome
 next_message(struct worker *w, const uint8_t **ret_msg, size_t *ret_len,
 	     const char **ret_why)
 {
-	uint32_t body;
 	size_t total = 0;
 	uint64_t end;
 
@@ -240,22 +268,18 @@ next_message(struct worker *w, const uint8_t **ret_msg, size_t *ret_len,
 			w->busy_ms += w->head_ms - w->begun_ms;
 			w->begun_ms = w->head_ms;
 		}
-		if (!w->starting && total == 0 &&
-		    unread_len(w) >= SANDBOX_WIRE_HEADER_SIZE) {
-			if (sandbox_wire_parse_header(unread(w), unread_len(w),
-						      &body, ret_why) != 0)
+		if (!w->starting) {
+			if (answer_size(w, &total, ret_why) != 0)
 				return RECV_BAD;
-			total = SANDBOX_WIRE_HEADER_SIZE + (size_t)body;
+			if (total != 0 && unread_len(w) >= total)
+				break;
 		}
-		if (total != 0 && unread_len(w) >= total)
-			break;
 		if (!make_room(w, total))
 			return RECV_ERROR;
 		/* Read first: an answer already there counts even when its
 		 * collector comes late (answers are collected in order).
 		 * Only waiting is timed. */
-		n = recv(w->sock, w->rbuf + w->rlen, w->rcap - w->rlen,
-			 MSG_DONTWAIT);
+		n = read_more(w);
 		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
 			/* A worker started without waiting: its ready
 			 * message first, within the start-up allowance.
@@ -283,7 +307,6 @@ next_message(struct worker *w, const uint8_t **ret_msg, size_t *ret_len,
 			return errno == ECONNRESET ? RECV_EOF : RECV_ERROR;
 		if (n == 0)
 			return w->starting ? RECV_NOSTART : RECV_EOF;
-		w->rlen += (size_t)n;
 	}
 	*ret_msg = unread(w);
 	*ret_len = total;
@@ -542,9 +565,8 @@ pop_job(struct sandbox_pool *pool, struct worker *w,
 			if (WIFEXITED(wst) &&
 			    WEXITSTATUS(wst) == SANDBOX_EXIT_RETIRED &&
 			    w->scans > 0 &&
-			    pool->opts.cpu_seconds > 0 &&
-			    w->cpu_ns * 2u >= (uint64_t)pool->opts.cpu_seconds *
-						      1000000000u) {
+			    sandbox_half_spent(pool->opts.cpu_seconds,
+					       w->cpu_ns)) {
 				requeue(w, now_ms());
 				continue;
 			}
@@ -635,15 +657,12 @@ sandbox_lane_flush(struct sandbox_pool *pool, unsigned lane)
 static bool
 answer_buffered(const struct worker *w)
 {
-	uint32_t body;
 	const char *why;
+	size_t total;
 
-	if (w->rbuf == NULL || unread_len(w) < SANDBOX_WIRE_HEADER_SIZE)
-		return false;
-	if (sandbox_wire_parse_header(unread(w), unread_len(w), &body,
-				      &why) != 0)
+	if (answer_size(w, &total, &why) != 0)
 		return true;
-	return unread_len(w) >= SANDBOX_WIRE_HEADER_SIZE + (size_t)body;
+	return total != 0 && unread_len(w) >= total;
 }
 
 bool
@@ -658,10 +677,8 @@ sandbox_lane_ready(struct sandbox_pool *pool, unsigned lane)
 		return true;
 	if (!make_room(w, 0))
 		return true;	/* its pop fails the same way */
-	n = recv(w->sock, w->rbuf + w->rlen, w->rcap - w->rlen, MSG_DONTWAIT);
-	if (n > 0)
-		w->rlen += (size_t)n;
-	else if (n == 0 || (errno != EAGAIN && errno != EINTR))
+	n = read_more(w);
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
 		return true;	/* gone: its pop says how */
 	return answer_buffered(w);
 }
@@ -684,43 +701,19 @@ sandbox_lane_close(struct sandbox_pool *pool, unsigned lane)
 	pthread_mutex_unlock(&pool->lock);
 }
 
+/* One file on a lane of its own: what watch and the guard do. */
 int
-sandbox_scan_begin(struct sandbox_pool *pool, int fd, uint64_t deadline_ms,
-		   unsigned *ret_ticket)
-{
-	return sandbox_scan_begin_prefix(pool, fd, deadline_ms, 0, ret_ticket);
-}
-
-int
-sandbox_scan_begin_prefix(struct sandbox_pool *pool, int fd,
-			  uint64_t deadline_ms, uint64_t prefix_len,
-			  unsigned *ret_ticket)
+sandbox_scan_prefix(struct sandbox_pool *pool, int fd, uint64_t deadline_ms,
+		    uint64_t prefix_len, struct scan_result **ret_result)
 {
 	unsigned lane;
 	int rc;
 
 	sandbox_lane_open(pool, &lane);
 	rc = sandbox_lane_push(pool, lane, fd, NULL, deadline_ms, prefix_len);
-	if (rc == PW_OK && flush_jobs(pool, &pool->w[lane]) != 0) {
-		/* No worker could start: nothing was handed over. */
-		pool->w[lane].qlen = 0;
-		rc = PW_ERR_IO;
-	}
-	if (rc != PW_OK) {
-		sandbox_lane_close(pool, lane);
-		return rc;
-	}
-	*ret_ticket = lane;
-	return PW_OK;
-}
-
-int
-sandbox_scan_end(struct sandbox_pool *pool, unsigned ticket,
-		 struct scan_result **ret_result)
-{
-	int rc = sandbox_lane_pop(pool, ticket, ret_result);
-
-	sandbox_lane_close(pool, ticket);
+	if (rc == PW_OK)
+		rc = sandbox_lane_pop(pool, lane, ret_result);
+	sandbox_lane_close(pool, lane);
 	return rc;
 }
 
@@ -728,23 +721,5 @@ int
 sandbox_scan_fd(struct sandbox_pool *pool, int fd, uint64_t deadline_ms,
 		struct scan_result **ret_result)
 {
-	unsigned ticket;
-	int rc = sandbox_scan_begin(pool, fd, deadline_ms, &ticket);
-
-	if (rc != PW_OK)
-		return rc;
-	return sandbox_scan_end(pool, ticket, ret_result);
-}
-
-int
-sandbox_scan_prefix(struct sandbox_pool *pool, int fd, uint64_t deadline_ms,
-		    uint64_t prefix_len, struct scan_result **ret_result)
-{
-	unsigned ticket;
-	int rc = sandbox_scan_begin_prefix(pool, fd, deadline_ms, prefix_len,
-					   &ticket);
-
-	if (rc != PW_OK)
-		return rc;
-	return sandbox_scan_end(pool, ticket, ret_result);
+	return sandbox_scan_prefix(pool, fd, deadline_ms, 0, ret_result);
 }

@@ -167,6 +167,18 @@ wait_exit(pid_t pid, uint64_t ms)
  * closed) and is killed after.  *ret_status is its wait status, and
  * w->cpu_ns the CPU time it used in its life.
  */
+/* The slot forgets its process: socket closed (so the worker, if alive,
+ * sees end of file and exits), unread bytes dropped. */
+static void
+forget_process(struct worker *w)
+{
+	if (w->sock >= 0)
+		close(w->sock);
+	w->sock = -1;
+	w->rpos = w->rlen = 0;
+	w->starting = false;
+}
+
 void
 sandbox_reap(struct worker *w, bool kill_now, int *ret_status)
 {
@@ -175,10 +187,7 @@ sandbox_reap(struct worker *w, bool kill_now, int *ret_status)
 	int st = 0;
 	pid_t r;
 
-	if (w->sock >= 0)
-		close(w->sock);
-	w->sock = -1;
-	w->rpos = w->rlen = 0;
+	forget_process(w);
 	w->cpu_ns = 0;
 	if (w->pid <= 0)
 		goto out;
@@ -211,16 +220,10 @@ sandbox_reap(struct worker *w, bool kill_now, int *ret_status)
 	}
 out:
 	w->pid = -1;
-	w->starting = false;
 	if (ret_status)
 		*ret_status = st;
 }
 
-/*
- * Sends jobs [from, from + count) of w's queue as one request: their
- * descriptors ride in one SCM_RIGHTS, so the worker wakes once for them
- * all.  They share the deadline of the first (the caller groups them).
- */
 /*
  * Retires the worker of slot w (its budget is spent): its socket is
  * closed, so it exits, and it is collected later by collect_dying.  The
@@ -244,12 +247,8 @@ sandbox_retire(struct sandbox_pool *pool, struct worker *w)
 		sandbox_reap(w, false, NULL);
 		return;
 	}
-	if (w->sock >= 0)
-		close(w->sock);
-	w->sock = -1;
-	w->rpos = w->rlen = 0;
+	forget_process(w);
 	w->pid = -1;
-	w->starting = false;
 }
 
 /* Collects retired workers that have exited, and kills those past their
@@ -375,10 +374,9 @@ sandbox_cpu_half_spent(const struct sandbox_pool *pool,
 	    clock_getcpuclockid(w->pid, &cid) != 0 ||
 	    clock_gettime(cid, &ts) != 0)
 		return false;
-	/* In nanoseconds: whole seconds would let an odd budget's worker
-	 * run on past its half (2 s of 3). */
-	return ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec) *
-		   2u >= (uint64_t)pool->opts.cpu_seconds * 1000000000u;
+	return sandbox_half_spent(pool->opts.cpu_seconds,
+				  (uint64_t)ts.tv_sec * 1000000000u +
+					  (uint64_t)ts.tv_nsec);
 }
 
 int

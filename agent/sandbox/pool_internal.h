@@ -15,7 +15,6 @@
 
 #include "agent/sandbox/sandbox.h"
 
-#define SANDBOX_MAX_WORKERS 64
 /* How long a new worker may take to lock itself down (a warm-up scan;
  * ASan builds start slowly on a busy machine). */
 #define SANDBOX_READY_MS 30000
@@ -118,5 +117,29 @@ bool sandbox_cpu_half_spent(const struct sandbox_pool *pool,
 			    const struct worker *w);
 /* The verdict-error result for a worker that died with wstatus. */
 int sandbox_dead_result(int wstatus, struct scan_result **ret);
+
+/* True when ns of CPU time is half a budget of cpu_seconds or more (0:
+ * no budget).  Checked by the agent after a scan, by a worker before
+ * one, and to believe a worker that says it retired.  In nanoseconds:
+ * whole seconds would let an odd budget's worker run on past its half
+ * (2 s of 3). */
+static inline bool
+sandbox_half_spent(unsigned cpu_seconds, uint64_t ns)
+{
+	return cpu_seconds > 0 &&
+	       ns * 2u >= (uint64_t)cpu_seconds * 1000000000u;
+}
+
+/* worker.c: the most files one request may carry, given the descriptors
+ * a worker may hold under the inherited hard limit. */
+unsigned sandbox_batch_max(void);
+/* worker.c: loads in the agent, before the first fork, what every
+ * worker would otherwise load at start. */
+void sandbox_warm_up_parent(const struct pw_scanner *scanner);
+/* worker.c: the body of a worker process.  Never returns. */
+void sandbox_worker_main(int sock, uint64_t *progress,
+			 const struct pw_scanner *scanner,
+			 const struct sandbox_opts *opts, const char *root,
+			 uid_t uid, gid_t gid) __attribute__((noreturn));
 
 #endif

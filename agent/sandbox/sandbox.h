@@ -24,6 +24,9 @@
 #include "agent/sandbox/scan_result.h"
 #include "picklewarden.h"
 
+/* The most workers a pool may have ([agent] workers). */
+#define SANDBOX_MAX_WORKERS 64
+
 struct sandbox_opts {
 	uint64_t memory_bytes;	/* RLIMIT_AS of a worker; 0 = unlimited
 				   (ignored in ASan builds, whose shadow
@@ -70,21 +73,6 @@ int sandbox_scan_fd(struct sandbox_pool *pool, int fd, uint64_t deadline_ms,
 		    struct scan_result **ret_result);
 
 /*
- * The same scan in two halves, so a single-threaded caller can keep
- * several workers busy (scan_client_submit): begin lends a worker and
- * hands it fd (which must stay open until end), end waits for the answer
- * and returns the worker.  begin returns PW_OK and *ret_ticket, or an
- * error as sandbox_scan_fd (no ticket then); every ticket must be ended,
- * and the deadline counts from begin.  A thread with a ticket must not
- * begin again when that could wait for its own worker (at most as many
- * tickets as workers).
- */
-int sandbox_scan_begin(struct sandbox_pool *pool, int fd,
-		       uint64_t deadline_ms, unsigned *ret_ticket);
-int sandbox_scan_end(struct sandbox_pool *pool, unsigned ticket,
-		     struct scan_result **ret_result);
-
-/*
  * A prefix scan (the first prefix_len bytes of a file still being
  * written, pw_scan_fd_prefix) in a worker; prefix_len 0 is a full scan.
  * The answer is validated as any other, and a result about more bytes
@@ -94,9 +82,6 @@ int sandbox_scan_end(struct sandbox_pool *pool, unsigned ticket,
 int sandbox_scan_prefix(struct sandbox_pool *pool, int fd,
 			uint64_t deadline_ms, uint64_t prefix_len,
 			struct scan_result **ret_result);
-int sandbox_scan_begin_prefix(struct sandbox_pool *pool, int fd,
-			      uint64_t deadline_ms, uint64_t prefix_len,
-			      unsigned *ret_ticket);
 
 /*
  * Lanes: a worker borrowed for a stream of scans by one thread (`scan`
@@ -104,9 +89,10 @@ int sandbox_scan_begin_prefix(struct sandbox_pool *pool, int fd,
  * batches, one message for up to SANDBOX_WIRE_MAX_BATCH of them, and
  * answered one by one in the order pushed; the worker scans a batch
  * without waking the agent or waiting for it.  Each file's deadline
- * counts from the answer before it.  A worker that dies, overruns or
- * lies is blamed for the oldest file without an answer; the files
- * behind it go to a new worker.
+ * counts from when the worker began it (its progress word, lane.c).  A
+ * worker that dies or overruns is blamed for the file that word names,
+ * one that lies for the oldest file without an answer; the other files
+ * it held go to a new worker.
  *
  * open borrows an idle worker (waiting for one).  push queues fd (which
  * must stay open until its pop; st is its fstat when the caller has it,
@@ -152,20 +138,5 @@ int sandbox_scan_in_process_prefix(const struct pw_scanner *scanner, int fd,
 				   uint64_t prefix_len,
 				   struct scan_result **ret_result);
 
-/* Internal to the sandbox: the most files one request may carry, given
- * the descriptors a worker may hold under the inherited hard limit
- * (worker.c). */
-unsigned sandbox_batch_max(void);
-
-/* Internal to the sandbox: loads in the agent, before the first fork,
- * what every worker would otherwise load at start (worker.c). */
-void sandbox_warm_up_parent(const struct pw_scanner *scanner);
-
-/* Internal to the sandbox: the body of a worker process (worker.c).
- * Never returns. */
-void sandbox_worker_main(int sock, uint64_t *progress,
-			 const struct pw_scanner *scanner,
-			 const struct sandbox_opts *opts, const char *root,
-			 uid_t uid, gid_t gid) __attribute__((noreturn));
 
 #endif

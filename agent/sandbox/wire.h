@@ -110,9 +110,6 @@
  * it did not start to a new worker. */
 #define SANDBOX_EXIT_RETIRED 10
 
-/* Request flags: only test builds give them meaning (test hooks). */
-#define SANDBOX_REQ_HOOK_MASK 0x00ffu
-
 /* Fills req (SANDBOX_WIRE_REQUEST_SIZE(count) bytes) with a request for
  * count (1..SANDBOX_WIRE_MAX_BATCH) files with these prefix lengths;
  * returns its size. */

@@ -397,20 +397,17 @@ receive(struct batch *b)
  * the budget in wall time the CPU clock is not read.
  */
 static bool
-cpu_half_spent(const struct sandbox_opts *opts, const struct timespec *born)
+cpu_half_spent(const struct sandbox_opts *opts, uint64_t born_ms)
 {
-	struct timespec now;
-	uint64_t ns, half = (uint64_t)opts->cpu_seconds * 500000000u;
+	struct timespec cpu;
 
 	if (opts->cpu_seconds == 0 ||
-	    clock_gettime(CLOCK_MONOTONIC, &now) != 0)
+	    (now_ms() - born_ms) * 2u < (uint64_t)opts->cpu_seconds * 1000u ||
+	    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu) != 0)
 		return false;
-	ns = (uint64_t)(now.tv_sec - born->tv_sec) * 1000000000u +
-	     (uint64_t)now.tv_nsec - (uint64_t)born->tv_nsec;
-	if (ns < half || clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now) != 0)
-		return false;
-	return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec >=
-	       half;
+	return sandbox_half_spent(opts->cpu_seconds,
+				  (uint64_t)cpu.tv_sec * 1000000000u +
+					  (uint64_t)cpu.tv_nsec);
 }
 
 static int
@@ -443,9 +440,9 @@ struct outbuf {
 static struct outbuf out;
 /* When the oldest answer in out was added (CLOCK_MONOTONIC ms). */
 static uint64_t held_ms;
-/* The progress word, and the number of the file being scanned. */
+/* The progress word (wire.h), and the files this worker has begun. */
 static uint64_t *progress_word;
-static uint64_t file_number;
+static uint64_t begun;
 
 static void
 out_flush(struct outbuf *o)
@@ -487,16 +484,10 @@ out_add(struct outbuf *o, const uint8_t *msg, size_t len)
 /* Tells the agent: file number started (since this worker began), begun
  * now. */
 static void
-progress_mark(uint64_t *progress, uint64_t started)
+progress_mark(uint64_t started)
 {
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	__atomic_store_n(progress,
-			 SANDBOX_PROGRESS_WORD(started,
-					       (uint64_t)now.tv_sec * 1000u +
-						       (uint64_t)now.tv_nsec /
-							       1000000u),
+	__atomic_store_n(progress_word,
+			 SANDBOX_PROGRESS_WORD(started, now_ms()),
 			 __ATOMIC_RELEASE);
 }
 
@@ -542,7 +533,7 @@ test_hook(int fd)
 	 * claims to be on the next file: that much CPU, then "retired"
 	 * before answering anything. */
 	if (strncmp(head + 11, "burn-retire", 11) == 0) {
-		progress_mark(progress_word, file_number + 1);
+		progress_mark(begun + 1);
 		burn_cpu(atol(head + 22));
 		die(SANDBOX_EXIT_RETIRED);
 	}
@@ -571,10 +562,10 @@ test_hook(int fd)
 	    strncmp(head + 11, "frame", 5) == 0) {
 		static uint32_t never;
 		struct timespec t = {0, 50 * 1000000L};
-		uint64_t claim = file_number + (uint64_t)atol(head + 16);
+		uint64_t claim = begun + (uint64_t)atol(head + 16);
 
 		for (;;) {
-			progress_mark(progress_word, claim);
+			progress_mark(claim);
 			(void)syscall(SYS_futex, &never, FUTEX_WAIT_PRIVATE, 0,
 				      &t, NULL, 0);
 		}
@@ -619,17 +610,15 @@ sandbox_worker_main(int sock, uint64_t *progress,
 {
 	struct pw_result *res;
 	struct batch b;
-	struct timespec born;
+	uint64_t born_ms = now_ms();
 	uint8_t *msg;
 	size_t len;
 	uint32_t i;
-	uint64_t scans = 0;
 	int rc;
 
 	/* Dies with the agent; if the agent is already gone, stop now. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() == 1)
 		die(SANDBOX_EXIT_PARENT_GONE);
-	clock_gettime(CLOCK_MONOTONIC, &born);
 	progress_word = progress;
 	reset_signals();
 #ifdef PW_TEST_HOOKS
@@ -650,8 +639,9 @@ sandbox_worker_main(int sock, uint64_t *progress,
 		die(SANDBOX_EXIT_PRIVILEGES);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || load_filter() != 0)
 		die(SANDBOX_EXIT_FILTER);
-	/* The agent hands out no file before this: a worker that could not
-	 * lock itself down never sees one. */
+	/* It reads no request before this: files the agent queued on the
+	 * socket of a worker that could not lock itself down are never
+	 * received. */
 	if (send_all((const uint8_t *)SANDBOX_WIRE_READY,
 		     SANDBOX_WIRE_READY_SIZE) != 0)
 		die(SANDBOX_EXIT_SEND);
@@ -668,7 +658,7 @@ sandbox_worker_main(int sock, uint64_t *progress,
 		for (i = 0; i < b.count; i++) {
 			/* Never the first file of a worker: a budget too
 			 * small for even one would retire them all. */
-			if (scans > 0 && cpu_half_spent(opts, &born)) {
+			if (begun > 0 && cpu_half_spent(opts, born_ms)) {
 				out_flush(&out);
 				die(SANDBOX_EXIT_RETIRED);
 			}
@@ -677,8 +667,7 @@ sandbox_worker_main(int sock, uint64_t *progress,
 			if (out.len > 0 &&
 			    now_ms() - held_ms >= SANDBOX_WIRE_HOLD_MS)
 				out_flush(&out);
-			progress_mark(progress, scans + 1);
-			file_number = scans + 1;
+			progress_mark(++begun);
 			res = NULL;
 			rc = PW_OK;
 #ifdef PW_TEST_HOOKS
@@ -696,8 +685,6 @@ sandbox_worker_main(int sock, uint64_t *progress,
 					     : pw_scan_fd(scanner, b.fd[i],
 							  &res);
 			close(b.fd[i]);
-			b.fd[i] = -1;
-			scans++;
 			/* Sent with the rest of the batch: one message
 			 * (and one wake-up of the agent) for many small
 			 * files.  The progress word says which file this
