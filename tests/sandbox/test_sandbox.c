@@ -557,6 +557,39 @@ assert_worker_failure(struct scan_result *res, enum pw_finding_kind kind,
 		fail_msg("reason \"%s\" lacks \"%s\"", f->reason, reason_part);
 }
 
+/*
+ * Checks a lane's answers, one letter of want per file, and frees them:
+ * c clean, m malicious (neither blamed on a worker), o not blamed on a
+ * worker (any verdict), x a worker's death of kind and reason_part, e
+ * verdict error.
+ */
+static void
+assert_lane(struct scan_result **res, const char *want,
+	    enum pw_finding_kind kind, const char *reason_part)
+{
+	size_t i;
+
+	for (i = 0; want[i] != '\0'; i++) {
+		switch (want[i]) {
+		case 'x':
+			assert_worker_failure(res[i], kind, reason_part);
+			break;
+		case 'e':
+			assert_int_equal(scan_result_verdict(res[i]),
+					 PW_VERDICT_ERROR);
+			break;
+		default:
+			assert_false(scan_result_worker_failed(res[i]));
+			if (want[i] != 'o')
+				assert_int_equal(scan_result_verdict(res[i]),
+						 want[i] == 'm'
+							 ? PW_VERDICT_MALICIOUS
+							 : PW_VERDICT_CLEAN);
+		}
+		scan_result_free(res[i]);
+	}
+}
+
 /* A full lane of files is answered in order, each with its own verdict,
  * by the one worker (no restart). */
 static void
@@ -565,21 +598,19 @@ lane_in_order(void **state)
 	struct fx *fx = new_fx(1, 0, 60);
 	const char *texts[SANDBOX_LANE_DEPTH];
 	struct scan_result *res[SANDBOX_LANE_DEPTH];
+	char want[SANDBOX_LANE_DEPTH + 1] = "";
 	uint64_t spawns;
 	unsigned i;
 
 	(void)state;
 	assert_non_null(fx);
 	spawns = sandbox_pool_spawns(fx->pool);
-	for (i = 0; i < SANDBOX_LANE_DEPTH; i++)
-		texts[i] = i % 3 == 1 ? evil : benign;
-	run_lane(fx, texts, SANDBOX_LANE_DEPTH, 0, res);
 	for (i = 0; i < SANDBOX_LANE_DEPTH; i++) {
-		assert_int_equal(scan_result_verdict(res[i]),
-				 i % 3 == 1 ? PW_VERDICT_MALICIOUS
-					    : PW_VERDICT_CLEAN);
-		scan_result_free(res[i]);
+		texts[i] = i % 3 == 1 ? evil : benign;
+		want[i] = i % 3 == 1 ? 'm' : 'c';
 	}
+	run_lane(fx, texts, SANDBOX_LANE_DEPTH, 0, res);
+	assert_lane(res, want, 0, NULL);
 	assert_int_equal(sandbox_pool_spawns(fx->pool), spawns);
 	assert_int_equal(sandbox_pool_scans(fx->pool), SANDBOX_LANE_DEPTH);
 	teardown((void **)&fx);
@@ -607,18 +638,7 @@ lane_crash_blame(void **state)
 		texts[i] = i == 6 ? evil : benign;
 	texts[5] = "PWTESTHOOK:abort\n";
 	run_lane(fx, texts, 10, 0, res);
-	for (i = 0; i < 10; i++) {
-		if (i == 5) {
-			assert_worker_failure(res[i], SCAN_KIND_CRASH,
-					      "(SIGABRT)");
-		} else {
-			assert_false(scan_result_worker_failed(res[i]));
-			assert_int_equal(scan_result_verdict(res[i]),
-					 i == 6 ? PW_VERDICT_MALICIOUS
-						: PW_VERDICT_CLEAN);
-		}
-		scan_result_free(res[i]);
-	}
+	assert_lane(res, "cccccxmccc", SCAN_KIND_CRASH, "(SIGABRT)");
 	/* One death, one new worker. */
 	assert_int_equal(sandbox_pool_spawns(fx->pool), spawns + 1);
 	teardown((void **)&fx);
@@ -644,26 +664,13 @@ lane_deadline_blame(void **state)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	run_lane(fx, texts, 7, 300, res);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	for (i = 0; i < 7; i++) {
-		if (i == 3) {
-			assert_worker_failure(res[i], PW_KIND_LIMIT,
-					      "deadline of 300 ms");
-		} else {
-			assert_false(scan_result_worker_failed(res[i]));
-			assert_int_equal(scan_result_verdict(res[i]),
-					 i == 4 ? PW_VERDICT_MALICIOUS
-						: PW_VERDICT_CLEAN);
-		}
-		scan_result_free(res[i]);
-	}
+	assert_lane(res, "cccxmcc", PW_KIND_LIMIT, "deadline of 300 ms");
 	/* Killed at about its deadline, not left to loop. */
 	assert_true(t1.tv_sec - t0.tv_sec < 20);
 	teardown((void **)&fx);
 }
 
-/* A taken-over worker cannot put off its deadline for ever by writing a
- * fresh start time for its file: the agent never believes a start later
- * than the files before it could have taken. */
+/* Ends a test whose lane would otherwise wait for ever. */
 static void
 stall_alarm(int sig)
 {
@@ -676,6 +683,9 @@ stall_alarm(int sig)
 	_exit(1);
 }
 
+/* A taken-over worker cannot put off its deadline for ever by writing a
+ * fresh start time for its file: the agent never believes a start later
+ * than the files before it could have taken. */
 static void
 lane_stall_clamped(void **state)
 {
@@ -693,12 +703,7 @@ lane_stall_clamped(void **state)
 	run_lane(fx, texts, 3, 300, res);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	alarm(0);
-	assert_int_equal(scan_result_verdict(res[0]), PW_VERDICT_CLEAN);
-	assert_worker_failure(res[1], PW_KIND_LIMIT, "deadline of 300 ms");
-	assert_int_equal(scan_result_verdict(res[2]), PW_VERDICT_CLEAN);
-	scan_result_free(res[0]);
-	scan_result_free(res[1]);
-	scan_result_free(res[2]);
+	assert_lane(res, "cxc", PW_KIND_LIMIT, "deadline of 300 ms");
 	/* At most two deadlines (the file before it, then its own). */
 	assert_true(t1.tv_sec - t0.tv_sec < 20);
 	teardown((void **)&fx);
@@ -718,6 +723,7 @@ lane_frame_bounded(void **state)
 	struct fx *fx = new_fx(1, 0, 60);
 	const char *texts[60];
 	struct scan_result *res[60];
+	char want[61];
 	struct timespec t0, t1;
 	unsigned i;
 
@@ -726,25 +732,17 @@ lane_frame_bounded(void **state)
 	for (i = 0; i < 60; i++)
 		texts[i] = benign;
 	texts[1] = "PWTESTHOOK:frame50\n";
+	/* Its own file, and the one it named the first time. */
+	memset(want, 'c', 60);
+	want[60] = '\0';
+	want[1] = want[51] = 'x';
 	signal(SIGALRM, stall_alarm);
 	alarm(120);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	run_lane(fx, texts, 60, 300, res);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	alarm(0);
-	for (i = 0; i < 60; i++) {
-		if (i == 1 || i == 51) {
-			/* Its own file, and the one it named the first
-			 * time. */
-			assert_worker_failure(res[i], PW_KIND_LIMIT,
-					      "deadline of 300 ms");
-		} else {
-			assert_false(scan_result_worker_failed(res[i]));
-			assert_int_equal(scan_result_verdict(res[i]),
-					 PW_VERDICT_CLEAN);
-		}
-		scan_result_free(res[i]);
-	}
+	assert_lane(res, want, PW_KIND_LIMIT, "deadline of 300 ms");
 	/* Two kills of about 1.4 s and 0.3 s, not 51 deadlines (15 s). */
 	assert_true(t1.tv_sec - t0.tv_sec < 8);
 	teardown((void **)&fx);
@@ -767,13 +765,10 @@ lane_retire_loop(void **state)
 	alarm(60);
 	run_lane(fx, texts, 2, 0, res);
 	alarm(0);
-	assert_worker_failure(res[0], SCAN_KIND_CRASH,
-			      "claimed half its CPU budget");
-	/* The file it claimed to be on is blamed for its death: a taken-
-	 * over worker can lie about any file it holds (README). */
-	assert_int_equal(scan_result_verdict(res[1]), PW_VERDICT_ERROR);
-	scan_result_free(res[0]);
-	scan_result_free(res[1]);
+	/* The second file, which it claimed to be on, is blamed for its
+	 * death: a taken-over worker can lie about any file it holds
+	 * (README). */
+	assert_lane(res, "xe", SCAN_KIND_CRASH, "claimed half its CPU budget");
 	teardown((void **)&fx);
 }
 
@@ -794,11 +789,7 @@ lane_budget(void **state)
 	for (i = 0; i < 10; i++)
 		texts[i] = evil;
 	run_lane(fx, texts, 10, 0, res);
-	for (i = 0; i < 10; i++) {
-		assert_int_equal(scan_result_verdict(res[i]),
-				 PW_VERDICT_MALICIOUS);
-		scan_result_free(res[i]);
-	}
+	assert_lane(res, "mmmmmmmmmm", 0, NULL);
 	/* 10 files at 3 per worker: 4 workers, the first already there. */
 	assert_int_equal(sandbox_pool_spawns(fx->pool), spawns + 3);
 	teardown((void **)&fx);
@@ -827,10 +818,7 @@ lane_cpu_retire(void **state)
 		texts[i] = "PWTESTHOOK:burn700\n";
 	texts[4] = evil;
 	run_lane(fx, texts, 5, 0, res);
-	for (i = 0; i < 5; i++) {
-		assert_false(scan_result_worker_failed(res[i]));
-		scan_result_free(res[i]);
-	}
+	assert_lane(res, "oooom", 0, NULL);
 	/* Two files per worker: the first, and two more started. */
 	assert_int_equal(sandbox_pool_spawns(fx->pool), spawns + 2);
 	teardown((void **)&fx);
@@ -849,14 +837,7 @@ lane_fake_retire(void **state)
 	(void)state;
 	assert_non_null(fx);
 	run_lane(fx, texts, 3, 0, res);
-	assert_int_equal(scan_result_verdict(res[0]), PW_VERDICT_MALICIOUS);
-	assert_worker_failure(res[1], SCAN_KIND_CRASH,
-			      "claimed half its CPU budget");
-	assert_int_equal(scan_result_verdict(res[2]), PW_VERDICT_CLEAN);
-	assert_false(scan_result_worker_failed(res[2]));
-	scan_result_free(res[0]);
-	scan_result_free(res[1]);
-	scan_result_free(res[2]);
+	assert_lane(res, "mxc", SCAN_KIND_CRASH, "claimed half its CPU budget");
 	teardown((void **)&fx);
 }
 
